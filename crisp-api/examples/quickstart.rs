@@ -1,0 +1,101 @@
+//! The quickstart: create a conversation, send a message, list conversations, read the
+//! messages back.
+//!
+//! With `CRISP_IDENTIFIER`, `CRISP_KEY` and `CRISP_WEBSITE_ID` set (and optionally
+//! `CRISP_TIER`, `CRISP_API_URL`), it runs against the real Crisp API. Without them it starts
+//! the embedded mock Crisp server on a loopback port and runs the same flow against it.
+//!
+//! ```text
+//! cargo run -p crisp-api --example quickstart
+//! ```
+
+use crisp_api::types::{MessageContent, MessageFrom, MessageNew, MessageType};
+use crisp_api::Client;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Keep the mock alive for the whole run when there are no credentials.
+    let (client, website_id, _mock) = match std::env::var("CRISP_IDENTIFIER") {
+        Ok(_) => {
+            let website_id = std::env::var("CRISP_WEBSITE_ID")
+                .map_err(|_| "CRISP_WEBSITE_ID must be set to run against the real API")?;
+            println!("Using the real Crisp API (credentials from CRISP_*)");
+            (Client::from_env()?, website_id, None)
+        }
+        Err(_) => {
+            let mock = crisp_mock::MockServer::start().await;
+            println!(
+                "No CRISP_IDENTIFIER: using the embedded mock Crisp server at {}",
+                mock.url()
+            );
+            let client = Client::builder()
+                .base_url(mock.url())
+                .credentials(mock.identifier(), mock.key())
+                .build()?;
+            (
+                client,
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc".to_string(),
+                Some(mock),
+            )
+        }
+    };
+
+    let created = client
+        .create_new_conversation()
+        .website_id(&website_id)
+        .send()
+        .await?;
+    println!("1. created conversation {}", created.session_id);
+
+    let message = MessageNew::builder()
+        .type_(MessageType::Text)
+        .from(MessageFrom::Operator)
+        .origin("chat")
+        .content(MessageContent::String(
+            "Hello from crisp-api (Rust)!".into(),
+        ));
+    let sent = client
+        .send_message_in_conversation()
+        .website_id(&website_id)
+        .session_id(&created.session_id)
+        .body(message)
+        .send()
+        .await?;
+    println!("2. sent a message, fingerprint {}", sent.fingerprint);
+
+    let page = client
+        .list_conversations()
+        .website_id(&website_id)
+        .page_number(1)
+        .send()
+        .await?;
+    println!("3. listed {} conversation(s) on page 1", page.len());
+    let listed = page.iter().any(|c| c.session_id == created.session_id);
+    println!("   the new conversation is listed: {listed}");
+
+    let messages = client
+        .get_messages_in_conversation()
+        .website_id(&website_id)
+        .session_id(&created.session_id)
+        .send()
+        .await?;
+    println!("4. read {} message(s) back:", messages.len());
+    for m in &messages {
+        let text = match &m.content {
+            Some(MessageContent::String(text)) => text.clone(),
+            Some(other) => format!("{other:?}"),
+            None => String::new(),
+        };
+        println!(
+            "   [{}] {} from {}: {text}",
+            m.fingerprint,
+            m.type_.as_deref().unwrap_or("?"),
+            m.from.as_deref().unwrap_or("?")
+        );
+    }
+    if !listed || !messages.iter().any(|m| m.fingerprint == sent.fingerprint) {
+        return Err("the message or conversation did not come back".into());
+    }
+    println!("Done.");
+    Ok(())
+}

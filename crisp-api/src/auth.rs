@@ -1,0 +1,106 @@
+//! Credentials and tier: what identifies the caller to Crisp.
+
+use base64::Engine as _;
+use reqwest::header::HeaderValue;
+use std::fmt;
+use std::str::FromStr;
+
+/// The tier of a Crisp token, sent as `X-Crisp-Tier` with every request.
+///
+/// Most integrations hold a [`Tier::Plugin`] token; Crisp's official wrappers default to
+/// [`Tier::User`], and so does this crate.
+///
+/// ```
+/// use crisp_api::Tier;
+/// assert_eq!("plugin".parse::<Tier>().unwrap(), Tier::Plugin);
+/// assert_eq!(Tier::User.as_str(), "user");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Tier {
+    /// A user token (the default).
+    #[default]
+    User,
+    /// A plugin token, from the Crisp Marketplace.
+    Plugin,
+}
+
+impl Tier {
+    /// The value sent in `X-Crisp-Tier`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::User => "user",
+            Tier::Plugin => "plugin",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Tier {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "user" => Ok(Tier::User),
+            "plugin" => Ok(Tier::Plugin),
+            other => Err(crate::Error::configuration(format!(
+                "unknown tier `{other}`: expected `user` or `plugin`"
+            ))),
+        }
+    }
+}
+
+/// A Crisp token keypair: the identifier and the secret key.
+///
+/// `Debug` shows the identifier and never the key.
+///
+/// ```
+/// let credentials = crisp_api::Credentials::new("my-identifier", "my-secret-key");
+/// assert_eq!(credentials.identifier(), "my-identifier");
+/// assert!(!format!("{credentials:?}").contains("my-secret-key"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    identifier: String,
+    key: String,
+}
+
+impl Credentials {
+    /// Credentials from a token identifier and key.
+    pub fn new(identifier: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            identifier: identifier.into(),
+            key: key.into(),
+        }
+    }
+
+    /// The token identifier (not secret).
+    pub fn identifier(&self) -> &str {
+        &self.identifier
+    }
+
+    /// The `Authorization: Basic …` header value, marked sensitive so that HTTP libraries
+    /// keep it out of their logs.
+    pub(crate) fn header(&self) -> Result<HeaderValue, crate::Error> {
+        let token = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", self.identifier, self.key));
+        let mut value = HeaderValue::from_str(&format!("Basic {token}")).map_err(|_| {
+            crate::Error::configuration("credentials contain characters not allowed in a header")
+        })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("identifier", &self.identifier)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}

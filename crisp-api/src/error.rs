@@ -1,0 +1,263 @@
+//! The one error type of the crate.
+
+use std::fmt;
+use std::time::Duration;
+
+/// What went wrong, for callers to match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The client could not be built (missing credentials, bad base URL, …).
+    Configuration,
+    /// The request was refused before sending (an empty id, a missing parameter), or Crisp
+    /// answered 400 (`invalid_data`) or another 4xx not listed below.
+    InvalidRequest,
+    /// Crisp answered 401: the token identifier or key is wrong.
+    Authentication,
+    /// Crisp answered 403: the token's tier or plugin scope does not allow this call.
+    Forbidden,
+    /// Crisp answered 404: an unknown id or route, or a plugin not subscribed to the website.
+    NotFound,
+    /// Crisp answered 429 or 420: too many requests, even after the retries allowed.
+    RateLimited,
+    /// Crisp answered 5xx, even after the retries allowed.
+    Server,
+    /// The answer could not be understood: not JSON, not an envelope, `data` missing or of
+    /// the wrong type, or a body larger than the configured limit.
+    InvalidResponse,
+    /// No complete answer arrived in time.
+    Timeout,
+    /// The connection failed (refused, reset, DNS, TLS).
+    Transport,
+    /// Crisp answered 2xx with `error: true` and a reason not covered above.
+    Api,
+}
+
+/// An error of a Crisp call: the [`ErrorKind`], the HTTP status and Crisp's `reason` when
+/// an answer arrived, and how many attempts were made.
+///
+/// Neither `Display` nor `Debug` ever contains the token key.
+///
+/// ```
+/// # async fn run(client: crisp_api::Client) {
+/// match client.get_conversation().website_id("w").session_id("s").send().await {
+///     Ok(conversation) => println!("{conversation:?}"),
+///     Err(e) if e.kind() == crisp_api::ErrorKind::NotFound => println!("no such conversation"),
+///     Err(e) => eprintln!("{e} (status {:?}, reason {:?})", e.status(), e.reason()),
+/// }
+/// # }
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    status: Option<u16>,
+    reason: Option<String>,
+    message: Option<String>,
+    operation: Option<&'static str>,
+    attempts: u32,
+    retry_after: Option<Duration>,
+    connect: bool,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        let message: String = message.into();
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                status: None,
+                reason: None,
+                message: (!message.is_empty()).then_some(message),
+                operation: None,
+                attempts: 0,
+                retry_after: None,
+                connect: false,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn configuration(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Configuration, message)
+    }
+
+    /// An error for an HTTP answer: the kind follows the status (and, for a 2xx with
+    /// `error: true`, the reason).
+    pub(crate) fn from_answer(
+        status: u16,
+        reason: Option<String>,
+        message: Option<String>,
+    ) -> Self {
+        let kind = match status {
+            400 | 405..=418 | 421..=428 | 430..=499 => ErrorKind::InvalidRequest,
+            401 => ErrorKind::Authentication,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            420 | 429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => match reason.as_deref() {
+                Some("invalid_data") => ErrorKind::InvalidRequest,
+                Some("not_found" | "not_subscribed") => ErrorKind::NotFound,
+                Some("unauthorized") => ErrorKind::Authentication,
+                Some("not_allowed") => ErrorKind::Forbidden,
+                _ => ErrorKind::Api,
+            },
+        };
+        let mut e = Self::new(kind, message.unwrap_or_default());
+        e.inner.status = Some(status);
+        e.inner.reason = reason;
+        e
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_unknown_status(mut self) -> Self {
+        self.inner.status = None;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, wait: Option<Duration>) -> Self {
+        self.inner.retry_after = wait;
+        self
+    }
+
+    pub(crate) fn with_connect(mut self) -> Self {
+        self.inner.connect = true;
+        self
+    }
+
+    pub(crate) fn finish(mut self, operation: &'static str, attempts: u32) -> Self {
+        self.inner.operation = Some(operation);
+        self.inner.attempts = attempts;
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The HTTP status of Crisp's answer, when one arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// Crisp's `reason` (`invalid_data`, `not_found`, `not_subscribed`, …), when the answer
+    /// was an envelope.
+    pub fn reason(&self) -> Option<&str> {
+        self.inner.reason.as_deref()
+    }
+
+    /// Details: Crisp's `data.message`, or what this crate found wrong.
+    pub fn message(&self) -> Option<&str> {
+        self.inner.message.as_deref()
+    }
+
+    /// The operation (`list_conversations`, …) that failed, when the error comes from a call.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.inner.operation
+    }
+
+    /// How many attempts were made (0 when the request was refused before sending).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// The wait Crisp asked for with `Retry-After`, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// True when the connection could not be opened, so the request surely was not sent.
+    pub fn is_connect(&self) -> bool {
+        self.inner.connect
+    }
+
+    /// True for rate limits (420, 429).
+    pub fn is_rate_limited(&self) -> bool {
+        self.inner.kind == ErrorKind::RateLimited
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let what = match i.kind {
+            ErrorKind::Configuration => "invalid configuration",
+            ErrorKind::InvalidRequest => "invalid request",
+            ErrorKind::Authentication => "authentication failed",
+            ErrorKind::Forbidden => "not allowed",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::RateLimited => "rate limited",
+            ErrorKind::Server => "server error",
+            ErrorKind::InvalidResponse => "invalid response",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Transport => "connection failed",
+            ErrorKind::Api => "request failed",
+        };
+        write!(f, "crisp: {what}")?;
+        if let Some(op) = i.operation {
+            write!(f, " in {op}")?;
+        }
+        match (i.status, &i.reason) {
+            (Some(s), Some(r)) => write!(f, " (HTTP {s}, reason `{r}`)")?,
+            (Some(s), None) => write!(f, " (HTTP {s})")?,
+            (None, Some(r)) => write!(f, " (reason `{r}`)")?,
+            (None, None) => {}
+        }
+        if let Some(m) = &i.message {
+            write!(f, ": {m}")?;
+        }
+        if let Some(source) = &i.source {
+            write!(f, ": {source}")?;
+        }
+        if i.attempts > 1 {
+            write!(f, " (after {} attempts)", i.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &i.kind)
+            .field("status", &i.status)
+            .field("reason", &i.reason)
+            .field("message", &i.message)
+            .field("operation", &i.operation)
+            .field("attempts", &i.attempts);
+        if let Some(wait) = i.retry_after {
+            d.field("retry_after", &wait);
+        }
+        if let Some(source) = &i.source {
+            d.field("source", &source.to_string());
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}

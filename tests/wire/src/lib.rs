@@ -1,0 +1,46 @@
+//! Helpers shared by the wire tests in `tests/`.
+
+use crisp_api::{Client, RetryPolicy};
+
+/// The website id the tests use.
+pub const WEBSITE: &str = "8c842203-7ed8-4e29-a608-7cf78a7d2fcc";
+
+/// A client for the embedded mock.
+pub fn client_for(server: &crisp_mock::MockServer) -> Client {
+    Client::builder()
+        .base_url(server.url())
+        .credentials(server.identifier(), server.key())
+        .tier(crisp_api::Tier::Plugin)
+        .user_agent("crisp-wire-tests/1")
+        .build()
+        .expect("client")
+}
+
+/// A client for a scripted server, with no retries unless the test asks for them.
+pub fn client_at(url: &str) -> Client {
+    Client::builder()
+        .base_url(url)
+        .credentials(crisp_mock::DEFAULT_IDENTIFIER, crisp_mock::DEFAULT_KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client")
+}
+
+/// Asserts the headers every request must carry.
+pub fn assert_common_headers(request: &crisp_mock::Recorded, tier: &str) {
+    // base64("mock-identifier:mock-key")
+    assert_eq!(
+        request.header("authorization"),
+        Some("Basic bW9jay1pZGVudGlmaWVyOm1vY2sta2V5"),
+        "Basic auth"
+    );
+    assert_eq!(request.header("x-crisp-tier"), Some(tier), "tier header");
+    assert_eq!(request.header("accept"), Some("application/json"));
+    assert!(
+        request.header("api-version").is_none(),
+        "progenitor's api-version is removed"
+    );
+    if matches!(request.method.as_str(), "POST" | "PUT" | "PATCH") {
+        assert_eq!(request.header("content-type"), Some("application/json"));
+    }
+}
