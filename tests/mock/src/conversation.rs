@@ -14,6 +14,10 @@ use std::sync::Arc;
 
 type S = State<Arc<Shared>>;
 
+/// Conversation state beyond the conversation object and its messages.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {}
+
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(

@@ -124,7 +124,12 @@ pub(crate) fn body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Re
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .nest("/v1", crate::conversation::routes())
+        .nest(
+            "/v1",
+            crate::conversation::routes()
+                .merge(crate::people::routes())
+                .merge(crate::website::routes()),
+        )
         .fallback(|| async {
             fail(
                 StatusCode::NOT_FOUND,

@@ -17,10 +17,12 @@
 //! # }
 //! ```
 
-mod conversation;
+pub mod conversation;
 mod http;
+pub mod people;
 mod scripted;
 mod store;
+pub mod website;
 
 pub use http::Recorded;
 pub use scripted::{Reply, ScriptedServer};

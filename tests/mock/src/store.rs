@@ -18,6 +18,10 @@ pub struct Store {
 pub struct Website {
     /// Conversations by session id.
     pub conversations: BTreeMap<String, ConversationRecord>,
+    /// People profiles and what hangs off them.
+    pub people: crate::people::People,
+    /// The website itself: settings, operators, visitors, …
+    pub site: crate::website::Site,
 }
 
 /// A conversation and what hangs off it.
@@ -27,6 +31,8 @@ pub struct ConversationRecord {
     pub conversation: Conversation,
     /// Messages, oldest first.
     pub messages: Vec<Message>,
+    /// The rest of the conversation's state (pages, events, files, …).
+    pub extra: crate::conversation::Extra,
 }
 
 /// The epoch milliseconds the mock's clock starts at (2023-06-29).
@@ -75,6 +81,7 @@ impl Store {
             ConversationRecord {
                 conversation,
                 messages: Vec::new(),
+                extra: Default::default(),
             },
         );
         session_id
