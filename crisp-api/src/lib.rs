@@ -58,3 +58,18 @@ pub use retry::RetryPolicy;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<bool> for types::SearchFlag {
+    /// `true` is sent as `1`, `false` as `0`.
+    ///
+    /// ```
+    /// assert_eq!(crisp_api::types::SearchFlag::from(true).to_string(), "1");
+    /// ```
+    fn from(yes: bool) -> Self {
+        if yes {
+            types::SearchFlag::X1
+        } else {
+            types::SearchFlag::X0
+        }
+    }
+}

@@ -600,9 +600,9 @@ async fn list_people_conversations_returns_session_ids() {
         .website_id(WEBSITE)
         .people_id(&id)
         .page_number(1)
-        .filter_unread(0u8)
-        .filter_resolved(0u8)
-        .filter_not_resolved(1u8)
+        .filter_unread(false)
+        .filter_resolved(false)
+        .filter_not_resolved(true)
         .send()
         .await
         .unwrap();
