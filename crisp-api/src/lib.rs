@@ -73,3 +73,8 @@ impl From<bool> for types::SearchFlag {
         }
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
