@@ -42,6 +42,7 @@ mod error;
 mod pagination;
 mod path;
 mod retry;
+mod secret;
 mod transport;
 
 #[rustfmt::skip]
@@ -55,6 +56,7 @@ pub use error::{Error, ErrorKind};
 pub use generated::{builder, types, Client};
 pub use progenitor_client::ResponseValue;
 pub use retry::RetryPolicy;
+pub use secret::Secret;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

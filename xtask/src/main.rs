@@ -86,6 +86,17 @@ fn generate(text: &str) -> Result<String> {
         .with_inner_type(quote::quote!(crate::config::Config))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("PartialEq");
+    // `format: password` strings (token keys in Crisp's answers) become `crate::Secret`,
+    // whose `Debug` never shows the value.
+    settings.with_conversion(
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some("password".into()),
+            ..Default::default()
+        },
+        "crate::Secret",
+        std::iter::empty(),
+    );
     for (schema, rust_type) in &model.envelopes {
         settings.with_replacement(schema, rust_type, std::iter::empty());
     }

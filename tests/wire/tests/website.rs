@@ -1090,3 +1090,36 @@ async fn generate_bucket_url_refuses_bad_bodies() {
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert_eq!(err.reason(), Some("invalid_data"));
 }
+
+#[tokio::test]
+async fn operator_token_secrets_decode_but_never_show_in_debug() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    let mut with_token = operator("op-3", "member", "online");
+    with_token.details.has_token = Some(true);
+    with_token.details.identifier = Some("op-token-identifier".into());
+    with_token.details.key = Some("op-token-key-9f8e7d".into());
+    server.with_store(|s| {
+        s.website(WEBSITE)
+            .site
+            .seed_operators(vec![with_token], 1_688_040_000_000)
+    });
+    let operators = client
+        .list_website_operators()
+        .website_id(WEBSITE)
+        .send()
+        .await
+        .unwrap();
+    let details = &operators[0].details;
+    assert_eq!(
+        details.key.as_ref().unwrap().expose(),
+        "op-token-key-9f8e7d"
+    );
+    assert_eq!(
+        details.identifier.as_ref().unwrap().expose(),
+        "op-token-identifier"
+    );
+    let shown = format!("{operators:?}");
+    assert!(!shown.contains("op-token-key-9f8e7d"), "{shown}");
+    assert!(!shown.contains("op-token-identifier"), "{shown}");
+}
