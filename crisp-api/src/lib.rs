@@ -44,6 +44,7 @@ mod path;
 mod retry;
 mod secret;
 mod transport;
+pub mod webhook;
 
 #[rustfmt::skip]
 #[allow(missing_docs, unused, clippy::all, clippy::pedantic)]
