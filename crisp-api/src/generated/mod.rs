@@ -2657,8 +2657,8 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/conversation", client.baseurl, crate ::path::encode_path(&
+                website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2764,8 +2764,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}", client.baseurl, encode_path(& website_id
-                .to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2866,8 +2867,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}", client.baseurl, encode_path(& website_id
-                .to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2996,8 +2998,9 @@ pub mod builder {
                 .and_then(|v| types::MessageNew::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/message", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/message", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3121,8 +3124,9 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let timestamp_before = timestamp_before.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/messages", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/messages", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3268,8 +3272,9 @@ pub mod builder {
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversations/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& page_number.to_string()),
+                "{}/website/{}/conversations/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
