@@ -240,8 +240,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` (and its pool, proxy and TLS settings) instead of building
-    /// one; the connect timeout of this builder is then not applied.
+    /// Uses this `reqwest::Client` (and its pool, proxy, TLS and redirect settings) instead
+    /// of building one; the connect timeout of this builder and its refusal to follow
+    /// redirects are then not applied.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -268,7 +269,10 @@ impl ClientBuilder {
         let http = match self.http_client {
             Some(client) => client,
             None => {
-                let mut builder = reqwest::Client::builder();
+                // Crisp never redirects; following a redirect would turn a POST into a GET
+                // or carry the request elsewhere. A 3xx is an `InvalidResponse` error.
+                let mut builder =
+                    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }

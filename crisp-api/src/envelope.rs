@@ -104,31 +104,57 @@ impl<T> Envelope<T> {
     }
 }
 
-/// An error envelope, read leniently from any error answer.
+/// An error envelope, read leniently from any error answer: any JSON object is one, and a
+/// field of an unexpected type is ignored rather than failing the read.
 #[derive(Deserialize, Default)]
 pub(crate) struct ErrorAnswer {
     #[serde(default)]
-    pub(crate) error: bool,
+    error: serde_json::Value,
     #[serde(default)]
-    pub(crate) reason: Option<String>,
+    reason: serde_json::Value,
     #[serde(default)]
-    data: Option<ErrorDetails>,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetails {
-    #[serde(default)]
-    message: Option<serde_json::Value>,
+    data: serde_json::Value,
 }
 
 impl ErrorAnswer {
-    /// `data.message` as text.
+    /// True when the answer says `error: true`.
+    pub(crate) fn is_error(&self) -> bool {
+        self.error == serde_json::Value::Bool(true)
+    }
+
+    /// `reason`, when it is text.
+    pub(crate) fn reason(&self) -> Option<String> {
+        self.reason.as_str().map(printable)
+    }
+
+    /// `data.message` as text (or `data` itself when it is text).
     pub(crate) fn message(&self) -> Option<String> {
-        match self.data.as_ref()?.message.as_ref()? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
+        let message = match &self.data {
+            serde_json::Value::String(s) => return Some(printable(s)),
+            serde_json::Value::Object(data) => data.get("message")?,
+            _ => return None,
+        };
+        match message {
+            serde_json::Value::String(s) => Some(printable(s)),
+            serde_json::Value::Null => None,
+            other => Some(printable(&other.to_string())),
         }
     }
+}
+
+/// Text from the server, made safe to print: control characters (terminal escapes, line
+/// breaks that would forge log lines) become spaces, and it is cut at 500 characters.
+pub(crate) fn printable(text: &str) -> String {
+    const MAX: usize = 500;
+    let mut out: String = text
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// What a successful answer turns into for the caller.

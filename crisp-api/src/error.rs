@@ -18,16 +18,21 @@ pub enum ErrorKind {
     Forbidden,
     /// Crisp answered 404: an unknown id or route, or a plugin not subscribed to the website.
     NotFound,
-    /// Crisp answered 429 or 420: too many requests, even after the retries allowed.
+    /// Crisp answered 429 or 420: too many requests, even after the retries allowed (see
+    /// [`Error::retry_after`]).
     RateLimited,
-    /// Crisp answered 5xx, even after the retries allowed.
+    /// Crisp answered 5xx, even after the retries allowed (whatever the body: an HTML page
+    /// from a proxy, a body cut short).
     Server,
     /// The answer could not be understood: not JSON, not an envelope, `data` missing or of
-    /// the wrong type, or a body larger than the configured limit.
+    /// the wrong type, a body larger than the configured limit, a redirect (not followed) or
+    /// a status outside HTTP's classes.
     InvalidResponse,
-    /// No complete answer arrived in time.
+    /// No complete answer arrived in time (slow headers or a stalled body), or no
+    /// connection opened within the connect timeout ([`Error::is_connect`] then).
     Timeout,
-    /// The connection failed (refused, reset, DNS, TLS).
+    /// The connection failed (refused, reset, DNS, TLS) or closed before the whole answer
+    /// arrived.
     Transport,
     /// Crisp answered 2xx with `error: true` and a reason not covered above.
     Api,
@@ -93,19 +98,21 @@ impl Error {
         message: Option<String>,
     ) -> Self {
         let kind = match status {
-            400 | 405..=418 | 421..=428 | 430..=499 => ErrorKind::InvalidRequest,
+            400 | 402 | 405..=418 | 421..=428 | 430..=499 => ErrorKind::InvalidRequest,
             401 => ErrorKind::Authentication,
             403 => ErrorKind::Forbidden,
             404 => ErrorKind::NotFound,
             420 | 429 => ErrorKind::RateLimited,
             500..=599 => ErrorKind::Server,
-            _ => match reason.as_deref() {
+            200..=299 => match reason.as_deref() {
                 Some("invalid_data") => ErrorKind::InvalidRequest,
                 Some("not_found" | "not_subscribed") => ErrorKind::NotFound,
                 Some("unauthorized") => ErrorKind::Authentication,
                 Some("not_allowed") => ErrorKind::Forbidden,
                 _ => ErrorKind::Api,
             },
+            // 1xx, 3xx (redirects are not followed) and statuses outside HTTP's classes.
+            _ => ErrorKind::InvalidResponse,
         };
         let mut e = Self::new(kind, message.unwrap_or_default());
         e.inner.status = Some(status);
@@ -223,8 +230,19 @@ impl fmt::Display for Error {
         if let Some(m) = &i.message {
             write!(f, ": {m}")?;
         }
+        // The source and its root cause: reqwest's own message is terse ("error sending
+        // request"); what happened ("Connection refused") is at the end of the chain.
         if let Some(source) = &i.source {
-            write!(f, ": {source}")?;
+            let first = source.to_string();
+            write!(f, ": {first}")?;
+            let mut root: &dyn std::error::Error = source.as_ref();
+            while let Some(next) = root.source() {
+                root = next;
+            }
+            let root = root.to_string();
+            if !first.contains(&root) {
+                write!(f, ": {root}")?;
+            }
         }
         if i.attempts > 1 {
             write!(f, " (after {} attempts)", i.attempts)?;
@@ -248,6 +266,9 @@ impl fmt::Debug for Error {
         }
         if let Some(source) = &i.source {
             d.field("source", &source.to_string());
+        }
+        if self.inner.connect {
+            d.field("connect", &true);
         }
         d.finish()
     }

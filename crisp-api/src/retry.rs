@@ -6,10 +6,15 @@ use std::time::Duration;
 /// How failed calls are retried: exponential backoff with full jitter, a cap per wait, a
 /// maximum number of attempts and a maximum total time.
 ///
-/// Retried: connection failures, Crisp's rate limits (429 and 420), 5xx answers and timeouts.
-/// POST and PATCH requests are retried only when they surely were not processed (the
-/// connection failed, or Crisp rate-limited them), never after a 5xx or a timeout.
-/// `Retry-After` is honoured when present.
+/// Retried: connection failures (refused, connect timeout), Crisp's rate limits (429 and
+/// 420), 5xx answers, timeouts and connections lost mid-answer. POST and PATCH requests are
+/// retried only when they surely were not processed (no connection could be opened, or
+/// Crisp rate-limited them), never after a 5xx, a timeout or a lost answer.
+///
+/// `Retry-After` (seconds or an HTTP date) replaces the computed backoff when present, even
+/// beyond [`max_backoff`](Self::max_backoff); when it would end past
+/// [`max_elapsed`](Self::max_elapsed) the call gives up at once and the error's
+/// [`retry_after`](crate::Error::retry_after) tells the wait Crisp asked for.
 ///
 /// ```
 /// use crisp_api::RetryPolicy;
@@ -111,14 +116,19 @@ impl RetryPolicy {
                 exp.mul_f64(draw.clamp(0.0, 1.0))
             }
         };
-        (elapsed + wait <= self.max_elapsed).then_some(wait)
+        // `Retry-After` may be huge: never overflow, give up instead.
+        let ends = elapsed.checked_add(wait)?;
+        (ends <= self.max_elapsed).then_some(wait)
     }
 }
 
 fn retryable(error: &Error, idempotent: bool) -> bool {
     match error.kind() {
+        // Crisp refused the request: it was not processed.
         ErrorKind::RateLimited => true,
-        ErrorKind::Transport if error.is_connect() => true,
+        // No connection was opened (refused, or the connect timeout): nothing was sent.
+        ErrorKind::Transport | ErrorKind::Timeout if error.is_connect() => true,
+        // The request may have been processed: only a request that can be repeated safely.
         ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Transport => idempotent,
         _ => false,
     }
@@ -223,5 +233,23 @@ mod tests {
         );
         let late = answer(429).with_retry_after(Some(Duration::from_secs(70)));
         assert_eq!(p.decide(&late, false, 1, Duration::ZERO, 0.1), None);
+    }
+
+    #[test]
+    fn huge_retry_after_gives_up_without_overflow() {
+        let p = RetryPolicy::default();
+        for asked in [Duration::MAX, Duration::from_secs(u64::MAX)] {
+            let e = answer(429).with_retry_after(Some(asked));
+            assert_eq!(p.decide(&e, true, 1, Duration::from_secs(2), 0.5), None);
+        }
+    }
+
+    #[test]
+    fn connect_timeouts_are_retried_for_every_method() {
+        let p = RetryPolicy::default();
+        let connect_timeout = Error::new(ErrorKind::Timeout, "").with_connect();
+        assert!(p
+            .decide(&connect_timeout, false, 1, Duration::ZERO, 0.5)
+            .is_some());
     }
 }

@@ -57,12 +57,104 @@ impl ClientHooks<Config> for Client {
     }
 }
 
-/// Makes reading the body fail once it grows past `max` bytes.
+/// Guards the body: reading it fails once it grows past `max` bytes, and every failure
+/// reading it carries the answer's status.
 fn limit_body(response: reqwest::Response, max: usize) -> reqwest::Response {
     let response: http::Response<reqwest::Body> = response.into();
     let (parts, body) = response.into_parts();
-    let body = reqwest::Body::wrap(http_body_util::Limited::new(body, max));
+    let body = reqwest::Body::wrap(GuardedBody {
+        inner: body,
+        remaining: max,
+        limit: max,
+        status: parts.status.as_u16(),
+    });
     reqwest::Response::from(http::Response::from_parts(parts, body))
+}
+
+struct GuardedBody {
+    inner: reqwest::Body,
+    remaining: usize,
+    limit: usize,
+    status: u16,
+}
+
+impl http_body::Body for GuardedBody {
+    type Data = bytes::Bytes;
+    type Error = BodyError;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, BodyError>>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        // A Content-Length over the limit fails before anything is read.
+        if this.inner.size_hint().lower() > this.remaining as u64 {
+            this.remaining = 0;
+            return Poll::Ready(Some(Err(this.error(None))));
+        }
+        match std::pin::Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let len = frame.data_ref().map_or(0, |d| d.len());
+                if len > this.remaining {
+                    this.remaining = 0;
+                    return Poll::Ready(Some(Err(this.error(None))));
+                }
+                this.remaining -= len;
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(this.error(Some(e))))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl GuardedBody {
+    fn error(&self, source: Option<reqwest::Error>) -> BodyError {
+        BodyError {
+            status: self.status,
+            too_large: source.is_none().then_some(self.limit),
+            source,
+        }
+    }
+}
+
+/// A failure reading a body: too large, or the transport's error, with the answer's status.
+#[derive(Debug)]
+struct BodyError {
+    status: u16,
+    too_large: Option<usize>,
+    source: Option<reqwest::Error>,
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.too_large {
+            Some(limit) => write!(
+                f,
+                "the body of the answer (HTTP {}) is larger than {limit} bytes (max_response_bytes)",
+                self.status
+            ),
+            None => write!(f, "reading the body of the answer (HTTP {}) failed", self.status),
+        }
+    }
+}
+
+impl std::error::Error for BodyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 /// Runs one operation: attempts it, retries as the policy allows, and turns the answer into
@@ -138,12 +230,12 @@ async fn from_progenitor(error: progenitor_client::Error<()>) -> Error {
         P::CommunicationError(e) | P::ResponseBodyError(e) => from_reqwest(e),
         // `data` came before `error: true` and did not decode: the failure is what matters.
         P::InvalidResponsePayload(body, _)
-            if serde_json::from_slice::<ErrorAnswer>(&body).is_ok_and(|a| a.error) =>
+            if serde_json::from_slice::<ErrorAnswer>(&body).is_ok_and(|a| a.is_error()) =>
         {
             let answer: ErrorAnswer = serde_json::from_slice(&body).unwrap_or_default();
             let message = answer.message();
             // A 2xx, but progenitor does not say which.
-            Error::from_answer(200, answer.reason, message).with_unknown_status()
+            Error::from_answer(200, answer.reason(), message).with_unknown_status()
         }
         P::InvalidResponsePayload(body, e) => Error::new(
             ErrorKind::InvalidResponse,
@@ -160,27 +252,29 @@ async fn from_progenitor(error: progenitor_client::Error<()>) -> Error {
 }
 
 /// Reads a non-2xx answer: Crisp's envelope when it is one, the status alone when it is
-/// not (an HTML page from a proxy, an empty body, …).
+/// not (an HTML page from a proxy, an empty body, …). The status decides the kind, even when
+/// the body cannot be read.
 async fn from_error_answer(response: reqwest::Response) -> Error {
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .and_then(parse_retry_after);
     let body = match response.bytes().await {
         Ok(body) => body,
         Err(e) => {
-            return from_reqwest(e)
-                .with_status(status)
-                .with_retry_after(retry_after)
+            let read = from_reqwest(e);
+            let message = read.to_string();
+            let message = message.strip_prefix("crisp: ").unwrap_or(&message);
+            return Error::from_answer(status, None, Some(format!("the body was lost: {message}")))
+                .with_retry_after(retry_after);
         }
     };
     let error = match serde_json::from_slice::<ErrorAnswer>(&body) {
         Ok(answer) => {
             let message = answer.message();
-            Error::from_answer(status, answer.reason, message)
+            Error::from_answer(status, answer.reason(), message)
         }
         Err(_) if body.is_empty() => Error::from_answer(status, None, None),
         Err(_) => Error::from_answer(
@@ -195,14 +289,36 @@ async fn from_error_answer(response: reqwest::Response) -> Error {
     error.with_retry_after(retry_after)
 }
 
+/// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). A number too large for
+/// a `Duration` means "very long"; a date in the past means now.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .unwrap_or(Duration::MAX),
+        );
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 fn from_reqwest(e: reqwest::Error) -> Error {
+    // A body error from `GuardedBody` knows the status, and whether the limit was hit.
+    let mut status = e.status().map(|s| s.as_u16());
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(s) = source {
-        if s.is::<http_body_util::LengthLimitError>() {
-            return Error::new(
-                ErrorKind::InvalidResponse,
-                "the answer's body is larger than the configured limit (max_response_bytes)",
-            );
+        if let Some(body) = s.downcast_ref::<BodyError>() {
+            if body.too_large.is_some() {
+                return Error::new(ErrorKind::InvalidResponse, body.to_string())
+                    .with_status(body.status);
+            }
+            status = Some(body.status);
         }
         source = s.source();
     }
@@ -212,7 +328,6 @@ fn from_reqwest(e: reqwest::Error) -> Error {
         ErrorKind::Transport
     };
     let connect = e.is_connect();
-    let status = e.status().map(|s| s.as_u16());
     let mut error = Error::new(kind, String::new()).with_source(e.without_url());
     if connect {
         error = error.with_connect();
@@ -235,5 +350,31 @@ fn excerpt(body: &[u8]) -> String {
         format!("{clean:?}…")
     } else {
         format!("{clean:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_retry_after;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("99999999999999999999999"),
+            Some(Duration::MAX)
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        let wait = parse_retry_after(&later).unwrap();
+        assert!(wait > Duration::from_secs(28) && wait <= Duration::from_secs(30));
+        for bad in ["", "-1", "1.5", "soon", "0x10"] {
+            assert_eq!(parse_retry_after(bad), None, "{bad:?}");
+        }
     }
 }

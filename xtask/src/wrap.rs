@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use syn::{parse_quote, ImplItem, Item};
 
 pub fn add_sdk_methods(file: &mut syn::File, model: &Model) -> Result<()> {
+    use_sdk_path_encoder(file)?;
     let by_builder: BTreeMap<String, &Operation> = model
         .operations
         .iter()
@@ -169,6 +170,49 @@ fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
             }
         };
         imp.items.push(stream);
+    }
+    Ok(())
+}
+
+/// Points every `encode_path(..)` call of the generated code at `crate::path::encode_path`,
+/// which encodes everything but unreserved characters (progenitor's leaves `\\`, which URL
+/// parsers read as `/`, and others).
+fn use_sdk_path_encoder(file: &mut syn::File) -> Result<()> {
+    struct Fix(usize);
+    impl syn::visit_mut::VisitMut for Fix {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            if let syn::Expr::Path(p) = &*call.func {
+                if p.qself.is_none() && p.path.is_ident("encode_path") {
+                    *call.func = parse_quote!(crate::path::encode_path);
+                    self.0 += 1;
+                }
+            }
+        }
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            // `format!("{}/website/{}", client.baseurl, encode_path(..))`: the calls are
+            // inside the macro's tokens.
+            if mac.path.is_ident("format") {
+                let parser =
+                    syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+                if let Ok(mut args) = mac.parse_body_with(parser) {
+                    let before = self.0;
+                    for arg in args.iter_mut() {
+                        syn::visit_mut::visit_expr_mut(self, arg);
+                    }
+                    if self.0 > before {
+                        mac.tokens = quote!(#args);
+                    }
+                }
+            }
+        }
+    }
+    let mut fix = Fix(0);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut fix, file);
+    if fix.0 == 0 {
+        return Err(anyhow!(
+            "no encode_path call found: progenitor's output changed shape"
+        ));
     }
     Ok(())
 }

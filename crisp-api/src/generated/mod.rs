@@ -14880,7 +14880,8 @@ pub mod builder {
             let Self { client, website_id } = self;
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}", client.baseurl, encode_path(& website_id.to_string()),
+                "{}/website/{}", client.baseurl, crate ::path::encode_path(& website_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14999,7 +15000,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}", client.baseurl, encode_path(& website_id.to_string()),
+                "{}/website/{}", client.baseurl, crate ::path::encode_path(& website_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15091,8 +15093,8 @@ pub mod builder {
             let Self { client, website_id } = self;
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/availability/status", client.baseurl, encode_path(&
-                website_id.to_string()),
+                "{}/website/{}/availability/status", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15216,8 +15218,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/batch/read", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/batch/read", client.baseurl, crate ::path::encode_path(&
+                website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15334,8 +15336,8 @@ pub mod builder {
                 .and_then(|v| types::BatchRemove::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/batch/remove", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/batch/remove", client.baseurl, crate ::path::encode_path(&
+                website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15456,8 +15458,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/batch/resolve", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/batch/resolve", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15559,8 +15561,8 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/conversation", client.baseurl, crate ::path::encode_path(&
+                website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15666,8 +15668,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}", client.baseurl, encode_path(& website_id
-                .to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15773,8 +15776,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}", client.baseurl, encode_path(& website_id
-                .to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15874,8 +15878,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}", client.baseurl, encode_path(& website_id
-                .to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15977,8 +15982,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/block", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/block", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16118,8 +16124,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/block", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/block", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16256,8 +16263,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/compose", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/compose", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16396,8 +16404,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/delivered", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/delivered", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16519,9 +16528,10 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/events/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
-                encode_path(& page_number.to_string()),
+                "{}/website/{}/conversation/{}/events/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()), crate
+                ::path::encode_path(& page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16657,9 +16667,10 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/files/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
-                encode_path(& page_number.to_string()),
+                "{}/website/{}/conversation/{}/files/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()), crate
+                ::path::encode_path(& page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16791,8 +16802,9 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/initiate", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/initiate", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16925,8 +16937,9 @@ pub mod builder {
                 .and_then(|v| types::MessageNew::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/message", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/message", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17074,9 +17087,10 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/message/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
-                encode_path(& fingerprint.to_string()),
+                "{}/website/{}/conversation/{}/message/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()), crate
+                ::path::encode_path(& fingerprint.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17236,8 +17250,9 @@ pub mod builder {
             let timestamp_around = timestamp_around.map_err(Error::InvalidRequest)?;
             let timestamp_before = timestamp_before.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/messages", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/messages", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17383,8 +17398,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/meta", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/meta", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17523,8 +17539,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/meta", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/meta", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17646,9 +17663,10 @@ pub mod builder {
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/pages/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
-                encode_path(& page_number.to_string()),
+                "{}/website/{}/conversation/{}/pages/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()), crate
+                ::path::encode_path(& page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17799,8 +17817,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/read", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/read", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17908,8 +17927,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/routing", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/routing", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18053,8 +18073,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/routing", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/routing", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18162,8 +18183,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let session_id = session_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/state", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/state", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18303,8 +18325,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/state", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/state", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18445,8 +18468,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversation/{}/transcript", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& session_id.to_string()),
+                "{}/website/{}/conversation/{}/transcript", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& session_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18836,8 +18860,9 @@ pub mod builder {
             let search_query = search_query.map_err(Error::InvalidRequest)?;
             let search_type = search_type.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/conversations/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& page_number.to_string()),
+                "{}/website/{}/conversations/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19028,8 +19053,8 @@ pub mod builder {
             let Self { client, website_id } = self;
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/operators/active", client.baseurl, encode_path(&
-                website_id.to_string()),
+                "{}/website/{}/operators/active", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19126,8 +19151,8 @@ pub mod builder {
             let Self { client, website_id } = self;
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/operators/list", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/operators/list", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19306,9 +19331,10 @@ pub mod builder {
             let filter_resolved = filter_resolved.map_err(Error::InvalidRequest)?;
             let filter_unread = filter_unread.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/conversations/{}/list/{}", client.baseurl,
-                encode_path(& website_id.to_string()), encode_path(& people_id
-                .to_string()), encode_path(& page_number.to_string()),
+                "{}/website/{}/people/conversations/{}/list/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()), crate ::path::encode_path(&
+                page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19446,8 +19472,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let people_id = people_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/data/{}", client.baseurl, encode_path(& website_id
-                .to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/data/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19580,8 +19607,9 @@ pub mod builder {
                 .and_then(|v| types::PeopleData::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/data/{}", client.baseurl, encode_path(& website_id
-                .to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/data/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19714,8 +19742,9 @@ pub mod builder {
                 .and_then(|v| types::PeopleData::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/data/{}", client.baseurl, encode_path(& website_id
-                .to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/data/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19852,8 +19881,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/events/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/events/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19973,9 +20003,10 @@ pub mod builder {
             let people_id = people_id.map_err(Error::InvalidRequest)?;
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/events/{}/list/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
-                encode_path(& page_number.to_string()),
+                "{}/website/{}/people/events/{}/list/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()), crate ::path::encode_path(&
+                page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20111,8 +20142,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/profile", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/people/profile", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20218,8 +20249,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let people_id = people_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/profile/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/profile/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20356,8 +20388,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/profile/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/profile/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20463,8 +20496,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let people_id = people_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/profile/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/profile/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20564,8 +20598,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let people_id = people_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/profile/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/profile/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20698,8 +20733,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/profile/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/profile/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20940,8 +20976,9 @@ pub mod builder {
             let sort_field = sort_field.map_err(Error::InvalidRequest)?;
             let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/profiles/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& page_number.to_string()),
+                "{}/website/{}/people/profiles/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21070,8 +21107,8 @@ pub mod builder {
             let Self { client, website_id } = self;
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/stats", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/people/stats", client.baseurl, crate ::path::encode_path(&
+                website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21176,8 +21213,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let people_id = people_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/subscription/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/subscription/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21314,8 +21352,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/subscription/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& people_id.to_string()),
+                "{}/website/{}/people/subscription/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& people_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21420,8 +21459,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/people/suggest/segments/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& page_number.to_string()),
+                "{}/website/{}/people/suggest/segments/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21525,8 +21565,8 @@ pub mod builder {
             let Self { client, website_id } = self;
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/settings", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/settings", client.baseurl, crate ::path::encode_path(&
+                website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21649,8 +21689,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/settings", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/settings", client.baseurl, crate ::path::encode_path(&
+                website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21740,8 +21780,8 @@ pub mod builder {
             let Self { client, website_id } = self;
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/visitors/count", client.baseurl, encode_path(& website_id
-                .to_string()),
+                "{}/website/{}/visitors/count", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21845,8 +21885,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/visitors/list/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& page_number.to_string()),
+                "{}/website/{}/visitors/list/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& page_number.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21965,8 +22006,9 @@ pub mod builder {
             let website_id = website_id.map_err(Error::InvalidRequest)?;
             let token_id = token_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/website/{}/visitors/token/{}", client.baseurl, encode_path(&
-                website_id.to_string()), encode_path(& token_id.to_string()),
+                "{}/website/{}/visitors/token/{}", client.baseurl, crate
+                ::path::encode_path(& website_id.to_string()), crate
+                ::path::encode_path(& token_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map

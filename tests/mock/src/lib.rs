@@ -25,7 +25,7 @@ mod store;
 pub mod website;
 
 pub use http::Recorded;
-pub use scripted::{Reply, ScriptedServer};
+pub use scripted::{Reply, ScriptedServer, Served};
 pub use store::Store;
 
 use std::net::SocketAddr;
