@@ -1,10 +1,11 @@
 //! `cargo xtask regen [--check]`: turns `spec/crisp-rest-v1.yaml` into
-//! `crisp-api/src/generated/mod.rs`.
+//! `crisp-api/src/generated/mod.rs` and the conformance tests `tests/wire/tests/conformance.rs`.
 //!
 //! The pipeline is spec (YAML) → `openapiv3` → `progenitor` tokens → a pass over the `syn`
 //! tree that adds the SDK's typed `send` (and friends) to every builder → `prettyplease`.
 //! The output is deterministic: the same spec and the same `Cargo.lock` give the same bytes.
 
+mod conformance;
 mod spec;
 mod wrap;
 
@@ -57,20 +58,23 @@ fn regen(check: bool, spec: &str, output: &str) -> Result<()> {
     let text = std::fs::read_to_string(&spec_path)
         .with_context(|| format!("reading {}", spec_path.display()))?;
     let code = generate(&text)?;
-    let out = root.join(output);
-    if check {
-        let current = std::fs::read_to_string(&out).unwrap_or_default();
-        if current != code {
-            bail!(
-                "{output} is stale: it was not generated from the current {spec}. \
-                 Run `cargo xtask regen` and commit the result."
-            );
+    let tests = conformance::generate(&spec::Model::load(&text)?, &text)?;
+    for (output, code) in [(output, code), (conformance::OUTPUT, tests)] {
+        let out = root.join(output);
+        if check {
+            let current = std::fs::read_to_string(&out).unwrap_or_default();
+            if current != code {
+                bail!(
+                    "{output} is stale: it was not generated from the current {spec}. \
+                     Run `cargo xtask regen` and commit the result."
+                );
+            }
+            println!("{output} is up to date with {spec}");
+        } else {
+            std::fs::create_dir_all(out.parent().unwrap())?;
+            std::fs::write(&out, &code)?;
+            println!("wrote {output} ({} lines)", code.lines().count());
         }
-        println!("{output} is up to date with {spec}");
-    } else {
-        std::fs::create_dir_all(out.parent().unwrap())?;
-        std::fs::write(&out, &code)?;
-        println!("wrote {output} ({} lines)", code.lines().count());
     }
     Ok(())
 }

@@ -22,6 +22,33 @@ pub struct Operation {
     pub output: Output,
     /// The request body is `EmptyBody`: the builder starts with `{}` so callers need not set it.
     pub empty_body: bool,
+    /// Path and query parameters (shared ones first), with their examples.
+    pub params: Vec<Param>,
+    /// The JSON request body, if any.
+    pub body: Option<Body>,
+    /// The `example` of the 2XX answer (a whole envelope), if any.
+    pub success_example: Option<Value>,
+}
+
+/// A path or query parameter of an operation.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    /// `path` or `query`.
+    pub location: String,
+    pub required: bool,
+    /// The parameter's `schema`.
+    pub schema: Value,
+    /// The parameter's `example` (or its schema's).
+    pub example: Option<Value>,
+}
+
+/// The JSON request body of an operation.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// The component the body refers to (`MessageNew`), or `None` for an inline schema.
+    pub component: Option<String>,
+    pub example: Option<Value>,
 }
 
 /// The shape of an operation's `data`.
@@ -106,6 +133,9 @@ impl Model {
                 let success = responses
                     .get("2XX")
                     .ok_or_else(|| anyhow!("{at}: success must be declared as 2XX"))?;
+                let success_example = success
+                    .pointer("/content/application~1json/example")
+                    .cloned();
                 let output = if *method == "head" {
                     if success.get("content").is_some() {
                         bail!("{at}: a HEAD answer has no body");
@@ -144,6 +174,30 @@ impl Model {
                     .filter(|p| p.pointer("/schema/type").and_then(Value::as_str) == Some("string"))
                     .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
                     .collect();
+                let params = params
+                    .iter()
+                    .filter_map(|p| {
+                        Some(Param {
+                            name: p.get("name")?.as_str()?.to_string(),
+                            location: p.get("in")?.as_str()?.to_string(),
+                            required: p.get("required").and_then(Value::as_bool) == Some(true),
+                            schema: p.get("schema").cloned().unwrap_or(Value::Null),
+                            example: p
+                                .get("example")
+                                .or_else(|| p.pointer("/schema/example"))
+                                .cloned(),
+                        })
+                    })
+                    .collect();
+                let body = op
+                    .pointer("/requestBody/content/application~1json")
+                    .map(|json| Body {
+                        component: json
+                            .pointer("/schema/$ref")
+                            .and_then(Value::as_str)
+                            .map(|r| r.trim_start_matches("#/components/schemas/").to_string()),
+                        example: json.get("example").cloned(),
+                    });
                 let empty_body = op
                     .pointer("/requestBody/content/application~1json/schema/$ref")
                     .and_then(Value::as_str)
@@ -158,6 +212,9 @@ impl Model {
                     pagination,
                     string_path_params,
                     output,
+                    params,
+                    body,
+                    success_example,
                 });
             }
         }

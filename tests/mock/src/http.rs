@@ -3,6 +3,7 @@
 use crate::Shared;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -195,11 +196,44 @@ async fn record_and_authenticate(
         return response;
     }
     let head = parts.method == Method::HEAD;
-    let mut response = next
+    let response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
+    let mut response = envelope_errors(response).await;
     if head {
         *response.body_mut() = Body::empty();
     }
     response
+}
+
+/// axum answers a path or query parameter that does not parse with a plain-text 400 (and a
+/// method a route lacks with an empty 405); Crisp answers every error with its JSON envelope,
+/// as the spec's `4XX`/`5XX` say. Rewrites such answers, keeping their status and headers.
+async fn envelope_errors(response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let (reason, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "the route does not exist"),
+        StatusCode::METHOD_NOT_ALLOWED => ("not_found", "the method is not allowed on this route"),
+        _ => ("invalid_data", text.as_ref()),
+    };
+    let mut answer = fail(status, reason, message).into_response();
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH {
+            answer.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    answer
 }
