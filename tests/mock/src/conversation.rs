@@ -1,13 +1,13 @@
 //! Conversation routes: the conversation, its messages and everything hanging off it
 //! (state, metas, routing, block status, browsed pages, events, files, transcripts).
 
-use crate::http::{body, fail, not_found, ok, Answer};
+use crate::http::{body, flag, invalid, not_found, ok, Answer};
 use crate::store::ConversationRecord;
 use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::{get, patch, post};
 use axum::Router;
 use crisp_api::types::{
@@ -149,10 +149,6 @@ fn on_conversation<R>(
     f(record, now)
 }
 
-fn invalid(message: &str) -> Answer {
-    fail(StatusCode::BAD_REQUEST, "invalid_data", message)
-}
-
 /// Query strings that do not decode are `invalid_data`, as bodies are.
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Answer> {
     q.map(|Query(q)| q)
@@ -212,15 +208,6 @@ struct ListQuery {
     order_date_created: Option<String>,
     order_date_updated: Option<String>,
     order_date_waiting: Option<String>,
-}
-
-/// A `1`/`0` flag; anything else is `invalid_data`.
-fn flag(name: &str, value: &Option<String>) -> Result<bool, Answer> {
-    match value.as_deref() {
-        None | Some("0") => Ok(false),
-        Some("1") => Ok(true),
-        Some(_) => Err(invalid(&format!("query.{name} should be 1 or 0"))),
-    }
 }
 
 /// The search and filters the mock applies. `include_empty` is validated but the mock

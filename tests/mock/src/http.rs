@@ -91,6 +91,20 @@ pub(crate) fn fail(status: StatusCode, reason: &str, message: &str) -> Answer {
     }
 }
 
+/// 400 `invalid_data`, as Crisp answers a request that fails its checks.
+pub(crate) fn invalid(message: &str) -> Answer {
+    fail(StatusCode::BAD_REQUEST, "invalid_data", message)
+}
+
+/// A `1`/`0` query flag (Crisp's yes/no); anything else is `invalid_data`.
+pub(crate) fn flag(name: &str, value: &Option<String>) -> Result<bool, Answer> {
+    match value.as_deref() {
+        None | Some("0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(_) => Err(invalid(&format!("query.{name} should be 1 or 0"))),
+    }
+}
+
 /// 404 for an unknown id.
 pub(crate) fn not_found(what: &str) -> Answer {
     fail(

@@ -21,11 +21,11 @@
 //!   are accepted and not applied; `filter_date_start`/`filter_date_end` are accepted and not
 //!   applied.
 
-use crate::http::{body, fail, not_found, ok, Answer};
+use crate::http::{body, flag, invalid, not_found, ok, Answer};
 use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
 use crisp_api::types::{
@@ -149,10 +149,6 @@ fn page<T>(items: impl IntoIterator<Item = T>, page_number: usize, per_page: usi
         .skip((page_number - 1) * per_page)
         .take(per_page)
         .collect()
-}
-
-fn invalid(message: &str) -> Answer {
-    fail(StatusCode::BAD_REQUEST, "invalid_data", message)
 }
 
 fn missing() -> Answer {
@@ -427,15 +423,6 @@ struct ConversationsQuery {
     filter_unread: Option<String>,
     filter_resolved: Option<String>,
     filter_not_resolved: Option<String>,
-}
-
-/// A `1`/`0` query flag.
-fn flag(name: &str, value: &Option<String>) -> Result<bool, Answer> {
-    match value.as_deref() {
-        None | Some("0") => Ok(false),
-        Some("1") => Ok(true),
-        Some(_) => Err(invalid(&format!("{name} must be 1 or 0"))),
-    }
 }
 
 async fn list_people_conversations(

@@ -5,7 +5,7 @@
 //! id, like the rest of the mock. Once deleted, every route of this module answers 404 for
 //! that website.
 
-use crate::http::{body, fail, not_found, ok, Answer};
+use crate::http::{body, fail, invalid, not_found, ok, Answer};
 use crate::store::Website as WebsiteRecord;
 use crate::Shared;
 use axum::body::Bytes;
@@ -203,11 +203,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(get_session_id_by_token),
         )
         .route("/bucket/url/generate", post(generate_bucket_url))
-}
-
-/// 400 `invalid_data`, as Crisp answers a body that fails its checks.
-fn invalid(message: &str) -> Answer {
-    fail(StatusCode::BAD_REQUEST, "invalid_data", message)
 }
 
 /// Routes the seed marks `[user]` refuse plugin tokens, as Crisp does (403).

@@ -44,3 +44,26 @@ pub fn assert_common_headers(request: &crisp_mock::Recorded, tier: &str) {
         assert_eq!(request.header("content-type"), Some("application/json"));
     }
 }
+
+/// Sends a request past the typed builders, as a buggy client (or another language's) would:
+/// Basic auth and `X-Crisp-Tier` are set, `body` goes as JSON. `path` follows the base URL
+/// (`/website/...`). Returns the status and the JSON answer (`Null` when it is not JSON).
+pub async fn raw_request(
+    server: &crisp_mock::MockServer,
+    method: reqwest::Method,
+    path: &str,
+    tier: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", server.url()))
+        .basic_auth(server.identifier(), Some(server.key()))
+        .header("x-crisp-tier", tier);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("the mock answers");
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.expect("a body");
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}

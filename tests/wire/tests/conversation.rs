@@ -11,7 +11,7 @@ use crisp_api::types::{
 };
 use crisp_api::{Client, ErrorKind};
 use crisp_mock::{MockServer, Recorded};
-use crisp_wire_tests::{assert_common_headers, client_for, WEBSITE};
+use crisp_wire_tests::{assert_common_headers, client_for, raw_request, WEBSITE};
 use futures::TryStreamExt;
 use serde_json::{json, Value};
 
@@ -70,19 +70,8 @@ async fn raw(
     body: Option<Value>,
 ) -> Value {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = reqwest::Client::new()
-        .request(
-            method,
-            format!("{}/website/{WEBSITE}{path_and_query}", server.url()),
-        )
-        .basic_auth(server.identifier(), Some(server.key()))
-        .header("x-crisp-tier", "plugin");
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap();
+    let path = format!("/website/{WEBSITE}{path_and_query}");
+    let (status, body) = raw_request(server, method, &path, "plugin", body).await;
     json!({"status": status, "error": body["error"], "reason": body["reason"]})
 }
 

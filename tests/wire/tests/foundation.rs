@@ -3,7 +3,7 @@
 use crisp_api::types::{MessageContent, MessageFrom, MessageNew, MessageType};
 use crisp_api::ErrorKind;
 use crisp_mock::{MockServer, Reply, ScriptedServer};
-use crisp_wire_tests::{assert_common_headers, client_at, client_for, WEBSITE};
+use crisp_wire_tests::{assert_common_headers, client_at, client_for, raw_request, WEBSITE};
 use serde_json::json;
 
 fn text(content: &str) -> crisp_api::types::builder::MessageNew {
@@ -276,20 +276,16 @@ async fn non_json_bodies_are_invalid_responses() {
 async fn invalid_bodies_are_refused_by_the_mock_with_invalid_data() {
     let server = MockServer::start().await;
     let session = server.with_store(|s| s.create_conversation(WEBSITE));
-    // Bypass the typed builder: a raw reqwest call with a body that misses `content`.
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/website/{WEBSITE}/conversation/{session}/message",
-            server.url()
-        ))
-        .basic_auth(server.identifier(), Some(server.key()))
-        .header("x-crisp-tier", "plugin")
-        .json(&json!({"type": "text", "from": "operator", "origin": "chat"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
-    let body: serde_json::Value = response.json().await.unwrap();
+    // Bypass the typed builder: a raw request with a body that misses `content`.
+    let (status, body) = raw_request(
+        &server,
+        reqwest::Method::POST,
+        &format!("/website/{WEBSITE}/conversation/{session}/message"),
+        "plugin",
+        Some(json!({"type": "text", "from": "operator", "origin": "chat"})),
+    )
+    .await;
+    assert_eq!(status, 400);
     assert_eq!(body["error"], true);
     assert_eq!(body["reason"], "invalid_data");
 }

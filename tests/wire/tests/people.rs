@@ -9,7 +9,7 @@ use crisp_api::types::{
 };
 use crisp_api::{Client, ErrorKind};
 use crisp_mock::{MockServer, Recorded};
-use crisp_wire_tests::{assert_common_headers, client_for, WEBSITE};
+use crisp_wire_tests::{assert_common_headers, client_for, raw_request, WEBSITE};
 use futures::TryStreamExt as _;
 use serde_json::{json, Map, Value};
 
@@ -825,19 +825,14 @@ async fn people_data_answer_is_doubly_nested_on_the_wire() {
         .send()
         .await
         .unwrap();
-    let body: Value = reqwest::Client::new()
-        .get(format!(
-            "{}/website/{WEBSITE}/people/data/{id}",
-            server.url()
-        ))
-        .basic_auth(server.identifier(), Some(server.key()))
-        .header("x-crisp-tier", "plugin")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, body) = raw_request(
+        &server,
+        reqwest::Method::GET,
+        &format!("/website/{WEBSITE}/people/data/{id}"),
+        "plugin",
+        None,
+    )
+    .await;
     assert_eq!(body["data"], json!({"data": {"plan": "pro"}}));
     let typed = client
         .get_people_data()
@@ -1060,22 +1055,9 @@ async fn mismatched_bodies_are_refused_with_invalid_data() {
     let client = client_for(&server);
     let id = add(&client, EMAIL, "John", &[]).await;
     let raw = |method: reqwest::Method, path: String, body: Value| {
-        let url = format!("{}/website/{WEBSITE}/people/{path}", server.url());
-        let identifier = server.identifier().to_string();
-        let key = server.key().to_string();
-        async move {
-            let response = reqwest::Client::new()
-                .request(method, url)
-                .basic_auth(identifier, Some(key))
-                .header("x-crisp-tier", "plugin")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            let body: Value = response.json().await.unwrap();
-            (status, body)
-        }
+        let path = format!("/website/{WEBSITE}/people/{path}");
+        let server = &server;
+        async move { raw_request(server, method, &path, "plugin", Some(body)).await }
     };
     use reqwest::Method;
     let cases = [

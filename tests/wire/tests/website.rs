@@ -9,7 +9,7 @@ use crisp_api::types::{
 };
 use crisp_api::{Client, ErrorKind, Tier};
 use crisp_mock::MockServer;
-use crisp_wire_tests::{assert_common_headers, client_for, WEBSITE};
+use crisp_wire_tests::{assert_common_headers, client_for, raw_request, WEBSITE};
 use futures::TryStreamExt;
 use serde_json::{json, Value};
 
@@ -32,16 +32,7 @@ async fn raw(
     tier: &str,
     body: Value,
 ) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .request(method, format!("{}{path}", server.url()))
-        .basic_auth(server.identifier(), Some(server.key()))
-        .header("x-crisp-tier", tier)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
+    raw_request(server, method, path, tier, Some(body)).await
 }
 
 fn assert_invalid_data(status: u16, body: &Value) {
