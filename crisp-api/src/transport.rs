@@ -24,6 +24,7 @@ impl Operation {
 }
 
 static TIER: HeaderName = HeaderName::from_static("x-crisp-tier");
+static API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 impl ClientHooks<Config> for Client {
     async fn pre<E>(
@@ -37,7 +38,7 @@ impl ClientHooks<Config> for Client {
         headers.insert(TIER.clone(), settings.tier_header.clone());
         headers.insert(USER_AGENT, settings.user_agent.clone());
         // progenitor sends the spec's version; Crisp has no use for it.
-        headers.remove("api-version");
+        headers.remove(&API_VERSION);
         if let Some(timeout) = settings.timeout {
             *request.timeout_mut() = Some(timeout);
         }
@@ -58,7 +59,19 @@ impl ClientHooks<Config> for Client {
 }
 
 /// Makes reading the body fail once it grows past `max` bytes.
+///
+/// A body whose exact length is known and within the limit is left as it is: HTTP/1 (hyper)
+/// reads no more than the declared `Content-Length`, and HTTP/2 (h2) fails a stream that
+/// sends more, so it cannot grow past `max`. Only the other bodies (chunked, over the limit,
+/// or decompressed) get the counting wrapper, whose round trip through `http::Response`
+/// costs a URL parse, a few allocations and boxed layers per answer (see BENCHMARKS.md).
 fn limit_body(response: reqwest::Response, max: usize) -> reqwest::Response {
+    if response
+        .content_length()
+        .is_some_and(|length| length <= max as u64)
+    {
+        return response;
+    }
     let response: http::Response<reqwest::Body> = response.into();
     let (parts, body) = response.into_parts();
     let body = reqwest::Body::wrap(http_body_util::Limited::new(body, max));
