@@ -105,13 +105,17 @@ where
             elapsed_ms = tracing::field::Empty,
         );
         let began = Instant::now();
+        // Both futures are boxed (one allocation per attempt): inline, the request's
+        // (~1.7 KB) and the error path's (~1.1 KB) make every call's future 3.7 KB instead
+        // of 2 KB, memory held per call in flight and copied whenever it moves
+        // (see BENCHMARKS.md).
         let outcome = async {
-            match attempt().await {
+            match Box::pin(attempt()).await {
                 Ok(answer) => {
                     tracing::Span::current().record("status", answer.status().as_u16());
                     R::into_data(answer)
                 }
-                Err(e) => Err(from_progenitor(e).await),
+                Err(e) => Err(Box::pin(from_progenitor(e)).await),
             }
         }
         .instrument(span.clone())
