@@ -17,6 +17,7 @@
 //! # }
 //! ```
 
+pub mod bench;
 pub mod conversation;
 mod http;
 pub mod people;
