@@ -31,7 +31,6 @@ tokio::task_local! {
 }
 
 static TIER: HeaderName = HeaderName::from_static("x-crisp-tier");
-static API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 impl ClientHooks<Config> for Client {
     async fn pre<E>(
@@ -44,8 +43,6 @@ impl ClientHooks<Config> for Client {
         headers.insert(AUTHORIZATION, settings.authorization.clone());
         headers.insert(TIER.clone(), settings.tier_header.clone());
         headers.insert(USER_AGENT, settings.user_agent.clone());
-        // progenitor sends the spec's version; Crisp has no use for it.
-        headers.remove(&API_VERSION);
         if let Some(timeout) = settings.timeout {
             *request.timeout_mut() = Some(timeout);
         }

@@ -87,6 +87,7 @@ fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
         })
         .ok_or_else(|| anyhow!("{}: builder has no send", op.id))?;
     send.sig.ident = format_ident!("send_raw");
+    drop_api_version_header(send, op)?;
     send.attrs = vec![
         parse_quote!(#[doc = " Sends the request and returns progenitor's raw answer: the whole envelope with"]),
         parse_quote!(#[doc = " the HTTP status and headers. No retries; errors are not mapped."]),
@@ -212,6 +213,22 @@ fn use_sdk_path_encoder(file: &mut syn::File) -> Result<()> {
     if fix.0 == 0 {
         return Err(anyhow!(
             "no encode_path call found: progenitor's output changed shape"
+        ));
+    }
+    Ok(())
+}
+
+/// Removes the `api-version` header progenitor adds to every request (the spec's
+/// `info.version`): Crisp has no use for it, and building it costs every call.
+fn drop_api_version_header(send: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
+    let before = send.block.stmts.len();
+    send.block
+        .stmts
+        .retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
+    if send.block.stmts.len() + 1 != before {
+        return Err(anyhow!(
+            "{}: expected exactly one api-version statement in progenitor's send",
+            op.id
         ));
     }
     Ok(())
