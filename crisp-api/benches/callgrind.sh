@@ -54,7 +54,7 @@ for in_flight in 1 64; do
       b=$(instructions "$client" "$op" "$in_flight" "$N2")
       per[$client]=$(( (b - a) / (N2 - N1) ))
     done
-    name=$([ "$op" = list ] && echo "list_conversations (26 KB)" || echo "get_conversation (small)")
+    name=$([ "$op" = list ] && echo "list_conversations (26 KB)" || echo "get_conversation_state (small)")
     name="$name, $in_flight in flight"
     # Throughput ratio if time were proportional to instructions: baseline / sdk.
     printf '| %-42s | %14d | %18d | %9s |\n' "$name" "${per[sdk]}" "${per[reqwest]}" \

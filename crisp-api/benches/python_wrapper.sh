@@ -6,7 +6,7 @@
 #
 # N calls per round and side (default 300), ROUNDS interleaved rounds (default 5, Python
 # and Rust alternating). Prints calls/s per side and the ratio per round and its median,
-# for list_conversations (26 KB page) and get_conversation (small).
+# for list_conversations (26 KB page) and get_conversation_state (small).
 #
 # Environment: CRISP_BENCH_VENV (virtualenv, default /tmp/crisp-bench-venv),
 # CRISP_PY_WRAPPER_VERSION (default 1.1.23), PYTHON (default python3).
@@ -62,7 +62,7 @@ if op == "list":
     call = lambda: client.website.list_conversations(website, 1)
     check = lambda r: len(r) == 20
 else:
-    call = lambda: client.website.get_conversation(website, session)
+    call = lambda: client.website.get_conversation_state(website, session)
     check = lambda r: r["session_id"] == session
 assert check(call())  # warm
 started = time.perf_counter()

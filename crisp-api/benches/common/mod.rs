@@ -3,7 +3,7 @@
 //! allocation counter.
 #![allow(dead_code)]
 
-use crisp_api::types::Conversation;
+use crisp_api::types::{Conversation, ConversationStateData};
 use crisp_api::{Client, Tier};
 use crisp_mock::bench::{FixedServer, SESSION, WEBSITE};
 use futures::StreamExt as _;
@@ -19,8 +19,7 @@ use std::time::{Duration, Instant};
 pub enum Op {
     /// `list_conversations`, page 1: 20 conversations, ~26 KB.
     List,
-    /// `get_conversation`: one small conversation, ~250 B. (`get_conversation_state` is not
-    /// in the spec yet; this is the smallest existing GET with a typed answer.)
+    /// `get_conversation_state`: a tiny answer (`{"state": ...}` in the envelope).
     Small,
 }
 
@@ -28,7 +27,7 @@ impl Op {
     pub fn name(self) -> &'static str {
         match self {
             Op::List => "list_conversations (26 KB)",
-            Op::Small => "get_conversation (small)",
+            Op::Small => "get_conversation_state (small)",
         }
     }
 }
@@ -165,9 +164,9 @@ impl Baseline {
         .await
     }
 
-    pub async fn get_conversation(&self) -> Result<Conversation, BaselineError> {
+    pub async fn get_conversation_state(&self) -> Result<ConversationStateData, BaselineError> {
         self.get(format!(
-            "{}/website/{WEBSITE}/conversation/{SESSION}",
+            "{}/website/{WEBSITE}/conversation/{SESSION}/state",
             self.base
         ))
         .await
@@ -186,14 +185,14 @@ pub async fn sdk_call(client: &Client, op: Op) -> usize {
             .expect("sdk list")
             .len(),
         Op::Small => client
-            .get_conversation()
+            .get_conversation_state()
             .website_id(WEBSITE)
             .session_id(SESSION)
             .send()
             .await
-            .expect("sdk get")
-            .session_id
-            .len(),
+            .expect("sdk get state")
+            .state
+            .map_or(0, |s| s.len()),
     }
 }
 
@@ -206,11 +205,11 @@ pub async fn baseline_call(client: &Baseline, op: Op) -> usize {
             .expect("baseline list")
             .len(),
         Op::Small => client
-            .get_conversation()
+            .get_conversation_state()
             .await
-            .expect("baseline get")
-            .session_id
-            .len(),
+            .expect("baseline get state")
+            .state
+            .map_or(0, |s| s.len()),
     }
 }
 
