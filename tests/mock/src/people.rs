@@ -22,7 +22,7 @@
 //!   applied.
 
 use crate::http::{body, flag, invalid, not_found, ok, Answer};
-use crate::Shared;
+use crate::{Shared, Store};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -153,6 +153,19 @@ fn page<T>(items: impl IntoIterator<Item = T>, page_number: usize, per_page: usi
 
 fn missing() -> Answer {
     not_found("people profile")
+}
+
+/// The person `people_id` (a profile id or an email) of a website, or 404.
+fn person<'a>(
+    store: &'a mut Store,
+    website_id: &str,
+    people_id: &str,
+) -> Result<&'a mut Person, Answer> {
+    store
+        .website(website_id)
+        .people
+        .find_mut(people_id)
+        .ok_or_else(missing)
 }
 
 /// Merges `patch` into `target`: objects key by key, anything else replaced.
@@ -488,11 +501,7 @@ async fn list_people_events(
     Path((website_id, people_id, page_number)): Path<(String, String, usize)>,
 ) -> Result<Answer, Answer> {
     let mut store = shared.store.lock().unwrap();
-    let person = store
-        .website(&website_id)
-        .people
-        .find(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     Ok(ok(
         "listed",
         page(person.events.iter().rev(), page_number, PAGE),
@@ -504,11 +513,7 @@ async fn get_people_data(
     Path((website_id, people_id)): Path<(String, String)>,
 ) -> Result<Answer, Answer> {
     let mut store = shared.store.lock().unwrap();
-    let person = store
-        .website(&website_id)
-        .people
-        .find(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     Ok(ok(
         "resolved",
         PeopleData {
@@ -525,11 +530,7 @@ async fn save_people_data(
 ) -> Result<Answer, Answer> {
     let new: PeopleData = body(&headers, &bytes)?;
     let mut store = shared.store.lock().unwrap();
-    let person = store
-        .website(&website_id)
-        .people
-        .find_mut(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     person.data = new.data;
     Ok(ok("updated", json!({})))
 }
@@ -542,11 +543,7 @@ async fn update_people_data(
 ) -> Result<Answer, Answer> {
     let new: PeopleData = body(&headers, &bytes)?;
     let mut store = shared.store.lock().unwrap();
-    let person = store
-        .website(&website_id)
-        .people
-        .find_mut(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     person.data.extend(new.data);
     Ok(ok("updated", json!({})))
 }
@@ -556,11 +553,7 @@ async fn get_people_subscription_status(
     Path((website_id, people_id)): Path<(String, String)>,
 ) -> Result<Answer, Answer> {
     let mut store = shared.store.lock().unwrap();
-    let person = store
-        .website(&website_id)
-        .people
-        .find(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     Ok(ok(
         "resolved",
         PeopleSubscription {
@@ -577,11 +570,7 @@ async fn update_people_subscription_status(
 ) -> Result<Answer, Answer> {
     let new: PeopleSubscription = body(&headers, &bytes)?;
     let mut store = shared.store.lock().unwrap();
-    let person = store
-        .website(&website_id)
-        .people
-        .find_mut(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     person.subscribed = new.email;
     Ok(ok("updated", json!({})))
 }
