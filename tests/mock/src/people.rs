@@ -352,12 +352,12 @@ async fn add_new_people_profile(
 async fn get_people_profile(
     State(shared): S,
     Path((website_id, people_id)): Path<(String, String)>,
-) -> Answer {
+) -> Result<Answer, Answer> {
     let mut store = shared.store.lock().unwrap();
-    match store.website(&website_id).people.find(&people_id) {
-        Some(person) => ok("resolved", &person.profile),
-        None => missing(),
-    }
+    Ok(ok(
+        "resolved",
+        &person(&mut store, &website_id, &people_id)?.profile,
+    ))
 }
 
 async fn save_people_profile(
@@ -369,11 +369,7 @@ async fn save_people_profile(
     let card: PeopleProfileCard = body(&headers, &bytes)?;
     let mut store = shared.store.lock().unwrap();
     let now = store.now();
-    let person = store
-        .website(&website_id)
-        .people
-        .find_mut(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     let old = &person.profile;
     person.profile = PeopleProfile {
         people_id: old.people_id.clone(),
@@ -399,11 +395,7 @@ async fn update_people_profile(
     let update: PeopleProfileUpdate = body(&headers, &bytes)?;
     let mut store = shared.store.lock().unwrap();
     let now = store.now();
-    let person = store
-        .website(&website_id)
-        .people
-        .find_mut(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     let mut profile = serde_json::to_value(&person.profile).expect("a profile serializes");
     let mut patch = serde_json::to_value(&update).expect("an update serializes");
     if let Some(last) = patch.as_object_mut().and_then(|p| p.remove("active")) {
@@ -482,11 +474,7 @@ async fn add_people_event(
     let new: PeopleEventNew = body(&headers, &bytes)?;
     let mut store = shared.store.lock().unwrap();
     let now = store.now();
-    let person = store
-        .website(&website_id)
-        .people
-        .find_mut(&people_id)
-        .ok_or_else(missing)?;
+    let person = person(&mut store, &website_id, &people_id)?;
     person.events.push(PeopleEvent {
         text: new.text,
         data: new.data,
