@@ -133,11 +133,6 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_unknown_status(mut self) -> Self {
-        self.inner.status = None;
-        self
-    }
-
     pub(crate) fn with_retry_after(mut self, wait: Option<Duration>) -> Self {
         self.inner.retry_after = wait;
         self

@@ -227,9 +227,10 @@ where
                         R::into_data(answer)
                     }
                     Err(e) => {
-                        let error = Box::pin(from_progenitor(e)).await;
-                        // A 2xx whose body broke: progenitor's error has no status, the hook saw it.
-                        match (error.status(), ANSWER_STATUS.with(Cell::get)) {
+                        // progenitor's body errors carry no status; the `post` hook saw it.
+                        let status = ANSWER_STATUS.with(Cell::get);
+                        let error = Box::pin(from_progenitor(e, status)).await;
+                        match (error.status(), status) {
                             (None, Some(status)) => Err(error.with_status(status)),
                             _ => Err(error),
                         }
@@ -266,27 +267,28 @@ pub(crate) fn exists(result: Result<(), Error>) -> Result<bool, Error> {
 }
 
 /// Maps progenitor's error, reading Crisp's error envelope from non-2xx answers.
-async fn from_progenitor(error: progenitor_client::Error<()>) -> Error {
+/// `answer_status` is the status of the 2xx whose body failed to decode, if one arrived.
+async fn from_progenitor(error: progenitor_client::Error<()>, answer_status: Option<u16>) -> Error {
     use progenitor_client::Error as P;
     match error {
         P::InvalidRequest(message) => Error::new(ErrorKind::InvalidRequest, message),
         P::CommunicationError(e) | P::ResponseBodyError(e) => from_reqwest(e),
-        // `data` came before `error: true` and did not decode: the failure is what matters.
-        P::InvalidResponsePayload(body, _)
-            if serde_json::from_slice::<ErrorAnswer>(&body).is_ok_and(|a| a.is_error()) =>
-        {
-            let answer: ErrorAnswer = serde_json::from_slice(&body).unwrap_or_default();
-            let message = answer.message();
-            // A 2xx, but progenitor does not say which.
-            Error::from_answer(200, answer.reason(), message).with_unknown_status()
-        }
-        P::InvalidResponsePayload(body, e) => Error::new(
-            ErrorKind::InvalidResponse,
-            format!(
-                "the answer is not the expected JSON ({e}); it starts with {}",
-                excerpt(&body)
+        P::InvalidResponsePayload(body, e) => match serde_json::from_slice::<ErrorAnswer>(&body) {
+            // `data` came before `error: true` and did not decode: the failure is what matters.
+            // progenitor raises this for 2xx answers only.
+            Ok(answer) if answer.is_error() => Error::from_answer(
+                answer_status.unwrap_or(200),
+                answer.reason(),
+                answer.message(),
             ),
-        ),
+            _ => Error::new(
+                ErrorKind::InvalidResponse,
+                format!(
+                    "the answer is not the expected JSON ({e}); it starts with {}",
+                    excerpt(&body)
+                ),
+            ),
+        },
         P::UnexpectedResponse(response) => from_error_answer(response).await,
         P::ErrorResponse(answer) => Error::from_answer(answer.status().as_u16(), None, None),
         P::InvalidUpgrade(e) => from_reqwest(e),
