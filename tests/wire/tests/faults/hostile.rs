@@ -9,23 +9,6 @@ use proptest::prelude::*;
 use serde_json::json;
 use std::time::Duration;
 
-async fn get(client: &Client) -> crisp_api::Result<crisp_api::types::Conversation> {
-    client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_1")
-        .send()
-        .await
-}
-
-async fn create(client: &Client) -> crisp_api::Result<crisp_api::types::ConversationNew> {
-    client
-        .create_new_conversation()
-        .website_id(WEBSITE)
-        .send()
-        .await
-}
-
 /// One scripted answer to a GET with no retries: the error it becomes.
 async fn get_err(reply: Reply) -> crisp_api::Error {
     let server = ScriptedServer::start(vec![reply]).await;

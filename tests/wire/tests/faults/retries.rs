@@ -7,16 +7,6 @@ use crisp_mock::{Reply, ScriptedServer};
 use crisp_wire_tests::WEBSITE;
 use std::time::{Duration, Instant};
 
-fn get(
-    client: &Client,
-) -> impl std::future::Future<Output = crisp_api::Result<crisp_api::types::Conversation>> + '_ {
-    client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_1")
-        .send()
-}
-
 fn post(
     client: &Client,
 ) -> impl std::future::Future<Output = crisp_api::Result<crisp_api::types::MessageSent>> + '_ {

@@ -14,15 +14,6 @@ async fn bounded<F: std::future::Future>(fut: F) -> F::Output {
         .expect("the call hung: no timeout fired")
 }
 
-async fn get(client: &Client) -> crisp_api::Result<crisp_api::types::Conversation> {
-    client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_1")
-        .send()
-        .await
-}
-
 pub fn slow_headers_time_out_per_builder_setting() {
     block_on(async {
         let server = ScriptedServer::start(vec![
