@@ -21,22 +21,7 @@ OUT=${CRISP_CALLGRIND_DIR:-/tmp/crisp-callgrind}
 mkdir -p "$OUT"
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 
-cargo build -q --release --locked -p crisp-mock
-RUST_LOOP=$(cargo bench --locked -p crisp-api --bench wrapper_loop --no-run 2>&1 |
-  grep -o 'target/release/deps/wrapper_loop-[0-9a-f]*' | head -1)
-[ -x "$RUST_LOOP" ] || { echo "could not build the wrapper_loop bench" >&2; exit 1; }
-
-LOG=$(mktemp)
-target/release/crisp-mock --fixed --port 0 >"$LOG" 2>&1 &
-SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true; rm -f "$LOG"' EXIT
-URL=
-for _ in $(seq 1 100); do
-  URL=$(grep -o 'http://[0-9.:]*/v1' "$LOG" || true)
-  [ -n "$URL" ] && break
-  sleep 0.1
-done
-[ -n "$URL" ] || { echo "crisp-mock --fixed did not start" >&2; exit 1; }
+. crisp-api/benches/fixed_server.sh
 
 instructions() { # client op in-flight n
   valgrind --tool=callgrind --callgrind-out-file="$OUT/$1.$2.$3.$4.out" \
