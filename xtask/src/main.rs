@@ -8,7 +8,7 @@
 //! The output is deterministic: the same spec and the same `Cargo.lock` give the same bytes.
 
 mod bundle;
-mod conformance;
+mod operation_tests;
 mod spec;
 mod wrap;
 
@@ -56,12 +56,12 @@ fn regen(check: bool) -> Result<()> {
     let json = bundle::to_json(&doc)?;
     let model = spec::Model::load(&text)?;
     let code = generate(&text, &model)?;
-    let tests = conformance::generate(&model, &text)?;
+    let tests = operation_tests::generate(&model, &text)?;
     let outputs = [
         (SPEC, text.clone()),
         (MOCK_SPEC, json),
         (OUTPUT, code),
-        (conformance::OUTPUT, tests),
+        (operation_tests::OUTPUT, tests),
     ];
     let mut stale = Vec::new();
     for (output, content) in outputs {

@@ -1,5 +1,7 @@
 //! Helpers shared by the wire tests in `tests/`.
 
+pub mod operations;
+
 use crisp_api::{Client, RetryPolicy};
 
 /// The website id the tests use.
