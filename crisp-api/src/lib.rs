@@ -37,6 +37,7 @@
 
 mod auth;
 mod config;
+mod de;
 mod envelope;
 mod error;
 mod pagination;
@@ -70,9 +71,9 @@ impl From<bool> for types::SearchFlag {
     /// ```
     fn from(yes: bool) -> Self {
         if yes {
-            types::SearchFlag::X1
+            types::SearchFlag::Yes
         } else {
-            types::SearchFlag::X0
+            types::SearchFlag::No
         }
     }
 }

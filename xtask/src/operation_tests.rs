@@ -101,7 +101,7 @@ fn test(op: &Operation, name: &str) -> Result<TokenStream> {
                     "{}",
                     b.component
                         .clone()
-                        .unwrap_or_else(|| format!("{}Body", crate::wrap::pascal(&op.id)))
+                        .unwrap_or_else(|| format!("{}Body", crate::sdk_methods::pascal(&op.id)))
                 );
                 setters.push(quote!(.body(body)));
                 (
