@@ -135,7 +135,7 @@ fn generate(text: &str, model: &spec::Model) -> Result<Vec<(String, String)>> {
         .map(|e| &e.name)
         .chain(model.schemas.tagged.iter().map(|t| &t.name))
     {
-        settings.with_replacement(name, &format!("crate::types::{name}"), std::iter::empty());
+        settings.with_replacement(name, format!("crate::types::{name}"), std::iter::empty());
     }
     let tokens = progenitor::Generator::new(&settings)
         .generate_tokens(&model.progenitor_spec)
