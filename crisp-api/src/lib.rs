@@ -57,6 +57,12 @@ pub use envelope::Envelope;
 pub use error::{Error, ErrorKind};
 pub use generated::{builder, types, Client};
 pub use progenitor_client::ResponseValue;
+/// The error of a builder's `send_raw` (progenitor's, unmapped); `send` returns [`Error`].
+pub use progenitor_client::Error as RawError;
+/// The traits to consume the `.stream()` of paged lists (`try_next`, `try_collect`, …).
+pub use futures::{Stream, StreamExt, TryStreamExt};
+/// `serde_json`, for free-form JSON fields (`json!({..})`) and [`serde_json::Value`].
+pub use serde_json;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 

@@ -8,6 +8,7 @@
 //! The output is deterministic: the same spec and the same `Cargo.lock` give the same bytes.
 
 mod bundle;
+mod docs;
 mod layout;
 mod operation_tests;
 mod sdk_methods;

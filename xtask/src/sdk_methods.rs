@@ -51,6 +51,7 @@ pub fn add_sdk_methods(file: &mut syn::File, model: &Model) -> Result<()> {
                             };
                             own_client_in_impl(imp)?;
                             typed_body(imp, op)?;
+                            document_setters(imp, op)?;
                             wrap_builder(imp, op)?;
                             wrapped += 1;
                         }
@@ -67,16 +68,15 @@ pub fn add_sdk_methods(file: &mut syn::File, model: &Model) -> Result<()> {
                     let Some(op) = by_method.get(f.sig.ident.to_string().as_str()) else {
                         continue;
                     };
-                    let tiers = format!(" Tiers: `{}`.", op.tiers.join("`, `"));
-                    f.attrs.push(parse_quote!(#[doc = ""]));
-                    f.attrs.push(parse_quote!(#[doc = #tiers]));
+                    f.attrs.retain(|a| !a.path().is_ident("doc"));
+                    f.attrs.extend(doc_attrs(&crate::docs::method_doc(op, &op.id, model)));
                     // The builder owns a clone of the client (cheap: shared pool and
                     // settings), so a call can be spawned or built from a temporary client.
                     if let syn::ReturnType::Type(_, ty) = &mut f.sig.output {
                         strip_lifetimes(ty);
                     }
                     for alias in &op.aliases {
-                        aliases.push(alias_method(alias, op));
+                        aliases.push(alias_method(alias, op, model));
                     }
                 }
                 imp.items.extend(aliases);
@@ -281,22 +281,63 @@ fn default_empty_body(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
     Ok(())
 }
 
-fn alias_method(alias: &str, op: &Operation) -> ImplItem {
+fn alias_method(alias: &str, op: &Operation, model: &Model) -> ImplItem {
     let name = format_ident!("{alias}");
     let builder = format_ident!("{}", pascal(&op.id));
-    let target = &op.id;
-    let doc = format!(
-        " {alias}: the same request as [`{target}`](Self::{target}), under the name Crisp's other wrappers use."
-    );
-    let tiers = format!(" Tiers: `{}`.", op.tiers.join("`, `"));
+    let docs = doc_attrs(&crate::docs::method_doc(op, alias, model));
     parse_quote! {
-        #[doc = #doc]
-        #[doc = ""]
-        #[doc = #tiers]
+        #(#docs)*
         pub fn #name(&self) -> builder::#builder {
             builder::#builder::new(self)
         }
     }
+}
+
+/// `#[doc = "..."]` attributes, one per line of `text`.
+pub fn doc_attrs(text: &str) -> Vec<syn::Attribute> {
+    text.lines()
+        .map(|l| {
+            let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+            parse_quote!(#[doc = #l])
+        })
+        .collect()
+}
+
+/// Documents the operation builder's parameter setters from the spec's parameter
+/// descriptions (progenitor leaves them bare).
+fn document_setters(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
+    for it in &mut imp.items {
+        let ImplItem::Fn(f) = it else { continue };
+        let name = f.sig.ident.to_string();
+        if !f.attrs.iter().all(|a| !a.path().is_ident("doc")) {
+            continue;
+        }
+        let doc = if name == "body" {
+            let ty = op
+                .body
+                .as_ref()
+                .and_then(|b| b.component.clone())
+                .ok_or_else(|| anyhow!("{}: a body setter without a body component", op.id))?;
+            let default = if op.empty_body { " Optional: `{}` when unset." } else { "" };
+            format!("The request body, a [`types::{ty}`](crate::types::{ty}) (or anything that converts into one).{default}")
+        } else if let Some(p) = op.params.iter().find(|p| crate::docs::setter_name(&p.name) == name) {
+            let need = if p.required { "Required" } else { "Optional" };
+            if p.description.is_empty() {
+                format!("{need} {} parameter `{}`.", p.location, p.name)
+            } else {
+                format!("{} ({need} {} parameter `{}`.)", p.description, p.location, p.name)
+            }
+        } else if name == "new" {
+            format!("The builder of [`Client::{}`](super::Client::{}); use that method instead.", op.id, op.id)
+        } else {
+            continue;
+        };
+        if name == "new" {
+            f.attrs.push(parse_quote!(#[doc(hidden)]));
+        }
+        f.attrs.extend(doc_attrs(&doc));
+    }
+    Ok(())
 }
 
 fn type_name(ty: &syn::Type) -> Option<String> {

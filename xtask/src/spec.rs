@@ -9,6 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone)]
 pub struct Operation {
     pub id: String,
+    /// The reference's title (`summary`), what it does (`description`) and the reference's
+    /// URL (`externalDocs.url`), for the method's documentation.
+    pub summary: String,
+    pub description: String,
+    pub reference: Option<String>,
     /// The API group (the spec part it comes from, and its tag), e.g. `website-conversation`.
     pub group: String,
     pub method: String,
@@ -43,6 +48,8 @@ pub struct Param {
     pub schema: Value,
     /// The parameter's `example` (or its schema's).
     pub example: Option<Value>,
+    /// The parameter's `description`.
+    pub description: String,
 }
 
 /// The JSON request body of an operation.
@@ -76,6 +83,8 @@ pub struct Model {
     pub operations: Vec<Operation>,
     /// What the type rules need to know about the component schemas.
     pub schemas: Schemas,
+    /// The component schemas as written (for examples built from them).
+    pub components: serde_json::Map<String, Value>,
 }
 
 /// The component schemas as the type rules (`type_rules.rs`) see them.
@@ -162,7 +171,17 @@ impl Model {
                 };
                 let at = format!("{} {path}", method.to_uppercase());
                 let id = str_field(op, "operationId", &at)?;
-                str_field(op, "summary", &at)?;
+                let summary = str_field(op, "summary", &at)?;
+                let description = op
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                let reference = op
+                    .pointer("/externalDocs/url")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 let group = op
                     .pointer("/tags/0")
                     .and_then(Value::as_str)
@@ -236,6 +255,12 @@ impl Model {
                                 .get("example")
                                 .or_else(|| p.pointer("/schema/example"))
                                 .cloned(),
+                            description: p
+                                .get("description")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .trim()
+                                .to_string(),
                         })
                     })
                     .collect();
@@ -255,6 +280,9 @@ impl Model {
                 operations.push(Operation {
                     empty_body,
                     id,
+                    summary,
+                    description,
+                    reference,
                     group,
                     method: method.to_uppercase(),
                     path: path.clone(),
@@ -288,6 +316,7 @@ impl Model {
             envelopes,
             operations,
             schemas: schemas_model,
+            components: schemas,
         })
     }
 }

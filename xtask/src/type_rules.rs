@@ -64,6 +64,9 @@ pub fn apply(file: &mut syn::File, model: &Model) -> Result<()> {
                 if let Some(names) = model.schemas.varnames.get(&e.ident.to_string()) {
                     rename_variants(e, names)?;
                 }
+                if let Some(extra) = name_untagged_variants(e)? {
+                    added.push(extra);
+                }
             }
             _ => {}
         }
@@ -77,6 +80,7 @@ pub fn apply(file: &mut syn::File, model: &Model) -> Result<()> {
         bail!("x-enum-varnames on {names}, which typify did not generate as an enum");
     }
     rename_variant_uses(types, &model.schemas.varnames);
+    rename_untagged_uses(types);
     types.extend(added);
     for open in &model.schemas.open_enums {
         types.extend(syn::parse2::<syn::File>(open_enum(open))?.items);
@@ -424,6 +428,85 @@ fn lit_str(e: &syn::Expr) -> Result<String> {
     }
 }
 
+/// typify names the variants of an untagged `oneOf` `Variant0`, `Variant1`, …: name them
+/// after what they hold (`Text` for a string, `Json` for any JSON) and let a `&str` or a
+/// `String` convert into the text variant. Returns the added `From` impls.
+fn name_untagged_variants(e: &mut syn::ItemEnum) -> Result<Option<Item>> {
+    let untagged = e.attrs.iter().any(|a| {
+        a.path().is_ident("serde") && quote!(#a).to_string().contains("untagged")
+    });
+    if !untagged || !e.variants.iter().all(|v| v.ident.to_string().starts_with("Variant")) {
+        return Ok(None);
+    }
+    let mut text = false;
+    let mut renames = BTreeMap::new();
+    for variant in &mut e.variants {
+        let syn::Fields::Unnamed(fields) = &variant.fields else { return Ok(None) };
+        let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else { return Ok(None) };
+        let new = match kind(&field.ty) {
+            Kind::String => "Text",
+            Kind::Value => "Json",
+            Kind::Scalar => "Number",
+            _ => return Ok(None),
+        };
+        renames.insert(variant.ident.to_string(), new.to_string());
+        text |= new == "Text";
+        variant.ident = format_ident!("{new}");
+    }
+    if renames.values().collect::<std::collections::BTreeSet<_>>().len() != renames.len() {
+        bail!("{}: two variants of one kind in an untagged oneOf", e.ident);
+    }
+    if !text {
+        return Ok(None);
+    }
+    let name = &e.ident;
+    Ok(Some(parse_quote! {
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::Text(value.to_string())
+            }
+        }
+    }))
+}
+
+/// Points the impls of untagged enums at their renamed variants (`Self::Variant1` → `Self::Json`).
+fn rename_untagged_uses(types: &mut [Item]) {
+    let renamed: Vec<(String, BTreeMap<String, String>)> = types
+        .iter()
+        .filter_map(|i| match i {
+            Item::Enum(e) if e.attrs.iter().any(|a| quote!(#a).to_string().contains("untagged")) => {
+                let mut map = BTreeMap::new();
+                for (i, v) in e.variants.iter().enumerate() {
+                    map.insert(format!("Variant{i}"), v.ident.to_string());
+                }
+                Some((e.ident.to_string(), map))
+            }
+            _ => None,
+        })
+        .collect();
+    struct Fix<'a>(&'a BTreeMap<String, String>);
+    impl syn::visit_mut::VisitMut for Fix<'_> {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            if path.segments.len() == 2 && path.segments[0].ident == "Self" {
+                let last = &mut path.segments[1].ident;
+                if let Some(new) = self.0.get(&last.to_string()) {
+                    *last = format_ident!("{new}");
+                }
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+    }
+    for (name, map) in &renamed {
+        for item in types.iter_mut() {
+            if let Item::Impl(imp) = item {
+                if matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident(name.as_str())) {
+                    syn::visit_mut::VisitMut::visit_item_impl_mut(&mut Fix(map), imp);
+                }
+            }
+        }
+    }
+}
+
 /// Renames the variants of a closed enum as `x-enum-varnames` says.
 fn rename_variants(e: &mut syn::ItemEnum, names: &BTreeMap<String, String>) -> Result<()> {
     for variant in &mut e.variants {
@@ -488,7 +571,7 @@ fn rename_variant_uses(types: &mut [Item], varnames: &BTreeMap<String, BTreeMap<
 }
 
 /// typify's name for an enum value: PascalCase, `X` before a leading digit.
-fn typify_variant_name(wire: &str) -> String {
+pub fn typify_variant_name(wire: &str) -> String {
     let pascal: String = wire
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -11,23 +11,31 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**Generate Bucket URL
-
-Asks for a signed upload URL. The answer carries no URL: Crisp sends it later as the
-real-time event (or web hook) `bucket:url:<namespace>:generated`, tagged with the `id`
-given here; upload the file with HTTP PUT to its `url.signed`, then use `url.resource`.
-
-
-Sends a `POST` request to `/bucket/url/generate`
-
-```ignore
-let response = client.generate_bucket_url()
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Generate Bucket URL**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Asks for a signed upload URL. The answer carries no URL: Crisp sends it later as the
+    /// real-time event (or web hook) `bucket:url:<namespace>:generated`, tagged with the `id`
+    /// given here; upload the file with HTTP PUT to its `url.signed`, then use `url.resource`.
+    ///
+    /// `POST /bucket/url/generate` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#bucket-url)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `body` (required): [`types::BucketUrlRequest`](crate::types::BucketUrlRequest)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .generate_bucket_url()
+    ///     .body(types::BucketUrlRequest::new(types::BucketNamespace::Upload, "2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c", types::BucketFile::new("invoice.pdf", "application/pdf")).resource(types::BucketResource::new("website", "8c842203-7ed8-4e29-a608-7cf78a7d2fcc")))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn generate_bucket_url(&self) -> builder::GenerateBucketUrl {
         builder::GenerateBucketUrl::new(self)
     }
@@ -41,12 +49,15 @@ pub struct GenerateBucketUrl {
     body: Result<types::BucketUrlRequest, String>,
 }
 impl GenerateBucketUrl {
+    #[doc(hidden)]
+    /// The builder of [`Client::generate_bucket_url`](super::Client::generate_bucket_url); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The request body, a [`types::BucketUrlRequest`](crate::types::BucketUrlRequest) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::BucketUrlRequest>,

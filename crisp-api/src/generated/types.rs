@@ -1088,12 +1088,12 @@ pub struct MessageUpdate {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum MessageUpdateContent {
-    Variant0(::std::string::String),
-    Variant1(::serde_json::Value),
+    Text(::std::string::String),
+    Json(::serde_json::Value),
 }
 impl ::std::convert::From<::serde_json::Value> for MessageUpdateContent {
     fn from(value: ::serde_json::Value) -> Self {
-        Self::Variant1(value)
+        Self::Json(value)
     }
 }
 ///The author shown for a message.
@@ -3509,6 +3509,11 @@ impl MessageUpdate {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(content: impl ::std::convert::Into<MessageUpdateContent>) -> Self {
         Self { content: content.into() }
+    }
+}
+impl ::std::convert::From<&str> for MessageUpdateContent {
+    fn from(value: &str) -> Self {
+        Self::Text(value.to_string())
     }
 }
 impl MessageUser {

@@ -11,24 +11,29 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**Get Website Availability Status
-
-Tells whether visitors see the chatbox online (at least one operator is available,
-given the availability settings) or away, and since when.
-
-
-Sends a `GET` request to `/website/{website_id}/availability/status`
-
-Arguments:
-- `website_id`: The website identifier.
-```ignore
-let response = client.get_website_availability_status()
-    .website_id(website_id)
-    .send()
-    .await;
-```*/
+    /// **Get Website Availability Status**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Tells whether visitors see the chatbox online (at least one operator is available,
+    /// given the availability settings) or away, and since when.
+    ///
+    /// `GET /website/{website_id}/availability/status` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-website-availability-status)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteAvailabilityStatus`](crate::types::WebsiteAvailabilityStatus).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_website_availability_status()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_website_availability_status(
         &self,
     ) -> builder::GetWebsiteAvailabilityStatus {
@@ -44,12 +49,15 @@ pub struct GetWebsiteAvailabilityStatus {
     website_id: Result<::std::string::String, String>,
 }
 impl GetWebsiteAvailabilityStatus {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_website_availability_status`](super::Client::get_website_availability_status); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             website_id: Err("website_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,

@@ -11,69 +11,90 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**Create Website
-
-Creates a new website and returns it, with its new `website_id`. The body is an
-object `{name, domain}`. (The Ruby wrapper's `create_website` cannot send this request:
-it passes the body positionally to a method that takes a keyword argument.) The seed
-lists the tiers `user` and `plugin`; Crisp's reference lists `user` only.
-
-
-Sends a `POST` request to `/website`
-
-```ignore
-let response = client.create_website()
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Create Website**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Creates a new website and returns it, with its new `website_id`. The body is an
+    /// object `{name, domain}`. (The Ruby wrapper's `create_website` cannot send this request:
+    /// it passes the body positionally to a method that takes a keyword argument.) The seed
+    /// lists the tiers `user` and `plugin`; Crisp's reference lists `user` only.
+    ///
+    /// `POST /website` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-website)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`Website`](crate::types::Website).
+    ///
+    /// Parameters:
+    /// - `body` (required): [`types::WebsiteNew`](crate::types::WebsiteNew)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .create_website()
+    ///     .body(types::WebsiteNew::new("Acme Inc.", "acme-inc.com"))
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_website(&self) -> builder::CreateWebsite {
         builder::CreateWebsite::new(self)
     }
-    /**Get A Website
-
-Resolves a website (its identifier, name, domain and logo). 404 when it does not exist.
-
-Sends a `GET` request to `/website/{website_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-```ignore
-let response = client.get_website()
-    .website_id(website_id)
-    .send()
-    .await;
-```*/
+    /// **Get A Website**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves a website (its identifier, name, domain and logo). 404 when it does not exist.
+    ///
+    /// `GET /website/{website_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-website)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`Website`](crate::types::Website).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_website()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_website(&self) -> builder::GetWebsite {
         builder::GetWebsite::new(self)
     }
-    /**Delete A Website
-
-Deletes a website. Crisp schedules the deletion and runs it a few days later; the
-owners are emailed and may abort it. The request is a DELETE with a JSON body that
-proves the user's identity: `{"verify": {"method": ..., "secret": ...}}`. (The Ruby
-wrapper's `delete_website` cannot send this request: it calls a method its client does
-not define, and sends no `verify`.)
-
-
-Sends a `DELETE` request to `/website/{website_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `body`
-```ignore
-let response = client.delete_website()
-    .website_id(website_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Delete A Website**
     ///
-    /// Tiers: `user`.
+    /// Deletes a website. Crisp schedules the deletion and runs it a few days later; the
+    /// owners are emailed and may abort it. The request is a DELETE with a JSON body that
+    /// proves the user's identity: `{"verify": {"method": ..., "secret": ...}}`. (The Ruby
+    /// wrapper's `delete_website` cannot send this request: it calls a method its client does
+    /// not define, and sends no `verify`.)
+    ///
+    /// `DELETE /website/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-a-website)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `body` (required): [`types::WebsiteRemove`](crate::types::WebsiteRemove)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .delete_website()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .body(types::WebsiteRemove::new(types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "my-account-password")))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_website(&self) -> builder::DeleteWebsite {
         builder::DeleteWebsite::new(self)
     }
@@ -87,12 +108,15 @@ pub struct CreateWebsite {
     body: Result<types::WebsiteNew, String>,
 }
 impl CreateWebsite {
+    #[doc(hidden)]
+    /// The builder of [`Client::create_website`](super::Client::create_website); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The request body, a [`types::WebsiteNew`](crate::types::WebsiteNew) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::WebsiteNew>,
@@ -166,12 +190,15 @@ pub struct GetWebsite {
     website_id: Result<::std::string::String, String>,
 }
 impl GetWebsite {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_website`](super::Client::get_website); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             website_id: Err("website_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -251,6 +278,8 @@ pub struct DeleteWebsite {
     body: Result<types::WebsiteRemove, String>,
 }
 impl DeleteWebsite {
+    #[doc(hidden)]
+    /// The builder of [`Client::delete_website`](super::Client::delete_website); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -258,6 +287,7 @@ impl DeleteWebsite {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -270,6 +300,7 @@ impl DeleteWebsite {
             });
         self
     }
+    /// The request body, a [`types::WebsiteRemove`](crate::types::WebsiteRemove) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::WebsiteRemove>,

@@ -11,75 +11,93 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**Batch Read Items
-
-Marks the given conversations (`sessions`) as read by the operators, or every
-conversation of the website (of the inbox `inbox_id`, when given) when `sessions` is
-empty or absent.
-
-
-Sends a `PATCH` request to `/website/{website_id}/batch/read`
-
-Arguments:
-- `website_id`: The website identifier.
-- `body`
-```ignore
-let response = client.batch_read_items()
-    .website_id(website_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Batch Read Items**
     ///
-    /// Tiers: `user`.
+    /// Marks the given conversations (`sessions`) as read by the operators, or every
+    /// conversation of the website (of the inbox `inbox_id`, when given) when `sessions` is
+    /// empty or absent.
+    ///
+    /// `PATCH /website/{website_id}/batch/read` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-read-items)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `body` (required): [`types::BatchConversations`](crate::types::BatchConversations)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_read_items()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .body(types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_read_items(&self) -> builder::BatchReadItems {
         builder::BatchReadItems::new(self)
     }
-    /**Batch Remove Items
-
-Removes conversations (`sessions`, optionally scoped to `inbox_id`) or people profiles
-(`people`: a list of profile ids, or a search). Send one of the two. The body is an
-object: the Ruby README's example sends a bare array of session ids, which Crisp
-refuses.
-
-
-Sends a `PATCH` request to `/website/{website_id}/batch/remove`
-
-Arguments:
-- `website_id`: The website identifier.
-- `body`
-```ignore
-let response = client.batch_remove_items()
-    .website_id(website_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Batch Remove Items**
     ///
-    /// Tiers: `user`.
+    /// Removes conversations (`sessions`, optionally scoped to `inbox_id`) or people profiles
+    /// (`people`: a list of profile ids, or a search). Send one of the two. The body is an
+    /// object: the Ruby README's example sends a bare array of session ids, which Crisp
+    /// refuses.
+    ///
+    /// `PATCH /website/{website_id}/batch/remove` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-remove-items)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `body` (required): [`types::BatchRemove`](crate::types::BatchRemove)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_remove_items()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .body(types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_remove_items(&self) -> builder::BatchRemoveItems {
         builder::BatchRemoveItems::new(self)
     }
-    /**Batch Resolve Items
-
-Resolves the given conversations (`sessions`), or every conversation of the website
-(of the inbox `inbox_id`, when given) when `sessions` is empty or absent.
-
-
-Sends a `PATCH` request to `/website/{website_id}/batch/resolve`
-
-Arguments:
-- `website_id`: The website identifier.
-- `body`
-```ignore
-let response = client.batch_resolve_items()
-    .website_id(website_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Batch Resolve Items**
     ///
-    /// Tiers: `user`.
+    /// Resolves the given conversations (`sessions`), or every conversation of the website
+    /// (of the inbox `inbox_id`, when given) when `sessions` is empty or absent.
+    ///
+    /// `PATCH /website/{website_id}/batch/resolve` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-resolve-items)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `body` (required): [`types::BatchConversations`](crate::types::BatchConversations)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_resolve_items()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .body(types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_resolve_items(&self) -> builder::BatchResolveItems {
         builder::BatchResolveItems::new(self)
     }
@@ -94,6 +112,8 @@ pub struct BatchReadItems {
     body: Result<types::BatchConversations, String>,
 }
 impl BatchReadItems {
+    #[doc(hidden)]
+    /// The builder of [`Client::batch_read_items`](super::Client::batch_read_items); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -101,6 +121,7 @@ impl BatchReadItems {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -113,6 +134,7 @@ impl BatchReadItems {
             });
         self
     }
+    /// The request body, a [`types::BatchConversations`](crate::types::BatchConversations) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::BatchConversations>,
@@ -195,6 +217,8 @@ pub struct BatchRemoveItems {
     body: Result<types::BatchRemove, String>,
 }
 impl BatchRemoveItems {
+    #[doc(hidden)]
+    /// The builder of [`Client::batch_remove_items`](super::Client::batch_remove_items); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -202,6 +226,7 @@ impl BatchRemoveItems {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -214,6 +239,7 @@ impl BatchRemoveItems {
             });
         self
     }
+    /// The request body, a [`types::BatchRemove`](crate::types::BatchRemove) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::BatchRemove>,
@@ -292,6 +318,8 @@ pub struct BatchResolveItems {
     body: Result<types::BatchConversations, String>,
 }
 impl BatchResolveItems {
+    #[doc(hidden)]
+    /// The builder of [`Client::batch_resolve_items`](super::Client::batch_resolve_items); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -299,6 +327,7 @@ impl BatchResolveItems {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -311,6 +340,7 @@ impl BatchResolveItems {
             });
         self
     }
+    /// The request body, a [`types::BatchConversations`](crate::types::BatchConversations) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::BatchConversations>,

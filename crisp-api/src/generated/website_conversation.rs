@@ -11,651 +11,815 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**Create A New Conversation
-
-Creates a new conversation and returns its `session_id`. The conversation shows in the
-Crisp Inbox once a message from the user is sent in it.
-
-
-Sends a `POST` request to `/website/{website_id}/conversation`
-
-Arguments:
-- `website_id`: The website identifier.
-- `body`
-```ignore
-let response = client.create_new_conversation()
-    .website_id(website_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Create A New Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Creates a new conversation and returns its `session_id`. The conversation shows in the
+    /// Crisp Inbox once a message from the user is sent in it.
+    ///
+    /// `POST /website/{website_id}/conversation` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-a-new-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`ConversationNew`](crate::types::ConversationNew).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .create_new_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_new_conversation(&self) -> builder::CreateNewConversation {
         builder::CreateNewConversation::new(self)
     }
-    /**Get A Conversation
-
-Resolves one conversation (its state, metas, participants and last message).
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-```ignore
-let response = client.get_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .send()
-    .await;
-```*/
+    /// **Get A Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves one conversation (its state, metas, participants and last message).
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`Conversation`](crate::types::Conversation).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_conversation(&self) -> builder::GetConversation {
         builder::GetConversation::new(self)
     }
-    /**Remove A Conversation
-
-Removes a conversation and its messages for good. A later read of the same session
-answers 404.
-
-
-Sends a `DELETE` request to `/website/{website_id}/conversation/{session_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-```ignore
-let response = client.remove_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .send()
-    .await;
-```*/
+    /// **Remove A Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Removes a conversation and its messages for good. A later read of the same session
+    /// answers 404.
+    ///
+    /// `DELETE /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .remove_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn remove_conversation(&self) -> builder::RemoveConversation {
         builder::RemoveConversation::new(self)
     }
-    /**Check If Conversation Exists
-
-Checks whether a conversation exists. The answer has no body; 404 means it does not exist.
-
-Sends a `HEAD` request to `/website/{website_id}/conversation/{session_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-```ignore
-let response = client.check_conversation_exists()
-    .website_id(website_id)
-    .session_id(session_id)
-    .send()
-    .await;
-```*/
+    /// **Check If Conversation Exists**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Checks whether a conversation exists. The answer has no body; 404 means it does not exist.
+    ///
+    /// `HEAD /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-conversation-exists)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let exists = client
+    ///     .check_conversation_exists()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .send()
+    ///     .await?;
+    /// println!("exists: {exists}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn check_conversation_exists(&self) -> builder::CheckConversationExists {
         builder::CheckConversationExists::new(self)
     }
-    /**Get Block Status For Conversation
-
-Resolves whether the visitor's incoming messages are blocked.
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}/block`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-```ignore
-let response = client.get_block_status_for_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .send()
-    .await;
-```*/
+    /// **Get Block Status For Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves whether the visitor's incoming messages are blocked.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/block` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-block-status-for-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`ConversationBlock`](crate::types::ConversationBlock).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_block_status_for_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_block_status_for_conversation(
         &self,
     ) -> builder::GetBlockStatusForConversation {
         builder::GetBlockStatusForConversation::new(self)
     }
-    /**Block Incoming Messages For Conversation
-
-Blocks (`blocked: true`) or unblocks (`false`) the visitor's messages: while blocked,
-what the visitor sends is dropped silently; operators can still write.
-
-
-Sends a `PATCH` request to `/website/{website_id}/conversation/{session_id}/block`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.block_incoming_messages_for_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Block Incoming Messages For Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Blocks (`blocked: true`) or unblocks (`false`) the visitor's messages: while blocked,
+    /// what the visitor sends is dropped silently; operators can still write.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/block` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#block-incoming-messages-for-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::ConversationBlockUpdate`](crate::types::ConversationBlockUpdate)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .block_incoming_messages_for_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::ConversationBlockUpdate::new(true))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn block_incoming_messages_for_conversation(
         &self,
     ) -> builder::BlockIncomingMessagesForConversation {
         builder::BlockIncomingMessagesForConversation::new(self)
     }
-    /**Compose A Message In Conversation
-
-Starts or stops the "is typing" indicator shown to the other party, with an optional
-preview of the message being written (MagicType).
-
-
-Sends a `PATCH` request to `/website/{website_id}/conversation/{session_id}/compose`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.compose_message_in_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Compose A Message In Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Starts or stops the "is typing" indicator shown to the other party, with an optional
+    /// preview of the message being written (MagicType).
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/compose` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#compose-a-message-in-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::MessageCompose`](crate::types::MessageCompose)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .compose_message_in_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::MessageCompose::new(types::ComposeType::Start, types::MessageFrom::Operator).excerpt("Let me check"))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn compose_message_in_conversation(
         &self,
     ) -> builder::ComposeMessageInConversation {
         builder::ComposeMessageInConversation::new(self)
     }
-    /**Mark Messages As Delivered In Conversation
-
-Marks the messages listed in `fingerprints` as delivered to `from` (Crisp's reference
-documents `operator`), for example once an integration has relayed them. Unlike
-`mark_messages_read_in_conversation`, `fingerprints` is required.
-
-
-Sends a `PATCH` request to `/website/{website_id}/conversation/{session_id}/delivered`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.mark_messages_delivered_in_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Mark Messages As Delivered In Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Marks the messages listed in `fingerprints` as delivered to `from` (Crisp's reference
+    /// documents `operator`), for example once an integration has relayed them. Unlike
+    /// `mark_messages_read_in_conversation`, `fingerprints` is required.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/delivered` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#mark-messages-as-delivered-in-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::MessagesDeliveredMark`](crate::types::MessagesDeliveredMark)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .mark_messages_delivered_in_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::MessagesDeliveredMark::new(types::DeliveredFrom::Operator, "urn:crisp.im:slack:0", [524653764345]))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn mark_messages_delivered_in_conversation(
         &self,
     ) -> builder::MarkMessagesDeliveredInConversation {
         builder::MarkMessagesDeliveredInConversation::new(self)
     }
-    /**List Conversation Events
-
-Lists the custom events stacked in the conversation, a page at a time. An empty page means the end.
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}/events/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `page_number`: The page to read, from 1.
-```ignore
-let response = client.list_conversation_events()
-    .website_id(website_id)
-    .session_id(session_id)
-    .page_number(page_number)
-    .send()
-    .await;
-```*/
+    /// **List Conversation Events**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the custom events stacked in the conversation, a page at a time. An empty page means the end.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/events/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-events)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationEvent`](crate::types::ConversationEvent); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `page_number` (path, required): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_conversation_events()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_conversation_events(&self) -> builder::ListConversationEvents {
         builder::ListConversationEvents::new(self)
     }
-    /**List Conversation Files
-
-Lists the files shared in the conversation's messages (their metadata, not their
-bytes), a page at a time. An empty page means the end.
-
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}/files/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `page_number`: The page to read, from 1.
-```ignore
-let response = client.list_conversation_files()
-    .website_id(website_id)
-    .session_id(session_id)
-    .page_number(page_number)
-    .send()
-    .await;
-```*/
+    /// **List Conversation Files**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the files shared in the conversation's messages (their metadata, not their
+    /// bytes), a page at a time. An empty page means the end.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/files/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-files)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationFile`](crate::types::ConversationFile); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `page_number` (path, required): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_conversation_files()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_conversation_files(&self) -> builder::ListConversationFiles {
         builder::ListConversationFiles::new(self)
     }
-    /**Initiate A Conversation With Existing Session
-
-Opens a conversation from a visitor session that already exists (a visitor listed by
-`list_visitors`), as if the operator had started it. Crisp confirms it later with the
-real-time event `session:request:initiated`. Use `create_new_conversation` to create
-one from nothing.
-
-
-Sends a `POST` request to `/website/{website_id}/conversation/{session_id}/initiate`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.initiate_conversation_with_existing_session()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Initiate A Conversation With Existing Session**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Opens a conversation from a visitor session that already exists (a visitor listed by
+    /// `list_visitors`), as if the operator had started it. Crisp confirms it later with the
+    /// real-time event `session:request:initiated`. Use `create_new_conversation` to create
+    /// one from nothing.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/initiate` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initiate-a-conversation-with-existing-session)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .initiate_conversation_with_existing_session()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn initiate_conversation_with_existing_session(
         &self,
     ) -> builder::InitiateConversationWithExistingSession {
         builder::InitiateConversationWithExistingSession::new(self)
     }
-    /**Send A Message In Conversation
-
-Sends a message in a conversation, as the operator or as the user. `content` is a
-string for `text` and `note` messages and an object for the other types.
-
-
-Sends a `POST` request to `/website/{website_id}/conversation/{session_id}/message`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.send_message_in_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Send A Message In Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Sends a message in a conversation, as the operator or as the user. `content` is a
+    /// string for `text` and `note` messages and an object for the other types.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/message` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#send-a-message-in-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`MessageSent`](crate::types::MessageSent).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::MessageNew`](crate::types::MessageNew)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .send_message_in_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::MessageNew::new(types::MessageFrom::Operator, types::MessageOrigin::Chat, types::MessageContent::text("Hey there! Need help?")))
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn send_message_in_conversation(&self) -> builder::SendMessageInConversation {
         builder::SendMessageInConversation::new(self)
     }
-    /**Update A Message In Conversation
-
-Edits the content of a message: a string for `text` and `note` messages, an object of
-the message's type for the others. The message is then marked `edited`. Editing works
-only in conversations started from the Crisp chatbox (not email, Messenger, ...).
-
-
-Sends a `PATCH` request to `/website/{website_id}/conversation/{session_id}/message/{fingerprint}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `fingerprint`: The message fingerprint (wider than 32 bits).
-- `body`
-```ignore
-let response = client.update_message_in_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .fingerprint(fingerprint)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Update A Message In Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Edits the content of a message: a string for `text` and `note` messages, an object of
+    /// the message's type for the others. The message is then marked `edited`. Editing works
+    /// only in conversations started from the Crisp chatbox (not email, Messenger, ...).
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/message/{fingerprint}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-a-message-in-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `fingerprint` (path, required): The message fingerprint (wider than 32 bits).
+    /// - `body` (required): [`types::MessageUpdate`](crate::types::MessageUpdate)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_message_in_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .fingerprint(524653764345)
+    ///     .body(types::MessageUpdate::new("Hey there! Need help? (edited)"))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_message_in_conversation(
         &self,
     ) -> builder::UpdateMessageInConversation {
         builder::UpdateMessageInConversation::new(self)
     }
-    /**Get Messages In Conversation
-
-Lists the messages of a conversation, the most recent batch first. Pass the oldest
-`timestamp` seen as `timestamp_before` to read older messages; `timestamp_after` and
-`timestamp_around` read forward from, or around, a point in time. Send at most one of
-the three.
-
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}/messages`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `timestamp_after`: Only messages sent after this time (epoch milliseconds), the oldest batch first.
-- `timestamp_around`: A batch of messages centred on this time (epoch milliseconds).
-- `timestamp_before`: Only messages sent before this time (epoch milliseconds).
-```ignore
-let response = client.get_messages_in_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .timestamp_after(timestamp_after)
-    .timestamp_around(timestamp_around)
-    .timestamp_before(timestamp_before)
-    .send()
-    .await;
-```*/
+    /// **Get Messages In Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the messages of a conversation, the most recent batch first. Pass the oldest
+    /// `timestamp` seen as `timestamp_before` to read older messages; `timestamp_after` and
+    /// `timestamp_around` read forward from, or around, a point in time. Send at most one of
+    /// the three.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/messages` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-messages-in-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`Message`](crate::types::Message); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `timestamp_before` (query, optional): Only messages sent before this time (epoch milliseconds).
+    /// - `timestamp_after` (query, optional): Only messages sent after this time (epoch milliseconds), the oldest batch first.
+    /// - `timestamp_around` (query, optional): A batch of messages centred on this time (epoch milliseconds).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .get_messages_in_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_messages_in_conversation(&self) -> builder::GetMessagesInConversation {
         builder::GetMessagesInConversation::new(self)
     }
-    /**Get Conversation Metas
-
-Resolves what is known of the conversation's visitor (the same object as the conversation's `meta`).
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}/meta`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-```ignore
-let response = client.get_conversation_metas()
-    .website_id(website_id)
-    .session_id(session_id)
-    .send()
-    .await;
-```*/
+    /// **Get Conversation Metas**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves what is known of the conversation's visitor (the same object as the conversation's `meta`).
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/meta` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-metas)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`ConversationMeta`](crate::types::ConversationMeta).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation_metas()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_conversation_metas(&self) -> builder::GetConversationMetas {
         builder::GetConversationMetas::new(self)
     }
-    /**Update Conversation Metas
-
-Updates what is known of the visitor. Send only the fields to change; `data` keys are
-merged into the existing data. `segments` replaces the list (send `[]` to clear it).
-
-
-Sends a `PATCH` request to `/website/{website_id}/conversation/{session_id}/meta`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.update_conversation_metas()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Update Conversation Metas**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Updates what is known of the visitor. Send only the fields to change; `data` keys are
+    /// merged into the existing data. `segments` replaces the list (send `[]` to clear it).
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/meta` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-conversation-metas)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::ConversationMetaUpdate`](crate::types::ConversationMetaUpdate)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_conversation_metas()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::ConversationMetaUpdate::new().data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})).email("john.doe@acme-inc.com").nickname("John Doe").segments(["happy", "customer", "love"]))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_conversation_metas(&self) -> builder::UpdateConversationMetas {
         builder::UpdateConversationMetas::new(self)
     }
-    /**List Conversation Pages
-
-Lists the pages the visitor browsed, a page at a time. An empty page means the end.
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}/pages/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `page_number`: The page to read, from 1.
-```ignore
-let response = client.list_conversation_pages()
-    .website_id(website_id)
-    .session_id(session_id)
-    .page_number(page_number)
-    .send()
-    .await;
-```*/
+    /// **List Conversation Pages**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the pages the visitor browsed, a page at a time. An empty page means the end.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/pages/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-pages)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationPage`](crate::types::ConversationPage); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `page_number` (path, required): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_conversation_pages()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_conversation_pages(&self) -> builder::ListConversationPages {
         builder::ListConversationPages::new(self)
     }
-    /**Mark Messages As Read In Conversation
-
-Marks messages of the conversation as read by `from` (the operator reads the user's
-messages and the other way round): the messages listed in `fingerprints`, or all of
-them when `fingerprints` is left out. The unread counts go down accordingly.
-
-
-Sends a `PATCH` request to `/website/{website_id}/conversation/{session_id}/read`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.mark_messages_read_in_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Mark Messages As Read In Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Marks messages of the conversation as read by `from` (the operator reads the user's
+    /// messages and the other way round): the messages listed in `fingerprints`, or all of
+    /// them when `fingerprints` is left out. The unread counts go down accordingly.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/read` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#mark-messages-as-read-in-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::MessagesReadMark`](crate::types::MessagesReadMark)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .mark_messages_read_in_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::MessagesReadMark::new(types::MessageFrom::Operator, "urn:crisp.im:slack:0").fingerprints([524653764345]))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn mark_messages_read_in_conversation(
         &self,
     ) -> builder::MarkMessagesReadInConversation {
         builder::MarkMessagesReadInConversation::new(self)
     }
-    /**Get Conversation Routing Assign
-
-Resolves the operator the conversation is assigned to; `assigned` is absent when nobody is.
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}/routing`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-```ignore
-let response = client.get_conversation_routing_assign()
-    .website_id(website_id)
-    .session_id(session_id)
-    .send()
-    .await;
-```*/
+    /// **Get Conversation Routing Assign**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves the operator the conversation is assigned to; `assigned` is absent when nobody is.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/routing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-routing-assign)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`ConversationRoutingAssign`](crate::types::ConversationRoutingAssign).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation_routing_assign()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_conversation_routing_assign(
         &self,
     ) -> builder::GetConversationRoutingAssign {
         builder::GetConversationRoutingAssign::new(self)
     }
-    /**Assign Conversation Routing
-
-Assigns the conversation to an operator, or unassigns it when `assigned` is `null`.
-`silent` assigns without notifying the operator.
-
-
-Sends a `PATCH` request to `/website/{website_id}/conversation/{session_id}/routing`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.assign_conversation_routing()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Assign Conversation Routing**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Assigns the conversation to an operator, or unassigns it when `assigned` is `null`.
+    /// `silent` assigns without notifying the operator.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/routing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#assign-conversation-routing)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::ConversationRoutingAssignUpdate`](crate::types::ConversationRoutingAssignUpdate)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .assign_conversation_routing()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::ConversationRoutingAssignUpdate::new().assigned(types::RoutingAssignee::new("a4c32c68-be91-4e29-8a05-976e93abbe3f")))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn assign_conversation_routing(&self) -> builder::AssignConversationRouting {
         builder::AssignConversationRouting::new(self)
     }
-    /**Get Conversation State
-
-Resolves the conversation's state (`pending`, `unresolved` or `resolved`).
-
-Sends a `GET` request to `/website/{website_id}/conversation/{session_id}/state`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-```ignore
-let response = client.get_conversation_state()
-    .website_id(website_id)
-    .session_id(session_id)
-    .send()
-    .await;
-```*/
+    /// **Get Conversation State**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves the conversation's state (`pending`, `unresolved` or `resolved`).
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/state` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-state)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`ConversationStateData`](crate::types::ConversationStateData).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation_state()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_conversation_state(&self) -> builder::GetConversationState {
         builder::GetConversationState::new(self)
     }
-    /**Change Conversation State
-
-Changes the conversation's state. `user` and `origin` describe who made the change, as
-shown on the event message Crisp adds to the conversation.
-
-
-Sends a `PATCH` request to `/website/{website_id}/conversation/{session_id}/state`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.change_conversation_state()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Change Conversation State**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Changes the conversation's state. `user` and `origin` describe who made the change, as
+    /// shown on the event message Crisp adds to the conversation.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/state` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#change-conversation-state)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::ConversationStateUpdate`](crate::types::ConversationStateUpdate)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .change_conversation_state()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::ConversationStateUpdate::new(types::ConversationState::Unresolved))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn change_conversation_state(&self) -> builder::ChangeConversationState {
         builder::ChangeConversationState::new(self)
     }
-    /**Request Email Transcript For Conversation
-
-Emails a transcript of the conversation to the user or to the operator. Without
-`email`, it goes to the address Crisp knows for `to`. Nothing comes back: the email
-is sent later.
-
-
-Sends a `POST` request to `/website/{website_id}/conversation/{session_id}/transcript`
-
-Arguments:
-- `website_id`: The website identifier.
-- `session_id`: The conversation session identifier.
-- `body`
-```ignore
-let response = client.request_email_transcript_for_conversation()
-    .website_id(website_id)
-    .session_id(session_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Request Email Transcript For Conversation**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Emails a transcript of the conversation to the user or to the operator. Without
+    /// `email`, it goes to the address Crisp knows for `to`. Nothing comes back: the email
+    /// is sent later.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/transcript` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-email-transcript-for-conversation)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `session_id` (path, required): The conversation session identifier.
+    /// - `body` (required): [`types::ConversationTranscriptRequest`](crate::types::ConversationTranscriptRequest)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .request_email_transcript_for_conversation()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+    ///     .body(types::ConversationTranscriptRequest::new(types::TranscriptTo::Operator).email("valerian@crisp.chat"))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn request_email_transcript_for_conversation(
         &self,
     ) -> builder::RequestEmailTranscriptForConversation {
         builder::RequestEmailTranscriptForConversation::new(self)
     }
-    /**List Conversations
-
-Lists conversations of a website, 20 per page by default, most recently active first.
-An empty page means the end of the list.
-
-The same request searches and filters conversations (`search_conversations` in Crisp's
-other wrappers): every query parameter is optional, and flags are the strings `1`/`0`.
-
-
-Sends a `GET` request to `/website/{website_id}/conversations/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `page_number`: The page to read, from 1.
-- `filter_assigned`: Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0`
-here, from an older revision of the API; Crisp's reference takes a user id.)
-
-- `filter_date_end`: Only conversations updated at or before this ISO 8601 date-time.
-- `filter_date_start`: Only conversations updated at or after this ISO 8601 date-time.
-- `filter_inbox_id`: Only conversations filed under this inbox identifier.
-- `filter_mention`: `1` for only conversations where the calling user is mentioned (default `0`).
-- `filter_not_resolved`: `1` for only conversations that are not resolved (default `0`).
-- `filter_resolved`: `1` for only resolved conversations (default `0`).
-- `filter_unassigned`: `1` for only conversations assigned to nobody (default `0`).
-- `filter_unread`: `1` for only conversations with unread messages (default `0`).
-- `include_empty`: `1` to include conversations without any message (default `0`).
-- `order_date_created`: `1` to order by creation date instead of the default order (default `0`).
-- `order_date_updated`: `1` to order by update date instead of the default order (default `0`).
-- `order_date_waiting`: `1` to order by longest waiting first; this also leaves out conversations that are
-not waiting for an answer (default `0`).
-
-- `per_page`: Conversations per page, 20 to 50 (default 20).
-- `search_operator`: With `search_type=filter`, how the filters combine (`and`, the default, or `or`).
-- `search_query`: What to search: free text when `search_type` is `text`, a segment name when it is
-`segment`, and for `filter` a JSON-encoded array of filters
-`[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`.
-
-- `search_type`: How `search_query` is read (`text`, `segment` or `filter`).
-```ignore
-let response = client.list_conversations()
-    .website_id(website_id)
-    .page_number(page_number)
-    .filter_assigned(filter_assigned)
-    .filter_date_end(filter_date_end)
-    .filter_date_start(filter_date_start)
-    .filter_inbox_id(filter_inbox_id)
-    .filter_mention(filter_mention)
-    .filter_not_resolved(filter_not_resolved)
-    .filter_resolved(filter_resolved)
-    .filter_unassigned(filter_unassigned)
-    .filter_unread(filter_unread)
-    .include_empty(include_empty)
-    .order_date_created(order_date_created)
-    .order_date_updated(order_date_updated)
-    .order_date_waiting(order_date_waiting)
-    .per_page(per_page)
-    .search_operator(search_operator)
-    .search_query(search_query)
-    .search_type(search_type)
-    .send()
-    .await;
-```*/
+    /// **List Conversations**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists conversations of a website, 20 per page by default, most recently active first.
+    /// An empty page means the end of the list.
+    ///
+    /// The same request searches and filters conversations (`search_conversations` in Crisp's
+    /// other wrappers): every query parameter is optional, and flags are the strings `1`/`0`.
+    ///
+    /// `GET /website/{website_id}/conversations/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversations)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`Conversation`](crate::types::Conversation); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `page_number` (path, required): The page to read, from 1.
+    /// - `per_page` (query, optional): Conversations per page, 20 to 50 (default 20).
+    /// - `search_query` (query, optional): What to search: free text when `search_type` is `text`, a segment name when it is `segment`, and for `filter` a JSON-encoded array of filters `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`.
+    /// - `search_type` (query, optional): How `search_query` is read (`text`, `segment` or `filter`).
+    /// - `search_operator` (query, optional): With `search_type=filter`, how the filters combine (`and`, the default, or `or`).
+    /// - `include_empty` (query, optional): `1` to include conversations without any message (default `0`).
+    /// - `filter_inbox_id` (query, optional): Only conversations filed under this inbox identifier.
+    /// - `filter_unread` (query, optional): `1` for only conversations with unread messages (default `0`).
+    /// - `filter_resolved` (query, optional): `1` for only resolved conversations (default `0`).
+    /// - `filter_not_resolved` (query, optional): `1` for only conversations that are not resolved (default `0`).
+    /// - `filter_mention` (query, optional): `1` for only conversations where the calling user is mentioned (default `0`).
+    /// - `filter_assigned` (query, optional): Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0` here, from an older revision of the API; Crisp's reference takes a user id.)
+    /// - `filter_unassigned` (query, optional): `1` for only conversations assigned to nobody (default `0`).
+    /// - `filter_date_start` (query, optional): Only conversations updated at or after this ISO 8601 date-time.
+    /// - `filter_date_end` (query, optional): Only conversations updated at or before this ISO 8601 date-time.
+    /// - `order_date_created` (query, optional): `1` to order by creation date instead of the default order (default `0`).
+    /// - `order_date_updated` (query, optional): `1` to order by update date instead of the default order (default `0`).
+    /// - `order_date_waiting` (query, optional): `1` to order by longest waiting first; this also leaves out conversations that are not waiting for an answer (default `0`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_conversations()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_conversations(&self) -> builder::ListConversations {
         builder::ListConversations::new(self)
     }
-    /// search_conversations: the same request as [`list_conversations`](Self::list_conversations), under the name Crisp's other wrappers use.
+    /// **List Conversations**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// The same request as [`list_conversations`](Self::list_conversations), under the name Crisp's other wrappers use.
+    ///
+    /// Lists conversations of a website, 20 per page by default, most recently active first.
+    /// An empty page means the end of the list.
+    ///
+    /// The same request searches and filters conversations (`search_conversations` in Crisp's
+    /// other wrappers): every query parameter is optional, and flags are the strings `1`/`0`.
+    ///
+    /// `GET /website/{website_id}/conversations/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversations)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`Conversation`](crate::types::Conversation); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `page_number` (path, required): The page to read, from 1.
+    /// - `per_page` (query, optional): Conversations per page, 20 to 50 (default 20).
+    /// - `search_query` (query, optional): What to search: free text when `search_type` is `text`, a segment name when it is `segment`, and for `filter` a JSON-encoded array of filters `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`.
+    /// - `search_type` (query, optional): How `search_query` is read (`text`, `segment` or `filter`).
+    /// - `search_operator` (query, optional): With `search_type=filter`, how the filters combine (`and`, the default, or `or`).
+    /// - `include_empty` (query, optional): `1` to include conversations without any message (default `0`).
+    /// - `filter_inbox_id` (query, optional): Only conversations filed under this inbox identifier.
+    /// - `filter_unread` (query, optional): `1` for only conversations with unread messages (default `0`).
+    /// - `filter_resolved` (query, optional): `1` for only resolved conversations (default `0`).
+    /// - `filter_not_resolved` (query, optional): `1` for only conversations that are not resolved (default `0`).
+    /// - `filter_mention` (query, optional): `1` for only conversations where the calling user is mentioned (default `0`).
+    /// - `filter_assigned` (query, optional): Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0` here, from an older revision of the API; Crisp's reference takes a user id.)
+    /// - `filter_unassigned` (query, optional): `1` for only conversations assigned to nobody (default `0`).
+    /// - `filter_date_start` (query, optional): Only conversations updated at or after this ISO 8601 date-time.
+    /// - `filter_date_end` (query, optional): Only conversations updated at or before this ISO 8601 date-time.
+    /// - `order_date_created` (query, optional): `1` to order by creation date instead of the default order (default `0`).
+    /// - `order_date_updated` (query, optional): `1` to order by update date instead of the default order (default `0`).
+    /// - `order_date_waiting` (query, optional): `1` to order by longest waiting first; this also leaves out conversations that are not waiting for an answer (default `0`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .search_conversations()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn search_conversations(&self) -> builder::ListConversations {
         builder::ListConversations::new(self)
     }
@@ -670,6 +834,8 @@ pub struct CreateNewConversation {
     body: Result<types::EmptyBody, String>,
 }
 impl CreateNewConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::create_new_conversation`](super::Client::create_new_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -677,6 +843,7 @@ impl CreateNewConversation {
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -689,6 +856,7 @@ impl CreateNewConversation {
             });
         self
     }
+    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::EmptyBody>,
@@ -767,6 +935,8 @@ pub struct GetConversation {
     session_id: Result<::std::string::String, String>,
 }
 impl GetConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_conversation`](super::Client::get_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -774,6 +944,7 @@ impl GetConversation {
             session_id: Err("session_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -786,6 +957,7 @@ impl GetConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -867,6 +1039,8 @@ pub struct RemoveConversation {
     session_id: Result<::std::string::String, String>,
 }
 impl RemoveConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::remove_conversation`](super::Client::remove_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -874,6 +1048,7 @@ impl RemoveConversation {
             session_id: Err("session_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -886,6 +1061,7 @@ impl RemoveConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -966,6 +1142,8 @@ pub struct CheckConversationExists {
     session_id: Result<::std::string::String, String>,
 }
 impl CheckConversationExists {
+    #[doc(hidden)]
+    /// The builder of [`Client::check_conversation_exists`](super::Client::check_conversation_exists); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -973,6 +1151,7 @@ impl CheckConversationExists {
             session_id: Err("session_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -985,6 +1164,7 @@ impl CheckConversationExists {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1053,6 +1233,8 @@ pub struct GetBlockStatusForConversation {
     session_id: Result<::std::string::String, String>,
 }
 impl GetBlockStatusForConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_block_status_for_conversation`](super::Client::get_block_status_for_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1060,6 +1242,7 @@ impl GetBlockStatusForConversation {
             session_id: Err("session_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1072,6 +1255,7 @@ impl GetBlockStatusForConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1155,6 +1339,8 @@ pub struct BlockIncomingMessagesForConversation {
     body: Result<types::ConversationBlockUpdate, String>,
 }
 impl BlockIncomingMessagesForConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::block_incoming_messages_for_conversation`](super::Client::block_incoming_messages_for_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1163,6 +1349,7 @@ impl BlockIncomingMessagesForConversation {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1175,6 +1362,7 @@ impl BlockIncomingMessagesForConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1187,6 +1375,7 @@ impl BlockIncomingMessagesForConversation {
             });
         self
     }
+    /// The request body, a [`types::ConversationBlockUpdate`](crate::types::ConversationBlockUpdate) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConversationBlockUpdate>,
@@ -1273,6 +1462,8 @@ pub struct ComposeMessageInConversation {
     body: Result<types::MessageCompose, String>,
 }
 impl ComposeMessageInConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::compose_message_in_conversation`](super::Client::compose_message_in_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1281,6 +1472,7 @@ impl ComposeMessageInConversation {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1293,6 +1485,7 @@ impl ComposeMessageInConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1305,6 +1498,7 @@ impl ComposeMessageInConversation {
             });
         self
     }
+    /// The request body, a [`types::MessageCompose`](crate::types::MessageCompose) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::MessageCompose>,
@@ -1389,6 +1583,8 @@ pub struct MarkMessagesDeliveredInConversation {
     body: Result<types::MessagesDeliveredMark, String>,
 }
 impl MarkMessagesDeliveredInConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::mark_messages_delivered_in_conversation`](super::Client::mark_messages_delivered_in_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1397,6 +1593,7 @@ impl MarkMessagesDeliveredInConversation {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1409,6 +1606,7 @@ impl MarkMessagesDeliveredInConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1421,6 +1619,7 @@ impl MarkMessagesDeliveredInConversation {
             });
         self
     }
+    /// The request body, a [`types::MessagesDeliveredMark`](crate::types::MessagesDeliveredMark) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::MessagesDeliveredMark>,
@@ -1507,6 +1706,8 @@ pub struct ListConversationEvents {
     page_number: Result<u32, String>,
 }
 impl ListConversationEvents {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_conversation_events`](super::Client::list_conversation_events); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1515,6 +1716,7 @@ impl ListConversationEvents {
             page_number: Err("page_number was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1527,6 +1729,7 @@ impl ListConversationEvents {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1539,6 +1742,7 @@ impl ListConversationEvents {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,
@@ -1637,6 +1841,8 @@ pub struct ListConversationFiles {
     page_number: Result<u32, String>,
 }
 impl ListConversationFiles {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_conversation_files`](super::Client::list_conversation_files); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1645,6 +1851,7 @@ impl ListConversationFiles {
             page_number: Err("page_number was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1657,6 +1864,7 @@ impl ListConversationFiles {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1669,6 +1877,7 @@ impl ListConversationFiles {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,
@@ -1767,6 +1976,8 @@ pub struct InitiateConversationWithExistingSession {
     body: Result<types::EmptyBody, String>,
 }
 impl InitiateConversationWithExistingSession {
+    #[doc(hidden)]
+    /// The builder of [`Client::initiate_conversation_with_existing_session`](super::Client::initiate_conversation_with_existing_session); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1775,6 +1986,7 @@ impl InitiateConversationWithExistingSession {
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1787,6 +1999,7 @@ impl InitiateConversationWithExistingSession {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1799,6 +2012,7 @@ impl InitiateConversationWithExistingSession {
             });
         self
     }
+    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::EmptyBody>,
@@ -1880,6 +2094,8 @@ pub struct SendMessageInConversation {
     body: Result<types::MessageNew, String>,
 }
 impl SendMessageInConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::send_message_in_conversation`](super::Client::send_message_in_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1888,6 +2104,7 @@ impl SendMessageInConversation {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1900,6 +2117,7 @@ impl SendMessageInConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1912,6 +2130,7 @@ impl SendMessageInConversation {
             });
         self
     }
+    /// The request body, a [`types::MessageNew`](crate::types::MessageNew) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::MessageNew>,
@@ -1996,6 +2215,8 @@ pub struct UpdateMessageInConversation {
     body: Result<types::MessageUpdate, String>,
 }
 impl UpdateMessageInConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::update_message_in_conversation`](super::Client::update_message_in_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2005,6 +2226,7 @@ impl UpdateMessageInConversation {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2017,6 +2239,7 @@ impl UpdateMessageInConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2029,6 +2252,7 @@ impl UpdateMessageInConversation {
             });
         self
     }
+    /// The message fingerprint (wider than 32 bits). (Required path parameter `fingerprint`.)
     pub fn fingerprint<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<i64>,
@@ -2038,6 +2262,7 @@ impl UpdateMessageInConversation {
             .map_err(|_| "conversion to `i64` for fingerprint failed".to_string());
         self
     }
+    /// The request body, a [`types::MessageUpdate`](crate::types::MessageUpdate) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::MessageUpdate>,
@@ -2126,6 +2351,8 @@ pub struct GetMessagesInConversation {
     timestamp_before: Result<Option<i64>, String>,
 }
 impl GetMessagesInConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_messages_in_conversation`](super::Client::get_messages_in_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2136,6 +2363,7 @@ impl GetMessagesInConversation {
             timestamp_before: Ok(None),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2148,6 +2376,7 @@ impl GetMessagesInConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2160,6 +2389,7 @@ impl GetMessagesInConversation {
             });
         self
     }
+    /// Only messages sent after this time (epoch milliseconds), the oldest batch first. (Optional query parameter `timestamp_after`.)
     pub fn timestamp_after<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<i64>,
@@ -2170,6 +2400,7 @@ impl GetMessagesInConversation {
             .map_err(|_| "conversion to `i64` for timestamp_after failed".to_string());
         self
     }
+    /// A batch of messages centred on this time (epoch milliseconds). (Optional query parameter `timestamp_around`.)
     pub fn timestamp_around<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<i64>,
@@ -2180,6 +2411,7 @@ impl GetMessagesInConversation {
             .map_err(|_| "conversion to `i64` for timestamp_around failed".to_string());
         self
     }
+    /// Only messages sent before this time (epoch milliseconds). (Optional query parameter `timestamp_before`.)
     pub fn timestamp_before<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<i64>,
@@ -2304,6 +2536,8 @@ pub struct GetConversationMetas {
     session_id: Result<::std::string::String, String>,
 }
 impl GetConversationMetas {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_conversation_metas`](super::Client::get_conversation_metas); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2311,6 +2545,7 @@ impl GetConversationMetas {
             session_id: Err("session_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2323,6 +2558,7 @@ impl GetConversationMetas {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2406,6 +2642,8 @@ pub struct UpdateConversationMetas {
     body: Result<types::ConversationMetaUpdate, String>,
 }
 impl UpdateConversationMetas {
+    #[doc(hidden)]
+    /// The builder of [`Client::update_conversation_metas`](super::Client::update_conversation_metas); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2414,6 +2652,7 @@ impl UpdateConversationMetas {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2426,6 +2665,7 @@ impl UpdateConversationMetas {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2438,6 +2678,7 @@ impl UpdateConversationMetas {
             });
         self
     }
+    /// The request body, a [`types::ConversationMetaUpdate`](crate::types::ConversationMetaUpdate) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConversationMetaUpdate>,
@@ -2524,6 +2765,8 @@ pub struct ListConversationPages {
     page_number: Result<u32, String>,
 }
 impl ListConversationPages {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_conversation_pages`](super::Client::list_conversation_pages); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2532,6 +2775,7 @@ impl ListConversationPages {
             page_number: Err("page_number was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2544,6 +2788,7 @@ impl ListConversationPages {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2556,6 +2801,7 @@ impl ListConversationPages {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,
@@ -2654,6 +2900,8 @@ pub struct MarkMessagesReadInConversation {
     body: Result<types::MessagesReadMark, String>,
 }
 impl MarkMessagesReadInConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::mark_messages_read_in_conversation`](super::Client::mark_messages_read_in_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2662,6 +2910,7 @@ impl MarkMessagesReadInConversation {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2674,6 +2923,7 @@ impl MarkMessagesReadInConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2686,6 +2936,7 @@ impl MarkMessagesReadInConversation {
             });
         self
     }
+    /// The request body, a [`types::MessagesReadMark`](crate::types::MessagesReadMark) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::MessagesReadMark>,
@@ -2769,6 +3020,8 @@ pub struct GetConversationRoutingAssign {
     session_id: Result<::std::string::String, String>,
 }
 impl GetConversationRoutingAssign {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_conversation_routing_assign`](super::Client::get_conversation_routing_assign); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2776,6 +3029,7 @@ impl GetConversationRoutingAssign {
             session_id: Err("session_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2788,6 +3042,7 @@ impl GetConversationRoutingAssign {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2873,6 +3128,8 @@ pub struct AssignConversationRouting {
     body: Result<types::ConversationRoutingAssignUpdate, String>,
 }
 impl AssignConversationRouting {
+    #[doc(hidden)]
+    /// The builder of [`Client::assign_conversation_routing`](super::Client::assign_conversation_routing); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2881,6 +3138,7 @@ impl AssignConversationRouting {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2893,6 +3151,7 @@ impl AssignConversationRouting {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2905,6 +3164,7 @@ impl AssignConversationRouting {
             });
         self
     }
+    /// The request body, a [`types::ConversationRoutingAssignUpdate`](crate::types::ConversationRoutingAssignUpdate) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConversationRoutingAssignUpdate>,
@@ -2993,6 +3253,8 @@ pub struct GetConversationState {
     session_id: Result<::std::string::String, String>,
 }
 impl GetConversationState {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_conversation_state`](super::Client::get_conversation_state); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -3000,6 +3262,7 @@ impl GetConversationState {
             session_id: Err("session_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3012,6 +3275,7 @@ impl GetConversationState {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3095,6 +3359,8 @@ pub struct ChangeConversationState {
     body: Result<types::ConversationStateUpdate, String>,
 }
 impl ChangeConversationState {
+    #[doc(hidden)]
+    /// The builder of [`Client::change_conversation_state`](super::Client::change_conversation_state); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -3103,6 +3369,7 @@ impl ChangeConversationState {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3115,6 +3382,7 @@ impl ChangeConversationState {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3127,6 +3395,7 @@ impl ChangeConversationState {
             });
         self
     }
+    /// The request body, a [`types::ConversationStateUpdate`](crate::types::ConversationStateUpdate) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConversationStateUpdate>,
@@ -3213,6 +3482,8 @@ pub struct RequestEmailTranscriptForConversation {
     body: Result<types::ConversationTranscriptRequest, String>,
 }
 impl RequestEmailTranscriptForConversation {
+    #[doc(hidden)]
+    /// The builder of [`Client::request_email_transcript_for_conversation`](super::Client::request_email_transcript_for_conversation); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -3221,6 +3492,7 @@ impl RequestEmailTranscriptForConversation {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3233,6 +3505,7 @@ impl RequestEmailTranscriptForConversation {
             });
         self
     }
+    /// The conversation session identifier. (Required path parameter `session_id`.)
     pub fn session_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3245,6 +3518,7 @@ impl RequestEmailTranscriptForConversation {
             });
         self
     }
+    /// The request body, a [`types::ConversationTranscriptRequest`](crate::types::ConversationTranscriptRequest) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::ConversationTranscriptRequest>,
@@ -3350,6 +3624,8 @@ pub struct ListConversations {
     search_type: Result<Option<types::SearchType>, String>,
 }
 impl ListConversations {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_conversations`](super::Client::list_conversations); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -3374,6 +3650,7 @@ impl ListConversations {
             search_type: Ok(None),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3386,6 +3663,7 @@ impl ListConversations {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,
@@ -3395,6 +3673,8 @@ impl ListConversations {
             .map_err(|_| "conversion to `u32` for page_number failed".to_string());
         self
     }
+    /// Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0`
+    /// here, from an older revision of the API; Crisp's reference takes a user id.) (Optional query parameter `filter_assigned`.)
     pub fn filter_assigned<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3408,6 +3688,7 @@ impl ListConversations {
             });
         self
     }
+    /// Only conversations updated at or before this ISO 8601 date-time. (Optional query parameter `filter_date_end`.)
     pub fn filter_date_end<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3421,6 +3702,7 @@ impl ListConversations {
             });
         self
     }
+    /// Only conversations updated at or after this ISO 8601 date-time. (Optional query parameter `filter_date_start`.)
     pub fn filter_date_start<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3434,6 +3716,7 @@ impl ListConversations {
             });
         self
     }
+    /// Only conversations filed under this inbox identifier. (Optional query parameter `filter_inbox_id`.)
     pub fn filter_inbox_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3447,6 +3730,7 @@ impl ListConversations {
             });
         self
     }
+    /// `1` for only conversations where the calling user is mentioned (default `0`). (Optional query parameter `filter_mention`.)
     pub fn filter_mention<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3459,6 +3743,7 @@ impl ListConversations {
             });
         self
     }
+    /// `1` for only conversations that are not resolved (default `0`). (Optional query parameter `filter_not_resolved`.)
     pub fn filter_not_resolved<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3471,6 +3756,7 @@ impl ListConversations {
             });
         self
     }
+    /// `1` for only resolved conversations (default `0`). (Optional query parameter `filter_resolved`.)
     pub fn filter_resolved<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3483,6 +3769,7 @@ impl ListConversations {
             });
         self
     }
+    /// `1` for only conversations assigned to nobody (default `0`). (Optional query parameter `filter_unassigned`.)
     pub fn filter_unassigned<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3495,6 +3782,7 @@ impl ListConversations {
             });
         self
     }
+    /// `1` for only conversations with unread messages (default `0`). (Optional query parameter `filter_unread`.)
     pub fn filter_unread<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3507,6 +3795,7 @@ impl ListConversations {
             });
         self
     }
+    /// `1` to include conversations without any message (default `0`). (Optional query parameter `include_empty`.)
     pub fn include_empty<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3519,6 +3808,7 @@ impl ListConversations {
             });
         self
     }
+    /// `1` to order by creation date instead of the default order (default `0`). (Optional query parameter `order_date_created`.)
     pub fn order_date_created<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3531,6 +3821,7 @@ impl ListConversations {
             });
         self
     }
+    /// `1` to order by update date instead of the default order (default `0`). (Optional query parameter `order_date_updated`.)
     pub fn order_date_updated<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3543,6 +3834,8 @@ impl ListConversations {
             });
         self
     }
+    /// `1` to order by longest waiting first; this also leaves out conversations that are
+    /// not waiting for an answer (default `0`). (Optional query parameter `order_date_waiting`.)
     pub fn order_date_waiting<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -3555,6 +3848,7 @@ impl ListConversations {
             });
         self
     }
+    /// Conversations per page, 20 to 50 (default 20). (Optional query parameter `per_page`.)
     pub fn per_page<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u8>,
@@ -3565,6 +3859,7 @@ impl ListConversations {
             .map_err(|_| "conversion to `u8` for per_page failed".to_string());
         self
     }
+    /// With `search_type=filter`, how the filters combine (`and`, the default, or `or`). (Optional query parameter `search_operator`.)
     pub fn search_operator<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchOperator>,
@@ -3577,6 +3872,9 @@ impl ListConversations {
             });
         self
     }
+    /// What to search: free text when `search_type` is `text`, a segment name when it is
+    /// `segment`, and for `filter` a JSON-encoded array of filters
+    /// `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`. (Optional query parameter `search_query`.)
     pub fn search_query<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -3590,6 +3888,7 @@ impl ListConversations {
             });
         self
     }
+    /// How `search_query` is read (`text`, `segment` or `filter`). (Optional query parameter `search_type`.)
     pub fn search_type<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchType>,

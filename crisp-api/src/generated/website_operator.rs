@@ -11,43 +11,55 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**List Last Active Website Operators
-
-Lists the operators who last replied to visitors, most recent first. Not paged.
-
-Sends a `GET` request to `/website/{website_id}/operators/active`
-
-Arguments:
-- `website_id`: The website identifier.
-```ignore
-let response = client.list_last_active_website_operators()
-    .website_id(website_id)
-    .send()
-    .await;
-```*/
+    /// **List Last Active Website Operators**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the operators who last replied to visitors, most recent first. Not paged.
+    ///
+    /// `GET /website/{website_id}/operators/active` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-last-active-website-operators)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`WebsiteOperatorLastActive`](crate::types::WebsiteOperatorLastActive).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let items = client
+    ///     .list_last_active_website_operators()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .send()
+    ///     .await?;
+    /// println!("{} items", items.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_last_active_website_operators(
         &self,
     ) -> builder::ListLastActiveWebsiteOperators {
         builder::ListLastActiveWebsiteOperators::new(self)
     }
-    /**List Website Operators
-
-Lists every operator of the website, with their role and availability. Not paged.
-
-Sends a `GET` request to `/website/{website_id}/operators/list`
-
-Arguments:
-- `website_id`: The website identifier.
-```ignore
-let response = client.list_website_operators()
-    .website_id(website_id)
-    .send()
-    .await;
-```*/
+    /// **List Website Operators**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists every operator of the website, with their role and availability. Not paged.
+    ///
+    /// `GET /website/{website_id}/operators/list` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-website-operators)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`WebsiteOperatorMember`](crate::types::WebsiteOperatorMember).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let items = client
+    ///     .list_website_operators()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .send()
+    ///     .await?;
+    /// println!("{} items", items.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_website_operators(&self) -> builder::ListWebsiteOperators {
         builder::ListWebsiteOperators::new(self)
     }
@@ -61,12 +73,15 @@ pub struct ListLastActiveWebsiteOperators {
     website_id: Result<::std::string::String, String>,
 }
 impl ListLastActiveWebsiteOperators {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_last_active_website_operators`](super::Client::list_last_active_website_operators); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             website_id: Err("website_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -152,12 +167,15 @@ pub struct ListWebsiteOperators {
     website_id: Result<::std::string::String, String>,
 }
 impl ListWebsiteOperators {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_website_operators`](super::Client::list_website_operators); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             website_id: Err("website_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,

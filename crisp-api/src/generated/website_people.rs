@@ -11,454 +11,547 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**List People Conversations
-
-Lists the conversations of a person, as session identifiers (not conversation objects).
-An empty page means the end of the list.
-
-
-Sends a `GET` request to `/website/{website_id}/people/conversations/{people_id}/list/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-- `page_number`: The page to read, from 1.
-- `filter_not_resolved`: `1`: only conversations that are not resolved; `0` or unset: no filter.
-- `filter_resolved`: `1`: only resolved conversations; `0` or unset: no filter.
-- `filter_unread`: `1`: only conversations with unread messages; `0` or unset: no filter. Sent as `1`/`0`.
-```ignore
-let response = client.list_people_conversations()
-    .website_id(website_id)
-    .people_id(people_id)
-    .page_number(page_number)
-    .filter_not_resolved(filter_not_resolved)
-    .filter_resolved(filter_resolved)
-    .filter_unread(filter_unread)
-    .send()
-    .await;
-```*/
+    /// **List People Conversations**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the conversations of a person, as session identifiers (not conversation objects).
+    /// An empty page means the end of the list.
+    ///
+    /// `GET /website/{website_id}/people/conversations/{people_id}/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-conversations)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleConversationSessionId`](crate::types::PeopleConversationSessionId); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `page_number` (path, required): The page to read, from 1.
+    /// - `filter_unread` (query, optional): `1`: only conversations with unread messages; `0` or unset: no filter. Sent as `1`/`0`.
+    /// - `filter_resolved` (query, optional): `1`: only resolved conversations; `0` or unset: no filter.
+    /// - `filter_not_resolved` (query, optional): `1`: only conversations that are not resolved; `0` or unset: no filter.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_people_conversations()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_people_conversations(&self) -> builder::ListPeopleConversations {
         builder::ListPeopleConversations::new(self)
     }
-    /**Get People Data
-
-Resolves the custom data stored on a people profile. The map sits one level down:
-Crisp's `data` is `{"data": {...}}`.
-
-
-Sends a `GET` request to `/website/{website_id}/people/data/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-```ignore
-let response = client.get_people_data()
-    .website_id(website_id)
-    .people_id(people_id)
-    .send()
-    .await;
-```*/
+    /// **Get People Data**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves the custom data stored on a people profile. The map sits one level down:
+    /// Crisp's `data` is `{"data": {...}}`.
+    ///
+    /// `GET /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-data)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`PeopleData`](crate::types::PeopleData).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_people_data()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_people_data(&self) -> builder::GetPeopleData {
         builder::GetPeopleData::new(self)
     }
-    /**Save People Data
-
-Saves the custom data of a people profile, replacing all existing keys (keys not sent
-are removed). The body wraps the map: `{"data": {...}}`.
-
-
-Sends a `PUT` request to `/website/{website_id}/people/data/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-- `body`
-```ignore
-let response = client.save_people_data()
-    .website_id(website_id)
-    .people_id(people_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Save People Data**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Saves the custom data of a people profile, replacing all existing keys (keys not sent
+    /// are removed). The body wraps the map: `{"data": {...}}`.
+    ///
+    /// `PUT /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-people-data)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body` (required): [`types::PeopleData`](crate::types::PeopleData)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_people_data()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .body(types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn save_people_data(&self) -> builder::SavePeopleData {
         builder::SavePeopleData::new(self)
     }
-    /**Update People Data
-
-Updates the custom data of a people profile, merging the keys sent into the existing
-ones. The body wraps the map: `{"data": {...}}`.
-
-
-Sends a `PATCH` request to `/website/{website_id}/people/data/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-- `body`
-```ignore
-let response = client.update_people_data()
-    .website_id(website_id)
-    .people_id(people_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Update People Data**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Updates the custom data of a people profile, merging the keys sent into the existing
+    /// ones. The body wraps the map: `{"data": {...}}`.
+    ///
+    /// `PATCH /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-data)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body` (required): [`types::PeopleData`](crate::types::PeopleData)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_people_data()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .body(types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished"})))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_people_data(&self) -> builder::UpdatePeopleData {
         builder::UpdatePeopleData::new(self)
     }
-    /**Add A People Event
-
-Stacks an event on a people profile (an action the person took, with optional data and a color).
-
-Sends a `POST` request to `/website/{website_id}/people/events/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-- `body`
-```ignore
-let response = client.add_people_event()
-    .website_id(website_id)
-    .people_id(people_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Add A People Event**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Stacks an event on a people profile (an action the person took, with optional data and a color).
+    ///
+    /// `POST /website/{website_id}/people/events/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-a-people-event)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body` (required): [`types::PeopleEventNew`](crate::types::PeopleEventNew)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .add_people_event()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .body(types::PeopleEventNew::new("Added item to basket").color(types::PeopleEventColor::Red).data(crisp_api::serde_json::json!({"currency":"USD","price":10.99})))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_people_event(&self) -> builder::AddPeopleEvent {
         builder::AddPeopleEvent::new(self)
     }
-    /**List People Events
-
-Lists the events stacked on a people profile. An empty page means the end of the list.
-
-Sends a `GET` request to `/website/{website_id}/people/events/{people_id}/list/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-- `page_number`: The page to read, from 1.
-```ignore
-let response = client.list_people_events()
-    .website_id(website_id)
-    .people_id(people_id)
-    .page_number(page_number)
-    .send()
-    .await;
-```*/
+    /// **List People Events**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the events stacked on a people profile. An empty page means the end of the list.
+    ///
+    /// `GET /website/{website_id}/people/events/{people_id}/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-events)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleEvent`](crate::types::PeopleEvent); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `page_number` (path, required): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_people_events()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_people_events(&self) -> builder::ListPeopleEvents {
         builder::ListPeopleEvents::new(self)
     }
-    /**Add New People Profile
-
-Creates a people profile and returns its `people_id`. Crisp requires `email` and `person`.
-
-Sends a `POST` request to `/website/{website_id}/people/profile`
-
-Arguments:
-- `website_id`: The website identifier.
-- `body`
-```ignore
-let response = client.add_new_people_profile()
-    .website_id(website_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Add New People Profile**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Creates a people profile and returns its `people_id`. Crisp requires `email` and `person`.
+    ///
+    /// `POST /website/{website_id}/people/profile` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-new-people-profile)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`PeopleProfileNew`](crate::types::PeopleProfileNew).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `body` (required): [`types::PeopleProfileCard`](crate::types::PeopleProfileCard)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .add_new_people_profile()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .body(types::PeopleProfileCard::new("valerian@crisp.chat", types::PeoplePerson::new().nickname("Valerian Saliou")).segments(["customer"]))
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_new_people_profile(&self) -> builder::AddNewPeopleProfile {
         builder::AddNewPeopleProfile::new(self)
     }
-    /**Get People Profile
-
-Resolves a people profile. `people_id` may be the profile's identifier or its email, so
-this is also Find People Profile By Email (`find_people_profile_by_email`, same request).
-
-
-Sends a `GET` request to `/website/{website_id}/people/profile/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-```ignore
-let response = client.get_people_profile()
-    .website_id(website_id)
-    .people_id(people_id)
-    .send()
-    .await;
-```*/
+    /// **Get People Profile**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves a people profile. `people_id` may be the profile's identifier or its email, so
+    /// this is also Find People Profile By Email (`find_people_profile_by_email`, same request).
+    ///
+    /// `GET /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-profile)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`PeopleProfile`](crate::types::PeopleProfile).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_people_profile()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_people_profile(&self) -> builder::GetPeopleProfile {
         builder::GetPeopleProfile::new(self)
     }
-    /**Save People Profile
-
-Saves a people profile, overwriting all previous information: fields not sent are lost.
-Crisp requires `email` and `person`. Use `update_people_profile` to change some fields only.
-
-
-Sends a `PUT` request to `/website/{website_id}/people/profile/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-- `body`
-```ignore
-let response = client.save_people_profile()
-    .website_id(website_id)
-    .people_id(people_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Save People Profile**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Saves a people profile, overwriting all previous information: fields not sent are lost.
+    /// Crisp requires `email` and `person`. Use `update_people_profile` to change some fields only.
+    ///
+    /// `PUT /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-people-profile)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body` (required): [`types::PeopleProfileCard`](crate::types::PeopleProfileCard)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_people_profile()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .body(types::PeopleProfileCard::new("valerian@crisp.chat", types::PeoplePerson::new().nickname("Valerian Saliou")))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn save_people_profile(&self) -> builder::SavePeopleProfile {
         builder::SavePeopleProfile::new(self)
     }
-    /**Remove People Profile
-
-Removes a people profile.
-
-Sends a `DELETE` request to `/website/{website_id}/people/profile/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-```ignore
-let response = client.remove_people_profile()
-    .website_id(website_id)
-    .people_id(people_id)
-    .send()
-    .await;
-```*/
+    /// **Remove People Profile**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Removes a people profile.
+    ///
+    /// `DELETE /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-people-profile)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .remove_people_profile()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn remove_people_profile(&self) -> builder::RemovePeopleProfile {
         builder::RemovePeopleProfile::new(self)
     }
-    /**Check If People Profile Exists
-
-Checks whether a people profile exists (by `people_id` or email). The answer has no body; 404 means it does not exist.
-
-Sends a `HEAD` request to `/website/{website_id}/people/profile/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-```ignore
-let response = client.check_people_profile_exists()
-    .website_id(website_id)
-    .people_id(people_id)
-    .send()
-    .await;
-```*/
+    /// **Check If People Profile Exists**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Checks whether a people profile exists (by `people_id` or email). The answer has no body; 404 means it does not exist.
+    ///
+    /// `HEAD /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-people-profile-exists)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let exists = client
+    ///     .check_people_profile_exists()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .send()
+    ///     .await?;
+    /// println!("exists: {exists}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn check_people_profile_exists(&self) -> builder::CheckPeopleProfileExists {
         builder::CheckPeopleProfileExists::new(self)
     }
-    /**Update People Profile
-
-Updates a people profile, saving only the fields sent on top of the previous revision.
-
-Sends a `PATCH` request to `/website/{website_id}/people/profile/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-- `body`
-```ignore
-let response = client.update_people_profile()
-    .website_id(website_id)
-    .people_id(people_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Update People Profile**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Updates a people profile, saving only the fields sent on top of the previous revision.
+    ///
+    /// `PATCH /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-profile)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body` (required): [`types::PeopleProfileUpdate`](crate::types::PeopleProfileUpdate)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_people_profile()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .body(types::PeopleProfileUpdate::new().notepad("Prefers email.").person(types::PeoplePerson::new().nickname("Valerian Saliou")))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_people_profile(&self) -> builder::UpdatePeopleProfile {
         builder::UpdatePeopleProfile::new(self)
     }
-    /**List People Profiles
-
-Lists the website's people profiles, optionally sorted, searched and filtered. An empty
-page means the end of the list. Omitted parameters are not sent.
-
-
-Sends a `GET` request to `/website/{website_id}/people/profiles/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `page_number`: The page to read, from 1.
-- `filter_date_end`: Only profiles created at or before this date (ISO 8601).
-- `filter_date_start`: Only profiles created at or after this date (ISO 8601).
-- `per_page`: Profiles per page, 20 to 50 (default 20).
-- `search_filter`: The filters, as a JSON-encoded array of `PeopleFilter` objects
-(`{model, criterion, operator, query}`): serialize a `Vec<types::PeopleFilter>`
-with `serde_json::to_string`.
-
-- `search_operator`: How the filters of `search_filter` combine (default `and`).
-- `search_text`: A quick text search (email, name, ...).
-- `sort_field`: The profile field to sort on (a search field name, such as `nickname`).
-- `sort_order`: The sort direction.
-```ignore
-let response = client.list_people_profiles()
-    .website_id(website_id)
-    .page_number(page_number)
-    .filter_date_end(filter_date_end)
-    .filter_date_start(filter_date_start)
-    .per_page(per_page)
-    .search_filter(search_filter)
-    .search_operator(search_operator)
-    .search_text(search_text)
-    .sort_field(sort_field)
-    .sort_order(sort_order)
-    .send()
-    .await;
-```*/
+    /// **List People Profiles**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the website's people profiles, optionally sorted, searched and filtered. An empty
+    /// page means the end of the list. Omitted parameters are not sent.
+    ///
+    /// `GET /website/{website_id}/people/profiles/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-profiles)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleProfile`](crate::types::PeopleProfile); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `page_number` (path, required): The page to read, from 1.
+    /// - `per_page` (query, optional): Profiles per page, 20 to 50 (default 20).
+    /// - `sort_field` (query, optional): The profile field to sort on (a search field name, such as `nickname`).
+    /// - `sort_order` (query, optional): The sort direction.
+    /// - `search_operator` (query, optional): How the filters of `search_filter` combine (default `and`).
+    /// - `search_filter` (query, optional): The filters, as a JSON-encoded array of `PeopleFilter` objects (`{model, criterion, operator, query}`): serialize a `Vec<types::PeopleFilter>` with `serde_json::to_string`.
+    /// - `search_text` (query, optional): A quick text search (email, name, ...).
+    /// - `filter_date_start` (query, optional): Only profiles created at or after this date (ISO 8601).
+    /// - `filter_date_end` (query, optional): Only profiles created at or before this date (ISO 8601).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_people_profiles()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_people_profiles(&self) -> builder::ListPeopleProfiles {
         builder::ListPeopleProfiles::new(self)
     }
-    /**Get People Statistics
-
-Resolves statistics on the people of a website, that is how many people profiles the CRM stores.
-
-Sends a `GET` request to `/website/{website_id}/people/stats`
-
-Arguments:
-- `website_id`: The website identifier.
-```ignore
-let response = client.get_people_statistics()
-    .website_id(website_id)
-    .send()
-    .await;
-```*/
+    /// **Get People Statistics**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves statistics on the people of a website, that is how many people profiles the CRM stores.
+    ///
+    /// `GET /website/{website_id}/people/stats` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-statistics)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`PeopleStatistics`](crate::types::PeopleStatistics).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_people_statistics()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_people_statistics(&self) -> builder::GetPeopleStatistics {
         builder::GetPeopleStatistics::new(self)
     }
-    /**Get People Subscription Status
-
-Resolves whether a person is subscribed to emails (campaigns and messages sent by email).
-
-Sends a `GET` request to `/website/{website_id}/people/subscription/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-```ignore
-let response = client.get_people_subscription_status()
-    .website_id(website_id)
-    .people_id(people_id)
-    .send()
-    .await;
-```*/
+    /// **Get People Subscription Status**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves whether a person is subscribed to emails (campaigns and messages sent by email).
+    ///
+    /// `GET /website/{website_id}/people/subscription/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-subscription-status)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`PeopleSubscription`](crate::types::PeopleSubscription).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_people_subscription_status()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_people_subscription_status(
         &self,
     ) -> builder::GetPeopleSubscriptionStatus {
         builder::GetPeopleSubscriptionStatus::new(self)
     }
-    /**Update People Subscription Status
-
-Subscribes (`email` true) or unsubscribes (`email` false) a person from emails.
-
-Sends a `PATCH` request to `/website/{website_id}/people/subscription/{people_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `people_id`: The people profile: its identifier (a UUID) or its email. It travels as one
-percent-encoded path segment.
-
-- `body`
-```ignore
-let response = client.update_people_subscription_status()
-    .website_id(website_id)
-    .people_id(people_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Update People Subscription Status**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Subscribes (`email` true) or unsubscribes (`email` false) a person from emails.
+    ///
+    /// `PATCH /website/{website_id}/people/subscription/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-subscription-status)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body` (required): [`types::PeopleSubscription`](crate::types::PeopleSubscription)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_people_subscription_status()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .body(types::PeopleSubscription::new().email(false))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_people_subscription_status(
         &self,
     ) -> builder::UpdatePeopleSubscriptionStatus {
         builder::UpdatePeopleSubscriptionStatus::new(self)
     }
-    /**List People Segments
-
-Lists the segments used by the website's people profiles, each with how many profiles
-carry it (Crisp's "List Suggested People Segments"). An empty page means the end of the list.
-
-This is the current route, `/people/suggest/segments/{page_number}`; the Ruby wrapper
-still calls the pre-2020 `/people/segments/{page_number}`.
-
-
-Sends a `GET` request to `/website/{website_id}/people/suggest/segments/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `page_number`: The page to read, from 1.
-```ignore
-let response = client.list_people_segments()
-    .website_id(website_id)
-    .page_number(page_number)
-    .send()
-    .await;
-```*/
+    /// **List People Segments**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the segments used by the website's people profiles, each with how many profiles
+    /// carry it (Crisp's "List Suggested People Segments"). An empty page means the end of the list.
+    ///
+    /// This is the current route, `/people/suggest/segments/{page_number}`; the Ruby wrapper
+    /// still calls the pre-2020 `/people/segments/{page_number}`.
+    ///
+    /// `GET /website/{website_id}/people/suggest/segments/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-people-segments)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleSegment`](crate::types::PeopleSegment); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `page_number` (path, required): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_people_segments()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_people_segments(&self) -> builder::ListPeopleSegments {
         builder::ListPeopleSegments::new(self)
     }
-    /// find_people_profile_by_email: the same request as [`get_people_profile`](Self::get_people_profile), under the name Crisp's other wrappers use.
+    /// **Get People Profile**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// The same request as [`get_people_profile`](Self::get_people_profile), under the name Crisp's other wrappers use.
+    ///
+    /// Resolves a people profile. `people_id` may be the profile's identifier or its email, so
+    /// this is also Find People Profile By Email (`find_people_profile_by_email`, same request).
+    ///
+    /// `GET /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-profile)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`PeopleProfile`](crate::types::PeopleProfile).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .find_people_profile_by_email()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn find_people_profile_by_email(&self) -> builder::GetPeopleProfile {
         builder::GetPeopleProfile::new(self)
     }
@@ -477,6 +570,8 @@ pub struct ListPeopleConversations {
     filter_unread: Result<Option<types::SearchFlag>, String>,
 }
 impl ListPeopleConversations {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_people_conversations`](super::Client::list_people_conversations); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -488,6 +583,7 @@ impl ListPeopleConversations {
             filter_unread: Ok(None),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -500,6 +596,8 @@ impl ListPeopleConversations {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -512,6 +610,7 @@ impl ListPeopleConversations {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,
@@ -521,6 +620,7 @@ impl ListPeopleConversations {
             .map_err(|_| "conversion to `u32` for page_number failed".to_string());
         self
     }
+    /// `1`: only conversations that are not resolved; `0` or unset: no filter. (Optional query parameter `filter_not_resolved`.)
     pub fn filter_not_resolved<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -533,6 +633,7 @@ impl ListPeopleConversations {
             });
         self
     }
+    /// `1`: only resolved conversations; `0` or unset: no filter. (Optional query parameter `filter_resolved`.)
     pub fn filter_resolved<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -545,6 +646,7 @@ impl ListPeopleConversations {
             });
         self
     }
+    /// `1`: only conversations with unread messages; `0` or unset: no filter. Sent as `1`/`0`. (Optional query parameter `filter_unread`.)
     pub fn filter_unread<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::SearchFlag>,
@@ -670,6 +772,8 @@ pub struct GetPeopleData {
     people_id: Result<::std::string::String, String>,
 }
 impl GetPeopleData {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_people_data`](super::Client::get_people_data); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -677,6 +781,7 @@ impl GetPeopleData {
             people_id: Err("people_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -689,6 +794,8 @@ impl GetPeopleData {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -771,6 +878,8 @@ pub struct SavePeopleData {
     body: Result<types::PeopleData, String>,
 }
 impl SavePeopleData {
+    #[doc(hidden)]
+    /// The builder of [`Client::save_people_data`](super::Client::save_people_data); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -779,6 +888,7 @@ impl SavePeopleData {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -791,6 +901,8 @@ impl SavePeopleData {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -803,6 +915,7 @@ impl SavePeopleData {
             });
         self
     }
+    /// The request body, a [`types::PeopleData`](crate::types::PeopleData) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleData>,
@@ -884,6 +997,8 @@ pub struct UpdatePeopleData {
     body: Result<types::PeopleData, String>,
 }
 impl UpdatePeopleData {
+    #[doc(hidden)]
+    /// The builder of [`Client::update_people_data`](super::Client::update_people_data); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -892,6 +1007,7 @@ impl UpdatePeopleData {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -904,6 +1020,8 @@ impl UpdatePeopleData {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -916,6 +1034,7 @@ impl UpdatePeopleData {
             });
         self
     }
+    /// The request body, a [`types::PeopleData`](crate::types::PeopleData) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleData>,
@@ -997,6 +1116,8 @@ pub struct AddPeopleEvent {
     body: Result<types::PeopleEventNew, String>,
 }
 impl AddPeopleEvent {
+    #[doc(hidden)]
+    /// The builder of [`Client::add_people_event`](super::Client::add_people_event); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1005,6 +1126,7 @@ impl AddPeopleEvent {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1017,6 +1139,8 @@ impl AddPeopleEvent {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1029,6 +1153,7 @@ impl AddPeopleEvent {
             });
         self
     }
+    /// The request body, a [`types::PeopleEventNew`](crate::types::PeopleEventNew) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleEventNew>,
@@ -1112,6 +1237,8 @@ pub struct ListPeopleEvents {
     page_number: Result<u32, String>,
 }
 impl ListPeopleEvents {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_people_events`](super::Client::list_people_events); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1120,6 +1247,7 @@ impl ListPeopleEvents {
             page_number: Err("page_number was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1132,6 +1260,8 @@ impl ListPeopleEvents {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1144,6 +1274,7 @@ impl ListPeopleEvents {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,
@@ -1240,6 +1371,8 @@ pub struct AddNewPeopleProfile {
     body: Result<types::PeopleProfileCard, String>,
 }
 impl AddNewPeopleProfile {
+    #[doc(hidden)]
+    /// The builder of [`Client::add_new_people_profile`](super::Client::add_new_people_profile); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1247,6 +1380,7 @@ impl AddNewPeopleProfile {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1259,6 +1393,7 @@ impl AddNewPeopleProfile {
             });
         self
     }
+    /// The request body, a [`types::PeopleProfileCard`](crate::types::PeopleProfileCard) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleProfileCard>,
@@ -1340,6 +1475,8 @@ pub struct GetPeopleProfile {
     people_id: Result<::std::string::String, String>,
 }
 impl GetPeopleProfile {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_people_profile`](super::Client::get_people_profile); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1347,6 +1484,7 @@ impl GetPeopleProfile {
             people_id: Err("people_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1359,6 +1497,8 @@ impl GetPeopleProfile {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1442,6 +1582,8 @@ pub struct SavePeopleProfile {
     body: Result<types::PeopleProfileCard, String>,
 }
 impl SavePeopleProfile {
+    #[doc(hidden)]
+    /// The builder of [`Client::save_people_profile`](super::Client::save_people_profile); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1450,6 +1592,7 @@ impl SavePeopleProfile {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1462,6 +1605,8 @@ impl SavePeopleProfile {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1474,6 +1619,7 @@ impl SavePeopleProfile {
             });
         self
     }
+    /// The request body, a [`types::PeopleProfileCard`](crate::types::PeopleProfileCard) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleProfileCard>,
@@ -1557,6 +1703,8 @@ pub struct RemovePeopleProfile {
     people_id: Result<::std::string::String, String>,
 }
 impl RemovePeopleProfile {
+    #[doc(hidden)]
+    /// The builder of [`Client::remove_people_profile`](super::Client::remove_people_profile); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1564,6 +1712,7 @@ impl RemovePeopleProfile {
             people_id: Err("people_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1576,6 +1725,8 @@ impl RemovePeopleProfile {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1657,6 +1808,8 @@ pub struct CheckPeopleProfileExists {
     people_id: Result<::std::string::String, String>,
 }
 impl CheckPeopleProfileExists {
+    #[doc(hidden)]
+    /// The builder of [`Client::check_people_profile_exists`](super::Client::check_people_profile_exists); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1664,6 +1817,7 @@ impl CheckPeopleProfileExists {
             people_id: Err("people_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1676,6 +1830,8 @@ impl CheckPeopleProfileExists {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1746,6 +1902,8 @@ pub struct UpdatePeopleProfile {
     body: Result<types::PeopleProfileUpdate, String>,
 }
 impl UpdatePeopleProfile {
+    #[doc(hidden)]
+    /// The builder of [`Client::update_people_profile`](super::Client::update_people_profile); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1754,6 +1912,7 @@ impl UpdatePeopleProfile {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1766,6 +1925,8 @@ impl UpdatePeopleProfile {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1778,6 +1939,7 @@ impl UpdatePeopleProfile {
             });
         self
     }
+    /// The request body, a [`types::PeopleProfileUpdate`](crate::types::PeopleProfileUpdate) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleProfileUpdate>,
@@ -1871,6 +2033,8 @@ pub struct ListPeopleProfiles {
     sort_order: Result<Option<types::PeopleSortOrder>, String>,
 }
 impl ListPeopleProfiles {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_people_profiles`](super::Client::list_people_profiles); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -1886,6 +2050,7 @@ impl ListPeopleProfiles {
             sort_order: Ok(None),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1898,6 +2063,7 @@ impl ListPeopleProfiles {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,
@@ -1907,6 +2073,7 @@ impl ListPeopleProfiles {
             .map_err(|_| "conversion to `u32` for page_number failed".to_string());
         self
     }
+    /// Only profiles created at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
     pub fn filter_date_end<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1920,6 +2087,7 @@ impl ListPeopleProfiles {
             });
         self
     }
+    /// Only profiles created at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
     pub fn filter_date_start<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1933,6 +2101,7 @@ impl ListPeopleProfiles {
             });
         self
     }
+    /// Profiles per page, 20 to 50 (default 20). (Optional query parameter `per_page`.)
     pub fn per_page<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u8>,
@@ -1943,6 +2112,9 @@ impl ListPeopleProfiles {
             .map_err(|_| "conversion to `u8` for per_page failed".to_string());
         self
     }
+    /// The filters, as a JSON-encoded array of `PeopleFilter` objects
+    /// (`{model, criterion, operator, query}`): serialize a `Vec<types::PeopleFilter>`
+    /// with `serde_json::to_string`. (Optional query parameter `search_filter`.)
     pub fn search_filter<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1956,6 +2128,7 @@ impl ListPeopleProfiles {
             });
         self
     }
+    /// How the filters of `search_filter` combine (default `and`). (Optional query parameter `search_operator`.)
     pub fn search_operator<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleSearchOperator>,
@@ -1969,6 +2142,7 @@ impl ListPeopleProfiles {
             });
         self
     }
+    /// A quick text search (email, name, ...). (Optional query parameter `search_text`.)
     pub fn search_text<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1982,6 +2156,7 @@ impl ListPeopleProfiles {
             });
         self
     }
+    /// The profile field to sort on (a search field name, such as `nickname`). (Optional query parameter `sort_field`.)
     pub fn sort_field<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -1995,6 +2170,7 @@ impl ListPeopleProfiles {
             });
         self
     }
+    /// The sort direction. (Optional query parameter `sort_order`.)
     pub fn sort_order<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleSortOrder>,
@@ -2128,12 +2304,15 @@ pub struct GetPeopleStatistics {
     website_id: Result<::std::string::String, String>,
 }
 impl GetPeopleStatistics {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_people_statistics`](super::Client::get_people_statistics); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             website_id: Err("website_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2213,6 +2392,8 @@ pub struct GetPeopleSubscriptionStatus {
     people_id: Result<::std::string::String, String>,
 }
 impl GetPeopleSubscriptionStatus {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_people_subscription_status`](super::Client::get_people_subscription_status); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2220,6 +2401,7 @@ impl GetPeopleSubscriptionStatus {
             people_id: Err("people_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2232,6 +2414,8 @@ impl GetPeopleSubscriptionStatus {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2315,6 +2499,8 @@ pub struct UpdatePeopleSubscriptionStatus {
     body: Result<types::PeopleSubscription, String>,
 }
 impl UpdatePeopleSubscriptionStatus {
+    #[doc(hidden)]
+    /// The builder of [`Client::update_people_subscription_status`](super::Client::update_people_subscription_status); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2323,6 +2509,7 @@ impl UpdatePeopleSubscriptionStatus {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2335,6 +2522,8 @@ impl UpdatePeopleSubscriptionStatus {
             });
         self
     }
+    /// The people profile: its identifier (a UUID) or its email. It travels as one
+    /// percent-encoded path segment. (Required path parameter `people_id`.)
     pub fn people_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2347,6 +2536,7 @@ impl UpdatePeopleSubscriptionStatus {
             });
         self
     }
+    /// The request body, a [`types::PeopleSubscription`](crate::types::PeopleSubscription) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::PeopleSubscription>,
@@ -2432,6 +2622,8 @@ pub struct ListPeopleSegments {
     page_number: Result<u32, String>,
 }
 impl ListPeopleSegments {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_people_segments`](super::Client::list_people_segments); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -2439,6 +2631,7 @@ impl ListPeopleSegments {
             page_number: Err("page_number was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -2451,6 +2644,7 @@ impl ListPeopleSegments {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,

@@ -11,47 +11,59 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**Get Website Settings
-
-Resolves the website's settings (identity, contact, inbox, emails and chatbox).
-
-Sends a `GET` request to `/website/{website_id}/settings`
-
-Arguments:
-- `website_id`: The website identifier.
-```ignore
-let response = client.get_website_settings()
-    .website_id(website_id)
-    .send()
-    .await;
-```*/
+    /// **Get Website Settings**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves the website's settings (identity, contact, inbox, emails and chatbox).
+    ///
+    /// `GET /website/{website_id}/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-website-settings)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteSettings`](crate::types::WebsiteSettings).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_website_settings()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_website_settings(&self) -> builder::GetWebsiteSettings {
         builder::GetWebsiteSettings::new(self)
     }
-    /**Update Website Settings
-
-Updates the website's settings: the fields sent are merged into the current settings,
-the others are kept. Booleans are sent as given, `false` included; an empty list
-clears it. The body is an object (the Ruby README's example builds a Ruby array,
-which goes out as a JSON array).
-
-
-Sends a `PATCH` request to `/website/{website_id}/settings`
-
-Arguments:
-- `website_id`: The website identifier.
-- `body`
-```ignore
-let response = client.update_website_settings()
-    .website_id(website_id)
-    .body(body)
-    .send()
-    .await;
-```*/
+    /// **Update Website Settings**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Updates the website's settings: the fields sent are merged into the current settings,
+    /// the others are kept. Booleans are sent as given, `false` included; an empty list
+    /// clears it. The body is an object (the Ruby README's example builds a Ruby array,
+    /// which goes out as a JSON array).
+    ///
+    /// `PATCH /website/{website_id}/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-website-settings)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `body` (required): [`types::WebsiteSettingsUpdate`](crate::types::WebsiteSettingsUpdate)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_website_settings()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .body(types::WebsiteSettingsUpdate::new().chatbox(types::WebsiteSettingsChatboxUpdate::new().allowed_pages(Vec::<&str>::new()).blocked_countries(["IT"]).blocked_ips(["8.8.8.8", "192.168.1.1/24"]).blocked_locales(["fa", "he"]).blocked_pages(["status/*/", "docs.crisp.chat/*"]).color_theme("blue").hide_on_mobile(false).locale("en").tile("default").wait_game(false)).contact(types::WebsiteSettingsContact::new().email("contact@crisp.chat").phone("+33757905447")).domain("crisp.chat").emails(types::WebsiteSettingsEmails::new().junk_filter(true).rating(true).transcript(true)).inbox(types::WebsiteSettingsInbox::new().force_operator_token(false).lock_removal(false)).name("Crisp"))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_website_settings(&self) -> builder::UpdateWebsiteSettings {
         builder::UpdateWebsiteSettings::new(self)
     }
@@ -65,12 +77,15 @@ pub struct GetWebsiteSettings {
     website_id: Result<::std::string::String, String>,
 }
 impl GetWebsiteSettings {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_website_settings`](super::Client::get_website_settings); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             website_id: Err("website_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -150,6 +165,8 @@ pub struct UpdateWebsiteSettings {
     body: Result<types::WebsiteSettingsUpdate, String>,
 }
 impl UpdateWebsiteSettings {
+    #[doc(hidden)]
+    /// The builder of [`Client::update_website_settings`](super::Client::update_website_settings); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -157,6 +174,7 @@ impl UpdateWebsiteSettings {
             body: Err("body was not set: call .body(..)".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -169,6 +187,7 @@ impl UpdateWebsiteSettings {
             });
         self
     }
+    /// The request body, a [`types::WebsiteSettingsUpdate`](crate::types::WebsiteSettingsUpdate) (or anything that converts into one).
     pub fn body<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<types::WebsiteSettingsUpdate>,

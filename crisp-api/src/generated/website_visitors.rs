@@ -11,67 +11,86 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /**Count Visitors
-
-Counts the visitors on the website now, and how many of them are active.
-
-Sends a `GET` request to `/website/{website_id}/visitors/count`
-
-Arguments:
-- `website_id`: The website identifier.
-```ignore
-let response = client.count_visitors()
-    .website_id(website_id)
-    .send()
-    .await;
-```*/
+    /// **Count Visitors**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Counts the visitors on the website now, and how many of them are active.
+    ///
+    /// `GET /website/{website_id}/visitors/count` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#count-visitors)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`VisitorCount`](crate::types::VisitorCount).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .count_visitors()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn count_visitors(&self) -> builder::CountVisitors {
         builder::CountVisitors::new(self)
     }
-    /**List Visitors
-
-Lists the visitors on the website now, a page at a time. An empty page means the end.
-
-Sends a `GET` request to `/website/{website_id}/visitors/list/{page_number}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `page_number`: The page to read, from 1.
-```ignore
-let response = client.list_visitors()
-    .website_id(website_id)
-    .page_number(page_number)
-    .send()
-    .await;
-```*/
+    /// **List Visitors**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Lists the visitors on the website now, a page at a time. An empty page means the end.
+    ///
+    /// `GET /website/{website_id}/visitors/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-visitors)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns a list of [`Visitor`](crate::types::Visitor); `stream()` yields every item, page after page.
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `page_number` (path, required): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_visitors()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .page_number(1)
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_visitors(&self) -> builder::ListVisitors {
         builder::ListVisitors::new(self)
     }
-    /**Get Session ID
-
-Resolves the session bound to a token (set from the chatbox with
-`CRISP_TOKEN_ID`). 404 when no session is bound to the token. Crisp's reference calls
-it "Get Session Identifier From Token".
-
-
-Sends a `GET` request to `/website/{website_id}/visitors/token/{token_id}`
-
-Arguments:
-- `website_id`: The website identifier.
-- `token_id`: The token bound to a session from the chatbox (`CRISP_TOKEN_ID`).
-```ignore
-let response = client.get_session_id_by_token()
-    .website_id(website_id)
-    .token_id(token_id)
-    .send()
-    .await;
-```*/
+    /// **Get Session ID**
     ///
-    /// Tiers: `user`, `plugin`.
+    /// Resolves the session bound to a token (set from the chatbox with
+    /// `CRISP_TOKEN_ID`). 404 when no session is bound to the token. Crisp's reference calls
+    /// it "Get Session Identifier From Token".
+    ///
+    /// `GET /website/{website_id}/visitors/token/{token_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-session-identifier-from-token)
+    ///
+    /// Returns a builder: set the parameters, then `send()` returns [`VisitorSession`](crate::types::VisitorSession).
+    ///
+    /// Parameters:
+    /// - `website_id` (path, required): The website identifier.
+    /// - `token_id` (path, required): The token bound to a session from the chatbox (`CRISP_TOKEN_ID`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_session_id_by_token()
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+    ///     .token_id("7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51")
+    ///     .send()
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_session_id_by_token(&self) -> builder::GetSessionIdByToken {
         builder::GetSessionIdByToken::new(self)
     }
@@ -85,12 +104,15 @@ pub struct CountVisitors {
     website_id: Result<::std::string::String, String>,
 }
 impl CountVisitors {
+    #[doc(hidden)]
+    /// The builder of [`Client::count_visitors`](super::Client::count_visitors); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
             website_id: Err("website_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -170,6 +192,8 @@ pub struct ListVisitors {
     page_number: Result<u32, String>,
 }
 impl ListVisitors {
+    #[doc(hidden)]
+    /// The builder of [`Client::list_visitors`](super::Client::list_visitors); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -177,6 +201,7 @@ impl ListVisitors {
             page_number: Err("page_number was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -189,6 +214,7 @@ impl ListVisitors {
             });
         self
     }
+    /// The page to read, from 1. (Required path parameter `page_number`.)
     pub fn page_number<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<u32>,
@@ -278,6 +304,8 @@ pub struct GetSessionIdByToken {
     token_id: Result<::std::string::String, String>,
 }
 impl GetSessionIdByToken {
+    #[doc(hidden)]
+    /// The builder of [`Client::get_session_id_by_token`](super::Client::get_session_id_by_token); use that method instead.
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
@@ -285,6 +313,7 @@ impl GetSessionIdByToken {
             token_id: Err("token_id was not initialized".to_string()),
         }
     }
+    /// The website identifier. (Required path parameter `website_id`.)
     pub fn website_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -297,6 +326,7 @@ impl GetSessionIdByToken {
             });
         self
     }
+    /// The token bound to a session from the chatbox (`CRISP_TOKEN_ID`). (Required path parameter `token_id`.)
     pub fn token_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
