@@ -1,37 +1,7 @@
 //! # crisp-api
 //!
-//! A typed, async Rust client for the [Crisp](https://crisp.chat) REST API (V1).
-//!
-//! Every operation of the API is a method on [`Client`] named as in Crisp's official
-//! wrappers (`list_conversations`, `send_message_in_conversation`, …). Each returns a builder;
-//! `send()` returns the typed `data` of Crisp's answer, or an [`Error`] carrying the HTTP
-//! status and Crisp's `reason`.
-//!
-//! ```no_run
-//! use crisp_api::{Client, Tier};
-//!
-//! # async fn run() -> Result<(), crisp_api::Error> {
-//! let client = Client::builder()
-//!     .tier(Tier::Plugin)
-//!     .credentials("identifier", "key")
-//!     .build()?;
-//!
-//! let page = client
-//!     .list_conversations()
-//!     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-//!     .page_number(1)
-//!     .send()
-//!     .await?;
-//! for conversation in page {
-//!     println!("{} {:?}", conversation.session_id, conversation.state);
-//! }
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! The client and its generated code come from `spec/crisp-rest-v1.yaml` (OpenAPI 3.0.3);
-//! retries, timeouts, authentication and error mapping are configured once on the
-//! [`ClientBuilder`] and apply to every call.
+#![doc = include_str!("front_page.md")]
+#![doc = include_str!("generated/api_groups.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -8,6 +8,7 @@
 //! The output is deterministic: the same spec and the same `Cargo.lock` give the same bytes.
 
 mod bundle;
+mod coverage;
 mod docs;
 mod layout;
 mod operation_tests;
@@ -64,6 +65,29 @@ fn regen(check: bool) -> Result<()> {
         (operation_tests::OUTPUT.to_string(), tests),
     ];
     outputs.extend(generate(&text, &model)?);
+    let node = coverage::node_methods(&root)?;
+    coverage::check_node_names(&model, &node)?;
+    let descriptions: std::collections::BTreeMap<String, String> = doc
+        .get("tags")
+        .and_then(serde_yaml::Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some((
+                t.get("name")?.as_str()?.to_string(),
+                t.get("description")?.as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    outputs.push((
+        coverage::GROUPS_DOC.to_string(),
+        coverage::groups_doc(&model, &descriptions),
+    ));
+    let readme = std::fs::read_to_string(root.join("README.md"))?;
+    outputs.push((
+        "README.md".to_string(),
+        coverage::readme(&readme, &model, &node)?,
+    ));
     let mut stale = Vec::new();
     // Files of the generated SDK that the spec no longer produces (a group removed).
     for entry in std::fs::read_dir(root.join(layout::DIR))? {

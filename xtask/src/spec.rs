@@ -21,6 +21,8 @@ pub struct Operation {
     pub tiers: Vec<String>,
     /// Other method names that send exactly this request.
     pub aliases: Vec<String>,
+    /// The Node wrapper's methods sending this request (`x-crisp-node`, `Resource.method`).
+    pub node: Vec<String>,
     /// `page` or `timestamp` when the operation is a paged list.
     pub pagination: Option<String>,
     /// Path parameters that are strings (ids) and must be a non-empty segment.
@@ -191,6 +193,9 @@ impl Model {
                     .filter(|t| !t.is_empty())
                     .ok_or_else(|| anyhow!("{at}: x-crisp-tiers is missing"))?;
                 let aliases = string_list(op.get("x-crisp-aliases")).unwrap_or_default();
+                let node = string_list(op.get("x-crisp-node"))
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| anyhow!("{at}: x-crisp-node (the Node wrapper's methods) is missing"))?;
                 let pagination = op
                     .get("x-crisp-pagination")
                     .and_then(Value::as_str)
@@ -288,6 +293,7 @@ impl Model {
                     path: path.clone(),
                     tiers,
                     aliases,
+                    node,
                     pagination,
                     string_path_params,
                     output,
