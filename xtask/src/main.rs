@@ -7,6 +7,7 @@
 //! builder → `prettyplease`.
 //! The output is deterministic: the same spec and the same `Cargo.lock` give the same bytes.
 
+mod answer_tests;
 mod bundle;
 mod coverage;
 mod docs;
@@ -63,6 +64,10 @@ fn regen(check: bool) -> Result<()> {
         (SPEC.to_string(), text.clone()),
         (MOCK_SPEC.to_string(), json),
         (operation_tests::OUTPUT.to_string(), tests),
+        (
+            answer_tests::OUTPUT.to_string(),
+            answer_tests::generate(&model, &text)?,
+        ),
     ];
     outputs.extend(generate(&text, &model)?);
     let node = coverage::node_methods(&root)?;

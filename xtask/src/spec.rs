@@ -29,6 +29,8 @@ pub struct Operation {
     pub string_path_params: Vec<String>,
     /// What the caller gets from `send`.
     pub output: Output,
+    /// The schema of the answer's `data` (`Null` when there is none).
+    pub data_schema: Value,
     /// The request body is `EmptyBody`: the builder starts with `{}` so callers need not set it.
     pub empty_body: bool,
     /// Path and query parameters (shared ones first), with their examples.
@@ -226,6 +228,13 @@ impl Model {
                         .cloned()
                         .ok_or_else(|| anyhow!("{at}: {name} is not an envelope schema"))?
                 };
+                let data_schema = success
+                    .pointer("/content/application~1json/schema/$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| schemas.get(r.trim_start_matches("#/components/schemas/")))
+                    .and_then(|e| e.pointer("/allOf/1/properties/data"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 // The hand layer decodes error envelopes; progenitor sees only the success.
                 responses.retain(|status, _| status == "2XX");
                 if let Some(pagination) = &pagination {
@@ -297,6 +306,7 @@ impl Model {
                     pagination,
                     string_path_params,
                     output,
+                    data_schema,
                     params,
                     body,
                     success_example,

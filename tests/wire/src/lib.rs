@@ -1,5 +1,6 @@
 //! Helpers shared by the wire tests in `tests/`.
 
+pub mod answers;
 pub mod operations;
 
 use crisp_api::{Client, RetryPolicy};
