@@ -9,7 +9,7 @@
 //! cargo run -p crisp-api --example quickstart
 //! ```
 
-use crisp_api::types::{MessageContent, MessageFrom, MessageNew, MessageType};
+use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
 use crisp_api::Client;
 
 #[tokio::main]
@@ -47,13 +47,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("1. created conversation {}", created.session_id);
 
-    let message = MessageNew::builder()
-        .type_(MessageType::Text)
-        .from(MessageFrom::Operator)
-        .origin("chat")
-        .content(MessageContent::String(
-            "Hello from crisp-api (Rust)!".into(),
-        ));
+    let message = MessageNew::new(
+        MessageFrom::Operator,
+        "chat",
+        MessageContent::text("Hello from crisp-api (Rust)!"),
+    );
     let sent = client
         .send_message_in_conversation()
         .website_id(&website_id)
@@ -61,7 +59,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .body(message)
         .send()
         .await?;
-    println!("2. sent a message, fingerprint {}", sent.fingerprint);
+    let fingerprint = sent.fingerprint.ok_or("Crisp accepted the message without a fingerprint")?;
+    println!("2. sent a message, fingerprint {fingerprint}");
 
     let page = client
         .list_conversations()
@@ -82,18 +81,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("4. read {} message(s) back:", messages.len());
     for m in &messages {
         let text = match &m.content {
-            Some(MessageContent::String(text)) => text.clone(),
-            Some(other) => format!("{other:?}"),
-            None => String::new(),
+            MessageContent::Text(text) | MessageContent::Note(text) => text.clone(),
+            other => format!("{other:?}"),
         };
-        println!(
-            "   [{}] {} from {}: {text}",
-            m.fingerprint,
-            m.type_.as_deref().unwrap_or("?"),
-            m.from.as_deref().unwrap_or("?")
-        );
+        let from = m.from.as_ref().map_or("?", |f| f.as_str());
+        println!("   [{}] {} from {from}: {text}", m.fingerprint, m.content.kind());
     }
-    if !listed || !messages.iter().any(|m| m.fingerprint == sent.fingerprint) {
+    if !listed || !messages.iter().any(|m| m.fingerprint == fingerprint) {
         return Err("the message or conversation did not come back".into());
     }
     println!("Done.");

@@ -192,7 +192,7 @@ pub async fn sdk_call(client: &Client, op: Op) -> usize {
             .await
             .expect("sdk get state")
             .state
-            .map_or(0, |s| s.len()),
+            .map_or(0, |s| s.as_str().len()),
     }
 }
 
@@ -209,7 +209,7 @@ pub async fn baseline_call(client: &Baseline, op: Op) -> usize {
             .await
             .expect("baseline get state")
             .state
-            .map_or(0, |s| s.len()),
+            .map_or(0, |s| s.as_str().len()),
     }
 }
 
