@@ -59,7 +59,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .body(message)
         .send()
         .await?;
-    let fingerprint = sent.fingerprint.ok_or("Crisp accepted the message without a fingerprint")?;
+    let fingerprint = sent
+        .fingerprint
+        .ok_or("Crisp accepted the message without a fingerprint")?;
     println!("2. sent a message, fingerprint {fingerprint}");
 
     let page = client
@@ -85,7 +87,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             other => format!("{other:?}"),
         };
         let from = m.from.as_ref().map_or("?", |f| f.as_str());
-        println!("   [{}] {} from {from}: {text}", m.fingerprint, m.content.kind());
+        println!(
+            "   [{}] {} from {from}: {text}",
+            m.fingerprint,
+            m.content.kind()
+        );
     }
     if !listed || !messages.iter().any(|m| m.fingerprint == fingerprint) {
         return Err("the message or conversation did not come back".into());

@@ -58,9 +58,15 @@ fn test(op: &Operation, model: &Model) -> Result<TokenStream> {
     if let (Some(body), false) = (&op.body, op.empty_body) {
         let rust = format_ident!(
             "{}",
-            body.component.clone().unwrap_or_else(|| format!("{}Body", crate::sdk_methods::pascal(&op.id)))
+            body.component
+                .clone()
+                .unwrap_or_else(|| format!("{}Body", crate::sdk_methods::pascal(&op.id)))
         );
-        let example = body.example.as_ref().map(Value::to_string).unwrap_or_else(|| "{}".into());
+        let example = body
+            .example
+            .as_ref()
+            .map(Value::to_string)
+            .unwrap_or_else(|| "{}".into());
         setters.push(quote!(.body(serde_json::from_str::<crisp_api::types::#rust>(#example).expect("the spec's request example"))));
     }
     // The closure captures nothing, so it is `Copy` and serves every answer below.
@@ -74,7 +80,12 @@ fn test(op: &Operation, model: &Model) -> Result<TokenStream> {
             empty_answers_succeed(#id, #call).await;
         },
         Output::Data(_) | Output::List(_) => {
-            let data = op.success_example.as_ref().and_then(|e| e.get("data")).cloned().unwrap_or(Value::Null);
+            let data = op
+                .success_example
+                .as_ref()
+                .and_then(|e| e.get("data"))
+                .cloned()
+                .unwrap_or(Value::Null);
             let minimal = minimal(&op.data_schema, &data, model).to_string();
             quote! {
                 minimal_answer_decodes(#id, #minimal, #call).await;
@@ -83,7 +94,10 @@ fn test(op: &Operation, model: &Model) -> Result<TokenStream> {
         }
         Output::Exists => unreachable!("HEAD operations have no body"),
     };
-    let doc = format!(" `{} {}`: the answers Crisp may send decode.", op.method, op.path);
+    let doc = format!(
+        " `{} {}`: the answers Crisp may send decode.",
+        op.method, op.path
+    );
     Ok(quote! {
         #[doc = #doc]
         #[tokio::test]
@@ -121,7 +135,10 @@ fn minimal(schema: &Value, value: &Value, model: &Model) -> Value {
                 map.iter()
                     .filter(|(k, _)| required.contains(&k.as_str()))
                     .map(|(k, v)| {
-                        let sub = properties.and_then(|p| p.get(k)).cloned().unwrap_or(Value::Null);
+                        let sub = properties
+                            .and_then(|p| p.get(k))
+                            .cloned()
+                            .unwrap_or(Value::Null);
                         (k.clone(), minimal(&sub, v, model))
                     })
                     .collect(),
@@ -129,14 +146,23 @@ fn minimal(schema: &Value, value: &Value, model: &Model) -> Value {
         }
         Value::Array(items) => {
             let item_schema = schema.get("items").cloned().unwrap_or(Value::Null);
-            Value::Array(items.iter().map(|v| minimal(&item_schema, v, model)).collect())
+            Value::Array(
+                items
+                    .iter()
+                    .map(|v| minimal(&item_schema, v, model))
+                    .collect(),
+            )
         }
         other => other.clone(),
     }
 }
 
 fn resolve<'a>(schema: &'a Value, model: &'a Model) -> &'a Value {
-    if let Some([one]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+    if let Some([one]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
         return resolve(one, model);
     }
     match schema.get("$ref").and_then(Value::as_str) {

@@ -22,7 +22,8 @@ pub struct NodeMethod {
 
 pub fn node_methods(root: &std::path::Path) -> Result<Vec<NodeMethod>> {
     let path = root.join(NODE_METHODS);
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
@@ -59,11 +60,20 @@ pub fn check_node_names(model: &Model, node: &[NodeMethod]) -> Result<()> {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for op in &model.operations {
         for n in &op.node {
-            if !node.iter().any(|m| format!("{}.{}", m.resource, m.method) == *n) {
-                bail!("{}: x-crisp-node `{n}` is not a method of {NODE_METHODS}", op.id);
+            if !node
+                .iter()
+                .any(|m| format!("{}.{}", m.resource, m.method) == *n)
+            {
+                bail!(
+                    "{}: x-crisp-node `{n}` is not a method of {NODE_METHODS}",
+                    op.id
+                );
             }
             if let Some(first) = seen.insert(n.clone(), &op.id) {
-                bail!("x-crisp-node `{n}` is claimed by both {first} and {}", op.id);
+                bail!(
+                    "x-crisp-node `{n}` is claimed by both {first} and {}",
+                    op.id
+                );
             }
         }
     }
@@ -98,7 +108,9 @@ pub fn readme(readme: &str, model: &Model, node: &[NodeMethod]) -> Result<String
         total += t;
         covered += c;
     }
-    table.push_str(&format!("| **all** | **{ops}** | **{covered} / {total}** |\n"));
+    table.push_str(&format!(
+        "| **all** | **{ops}** | **{covered} / {total}** |\n"
+    ));
     Ok(format!(
         "{}{START}\n{table}{END}{}",
         &readme[..start],
@@ -125,7 +137,10 @@ pub fn groups_doc(model: &Model, descriptions: &BTreeMap<String, String>) -> Str
             .iter()
             .map(|o| format!("[`{0}`](crate::Client::{0})", o.id))
             .collect();
-        out.push_str(&format!("| `{group}` | {description} | {} |\n", methods.join(", ")));
+        out.push_str(&format!(
+            "| `{group}` | {description} | {} |\n",
+            methods.join(", ")
+        ));
     }
     out
 }

@@ -68,7 +68,9 @@ pub fn method_doc(op: &Operation, name: &str, model: &Model) -> String {
             } else {
                 "required"
             };
-            doc.push_str(&format!("- `body` ({need}): [`types::{ty}`](crate::types::{ty})\n"));
+            doc.push_str(&format!(
+                "- `body` ({need}): [`types::{ty}`](crate::types::{ty})\n"
+            ));
         }
         doc.push('\n');
     }
@@ -96,18 +98,17 @@ fn first_sentence(text: &str) -> String {
 /// built with the SDK's constructors, and `.stream()` for paged lists.
 pub fn example(op: &Operation, name: &str, model: &Model) -> String {
     let mut lines = Vec::new();
-    let body = op
-        .body
-        .as_ref()
-        .filter(|_| !op.empty_body)
-        .and_then(|b| {
-            let component = b.component.as_ref()?;
-            let example = b.example.as_ref()?;
-            let schema = serde_json::json!({"$ref": format!("#/components/schemas/{component}")});
-            Builder { model }.expr(&schema, example, 1)
-        });
+    let body = op.body.as_ref().filter(|_| !op.empty_body).and_then(|b| {
+        let component = b.component.as_ref()?;
+        let example = b.example.as_ref()?;
+        let schema = serde_json::json!({"$ref": format!("#/components/schemas/{component}")});
+        Builder { model }.expr(&schema, example, 1)
+    });
     let uses_types = body.as_ref().is_some_and(|b| b.contains("types::"));
-    lines.push("# async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {".to_string());
+    lines.push(
+        "# async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {"
+            .to_string(),
+    );
     if op.pagination.is_some() {
         lines.push("use crisp_api::TryStreamExt as _;".to_string());
     }
@@ -197,7 +198,10 @@ impl Builder<'_> {
         match schema.get("$ref").and_then(Value::as_str) {
             Some(r) => {
                 let name = r.trim_start_matches("#/components/schemas/");
-                (Some(name), self.model.components.get(name).unwrap_or(&Value::Null))
+                (
+                    Some(name),
+                    self.model.components.get(name).unwrap_or(&Value::Null),
+                )
             }
             None => (None, schema),
         }
@@ -210,7 +214,11 @@ impl Builder<'_> {
             return None;
         }
         // `allOf: [$ref]` (a `$ref` with a sibling such as `nullable`) is the `$ref`.
-        if let Some([one]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        if let Some([one]) = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
             return self.expr(one, value, depth + 1);
         }
         let (name, schema) = self.resolve(schema);
@@ -219,7 +227,13 @@ impl Builder<'_> {
             if self.model.schemas.tagged.iter().any(|t| t.name == name) {
                 return None;
             }
-            if let Some(e) = self.model.schemas.open_enums.iter().find(|e| e.name == name) {
+            if let Some(e) = self
+                .model
+                .schemas
+                .open_enums
+                .iter()
+                .find(|e| e.name == name)
+            {
                 let wire = value.as_str()?;
                 return Some(match e.values.iter().find(|(w, _)| w == wire) {
                     Some((_, variant)) => format!("types::{name}::{variant}"),
@@ -228,7 +242,10 @@ impl Builder<'_> {
             }
             if let Some(values) = schema.get("enum").and_then(Value::as_array) {
                 let wire = value.as_str()?;
-                values.iter().any(|v| v.as_str() == Some(wire)).then_some(())?;
+                values
+                    .iter()
+                    .any(|v| v.as_str() == Some(wire))
+                    .then_some(())?;
                 let variant = self
                     .model
                     .schemas
@@ -246,7 +263,11 @@ impl Builder<'_> {
                 other => Some(format!("crisp_api::serde_json::json!({other})")),
             };
         }
-        if is_free_form(schema) || schema.as_object().is_some_and(|o| o.keys().all(|k| k == "description")) {
+        if is_free_form(schema)
+            || schema
+                .as_object()
+                .is_some_and(|o| o.keys().all(|k| k == "description"))
+        {
             return Some(format!("crisp_api::serde_json::json!({value})"));
         }
         match schema.get("type").and_then(Value::as_str) {
@@ -254,7 +275,11 @@ impl Builder<'_> {
             Some("integer") => value.as_i64().map(|n| n.to_string()),
             Some("number") => value.as_f64().map(|n| {
                 let s = n.to_string();
-                if s.contains('.') || s.contains('e') { s } else { format!("{s}.0") }
+                if s.contains('.') || s.contains('e') {
+                    s
+                } else {
+                    format!("{s}.0")
+                }
             }),
             Some("boolean") => value.as_bool().map(|b| b.to_string()),
             Some("array") => {
@@ -305,7 +330,11 @@ impl Builder<'_> {
         let required: Vec<String> = schema
             .get("required")
             .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(|x| x.as_str().map(str::to_string)).collect::<Vec<_>>())
+            .map(|r| {
+                r.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default()
             .into_iter()
             .filter(|f| {
@@ -326,7 +355,9 @@ impl Builder<'_> {
         }
         let mut out = format!("types::{name}::new({})", args.join(", "));
         for (field, v) in value {
-            if required.contains(field) || tagged.is_some_and(|t| *field == t.tag || *field == t.content) {
+            if required.contains(field)
+                || tagged.is_some_and(|t| *field == t.tag || *field == t.content)
+            {
                 continue;
             }
             let setter = setter_name(field);
@@ -337,17 +368,29 @@ impl Builder<'_> {
     }
 
     /// `types::MessageContent::text("…")` or `types::MessageContent::File(types::MessageFile::new()…)`.
-    fn tagged(&self, t: &crate::spec::Tagged, value: &serde_json::Map<String, Value>) -> Option<String> {
+    fn tagged(
+        &self,
+        t: &crate::spec::Tagged,
+        value: &serde_json::Map<String, Value>,
+    ) -> Option<String> {
         let kind = value.get(&t.tag)?.as_str()?;
         let content = value.get(&t.content)?;
         let (wire, variant, rust, _) = t.variants.iter().find(|(w, ..)| w == kind)?;
         if rust == "::std::string::String" {
             let helper = wire.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
-            return Some(format!("types::{}::{helper}({:?})", t.name, content.as_str()?));
+            return Some(format!(
+                "types::{}::{helper}({:?})",
+                t.name,
+                content.as_str()?
+            ));
         }
         let component = rust.rsplit("::").next()?;
         let schema = serde_json::json!({"$ref": format!("#/components/schemas/{component}")});
-        Some(format!("types::{}::{variant}({})", t.name, self.expr(&schema, content, 2)?))
+        Some(format!(
+            "types::{}::{variant}({})",
+            t.name,
+            self.expr(&schema, content, 2)?
+        ))
     }
 }
 

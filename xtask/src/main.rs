@@ -88,6 +88,11 @@ fn regen(check: bool) -> Result<()> {
         coverage::GROUPS_DOC.to_string(),
         coverage::groups_doc(&model, &descriptions),
     ));
+    let manifest = std::fs::read_to_string(root.join("crisp-api/Cargo.toml"))?;
+    outputs.push((
+        "crisp-api/Cargo.toml".to_string(),
+        layout::cargo_features(&manifest, &model)?,
+    ));
     let readme = std::fs::read_to_string(root.join("README.md"))?;
     outputs.push((
         "README.md".to_string(),

@@ -69,7 +69,8 @@ pub fn add_sdk_methods(file: &mut syn::File, model: &Model) -> Result<()> {
                         continue;
                     };
                     f.attrs.retain(|a| !a.path().is_ident("doc"));
-                    f.attrs.extend(doc_attrs(&crate::docs::method_doc(op, &op.id, model)));
+                    f.attrs
+                        .extend(doc_attrs(&crate::docs::method_doc(op, &op.id, model)));
                     // The builder owns a clone of the client (cheap: shared pool and
                     // settings), so a call can be spawned or built from a temporary client.
                     if let syn::ReturnType::Type(_, ty) = &mut f.sig.output {
@@ -297,7 +298,11 @@ fn alias_method(alias: &str, op: &Operation, model: &Model) -> ImplItem {
 pub fn doc_attrs(text: &str) -> Vec<syn::Attribute> {
     text.lines()
         .map(|l| {
-            let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+            let l = if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {l}")
+            };
             parse_quote!(#[doc = #l])
         })
         .collect()
@@ -318,17 +323,31 @@ fn document_setters(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
                 .as_ref()
                 .and_then(|b| b.component.clone())
                 .ok_or_else(|| anyhow!("{}: a body setter without a body component", op.id))?;
-            let default = if op.empty_body { " Optional: `{}` when unset." } else { "" };
+            let default = if op.empty_body {
+                " Optional: `{}` when unset."
+            } else {
+                ""
+            };
             format!("The request body, a [`types::{ty}`](crate::types::{ty}) (or anything that converts into one).{default}")
-        } else if let Some(p) = op.params.iter().find(|p| crate::docs::setter_name(&p.name) == name) {
+        } else if let Some(p) = op
+            .params
+            .iter()
+            .find(|p| crate::docs::setter_name(&p.name) == name)
+        {
             let need = if p.required { "Required" } else { "Optional" };
             if p.description.is_empty() {
                 format!("{need} {} parameter `{}`.", p.location, p.name)
             } else {
-                format!("{} ({need} {} parameter `{}`.)", p.description, p.location, p.name)
+                format!(
+                    "{} ({need} {} parameter `{}`.)",
+                    p.description, p.location, p.name
+                )
             }
         } else if name == "new" {
-            format!("The builder of [`Client::{}`](super::Client::{}); use that method instead.", op.id, op.id)
+            format!(
+                "The builder of [`Client::{}`](super::Client::{}); use that method instead.",
+                op.id, op.id
+            )
         } else {
             continue;
         };

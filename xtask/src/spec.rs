@@ -107,6 +107,9 @@ pub struct Schemas {
     pub tagged: Vec<Tagged>,
     /// Rust names for the values of closed enums (`x-enum-varnames`), schema → value → name.
     pub varnames: BTreeMap<String, BTreeMap<String, String>>,
+    /// The API groups whose operations need each schema (through parameters, bodies and
+    /// answers): the Cargo features a generated type is compiled under.
+    pub groups: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// An enum whose values Crisp may extend.
@@ -197,7 +200,9 @@ impl Model {
                 let aliases = string_list(op.get("x-crisp-aliases")).unwrap_or_default();
                 let node = string_list(op.get("x-crisp-node"))
                     .filter(|n| !n.is_empty())
-                    .ok_or_else(|| anyhow!("{at}: x-crisp-node (the Node wrapper's methods) is missing"))?;
+                    .ok_or_else(|| {
+                        anyhow!("{at}: x-crisp-node (the Node wrapper's methods) is missing")
+                    })?;
                 let pagination = op
                     .get("x-crisp-pagination")
                     .and_then(Value::as_str)
@@ -323,7 +328,8 @@ impl Model {
                 bail!("method name `{name}` is used twice (operationId or x-crisp-aliases)");
             }
         }
-        let schemas_model = Schemas::read(&raw, &schemas)?;
+        let mut schemas_model = Schemas::read(&raw, &schemas)?;
+        schemas_model.groups = groups_of_schemas(&raw, &schemas)?;
         prepare_for_progenitor(&mut raw, &schemas_model)?;
         let progenitor_spec: openapiv3::OpenAPI =
             serde_json::from_value(raw).context("spec is not an OpenAPI 3.0 document")?;
@@ -590,6 +596,59 @@ fn check_answer_schema(name: &str, schema: &Value, also_request: bool) -> Result
         }
     }
     Ok(())
+}
+
+/// For each schema, the groups (tags) of the operations that reach it.
+fn groups_of_schemas(
+    raw: &Value,
+    schemas: &serde_json::Map<String, Value>,
+) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for method in METHODS.iter().chain(["head"].iter()) {
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let Some(group) = op.pointer("/tags/0").and_then(Value::as_str) else {
+                continue;
+            };
+            let mut roots = BTreeSet::new();
+            let params = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .chain(op.get("parameters").and_then(Value::as_array))
+                .flatten();
+            for p in params {
+                refs(
+                    &resolve(raw.get("components").unwrap_or(&Value::Null), p)?,
+                    &mut roots,
+                );
+            }
+            for key in ["requestBody", "responses"] {
+                refs(op.get(key).unwrap_or(&Value::Null), &mut roots);
+            }
+            let mut todo: Vec<String> = roots.into_iter().collect();
+            let mut seen = BTreeSet::new();
+            while let Some(name) = todo.pop() {
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
+                out.entry(name.clone())
+                    .or_default()
+                    .insert(group.to_string());
+                let mut next = BTreeSet::new();
+                refs(schemas.get(&name).unwrap_or(&Value::Null), &mut next);
+                todo.extend(next);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every `#/components/schemas/...` name referenced under `v`.

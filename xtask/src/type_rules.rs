@@ -67,6 +67,9 @@ pub fn apply(file: &mut syn::File, model: &Model) -> Result<()> {
                 if let Some(extra) = name_untagged_variants(e)? {
                     added.push(extra);
                 }
+                if let Some(extra) = from_bool(e) {
+                    added.push(extra);
+                }
             }
             _ => {}
         }
@@ -432,17 +435,27 @@ fn lit_str(e: &syn::Expr) -> Result<String> {
 /// after what they hold (`Text` for a string, `Json` for any JSON) and let a `&str` or a
 /// `String` convert into the text variant. Returns the added `From` impls.
 fn name_untagged_variants(e: &mut syn::ItemEnum) -> Result<Option<Item>> {
-    let untagged = e.attrs.iter().any(|a| {
-        a.path().is_ident("serde") && quote!(#a).to_string().contains("untagged")
-    });
-    if !untagged || !e.variants.iter().all(|v| v.ident.to_string().starts_with("Variant")) {
+    let untagged = e
+        .attrs
+        .iter()
+        .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("untagged"));
+    if !untagged
+        || !e
+            .variants
+            .iter()
+            .all(|v| v.ident.to_string().starts_with("Variant"))
+    {
         return Ok(None);
     }
     let mut text = false;
     let mut renames = BTreeMap::new();
     for variant in &mut e.variants {
-        let syn::Fields::Unnamed(fields) = &variant.fields else { return Ok(None) };
-        let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else { return Ok(None) };
+        let syn::Fields::Unnamed(fields) = &variant.fields else {
+            return Ok(None);
+        };
+        let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else {
+            return Ok(None);
+        };
         let new = match kind(&field.ty) {
             Kind::String => "Text",
             Kind::Value => "Json",
@@ -453,7 +466,12 @@ fn name_untagged_variants(e: &mut syn::ItemEnum) -> Result<Option<Item>> {
         text |= new == "Text";
         variant.ident = format_ident!("{new}");
     }
-    if renames.values().collect::<std::collections::BTreeSet<_>>().len() != renames.len() {
+    if renames
+        .values()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        != renames.len()
+    {
         bail!("{}: two variants of one kind in an untagged oneOf", e.ident);
     }
     if !text {
@@ -469,12 +487,53 @@ fn name_untagged_variants(e: &mut syn::ItemEnum) -> Result<Option<Item>> {
     }))
 }
 
+/// A yes/no enum (wire values `0` and `1`, as Crisp's search flags): `From<bool>`, so that
+/// callers pass `true`/`false`.
+fn from_bool(e: &syn::ItemEnum) -> Option<Item> {
+    let wire = |v: &syn::Variant| {
+        v.attrs
+            .iter()
+            .find(|a| a.path().is_ident("serde"))
+            .and_then(|a| a.parse_args::<Meta>().ok())
+            .and_then(|m| match m {
+                Meta::NameValue(nv) if nv.path.is_ident("rename") => lit_str(&nv.value).ok(),
+                _ => None,
+            })
+    };
+    let values: Vec<(String, syn::Ident)> = e
+        .variants
+        .iter()
+        .map(|v| Some((wire(v)?, v.ident.clone())))
+        .collect::<Option<_>>()?;
+    let yes = values.iter().find(|(w, _)| w == "1").map(|(_, i)| i)?;
+    let no = values.iter().find(|(w, _)| w == "0").map(|(_, i)| i)?;
+    if values.len() != 2 {
+        return None;
+    }
+    let name = &e.ident;
+    let doc = format!(
+        " `true` is sent as `1`, `false` as `0`.\n\n ```\n assert_eq!(crisp_api::types::{name}::from(true).to_string(), \"1\");\n ```"
+    );
+    Some(parse_quote! {
+        impl ::std::convert::From<bool> for #name {
+            #[doc = #doc]
+            fn from(yes: bool) -> Self {
+                if yes { Self::#yes } else { Self::#no }
+            }
+        }
+    })
+}
+
 /// Points the impls of untagged enums at their renamed variants (`Self::Variant1` → `Self::Json`).
 fn rename_untagged_uses(types: &mut [Item]) {
     let renamed: Vec<(String, BTreeMap<String, String>)> = types
         .iter()
         .filter_map(|i| match i {
-            Item::Enum(e) if e.attrs.iter().any(|a| quote!(#a).to_string().contains("untagged")) => {
+            Item::Enum(e)
+                if e.attrs
+                    .iter()
+                    .any(|a| quote!(#a).to_string().contains("untagged")) =>
+            {
                 let mut map = BTreeMap::new();
                 for (i, v) in e.variants.iter().enumerate() {
                     map.insert(format!("Variant{i}"), v.ident.to_string());

@@ -88,24 +88,51 @@ const _: () = {
 /// The types of Crisp's requests and answers.
 #[allow(clippy::all)]
 pub mod types;
+#[cfg(feature = "bucket-url")]
 mod bucket_url;
+#[cfg(feature = "website-availability")]
 mod website_availability;
+#[cfg(feature = "website-base")]
 mod website_base;
+#[cfg(feature = "website-batch")]
 mod website_batch;
+#[cfg(feature = "website-conversation")]
 mod website_conversation;
+#[cfg(feature = "website-operator")]
 mod website_operator;
+#[cfg(feature = "website-people")]
 mod website_people;
+#[cfg(feature = "website-settings")]
 mod website_settings;
+#[cfg(feature = "website-visitors")]
 mod website_visitors;
 /// The builders of the operations: set the parameters, then `send()` (or `stream()`).
 pub mod builder {
+    #[cfg(feature = "bucket-url")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "bucket-url")))]
     pub use super::bucket_url::*;
+    #[cfg(feature = "website-availability")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "website-availability")))]
     pub use super::website_availability::*;
+    #[cfg(feature = "website-base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "website-base")))]
     pub use super::website_base::*;
+    #[cfg(feature = "website-batch")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "website-batch")))]
     pub use super::website_batch::*;
+    #[cfg(feature = "website-conversation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "website-conversation")))]
     pub use super::website_conversation::*;
+    #[cfg(feature = "website-operator")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "website-operator")))]
     pub use super::website_operator::*;
+    #[cfg(feature = "website-people")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "website-people")))]
     pub use super::website_people::*;
+    #[cfg(feature = "website-settings")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "website-settings")))]
     pub use super::website_settings::*;
+    #[cfg(feature = "website-visitors")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "website-visitors")))]
     pub use super::website_visitors::*;
 }

@@ -4,6 +4,11 @@
 
 ///Whether the visitor is online now, and when they were last seen.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation", feature = "website-people"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "website-conversation", feature = "website-people")))
+)]
 pub struct Activity {
     ///Epoch milliseconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -15,6 +20,8 @@ pub struct Activity {
 conversations (in `inbox_id`, when given) when `sessions` is empty or absent.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-batch"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchConversations {
     ///Only conversations of this inbox.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -29,6 +36,8 @@ pub struct BatchConversations {
 }
 ///People profiles to act on, by id or by search.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-batch"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchPeople {
     ///People identifiers (`people_id`).
     #[serde(
@@ -42,6 +51,8 @@ pub struct BatchPeople {
 }
 ///One criterion of a people search.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-batch"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchPeopleFilter {
     ///The field (`email`, `segments`, ...).
     pub criterion: ::std::string::String,
@@ -54,6 +65,8 @@ pub struct BatchPeopleFilter {
 }
 ///A people search: filters combined with `operator`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-batch"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchPeopleSearch {
     pub filter: ::std::vec::Vec<BatchPeopleFilter>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -72,12 +85,15 @@ pub struct BatchPeopleSearch {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-batch"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub enum BatchPeopleSearchOperator {
     #[serde(rename = "and")]
     And,
     #[serde(rename = "or")]
     Or,
 }
+#[cfg(any(feature = "website-batch"))]
 impl ::std::fmt::Display for BatchPeopleSearchOperator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -86,6 +102,7 @@ impl ::std::fmt::Display for BatchPeopleSearchOperator {
         }
     }
 }
+#[cfg(any(feature = "website-batch"))]
 impl ::std::str::FromStr for BatchPeopleSearchOperator {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -98,6 +115,7 @@ impl ::std::str::FromStr for BatchPeopleSearchOperator {
         }
     }
 }
+#[cfg(any(feature = "website-batch"))]
 impl ::std::convert::TryFrom<&str> for BatchPeopleSearchOperator {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -106,6 +124,7 @@ impl ::std::convert::TryFrom<&str> for BatchPeopleSearchOperator {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-batch"))]
 impl ::std::convert::TryFrom<::std::string::String> for BatchPeopleSearchOperator {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -118,6 +137,8 @@ impl ::std::convert::TryFrom<::std::string::String> for BatchPeopleSearchOperato
 `inbox_id`) or people profiles (`people`). Send one of the two.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-batch"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchRemove {
     ///Only conversations of this inbox.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -134,6 +155,8 @@ pub struct BatchRemove {
 }
 ///A browser and its version.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct BrowserVersion {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub major: ::std::option::Option<::std::string::String>,
@@ -144,6 +167,8 @@ pub struct BrowserVersion {
 }
 ///The file to upload.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "bucket-url"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bucket-url"))))]
 pub struct BucketFile {
     ///The file name.
     pub name: ::std::string::String,
@@ -164,6 +189,8 @@ pub struct BucketFile {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "bucket-url"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bucket-url"))))]
 pub enum BucketNamespace {
     #[serde(rename = "avatar")]
     Avatar,
@@ -180,6 +207,7 @@ pub enum BucketNamespace {
     #[serde(rename = "processing")]
     Processing,
 }
+#[cfg(any(feature = "bucket-url"))]
 impl ::std::fmt::Display for BucketNamespace {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -193,6 +221,7 @@ impl ::std::fmt::Display for BucketNamespace {
         }
     }
 }
+#[cfg(any(feature = "bucket-url"))]
 impl ::std::str::FromStr for BucketNamespace {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -210,6 +239,7 @@ impl ::std::str::FromStr for BucketNamespace {
         }
     }
 }
+#[cfg(any(feature = "bucket-url"))]
 impl ::std::convert::TryFrom<&str> for BucketNamespace {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -218,6 +248,7 @@ impl ::std::convert::TryFrom<&str> for BucketNamespace {
         value.parse()
     }
 }
+#[cfg(any(feature = "bucket-url"))]
 impl ::std::convert::TryFrom<::std::string::String> for BucketNamespace {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -228,6 +259,8 @@ impl ::std::convert::TryFrom<::std::string::String> for BucketNamespace {
 }
 ///Who owns the file (its type and identifier, e.g. `website` and a website id).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "bucket-url"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bucket-url"))))]
 pub struct BucketResource {
     pub id: ::std::string::String,
     #[serde(rename = "type")]
@@ -237,6 +270,8 @@ pub struct BucketResource {
 carries it back.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "bucket-url"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bucket-url"))))]
 pub struct BucketUrlRequest {
     pub file: BucketFile,
     ///A tracking identifier, echoed in the `bucket:url:<namespace>:generated` event.
@@ -247,6 +282,8 @@ pub struct BucketUrlRequest {
 }
 ///A conversation between the website's operators and a visitor.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct Conversation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<Activity>,
@@ -322,18 +359,24 @@ pub struct Conversation {
 }
 ///The operator a conversation is assigned to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationAssigned {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
 }
 ///Whether the visitor's messages are blocked.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationBlock {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub blocked: ::std::option::Option<bool>,
 }
 ///Blocks or unblocks the visitor's messages, and who does it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationBlockUpdate {
     ///True blocks, false unblocks.
     pub blocked: bool,
@@ -344,6 +387,8 @@ pub struct ConversationBlockUpdate {
 }
 ///Who is typing in the conversation now.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationCompose {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator: ::std::option::Option<ConversationComposeAtom>,
@@ -352,6 +397,8 @@ pub struct ConversationCompose {
 }
 ///One party's typing indicator.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationComposeAtom {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub automated: ::std::option::Option<bool>,
@@ -368,6 +415,8 @@ pub struct ConversationComposeAtom {
 }
 ///A custom event stacked in a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationEvent {
     ///`red`, `orange`, `yellow`, `green`, `blue`, `purple`, `pink`, `brown`, `grey` or `black` (more may come).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -383,6 +432,8 @@ pub struct ConversationEvent {
 }
 ///A file shared in a message of a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationFile {
     ///The message that carried the file.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -400,6 +451,8 @@ pub struct ConversationFile {
 }
 ///What is known of the visitor of a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationMeta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
@@ -433,6 +486,8 @@ pub struct ConversationMeta {
 }
 ///The visitor's network.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationMetaConnection {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub asn: ::std::option::Option<::std::string::String>,
@@ -441,6 +496,8 @@ pub struct ConversationMetaConnection {
 }
 ///The visitor's device.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationMetaDevice {
     #[serde(
         default,
@@ -464,6 +521,8 @@ pub struct ConversationMetaDevice {
 }
 ///The visitor fields to change; those left out keep their value.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationMetaUpdate {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
@@ -492,12 +551,16 @@ pub struct ConversationMetaUpdate {
 }
 ///The conversation that was just created.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationNew {
     ///The new session identifier.
     pub session_id: ::std::string::String,
 }
 ///A page the visitor browsed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_referrer: ::std::option::Option<::std::string::String>,
@@ -511,6 +574,8 @@ pub struct ConversationPage {
 }
 ///A participant reached outside the chatbox (an email address, ...).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationParticipant {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::string::String>,
@@ -519,12 +584,16 @@ pub struct ConversationParticipant {
 }
 ///The operator a conversation is assigned to, if any.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationRoutingAssign {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assigned: ::std::option::Option<ConversationAssigned>,
 }
 ///Assigns a conversation to an operator, or to nobody.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationRoutingAssignUpdate {
     ///The operator to assign; `null` (`None`) unassigns the conversation.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -535,12 +604,16 @@ pub struct ConversationRoutingAssignUpdate {
 }
 ///A conversation's state.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationStateData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::types::ConversationState>,
 }
 ///The state to set, and who sets it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationStateUpdate {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub origin: ::std::option::Option<crate::types::MessageOrigin>,
@@ -550,6 +623,8 @@ pub struct ConversationStateUpdate {
 }
 ///Who receives the transcript, and at which address.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationTranscriptRequest {
     ///The address to send to; without it, the address Crisp knows for `to`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -558,6 +633,8 @@ pub struct ConversationTranscriptRequest {
 }
 ///Unread message counts.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationUnread {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator: ::std::option::Option<u32>,
@@ -566,6 +643,8 @@ pub struct ConversationUnread {
 }
 ///An identity of the visitor that was verified, and how.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationVerification {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annotation: ::std::option::Option<::std::string::String>,
@@ -589,10 +668,13 @@ pub struct ConversationVerification {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum DeliveredFrom {
     #[serde(rename = "operator")]
     Operator,
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for DeliveredFrom {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -600,6 +682,7 @@ impl ::std::fmt::Display for DeliveredFrom {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for DeliveredFrom {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -611,6 +694,7 @@ impl ::std::str::FromStr for DeliveredFrom {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::TryFrom<&str> for DeliveredFrom {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -619,6 +703,7 @@ impl ::std::convert::TryFrom<&str> for DeliveredFrom {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::TryFrom<::std::string::String> for DeliveredFrom {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -629,6 +714,8 @@ impl ::std::convert::TryFrom<::std::string::String> for DeliveredFrom {
 }
 ///Where the visitor's device is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct DeviceGeolocation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -641,6 +728,8 @@ pub struct DeviceGeolocation {
 }
 ///The visitor's operating system, browser engine and browser.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct DeviceSystem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub browser: ::std::option::Option<BrowserVersion>,
@@ -654,19 +743,24 @@ pub struct DeviceSystem {
 ///An empty JSON object, sent by requests that carry no data.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct EmptyBody(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::ops::Deref for EmptyBody {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<EmptyBody>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: EmptyBody) -> Self {
         value.0
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for EmptyBody {
     fn from(
@@ -706,6 +800,8 @@ pub struct ErrorEnvelope {
 }
 ///A latitude and a longitude, in degrees.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct GeoCoordinates {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<f64>,
@@ -714,6 +810,8 @@ pub struct GeoCoordinates {
 }
 ///A message of a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct Message {
     ///Whether a bot sent it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -791,6 +889,8 @@ pub struct Message {
 }
 ///The content of an `animation` message (a GIF).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageAnimation {
     ///The MIME type.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -801,6 +901,8 @@ pub struct MessageAnimation {
 }
 ///The content of an `audio` message (a voice note).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageAudio {
     ///The length in seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -814,6 +916,8 @@ pub struct MessageAudio {
 }
 ///The content of a `carousel` message: cards the visitor can browse.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageCarousel {
     ///The cards.
     #[serde(
@@ -828,6 +932,8 @@ pub struct MessageCarousel {
 }
 ///One card of a carousel.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageCarouselTarget {
     ///The card's buttons.
     #[serde(
@@ -848,6 +954,8 @@ pub struct MessageCarouselTarget {
 }
 ///A button of a carousel card.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageCarouselTargetAction {
     ///The button's text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -858,6 +966,8 @@ pub struct MessageCarouselTargetAction {
 }
 ///A typing indicator to show to the other party.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageCompose {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub automated: ::std::option::Option<bool>,
@@ -873,6 +983,8 @@ pub struct MessageCompose {
 }
 ///The content of an `event` message: something that happened, shown in the conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageEvent {
     ///The kind of event (e.g. `state:resolved`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -883,6 +995,8 @@ pub struct MessageEvent {
 }
 ///The content of a `field` message: a question answered in a text field.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageField {
     ///The placeholder shown in the field.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -902,6 +1016,8 @@ pub struct MessageField {
 }
 ///The content of a `file` message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageFile {
     ///The file name shown.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -915,6 +1031,8 @@ pub struct MessageFile {
 }
 ///Why a message was not relayed to a channel.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageIgnoredReason {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -923,6 +1041,8 @@ pub struct MessageIgnoredReason {
 }
 ///A preview of a link found in a message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageLinkPreview {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preview: ::std::option::Option<MessageLinkPreviewInformation>,
@@ -937,6 +1057,8 @@ pub struct MessageLinkPreview {
 }
 ///What the link preview shows.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageLinkPreviewInformation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub embed: ::std::option::Option<::std::string::String>,
@@ -947,6 +1069,8 @@ pub struct MessageLinkPreviewInformation {
 }
 ///A message to send in a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageNew {
     ///Whether a bot sent the message (not a person).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -990,18 +1114,24 @@ pub struct MessageNew {
 }
 ///Where to find the original of a message (e.g. the raw email).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageOriginal {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub original_id: ::std::option::Option<::std::string::String>,
 }
 ///The original of a message sent, kept by Crisp and readable later with `get_original_message_in_conversation` (e.g. the raw email behind a message). The reference describes `original` as "original message data"; Go sends `{type, content}`, Node types it as `{original_id}` (what an answer carries, see `MessageOriginal`): the spec follows the reference and Go.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageOriginalNew {
     #[serde(flatten)]
     pub content: crate::types::MessageContent,
 }
 ///The content of a `picker` message: a question with choices.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagePicker {
     ///The choices offered.
     #[serde(
@@ -1022,6 +1152,8 @@ pub struct MessagePicker {
 }
 ///One choice of a picker.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagePickerChoice {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<MessagePickerChoiceAction>,
@@ -1040,6 +1172,8 @@ pub struct MessagePickerChoice {
 }
 ///What choosing does besides answering.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagePickerChoiceAction {
     ///The URL the action opens.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1050,6 +1184,8 @@ pub struct MessagePickerChoiceAction {
 }
 ///An excerpt of the last message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagePreview {
     ///The beginning of the message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1064,6 +1200,8 @@ pub struct MessagePreview {
 }
 ///Something a message refers to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageReference {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -1074,6 +1212,8 @@ pub struct MessageReference {
 }
 ///The message that was sent. Crisp may answer 202 (accepted) without it, so `fingerprint` may be absent.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageSent {
     ///The message fingerprint (wider than 32 bits).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1081,16 +1221,21 @@ pub struct MessageSent {
 }
 ///The new content of a message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageUpdate {
     pub content: MessageUpdateContent,
 }
 ///The new content of a message: a string for `text` and `note` messages, an object (the shape of the message's type) for the others.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum MessageUpdateContent {
     Text(::std::string::String),
     Json(::serde_json::Value),
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<::serde_json::Value> for MessageUpdateContent {
     fn from(value: ::serde_json::Value) -> Self {
         Self::Json(value)
@@ -1098,6 +1243,8 @@ impl ::std::convert::From<::serde_json::Value> for MessageUpdateContent {
 }
 ///The author shown for a message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageUser {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar: ::std::option::Option<::std::string::String>,
@@ -1110,6 +1257,8 @@ pub struct MessageUser {
 }
 ///Messages to mark as delivered, and to whom.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagesDeliveredMark {
     ///The messages to mark (at least one).
     pub fingerprints: ::std::vec::Vec<i64>,
@@ -1118,6 +1267,8 @@ pub struct MessagesDeliveredMark {
 }
 ///Messages to mark as read, and by whom.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagesReadMark {
     ///The messages to mark; leave empty to mark them all.
     #[serde(
@@ -1131,6 +1282,8 @@ pub struct MessagesReadMark {
 }
 ///The company of the person.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleCompany {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -1170,6 +1323,8 @@ pub struct PeopleCompany {
 }
 ///Figures about a company.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleCompanyMetrics {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub arr: ::std::option::Option<i64>,
@@ -1193,28 +1348,35 @@ pub struct PeopleCompanyMetrics {
     PartialOrd
 )]
 #[serde(transparent)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleConversationSessionId(pub ::std::string::String);
+#[cfg(any(feature = "website-people"))]
 impl ::std::ops::Deref for PeopleConversationSessionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::convert::From<PeopleConversationSessionId> for ::std::string::String {
     fn from(value: PeopleConversationSessionId) -> Self {
         value.0
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::convert::From<::std::string::String> for PeopleConversationSessionId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::fmt::Display for PeopleConversationSessionId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::str::FromStr for PeopleConversationSessionId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -1223,6 +1385,8 @@ impl ::std::str::FromStr for PeopleConversationSessionId {
 }
 ///A position on Earth.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleCoordinates {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<f64>,
@@ -1234,12 +1398,16 @@ pub struct PeopleCoordinates {
 numbers or booleans.
  `data` may be absent (or empty) for a profile without custom data.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleData {
     #[serde(default, skip_serializing_if = "::serde_json::Value::is_null")]
     pub data: ::serde_json::Value,
 }
 ///Where the person works.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
@@ -1254,6 +1422,8 @@ pub struct PeopleEmployment {
 }
 ///An event stacked on a people profile.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleEvent {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub color: ::std::option::Option<crate::types::PeopleEventColor>,
@@ -1268,6 +1438,8 @@ pub struct PeopleEvent {
 }
 ///An event to stack on a people profile.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleEventNew {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub color: ::std::option::Option<crate::types::PeopleEventColor>,
@@ -1292,6 +1464,8 @@ pub struct PeopleFilter {
 }
 ///Where a person or company is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleGeolocation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -1305,6 +1479,8 @@ pub struct PeopleGeolocation {
 }
 ///Who the person is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeoplePerson {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
@@ -1344,6 +1520,8 @@ pub struct PeoplePerson {
 }
 ///A people profile (an end user of the website) as Crisp answers it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<Activity>,
@@ -1377,6 +1555,8 @@ pub struct PeopleProfile {
 are lost). Crisp requires `email` and `person`.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileCard {
     ///When the person was last active (epoch milliseconds).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1393,12 +1573,16 @@ pub struct PeopleProfileCard {
 }
 ///The people profile that was just created.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileNew {
     ///The new profile's identifier.
     pub people_id: ::std::string::String,
 }
 ///The fields of a people profile to change (PATCH); fields not sent keep their value.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileUpdate {
     ///When the person was last active (epoch milliseconds).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1428,12 +1612,15 @@ pub struct PeopleProfileUpdate {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub enum PeopleSearchOperator {
     #[serde(rename = "and")]
     And,
     #[serde(rename = "or")]
     Or,
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::fmt::Display for PeopleSearchOperator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1442,6 +1629,7 @@ impl ::std::fmt::Display for PeopleSearchOperator {
         }
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::str::FromStr for PeopleSearchOperator {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -1454,6 +1642,7 @@ impl ::std::str::FromStr for PeopleSearchOperator {
         }
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::convert::TryFrom<&str> for PeopleSearchOperator {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1462,6 +1651,7 @@ impl ::std::convert::TryFrom<&str> for PeopleSearchOperator {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::convert::TryFrom<::std::string::String> for PeopleSearchOperator {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1472,6 +1662,8 @@ impl ::std::convert::TryFrom<::std::string::String> for PeopleSearchOperator {
 }
 ///A segment used by people profiles, with how many profiles carry it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSegment {
     ///How many profiles carry it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1482,6 +1674,8 @@ pub struct PeopleSegment {
 }
 ///An account of the person on another network.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSocialProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub handle: ::std::option::Option<::std::string::String>,
@@ -1504,12 +1698,15 @@ pub struct PeopleSocialProfile {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub enum PeopleSortOrder {
     #[serde(rename = "ascending")]
     Ascending,
     #[serde(rename = "descending")]
     Descending,
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::fmt::Display for PeopleSortOrder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1518,6 +1715,7 @@ impl ::std::fmt::Display for PeopleSortOrder {
         }
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::str::FromStr for PeopleSortOrder {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -1530,6 +1728,7 @@ impl ::std::str::FromStr for PeopleSortOrder {
         }
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::convert::TryFrom<&str> for PeopleSortOrder {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1538,6 +1737,7 @@ impl ::std::convert::TryFrom<&str> for PeopleSortOrder {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::convert::TryFrom<::std::string::String> for PeopleSortOrder {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1548,6 +1748,8 @@ impl ::std::convert::TryFrom<::std::string::String> for PeopleSortOrder {
 }
 ///Statistics on the people of a website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleStatistics {
     ///How many people profiles the website stores.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1555,6 +1757,8 @@ pub struct PeopleStatistics {
 }
 ///Whether a person is subscribed to emails. `email` is always sent, `false` included.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSubscription {
     ///True when subscribed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1562,6 +1766,8 @@ pub struct PeopleSubscription {
 }
 ///The operator a conversation is assigned to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct RoutingAssignee {
     pub user_id: ::std::string::String,
 }
@@ -1580,12 +1786,18 @@ pub struct RoutingAssignee {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-conversation", feature = "website-people"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "website-conversation", feature = "website-people")))
+)]
 pub enum SearchFlag {
     #[serde(rename = "0")]
     No,
     #[serde(rename = "1")]
     Yes,
 }
+#[cfg(any(feature = "website-conversation", feature = "website-people"))]
 impl ::std::fmt::Display for SearchFlag {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1594,6 +1806,7 @@ impl ::std::fmt::Display for SearchFlag {
         }
     }
 }
+#[cfg(any(feature = "website-conversation", feature = "website-people"))]
 impl ::std::str::FromStr for SearchFlag {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -1606,6 +1819,7 @@ impl ::std::str::FromStr for SearchFlag {
         }
     }
 }
+#[cfg(any(feature = "website-conversation", feature = "website-people"))]
 impl ::std::convert::TryFrom<&str> for SearchFlag {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1614,6 +1828,7 @@ impl ::std::convert::TryFrom<&str> for SearchFlag {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-conversation", feature = "website-people"))]
 impl ::std::convert::TryFrom<::std::string::String> for SearchFlag {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1635,12 +1850,15 @@ impl ::std::convert::TryFrom<::std::string::String> for SearchFlag {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum SearchOperator {
     #[serde(rename = "and")]
     And,
     #[serde(rename = "or")]
     Or,
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for SearchOperator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1649,6 +1867,7 @@ impl ::std::fmt::Display for SearchOperator {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for SearchOperator {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -1661,6 +1880,7 @@ impl ::std::str::FromStr for SearchOperator {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::TryFrom<&str> for SearchOperator {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1669,6 +1889,7 @@ impl ::std::convert::TryFrom<&str> for SearchOperator {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::TryFrom<::std::string::String> for SearchOperator {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1690,6 +1911,8 @@ impl ::std::convert::TryFrom<::std::string::String> for SearchOperator {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum SearchType {
     #[serde(rename = "text")]
     Text,
@@ -1698,6 +1921,7 @@ pub enum SearchType {
     #[serde(rename = "filter")]
     Filter,
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for SearchType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1707,6 +1931,7 @@ impl ::std::fmt::Display for SearchType {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for SearchType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -1720,6 +1945,7 @@ impl ::std::str::FromStr for SearchType {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::TryFrom<&str> for SearchType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1728,6 +1954,7 @@ impl ::std::convert::TryFrom<&str> for SearchType {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::TryFrom<::std::string::String> for SearchType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1738,6 +1965,8 @@ impl ::std::convert::TryFrom<::std::string::String> for SearchType {
 }
 ///A piece of software and its version.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct SoftwareVersion {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -1757,12 +1986,15 @@ pub struct SoftwareVersion {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum TranscriptTo {
     #[serde(rename = "user")]
     User,
     #[serde(rename = "operator")]
     Operator,
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for TranscriptTo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1771,6 +2003,7 @@ impl ::std::fmt::Display for TranscriptTo {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for TranscriptTo {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -1783,6 +2016,7 @@ impl ::std::str::FromStr for TranscriptTo {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::TryFrom<&str> for TranscriptTo {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1791,6 +2025,7 @@ impl ::std::convert::TryFrom<&str> for TranscriptTo {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::TryFrom<::std::string::String> for TranscriptTo {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1801,6 +2036,8 @@ impl ::std::convert::TryFrom<::std::string::String> for TranscriptTo {
 }
 ///A visitor on the website now.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-visitors"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct Visitor {
     ///Whether the visitor is active now.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1841,6 +2078,8 @@ pub struct Visitor {
 }
 ///Latitude and longitude.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-visitors"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorCoordinates {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<f64>,
@@ -1849,6 +2088,8 @@ pub struct VisitorCoordinates {
 }
 ///How many visitors are on the website now.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-visitors"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorCount {
     ///Visitors active now.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1862,6 +2103,8 @@ pub struct VisitorCount {
 }
 ///Where a visitor is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-visitors"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorGeolocation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -1874,6 +2117,8 @@ pub struct VisitorGeolocation {
 }
 ///The last page a visitor viewed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-visitors"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorLastPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_title: ::std::option::Option<::std::string::String>,
@@ -1882,12 +2127,16 @@ pub struct VisitorLastPage {
 }
 ///The session bound to a token. Crisp's reference says it transforms a token into a session identifier "if any session is bound to the token": `session_id` may be absent.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-visitors"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorSession {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub session_id: ::std::option::Option<::std::string::String>,
 }
 ///A website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-base"))))]
 pub struct Website {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
@@ -1907,6 +2156,8 @@ pub struct Website {
 }
 ///Whether visitors see the chatbox online or away.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-availability"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-availability"))))]
 pub struct WebsiteAvailabilityStatus {
     ///When the status began (a timestamp; Crisp does not document its unit).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1916,6 +2167,8 @@ pub struct WebsiteAvailabilityStatus {
 }
 ///A website to create.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-base"))))]
 pub struct WebsiteNew {
     ///The website's domain (`acme-inc.com`).
     pub domain: ::std::string::String,
@@ -1926,6 +2179,8 @@ pub struct WebsiteNew {
 token, present only when `has_token` is true: keep them secret.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-operator"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperator {
     ///`online`, `away` or `offline` (more may come).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1955,6 +2210,8 @@ pub struct WebsiteOperator {
 }
 ///An operator who recently replied to visitors.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-operator"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperatorLastActive {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar: ::std::option::Option<::std::string::String>,
@@ -1967,6 +2224,8 @@ pub struct WebsiteOperatorLastActive {
 }
 ///An operator of the website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-operator"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperatorMember {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<WebsiteOperator>,
@@ -1976,6 +2235,8 @@ pub struct WebsiteOperatorMember {
 }
 ///The proof of identity that a website deletion requires.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-base"))))]
 pub struct WebsiteRemove {
     pub verify: WebsiteRemoveVerify,
 }
@@ -1983,6 +2244,8 @@ pub struct WebsiteRemove {
 Google sign-in. Older references showed `verify` as a plain password string.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-base"))))]
 pub struct WebsiteRemoveVerify {
     pub method: WebsiteRemoveVerifyMethod,
     ///The password, the token code or the Google credential.
@@ -2001,6 +2264,8 @@ pub struct WebsiteRemoveVerify {
     PartialEq,
     PartialOrd
 )]
+#[cfg(any(feature = "website-base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-base"))))]
 pub enum WebsiteRemoveVerifyMethod {
     #[serde(rename = "password")]
     Password,
@@ -2009,6 +2274,7 @@ pub enum WebsiteRemoveVerifyMethod {
     #[serde(rename = "google")]
     Google,
 }
+#[cfg(any(feature = "website-base"))]
 impl ::std::fmt::Display for WebsiteRemoveVerifyMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2018,6 +2284,7 @@ impl ::std::fmt::Display for WebsiteRemoveVerifyMethod {
         }
     }
 }
+#[cfg(any(feature = "website-base"))]
 impl ::std::str::FromStr for WebsiteRemoveVerifyMethod {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -2031,6 +2298,7 @@ impl ::std::str::FromStr for WebsiteRemoveVerifyMethod {
         }
     }
 }
+#[cfg(any(feature = "website-base"))]
 impl ::std::convert::TryFrom<&str> for WebsiteRemoveVerifyMethod {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -2039,6 +2307,7 @@ impl ::std::convert::TryFrom<&str> for WebsiteRemoveVerifyMethod {
         value.parse()
     }
 }
+#[cfg(any(feature = "website-base"))]
 impl ::std::convert::TryFrom<::std::string::String> for WebsiteRemoveVerifyMethod {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -2049,6 +2318,8 @@ impl ::std::convert::TryFrom<::std::string::String> for WebsiteRemoveVerifyMetho
 }
 ///A website's settings. Every field is optional.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-settings"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettings {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit: ::std::option::Option<WebsiteSettingsAudit>,
@@ -2072,6 +2343,8 @@ pub struct WebsiteSettings {
 }
 ///Audit settings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-settings"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsAudit {
     ///Whether the audit log is on.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2081,6 +2354,8 @@ pub struct WebsiteSettingsAudit {
 string options' value sets are not documented.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-settings"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsChatbox {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_metrics: ::std::option::Option<bool>,
@@ -2203,6 +2478,8 @@ pub struct WebsiteSettingsChatbox {
 string options' value sets are not documented.
 , as sent to change them: a list set to `[]` clears it.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-settings"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsChatboxUpdate {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_metrics: ::std::option::Option<bool>,
@@ -2303,6 +2580,8 @@ pub struct WebsiteSettingsChatboxUpdate {
 }
 ///Contact details shown to visitors.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-settings"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsContact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -2321,6 +2600,8 @@ pub struct WebsiteSettingsContact {
 }
 ///Email settings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-settings"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsEmails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub junk_filter: ::std::option::Option<bool>,
@@ -2331,6 +2612,8 @@ pub struct WebsiteSettingsEmails {
 }
 ///Inbox settings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-settings"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsInbox {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub force_operator_token: ::std::option::Option<bool>,
@@ -2343,6 +2626,8 @@ pub struct WebsiteSettingsInbox {
 `false` included.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[cfg(any(feature = "website-settings"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsUpdate {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit: ::std::option::Option<WebsiteSettingsAudit>,
@@ -2394,6 +2679,7 @@ pub mod error {
         }
     }
 }
+#[cfg(any(feature = "website-batch"))]
 impl BatchConversations {
     /// A `BatchConversations` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2422,6 +2708,7 @@ impl BatchConversations {
         self
     }
 }
+#[cfg(any(feature = "website-batch"))]
 impl BatchPeople {
     /// A `BatchPeople` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2450,6 +2737,7 @@ impl BatchPeople {
         self
     }
 }
+#[cfg(any(feature = "website-batch"))]
 impl BatchPeopleFilter {
     /// A `BatchPeopleFilter` from its required fields (`model`, `criterion`, `operator`, `query`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2469,6 +2757,7 @@ impl BatchPeopleFilter {
         }
     }
 }
+#[cfg(any(feature = "website-batch"))]
 impl BatchPeopleSearch {
     /// A `BatchPeopleSearch` from its required fields (`filter`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2491,6 +2780,7 @@ impl BatchPeopleSearch {
         self
     }
 }
+#[cfg(any(feature = "website-batch"))]
 impl BatchRemove {
     /// A `BatchRemove` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2525,6 +2815,7 @@ impl BatchRemove {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl BrowserVersion {
     /// A `BrowserVersion` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2560,6 +2851,7 @@ impl BrowserVersion {
         self
     }
 }
+#[cfg(any(feature = "bucket-url"))]
 impl BucketFile {
     /// A `BucketFile` from its required fields (`name`, `type`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2573,6 +2865,7 @@ impl BucketFile {
         }
     }
 }
+#[cfg(any(feature = "bucket-url"))]
 impl BucketResource {
     /// A `BucketResource` from its required fields (`type`, `id`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2586,6 +2879,7 @@ impl BucketResource {
         }
     }
 }
+#[cfg(any(feature = "bucket-url"))]
 impl BucketUrlRequest {
     /// A `BucketUrlRequest` from its required fields (`namespace`, `id`, `file`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2610,6 +2904,7 @@ impl BucketUrlRequest {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationBlockUpdate {
     /// A `ConversationBlockUpdate` from its required fields (`blocked`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2634,6 +2929,7 @@ impl ConversationBlockUpdate {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationMetaDevice {
     /// A `ConversationMetaDevice` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2688,6 +2984,7 @@ impl ConversationMetaDevice {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationMetaUpdate {
     /// A `ConversationMetaUpdate` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2793,6 +3090,7 @@ impl ConversationMetaUpdate {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationRoutingAssignUpdate {
     /// A `ConversationRoutingAssignUpdate` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2816,6 +3114,7 @@ impl ConversationRoutingAssignUpdate {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationStateUpdate {
     /// A `ConversationStateUpdate` from its required fields (`state`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2842,6 +3141,7 @@ impl ConversationStateUpdate {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationTranscriptRequest {
     /// A `ConversationTranscriptRequest` from its required fields (`to`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2860,6 +3160,7 @@ impl ConversationTranscriptRequest {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl DeviceGeolocation {
     /// A `DeviceGeolocation` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2904,6 +3205,7 @@ impl DeviceGeolocation {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl DeviceSystem {
     /// A `DeviceSystem` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2942,6 +3244,7 @@ impl DeviceSystem {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl GeoCoordinates {
     /// A `GeoCoordinates` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2962,6 +3265,7 @@ impl GeoCoordinates {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageAnimation {
     /// A `MessageAnimation` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2985,6 +3289,7 @@ impl MessageAnimation {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageAudio {
     /// A `MessageAudio` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3014,6 +3319,7 @@ impl MessageAudio {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageCarousel {
     /// A `MessageCarousel` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3042,6 +3348,7 @@ impl MessageCarousel {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageCarouselTarget {
     /// A `MessageCarouselTarget` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3088,6 +3395,7 @@ impl MessageCarouselTarget {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageCarouselTargetAction {
     /// A `MessageCarouselTargetAction` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3111,6 +3419,7 @@ impl MessageCarouselTargetAction {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageCompose {
     /// A `MessageCompose` from its required fields (`type`, `from`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3145,6 +3454,7 @@ impl MessageCompose {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageEvent {
     /// A `MessageEvent` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3171,6 +3481,7 @@ impl MessageEvent {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageField {
     /// A `MessageField` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3218,6 +3529,7 @@ impl MessageField {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageFile {
     /// A `MessageFile` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3250,6 +3562,7 @@ impl MessageFile {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageNew {
     /// A `MessageNew` from its required fields (`from`, `origin`, `content`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3344,6 +3657,7 @@ impl MessageNew {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageOriginalNew {
     /// A `MessageOriginalNew` from its required fields (`content`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3353,6 +3667,7 @@ impl MessageOriginalNew {
         Self { content: content.into() }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessagePicker {
     /// A `MessagePicker` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3393,6 +3708,7 @@ impl MessagePicker {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessagePickerChoice {
     /// A `MessagePickerChoice` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3443,6 +3759,7 @@ impl MessagePickerChoice {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessagePickerChoiceAction {
     /// A `MessagePickerChoiceAction` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3469,6 +3786,7 @@ impl MessagePickerChoiceAction {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageReference {
     /// A `MessageReference` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3504,6 +3822,7 @@ impl MessageReference {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageUpdate {
     /// A `MessageUpdate` from its required fields (`content`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3511,11 +3830,13 @@ impl MessageUpdate {
         Self { content: content.into() }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<&str> for MessageUpdateContent {
     fn from(value: &str) -> Self {
         Self::Text(value.to_string())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageUser {
     /// A `MessageUser` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3560,6 +3881,7 @@ impl MessageUser {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessagesDeliveredMark {
     /// A `MessagesDeliveredMark` from its required fields (`from`, `origin`, `fingerprints`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3575,6 +3897,7 @@ impl MessagesDeliveredMark {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessagesReadMark {
     /// A `MessagesReadMark` from its required fields (`from`, `origin`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3597,6 +3920,7 @@ impl MessagesReadMark {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleCompany {
     /// A `PeopleCompany` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3704,6 +4028,7 @@ impl PeopleCompany {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleCompanyMetrics {
     /// A `PeopleCompanyMetrics` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3736,6 +4061,7 @@ impl PeopleCompanyMetrics {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleCoordinates {
     /// A `PeopleCoordinates` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3756,6 +4082,7 @@ impl PeopleCoordinates {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleData {
     /// A `PeopleData` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3770,6 +4097,7 @@ impl PeopleData {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleEmployment {
     /// A `PeopleEmployment` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3823,6 +4151,7 @@ impl PeopleEmployment {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleEventNew {
     /// A `PeopleEventNew` from its required fields (`text`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3847,6 +4176,7 @@ impl PeopleEventNew {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleGeolocation {
     /// A `PeopleGeolocation` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3891,6 +4221,7 @@ impl PeopleGeolocation {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeoplePerson {
     /// A `PeoplePerson` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4008,6 +4339,7 @@ impl PeoplePerson {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleProfileCard {
     /// A `PeopleProfileCard` from its required fields (`email`, `person`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4055,6 +4387,7 @@ impl PeopleProfileCard {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleProfileUpdate {
     /// A `PeopleProfileUpdate` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4112,6 +4445,7 @@ impl PeopleProfileUpdate {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleSocialProfile {
     /// A `PeopleSocialProfile` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4144,6 +4478,7 @@ impl PeopleSocialProfile {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleSubscription {
     /// A `PeopleSubscription` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4158,6 +4493,7 @@ impl PeopleSubscription {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl RoutingAssignee {
     /// A `RoutingAssignee` from its required fields (`user_id`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4165,6 +4501,18 @@ impl RoutingAssignee {
         Self { user_id: user_id.into() }
     }
 }
+#[cfg(any(feature = "website-conversation", feature = "website-people"))]
+impl ::std::convert::From<bool> for SearchFlag {
+    /** `true` is sent as `1`, `false` as `0`.
+
+ ```
+ assert_eq!(crisp_api::types::SearchFlag::from(true).to_string(), "1");
+ ```*/
+    fn from(yes: bool) -> Self {
+        if yes { Self::Yes } else { Self::No }
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
 impl SoftwareVersion {
     /// A `SoftwareVersion` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4191,6 +4539,7 @@ impl SoftwareVersion {
         self
     }
 }
+#[cfg(any(feature = "website-base"))]
 impl WebsiteNew {
     /// A `WebsiteNew` from its required fields (`name`, `domain`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4204,6 +4553,7 @@ impl WebsiteNew {
         }
     }
 }
+#[cfg(any(feature = "website-base"))]
 impl WebsiteRemove {
     /// A `WebsiteRemove` from its required fields (`verify`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4211,6 +4561,7 @@ impl WebsiteRemove {
         Self { verify: verify.into() }
     }
 }
+#[cfg(any(feature = "website-base"))]
 impl WebsiteRemoveVerify {
     /// A `WebsiteRemoveVerify` from its required fields (`method`, `secret`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4224,6 +4575,7 @@ impl WebsiteRemoveVerify {
         }
     }
 }
+#[cfg(any(feature = "website-settings"))]
 impl WebsiteSettingsAudit {
     /// A `WebsiteSettingsAudit` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4238,6 +4590,7 @@ impl WebsiteSettingsAudit {
         self
     }
 }
+#[cfg(any(feature = "website-settings"))]
 impl WebsiteSettingsChatboxUpdate {
     /// A `WebsiteSettingsChatboxUpdate` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4554,6 +4907,7 @@ impl WebsiteSettingsChatboxUpdate {
         self
     }
 }
+#[cfg(any(feature = "website-settings"))]
 impl WebsiteSettingsContact {
     /// A `WebsiteSettingsContact` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4625,6 +4979,7 @@ impl WebsiteSettingsContact {
         self
     }
 }
+#[cfg(any(feature = "website-settings"))]
 impl WebsiteSettingsEmails {
     /// A `WebsiteSettingsEmails` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4651,6 +5006,7 @@ impl WebsiteSettingsEmails {
         self
     }
 }
+#[cfg(any(feature = "website-settings"))]
 impl WebsiteSettingsInbox {
     /// A `WebsiteSettingsInbox` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4680,6 +5036,7 @@ impl WebsiteSettingsInbox {
         self
     }
 }
+#[cfg(any(feature = "website-settings"))]
 impl WebsiteSettingsUpdate {
     /// A `WebsiteSettingsUpdate` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4764,6 +5121,8 @@ impl WebsiteSettingsUpdate {
 
 A value this version of the SDK does not know decodes into [`ComposeType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum ComposeType {
     /// `start`
     Start,
@@ -4772,6 +5131,7 @@ pub enum ComposeType {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ComposeType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4782,11 +5142,13 @@ impl ComposeType {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for ComposeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<&str> for ComposeType {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -4803,6 +5165,7 @@ impl ::std::convert::From<&str> for ComposeType {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<::std::string::String> for ComposeType {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -4812,12 +5175,14 @@ impl ::std::convert::From<::std::string::String> for ComposeType {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for ComposeType {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::serde::Serialize for ComposeType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4826,6 +5191,7 @@ impl ::serde::Serialize for ComposeType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl<'de> ::serde::Deserialize<'de> for ComposeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4859,6 +5225,8 @@ impl<'de> ::serde::Deserialize<'de> for ComposeType {
 
 A value this version of the SDK does not know decodes into [`ConversationAvailability::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum ConversationAvailability {
     /// `online`
     Online,
@@ -4867,6 +5235,7 @@ pub enum ConversationAvailability {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationAvailability {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4877,11 +5246,13 @@ impl ConversationAvailability {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for ConversationAvailability {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<&str> for ConversationAvailability {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -4898,6 +5269,7 @@ impl ::std::convert::From<&str> for ConversationAvailability {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<::std::string::String> for ConversationAvailability {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -4907,12 +5279,14 @@ impl ::std::convert::From<::std::string::String> for ConversationAvailability {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for ConversationAvailability {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::serde::Serialize for ConversationAvailability {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4921,6 +5295,7 @@ impl ::serde::Serialize for ConversationAvailability {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl<'de> ::serde::Deserialize<'de> for ConversationAvailability {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4954,6 +5329,8 @@ impl<'de> ::serde::Deserialize<'de> for ConversationAvailability {
 
 A value this version of the SDK does not know decodes into [`ConversationState::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum ConversationState {
     /// `pending`
     Pending,
@@ -4964,6 +5341,7 @@ pub enum ConversationState {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4975,11 +5353,13 @@ impl ConversationState {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for ConversationState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<&str> for ConversationState {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -4997,6 +5377,7 @@ impl ::std::convert::From<&str> for ConversationState {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<::std::string::String> for ConversationState {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -5007,12 +5388,14 @@ impl ::std::convert::From<::std::string::String> for ConversationState {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for ConversationState {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::serde::Serialize for ConversationState {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5021,6 +5404,7 @@ impl ::serde::Serialize for ConversationState {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl<'de> ::serde::Deserialize<'de> for ConversationState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5054,6 +5438,8 @@ impl<'de> ::serde::Deserialize<'de> for ConversationState {
 
 A value this version of the SDK does not know decodes into [`MessageFrom::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum MessageFrom {
     /// `user`
     User,
@@ -5062,6 +5448,7 @@ pub enum MessageFrom {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageFrom {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5072,11 +5459,13 @@ impl MessageFrom {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for MessageFrom {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<&str> for MessageFrom {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -5093,6 +5482,7 @@ impl ::std::convert::From<&str> for MessageFrom {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<::std::string::String> for MessageFrom {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -5102,12 +5492,14 @@ impl ::std::convert::From<::std::string::String> for MessageFrom {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for MessageFrom {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::serde::Serialize for MessageFrom {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5116,6 +5508,7 @@ impl ::serde::Serialize for MessageFrom {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl<'de> ::serde::Deserialize<'de> for MessageFrom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5149,6 +5542,8 @@ impl<'de> ::serde::Deserialize<'de> for MessageFrom {
 
 A value this version of the SDK does not know decodes into [`MessageOrigin::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum MessageOrigin {
     /// `chat`
     Chat,
@@ -5157,6 +5552,7 @@ pub enum MessageOrigin {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageOrigin {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5167,11 +5563,13 @@ impl MessageOrigin {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for MessageOrigin {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<&str> for MessageOrigin {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -5188,6 +5586,7 @@ impl ::std::convert::From<&str> for MessageOrigin {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<::std::string::String> for MessageOrigin {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -5197,12 +5596,14 @@ impl ::std::convert::From<::std::string::String> for MessageOrigin {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for MessageOrigin {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::serde::Serialize for MessageOrigin {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5211,6 +5612,7 @@ impl ::serde::Serialize for MessageOrigin {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl<'de> ::serde::Deserialize<'de> for MessageOrigin {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5244,6 +5646,8 @@ impl<'de> ::serde::Deserialize<'de> for MessageOrigin {
 
 A value this version of the SDK does not know decodes into [`MessageType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum MessageType {
     /// `text`
     Text,
@@ -5266,6 +5670,7 @@ pub enum MessageType {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5283,11 +5688,13 @@ impl MessageType {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::fmt::Display for MessageType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<&str> for MessageType {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -5311,6 +5718,7 @@ impl ::std::convert::From<&str> for MessageType {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<::std::string::String> for MessageType {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -5327,12 +5735,14 @@ impl ::std::convert::From<::std::string::String> for MessageType {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::str::FromStr for MessageType {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::serde::Serialize for MessageType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5341,6 +5751,7 @@ impl ::serde::Serialize for MessageType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl<'de> ::serde::Deserialize<'de> for MessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5374,6 +5785,8 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
 
 A value this version of the SDK does not know decodes into [`PeopleEventColor::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-people"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub enum PeopleEventColor {
     /// `red`
     Red,
@@ -5398,6 +5811,7 @@ pub enum PeopleEventColor {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-people"))]
 impl PeopleEventColor {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5416,11 +5830,13 @@ impl PeopleEventColor {
         }
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::fmt::Display for PeopleEventColor {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::convert::From<&str> for PeopleEventColor {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -5445,6 +5861,7 @@ impl ::std::convert::From<&str> for PeopleEventColor {
         }
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::convert::From<::std::string::String> for PeopleEventColor {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -5462,12 +5879,14 @@ impl ::std::convert::From<::std::string::String> for PeopleEventColor {
         }
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::std::str::FromStr for PeopleEventColor {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl ::serde::Serialize for PeopleEventColor {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5476,6 +5895,7 @@ impl ::serde::Serialize for PeopleEventColor {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-people"))]
 impl<'de> ::serde::Deserialize<'de> for PeopleEventColor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5509,6 +5929,8 @@ impl<'de> ::serde::Deserialize<'de> for PeopleEventColor {
 
 A value this version of the SDK does not know decodes into [`WebsiteAvailability::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-availability"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-availability"))))]
 pub enum WebsiteAvailability {
     /// `online`
     Online,
@@ -5519,6 +5941,7 @@ pub enum WebsiteAvailability {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-availability"))]
 impl WebsiteAvailability {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5530,11 +5953,13 @@ impl WebsiteAvailability {
         }
     }
 }
+#[cfg(any(feature = "website-availability"))]
 impl ::std::fmt::Display for WebsiteAvailability {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-availability"))]
 impl ::std::convert::From<&str> for WebsiteAvailability {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -5552,6 +5977,7 @@ impl ::std::convert::From<&str> for WebsiteAvailability {
         }
     }
 }
+#[cfg(any(feature = "website-availability"))]
 impl ::std::convert::From<::std::string::String> for WebsiteAvailability {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -5562,12 +5988,14 @@ impl ::std::convert::From<::std::string::String> for WebsiteAvailability {
         }
     }
 }
+#[cfg(any(feature = "website-availability"))]
 impl ::std::str::FromStr for WebsiteAvailability {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-availability"))]
 impl ::serde::Serialize for WebsiteAvailability {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5576,6 +6004,7 @@ impl ::serde::Serialize for WebsiteAvailability {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-availability"))]
 impl<'de> ::serde::Deserialize<'de> for WebsiteAvailability {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5609,6 +6038,8 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteAvailability {
 
 A value this version of the SDK does not know decodes into [`WebsiteOperatorRole::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg(any(feature = "website-operator"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub enum WebsiteOperatorRole {
     /// `owner`
     Owner,
@@ -5617,6 +6048,7 @@ pub enum WebsiteOperatorRole {
     /// A value this version of the SDK does not know, as Crisp sent it.
     Other(::std::string::String),
 }
+#[cfg(any(feature = "website-operator"))]
 impl WebsiteOperatorRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5627,11 +6059,13 @@ impl WebsiteOperatorRole {
         }
     }
 }
+#[cfg(any(feature = "website-operator"))]
 impl ::std::fmt::Display for WebsiteOperatorRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-operator"))]
 impl ::std::convert::From<&str> for WebsiteOperatorRole {
     /// The variant of a wire value; an unknown value becomes `Other`.
     ///
@@ -5648,6 +6082,7 @@ impl ::std::convert::From<&str> for WebsiteOperatorRole {
         }
     }
 }
+#[cfg(any(feature = "website-operator"))]
 impl ::std::convert::From<::std::string::String> for WebsiteOperatorRole {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -5657,12 +6092,14 @@ impl ::std::convert::From<::std::string::String> for WebsiteOperatorRole {
         }
     }
 }
+#[cfg(any(feature = "website-operator"))]
 impl ::std::str::FromStr for WebsiteOperatorRole {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
+#[cfg(any(feature = "website-operator"))]
 impl ::serde::Serialize for WebsiteOperatorRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5671,6 +6108,7 @@ impl ::serde::Serialize for WebsiteOperatorRole {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "website-operator"))]
 impl<'de> ::serde::Deserialize<'de> for WebsiteOperatorRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5704,6 +6142,8 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteOperatorRole {
 
 It reads and writes both `type` and `content`: the field holding it is flattened into its object. A `type` this version of the SDK does not know, or a `content` that does not have the shape of its `type`, decodes into [`MessageContent::Other`] with the JSON as sent, so a new kind never fails a call.*/
 #[derive(Clone, Debug, PartialEq)]
+#[cfg(any(feature = "website-conversation"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub enum MessageContent {
     /// `type: animation`.
     Animation(crate::types::MessageAnimation),
@@ -5732,6 +6172,7 @@ pub enum MessageContent {
         content: ::serde_json::Value,
     },
 }
+#[cfg(any(feature = "website-conversation"))]
 impl MessageContent {
     /// `type: note` content.
     pub fn note(note: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -5817,41 +6258,49 @@ impl MessageContent {
         }
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<crate::types::MessageAnimation> for MessageContent {
     fn from(value: crate::types::MessageAnimation) -> Self {
         Self::Animation(value)
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<crate::types::MessageAudio> for MessageContent {
     fn from(value: crate::types::MessageAudio) -> Self {
         Self::Audio(value)
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<crate::types::MessageCarousel> for MessageContent {
     fn from(value: crate::types::MessageCarousel) -> Self {
         Self::Carousel(value)
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<crate::types::MessageEvent> for MessageContent {
     fn from(value: crate::types::MessageEvent) -> Self {
         Self::Event(value)
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<crate::types::MessageField> for MessageContent {
     fn from(value: crate::types::MessageField) -> Self {
         Self::Field(value)
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<crate::types::MessageFile> for MessageContent {
     fn from(value: crate::types::MessageFile) -> Self {
         Self::File(value)
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::std::convert::From<crate::types::MessagePicker> for MessageContent {
     fn from(value: crate::types::MessagePicker) -> Self {
         Self::Picker(value)
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl ::serde::Serialize for MessageContent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5875,6 +6324,7 @@ impl ::serde::Serialize for MessageContent {
         map.end()
     }
 }
+#[cfg(any(feature = "website-conversation"))]
 impl<'de> ::serde::Deserialize<'de> for MessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,

@@ -28,7 +28,8 @@ where
     F: Fn(Client) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
-    let data: serde_json::Value = serde_json::from_str(minimal).expect("the minimal example is JSON");
+    let data: serde_json::Value =
+        serde_json::from_str(minimal).expect("the minimal example is JSON");
     let answer = Reply::json(200, serde_json::json!({"error": false, "data": data}));
     let (_server, client) = client(vec![answer]).await;
     if let Err(e) = call(client).await {
@@ -46,7 +47,11 @@ where
         let (_server, client) = client(vec![reply]).await;
         match call(client).await {
             Err(e) => {
-                assert_eq!(e.kind(), ErrorKind::InvalidResponse, "{operation}, empty {status}: {e}");
+                assert_eq!(
+                    e.kind(),
+                    ErrorKind::InvalidResponse,
+                    "{operation}, empty {status}: {e}"
+                );
                 assert_eq!(e.status(), Some(status), "{operation}, empty {status}: {e}");
             }
             Ok(data) => panic!("{operation}: an empty {status} gave data: {data:?}"),
