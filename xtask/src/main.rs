@@ -45,11 +45,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// The workspace the command runs in: `cargo xtask` runs from inside it, and cargo tells the
+/// manifest directory at run time. (Not the compile-time `env!`: a binary shared between
+/// checkouts through one `CARGO_TARGET_DIR` would then read and write another checkout.)
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .and_then(|xtask| xtask.parent().map(Path::to_path_buf))
+        .or_else(|| std::env::current_dir().ok())
+        .expect("a current directory");
+    start
+        .ancestors()
+        .find(|dir| dir.join("spec/parts").is_dir() && dir.join("Cargo.toml").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or(start)
 }
 
 /// Bundles the parts, then writes (or, with `check`, compares) every generated file.
