@@ -70,6 +70,8 @@ struct Bundler {
     paths: Mapping,
     /// Envelope components made so far: name → the `data` schema they wrap (None: no data).
     envelopes: BTreeMap<String, Option<Value>>,
+    /// Real-time event name → payload schema (`x-crisp-events`).
+    events: Mapping,
 }
 
 impl Bundler {
@@ -101,6 +103,7 @@ impl Bundler {
             tags: Vec::new(),
             paths: Mapping::new(),
             envelopes: BTreeMap::new(),
+            events: Mapping::new(),
         })
     }
 
@@ -118,9 +121,35 @@ impl Bundler {
         };
         for key in part.keys() {
             let key = str_of(key)?;
-            if !matches!(key, "x-crisp-group" | "paths" | "components") {
-                bail!("unexpected top-level key `{key}` (a part has x-crisp-group, paths, components)");
+            if !matches!(
+                key,
+                "x-crisp-group" | "x-crisp-events" | "paths" | "components"
+            ) {
+                bail!(
+                    "unexpected top-level key `{key}` (a part has x-crisp-group, paths, components; \
+                     or x-crisp-events, components)"
+                );
             }
+        }
+        // The real-time events' part: event name → payload schema, and no paths.
+        if let Some(events) = part.get("x-crisp-events") {
+            if part.contains_key("paths") || part.contains_key("x-crisp-group") {
+                bail!("a part with x-crisp-events has no paths and no x-crisp-group");
+            }
+            let events = events
+                .as_mapping()
+                .ok_or_else(|| anyhow!("x-crisp-events maps event names to schemas"))?;
+            for (name, schema) in events {
+                self.claim(format!("event `{}`", str_of(name)?), group)?;
+                if schema.get("$ref").and_then(Value::as_str).is_none() {
+                    bail!(
+                        "x-crisp-events.{}: a `$ref` to a component schema",
+                        str_of(name)?
+                    );
+                }
+                self.events.insert(name.clone(), schema.clone());
+            }
+            return self.add_components(group, &part);
         }
         let description = part
             .get("x-crisp-group")
@@ -132,6 +161,11 @@ impl Bundler {
         tag.insert("description".into(), description.into());
         self.tags.push(Value::Mapping(tag));
 
+        self.add_components(group, &part)?;
+        self.add_paths(group, &part)
+    }
+
+    fn add_components(&mut self, group: &str, part: &Mapping) -> Result<()> {
         if let Some(components) = part.get("components") {
             let components = components
                 .as_mapping()
@@ -154,7 +188,10 @@ impl Bundler {
                 }
             }
         }
+        Ok(())
+    }
 
+    fn add_paths(&mut self, group: &str, part: &Mapping) -> Result<()> {
         let paths = match part.get("paths") {
             Some(Value::Mapping(paths)) => paths.clone(),
             Some(_) => bail!("paths is not a mapping"),

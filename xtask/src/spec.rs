@@ -473,6 +473,11 @@ impl Schemas {
                 }
             }
         }
+        // Real-time events and web hooks are answers too: what Crisp sends must decode.
+        refs(
+            raw.get("x-crisp-events").unwrap_or(&Value::Null),
+            &mut answer_roots,
+        );
         let mut answers = BTreeSet::new();
         let mut todo: Vec<String> = answer_roots.into_iter().collect();
         while let Some(name) = todo.pop() {
