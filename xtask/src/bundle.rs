@@ -139,15 +139,22 @@ impl Bundler {
             let events = events
                 .as_mapping()
                 .ok_or_else(|| anyhow!("x-crisp-events maps event names to schemas"))?;
-            for (name, schema) in events {
-                self.claim(format!("event `{}`", str_of(name)?), group)?;
-                if schema.get("$ref").and_then(Value::as_str).is_none() {
+            for (name, event) in events {
+                let name_str = str_of(name)?;
+                self.claim(format!("event `{name_str}`"), group)?;
+                let has_ref = event
+                    .get("schema")
+                    .and_then(|s| s.get("$ref"))
+                    .and_then(Value::as_str)
+                    .is_some();
+                if !has_ref || event.get("example").is_none() || event.get("description").is_none()
+                {
                     bail!(
-                        "x-crisp-events.{}: a `$ref` to a component schema",
-                        str_of(name)?
+                        "x-crisp-events.{name_str}: `description`, `schema` (a `$ref` to the \
+                         payload's component schema) and `example` (a payload)"
                     );
                 }
-                self.events.insert(name.clone(), schema.clone());
+                self.events.insert(name.clone(), event.clone());
             }
             return self.add_components(group, &part);
         }
