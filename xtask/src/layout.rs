@@ -84,6 +84,12 @@ pub fn split(file: syn::File, model: &Model) -> Result<Vec<(String, String)>> {
     }
 
     let modules: Vec<syn::Ident> = groups.keys().map(|g| format_ident!("{g}")).collect();
+    let events = (!model.schemas.events.is_empty()).then(|| {
+        quote! {
+            /// Crisp's real-time events (RTM and web hooks), typed.
+            pub mod events;
+        }
+    });
     let features: Vec<String> = groups.keys().map(|g| g.replace('_', "-")).collect();
     let mut files = Vec::new();
     let mod_rs = quote! {
@@ -92,6 +98,8 @@ pub fn split(file: syn::File, model: &Model) -> Result<Vec<(String, String)>> {
         /// The types of Crisp's requests and answers.
         #[allow(clippy::all)]
         pub mod types;
+
+        #events
 
         #(
             #[cfg(feature = #features)]

@@ -110,6 +110,8 @@ pub struct Schemas {
     /// The API groups whose operations need each schema (through parameters, bodies and
     /// answers): the Cargo features a generated type is compiled under.
     pub groups: BTreeMap<String, BTreeSet<String>>,
+    /// Schemas reachable from the real-time events' payloads (`x-crisp-events`).
+    pub events: BTreeSet<String>,
 }
 
 /// An enum whose values Crisp may extend.
@@ -330,6 +332,19 @@ impl Model {
         }
         let mut schemas_model = Schemas::read(&raw, &schemas)?;
         schemas_model.groups = groups_of_schemas(&raw, &schemas)?;
+        let mut roots = BTreeSet::new();
+        refs(
+            raw.get("x-crisp-events").unwrap_or(&Value::Null),
+            &mut roots,
+        );
+        let mut todo: Vec<String> = roots.into_iter().collect();
+        while let Some(name) = todo.pop() {
+            if schemas_model.events.insert(name.clone()) {
+                let mut next = BTreeSet::new();
+                refs(schemas.get(&name).unwrap_or(&Value::Null), &mut next);
+                todo.extend(next);
+            }
+        }
         prepare_for_progenitor(&mut raw, &schemas_model)?;
         let progenitor_spec: openapiv3::OpenAPI =
             serde_json::from_value(raw).context("spec is not an OpenAPI 3.0 document")?;

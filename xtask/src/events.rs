@@ -1,0 +1,195 @@
+//! Generates `crisp-api/src/generated/events.rs` from the spec's `x-crisp-events`: one enum
+//! variant per real-time event, decoded by a function that never fails (an unknown name, or a
+//! payload that does not decode, is kept as `Event::Other` with its JSON). The RTM client and
+//! the web hook verifier both decode into it.
+
+use anyhow::{anyhow, bail, Result};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Where the events module goes, relative to the workspace root.
+pub const OUTPUT: &str = "crisp-api/src/generated/events.rs";
+
+/// One event of the spec.
+pub struct EventSpec {
+    pub name: String,
+    pub description: String,
+    /// The payload's component schema.
+    pub schema: String,
+    pub example: Value,
+}
+
+/// The events of the bundled spec, in the spec's order.
+pub fn read(doc: &Value) -> Result<Vec<EventSpec>> {
+    let Some(events) = doc.get("x-crisp-events").and_then(Value::as_object) else {
+        return Ok(Vec::new());
+    };
+    events
+        .iter()
+        .map(|(name, e)| {
+            let schema = e
+                .pointer("/schema/$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .ok_or_else(|| anyhow!("x-crisp-events.{name}: schema is a $ref"))?
+                .to_string();
+            Ok(EventSpec {
+                name: name.clone(),
+                description: e
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                schema,
+                example: e.get("example").cloned().unwrap_or(Value::Null),
+            })
+        })
+        .collect()
+}
+
+/// `session:set_state` → `SessionSetState`.
+pub fn variant_name(event: &str) -> String {
+    event
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+pub fn generate(events: &[EventSpec]) -> Result<String> {
+    let mut seen = BTreeSet::new();
+    for e in events {
+        if !seen.insert(variant_name(&e.name)) || variant_name(&e.name) == "Other" {
+            bail!("event `{}` gives a variant name used twice", e.name);
+        }
+    }
+    let variants: Vec<syn::Ident> = events
+        .iter()
+        .map(|e| format_ident!("{}", variant_name(&e.name)))
+        .collect();
+    let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+    let types: Vec<TokenStream> = events
+        .iter()
+        .map(|e| {
+            let t = format_ident!("{}", e.schema);
+            quote!(crate::types::#t)
+        })
+        .collect();
+    let docs: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let description = e
+                .description
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!(" `{}`: {description}", e.name)
+        })
+        .collect();
+    let count = events.len();
+    let examples: Vec<String> = events.iter().map(|e| e.example.to_string()).collect();
+    let first = names.first().copied().unwrap_or("message:send");
+    let module_doc = format!(
+        " Crisp's real-time events, as the RTM API ([`crate::rtm`]) and web hooks\n \
+         ([`crate::webhook`]) deliver them: {count} typed events, and [`Event::Other`] for the rest."
+    );
+    let decode_doc = format!(
+        " The event `name` with its payload `data`. Never fails: an event this version of the SDK\n \
+         does not type, or a payload that does not decode into its type, is [`Event::Other`]\n \
+         with the name and the JSON as sent.\n\n \
+         ```\n \
+         use crisp_api::events::Event;\n\n \
+         let event = Event::decode(\"{first}\", serde_json::json!({{\"website_id\": \"w\"}}));\n \
+         assert_eq!(event.name(), \"{first}\");\n \
+         let unknown = Event::decode(\"not:typed:yet\", serde_json::json!({{\"a\": 1}}));\n \
+         assert!(matches!(unknown, Event::Other {{ .. }}));\n \
+         ```"
+    );
+    let tokens = quote! {
+        #![doc = #module_doc]
+        #![allow(clippy::large_enum_variant)]
+
+        /// One real-time event of Crisp, typed by its name.
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum Event {
+            #( #[doc = #docs] #variants(#types), )*
+            /// An event this version of the SDK does not type, or whose payload did not decode
+            /// into its type: the name and the payload as sent.
+            Other {
+                /// The event's name (`message:send`, …).
+                name: ::std::string::String,
+                /// The payload.
+                data: ::serde_json::Value,
+            },
+        }
+
+        impl Event {
+            /// Every event name this version types.
+            pub const NAMES: &'static [&'static str] = &[#(#names),*];
+
+            #[doc = #decode_doc]
+            pub fn decode(name: &str, data: ::serde_json::Value) -> Event {
+                use ::serde::Deserialize as _;
+                match name {
+                    #( #names => match <#types>::deserialize(&data) {
+                        Ok(payload) => Event::#variants(payload),
+                        Err(_) => Event::Other { name: name.to_string(), data },
+                    }, )*
+                    _ => Event::Other { name: name.to_string(), data },
+                }
+            }
+
+            /// The event's name, as Crisp sends it.
+            pub fn name(&self) -> &str {
+                match self {
+                    #( Event::#variants(_) => #names, )*
+                    Event::Other { name, .. } => name.as_str(),
+                }
+            }
+
+            /// Whether the payload decoded into this version's type for the event.
+            pub fn is_typed(&self) -> bool {
+                !matches!(self, Event::Other { .. })
+            }
+        }
+
+        #[cfg(test)]
+        mod tests {
+            /// Each event's example payload, from the spec.
+            const EXAMPLES: &[(&str, &str)] = &[#( (#names, #examples) ),*];
+
+            #[test]
+            fn every_event_decodes_its_example_into_its_variant() {
+                assert_eq!(EXAMPLES.len(), super::Event::NAMES.len());
+                for (name, example) in EXAMPLES {
+                    let data: ::serde_json::Value = ::serde_json::from_str(example).unwrap();
+                    let event = super::Event::decode(name, data);
+                    assert!(event.is_typed(), "{name}: the example does not decode: {event:?}");
+                    assert_eq!(event.name(), *name);
+                }
+            }
+
+            #[test]
+            fn unknown_names_and_bad_payloads_are_kept() {
+                let event = super::Event::decode("not:typed:yet", ::serde_json::json!([1, 2]));
+                assert_eq!(event, super::Event::Other { name: "not:typed:yet".into(), data: ::serde_json::json!([1, 2]) });
+                for name in super::Event::NAMES {
+                    let event = super::Event::decode(name, ::serde_json::json!("a string"));
+                    assert!(!event.is_typed(), "{name}");
+                    assert_eq!(event.name(), *name);
+                }
+            }
+        }
+    };
+    let file: syn::File = syn::parse2(tokens)?;
+    Ok(prettyplease::unparse(&file))
+}
