@@ -20,7 +20,9 @@ pub(crate) struct Buffer {
 struct Inner {
     queue: VecDeque<RawEvent>,
     /// Events dropped since the consumer last heard of it.
-    dropped: u64,
+    unreported: u64,
+    /// Events dropped since the start.
+    dropped_total: u64,
     /// Set once the task has ended: the error that ended it, if any, is handed out after
     /// the queued events, then the stream ends.
     ended: Option<Option<RtmError>>,
@@ -44,7 +46,8 @@ impl Buffer {
                 // The queue grows to `capacity` as needed rather than reserving it all up
                 // front: most streams never hold more than a few events.
                 queue: VecDeque::with_capacity(capacity.min(64)),
-                dropped: 0,
+                unreported: 0,
+                dropped_total: 0,
                 ended: None,
                 waker: None,
             }),
@@ -60,6 +63,11 @@ impl Buffer {
         self.lock().queue.len()
     }
 
+    /// Events dropped since the start because the consumer was behind.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.lock().dropped_total
+    }
+
     /// Queues an event, dropping the oldest when full.
     pub(crate) fn push(&self, event: RawEvent) {
         let waker = {
@@ -69,7 +77,8 @@ impl Buffer {
             }
             if inner.queue.len() >= self.capacity {
                 inner.queue.pop_front();
-                inner.dropped += 1;
+                inner.unreported += 1;
+                inner.dropped_total += 1;
             }
             inner.queue.push_back(event);
             inner.waker.take()
@@ -95,8 +104,8 @@ impl Buffer {
 
     pub(crate) fn poll_next(&self, cx: &mut Context<'_>) -> Poll<Next> {
         let mut inner = self.lock();
-        if inner.dropped > 0 {
-            let dropped = std::mem::take(&mut inner.dropped);
+        if inner.unreported > 0 {
+            let dropped = std::mem::take(&mut inner.unreported);
             return Poll::Ready(Next::Lagged(dropped));
         }
         if let Some(event) = inner.queue.pop_front() {
@@ -146,7 +155,10 @@ mod tests {
             assert!(buffer.len() <= 3);
         }
         assert_eq!(buffer.len(), 3);
+        assert_eq!(buffer.dropped(), 7);
         assert!(matches!(next(&buffer), Poll::Ready(Next::Lagged(7))));
+        // Reported once; the total stays.
+        assert_eq!(buffer.dropped(), 7);
         for i in 7..10 {
             match next(&buffer) {
                 Poll::Ready(Next::Event(e)) => assert_eq!(e.data, serde_json::json!(i)),

@@ -468,8 +468,16 @@ impl EventStream {
     }
 
     /// Events received and waiting to be read; never more than [`capacity`](Self::capacity).
-    pub fn buffered(&self) -> usize {
+    ///
+    /// (Not named `buffered`: that is `StreamExt::buffered`, which would take precedence.)
+    pub fn queued(&self) -> usize {
         self.buffer.len()
+    }
+
+    /// Events dropped so far because the consumer was behind (each drop is also reported
+    /// on the stream as an [`RtmErrorKind::Lagged`] error).
+    pub fn dropped(&self) -> u64 {
+        self.buffer.dropped()
     }
 
     /// How many events may wait before the oldest are dropped.
@@ -551,8 +559,9 @@ impl fmt::Debug for EventStream {
         f.debug_struct("EventStream")
             .field("socket_url", &self.ctx.target.to_string())
             .field("events", &self.events)
-            .field("buffered", &self.buffered())
+            .field("queued", &self.queued())
             .field("capacity", &self.capacity())
+            .field("dropped", &self.dropped())
             .finish()
     }
 }
