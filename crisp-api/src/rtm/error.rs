@@ -3,6 +3,15 @@
 use std::fmt;
 
 /// What went wrong with the RTM connection, for callers to match on.
+///
+/// ```
+/// use crisp_api::rtm::RtmErrorKind;
+///
+/// fn worth_retrying_later(kind: RtmErrorKind) -> bool {
+///     matches!(kind, RtmErrorKind::Transport | RtmErrorKind::Timeout | RtmErrorKind::Endpoint)
+/// }
+/// assert!(!worth_retrying_later(RtmErrorKind::Authentication));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RtmErrorKind {
@@ -81,22 +90,53 @@ impl RtmError {
     }
 
     /// What went wrong.
+    ///
+    /// ```no_run
+    /// # fn run(error: crisp_api::rtm::RtmError) {
+    /// if error.kind() == crisp_api::rtm::RtmErrorKind::Authentication {
+    ///     eprintln!("check the token: {error}");
+    /// }
+    /// # }
+    /// ```
     pub fn kind(&self) -> RtmErrorKind {
         self.kind
     }
 
     /// For [`RtmErrorKind::Lagged`]: how many events were dropped.
+    ///
+    /// ```no_run
+    /// # fn run(error: crisp_api::rtm::RtmError) {
+    /// if let Some(missed) = error.lagged() {
+    ///     eprintln!("{missed} events missed; resynchronise with the REST API");
+    /// }
+    /// # }
+    /// ```
     pub fn lagged(&self) -> Option<u64> {
         self.lagged
     }
 
     /// True when the stream ends after this error: everything but
     /// [`RtmErrorKind::Lagged`].
+    ///
+    /// ```no_run
+    /// # fn run(error: crisp_api::rtm::RtmError) -> Result<(), crisp_api::rtm::RtmError> {
+    /// if error.is_fatal() {
+    ///     return Err(error);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn is_fatal(&self) -> bool {
         self.kind != RtmErrorKind::Lagged
     }
 
     /// What happened, in words.
+    ///
+    /// ```no_run
+    /// # fn run(error: crisp_api::rtm::RtmError) {
+    /// eprintln!("{}", error.message());
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }

@@ -447,6 +447,42 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
 /// Dropping the stream closes the connection.
 ///
 /// `Debug` shows the socket URL, the events and the buffer, never the token key.
+///
+/// Against the embedded mock's RTM endpoint:
+///
+/// ```
+/// use crisp_mock::realtime::{self, MockEvent};
+/// use futures::StreamExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), crisp_api::rtm::RtmError> {
+/// let (publish, _) = tokio::sync::broadcast::channel(16);
+/// let (app, mock) = realtime::router("identifier", "key", publish.clone());
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// let socket_url = format!("http://{}{}", listener.local_addr().unwrap(), realtime::SOCKET_PATH);
+/// tokio::spawn(async move { axum::serve(listener, app).await });
+///
+/// let client = crisp_api::Client::builder().credentials("identifier", "key").build().unwrap();
+/// let mut events = client
+///     .rtm()
+///     .events(["message:send"])
+///     .host(socket_url.as_str())
+///     .connect()
+///     .await?;
+/// assert_eq!(events.events(), ["message:send"]);
+/// assert_eq!(events.socket_url(), socket_url);
+///
+/// mock.wait_for_authenticated(1).await;
+/// let message = serde_json::json!({"session_id": "s", "content": "hello"});
+/// publish.send(MockEvent::new("w", "message:send", message)).unwrap();
+/// let event = events.next().await.unwrap()?;
+/// assert_eq!(event.name, "message:send");
+/// assert_eq!(event.data["content"], "hello");
+/// assert_eq!((events.queued(), events.dropped(), events.capacity()), (0, 0, 1024));
+/// events.close().await;
+/// # Ok(())
+/// # }
+/// ```
 pub struct EventStream {
     buffer: Arc<Buffer>,
     ctx: Arc<Context>,
@@ -458,11 +494,23 @@ pub struct EventStream {
 
 impl EventStream {
     /// The events listened to.
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// println!("listening to {}", events.events().join(", "));
+    /// # }
+    /// ```
     pub fn events(&self) -> &[String] {
         &self.events
     }
 
     /// The socket URL connected to (origin and socket.io path).
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// println!("connected to {}", events.socket_url());
+    /// # }
+    /// ```
     pub fn socket_url(&self) -> String {
         self.ctx.target.to_string()
     }
@@ -470,17 +518,37 @@ impl EventStream {
     /// Events received and waiting to be read; never more than [`capacity`](Self::capacity).
     ///
     /// (Not named `buffered`: that is `StreamExt::buffered`, which would take precedence.)
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// if events.queued() > events.capacity() / 2 {
+    ///     eprintln!("falling behind: {} events waiting", events.queued());
+    /// }
+    /// # }
+    /// ```
     pub fn queued(&self) -> usize {
         self.buffer.len()
     }
 
     /// Events dropped so far because the consumer was behind (each drop is also reported
     /// on the stream as an [`RtmErrorKind::Lagged`] error).
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// println!("{} events missed so far", events.dropped());
+    /// # }
+    /// ```
     pub fn dropped(&self) -> u64 {
         self.buffer.dropped()
     }
 
-    /// How many events may wait before the oldest are dropped.
+    /// How many events may wait before the oldest are dropped ([`RtmBuilder::buffer`]).
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// assert!(events.queued() <= events.capacity());
+    /// # }
+    /// ```
     pub fn capacity(&self) -> usize {
         self.buffer.capacity()
     }
@@ -619,18 +687,35 @@ impl Reconnect {
     }
 
     /// The wait before the first attempt (default 5 s).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let policy = crisp_api::rtm::Reconnect::default().initial_delay(Duration::from_secs(1));
+    /// # let _ = policy;
+    /// ```
     pub fn initial_delay(mut self, delay: Duration) -> Self {
         self.initial_delay = delay;
         self
     }
 
     /// The longest wait between attempts (default 10 s).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let policy = crisp_api::rtm::Reconnect::default().max_delay(Duration::from_secs(60));
+    /// # let _ = policy;
+    /// ```
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
     }
 
     /// How much the wait grows after each failed attempt (default 2; at least 1).
+    ///
+    /// ```
+    /// let policy = crisp_api::rtm::Reconnect::default().factor(1.5);
+    /// # let _ = policy;
+    /// ```
     pub fn factor(mut self, factor: f64) -> Self {
         self.factor = if factor.is_finite() {
             factor.max(1.0)
@@ -641,6 +726,11 @@ impl Reconnect {
     }
 
     /// How much of the wait is random, from 0 (none) to 1 (default 0.75).
+    ///
+    /// ```
+    /// let policy = crisp_api::rtm::Reconnect::default().jitter(0.0);
+    /// # let _ = policy;
+    /// ```
     pub fn jitter(mut self, jitter: f64) -> Self {
         self.jitter = if jitter.is_finite() {
             jitter.clamp(0.0, 1.0)
@@ -652,6 +742,11 @@ impl Reconnect {
 
     /// At most this many attempts in a row; when they all fail, the stream ends with the
     /// last error (default: no limit).
+    ///
+    /// ```
+    /// let policy = crisp_api::rtm::Reconnect::default().max_attempts(10);
+    /// # let _ = policy;
+    /// ```
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts);
         self
