@@ -36,7 +36,12 @@
 //!   default 5 s doubling up to 10 s, ±75 %, like the Node wrapper), forever unless told
 //!   otherwise.
 //!
-//! Only the events asked for reach the stream, even if the server sends others.
+//! Only the events asked for reach the stream, even if the server sends others; Crisp's
+//! own `authenticated` and `unauthorized` answers never do. Unlike socket.io-client, a
+//! socket.io disconnect sent by the server is handled like a drop (reconnected): a stream
+//! of events is meant to last, and only refused credentials or the consumer end it.
+//! Packets that cannot be read (not socket.io, binary attachments, other namespaces) are
+//! skipped with a `tracing` warning; they never end the stream.
 //!
 //! # A slow consumer
 //!
