@@ -1,11 +1,12 @@
 //! One RTM connection and the task that keeps one open: the WebSocket upgrade over
 //! reqwest, the Engine.IO and socket.io handshakes, authentication, the read loop, and
-//! reconnection with backoff after a drop.
+//! reconnection with backoff after a drop. Nothing here logs a frame: the authentication
+//! frame holds the token key.
 
 use super::buffer::Buffer;
 use super::protocol::{self, EnginePacket, Handshake, SocketPacket};
+use super::websocket::{self, Incoming, WebSocket, WsError};
 use super::{RawEvent, Reconnect, RtmError, RtmErrorKind};
-use futures::{SinkExt as _, StreamExt as _};
 use reqwest::header::{
     HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION,
     UPGRADE, USER_AGENT,
@@ -16,12 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{oneshot, Notify};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::handshake::{client::generate_key, derive_accept_key};
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
 
-type Socket = WebSocketStream<reqwest::Upgraded>;
+type Socket = WebSocket<reqwest::Upgraded>;
 
 /// Where the socket.io endpoint is: the `http(s)` URL of its WebSocket transport.
 #[derive(Clone)]
@@ -192,7 +189,7 @@ async fn open_within(ctx: &Context) -> Result<Connection, RtmError> {
 /// The WebSocket upgrade, through reqwest so that TLS, proxies and DNS are the HTTP
 /// client's. The client must speak HTTP/1.1 to this host: an upgrade cannot go over HTTP/2.
 async fn upgrade(ctx: &Context) -> Result<Socket, RtmError> {
-    let key = generate_key();
+    let key = websocket::new_key();
     let response = ctx
         .http
         .get(ctx.target.url.clone())
@@ -226,7 +223,7 @@ async fn upgrade(ctx: &Context) -> Result<Socket, RtmError> {
     let accepted = response
         .headers()
         .get(SEC_WEBSOCKET_ACCEPT)
-        .is_some_and(|v| v.as_bytes() == derive_accept_key(key.as_bytes()).as_bytes());
+        .is_some_and(|v| v.as_bytes() == websocket::accept_for(&key).as_bytes());
     if !accepted {
         return Err(protocol_error(
             "the WebSocket upgrade has no valid Sec-WebSocket-Accept",
@@ -236,35 +233,37 @@ async fn upgrade(ctx: &Context) -> Result<Socket, RtmError> {
         RtmError::new(RtmErrorKind::Transport, "the WebSocket upgrade failed")
             .with_source(e.without_url())
     })?;
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(ctx.max_message_bytes))
-        .max_frame_size(Some(ctx.max_message_bytes));
-    Ok(WebSocketStream::from_raw_socket(upgraded, Role::Client, Some(config)).await)
+    Ok(WebSocket::new(upgraded, ctx.max_message_bytes))
 }
 
 /// The next text frame, during the handshake.
 async fn next_text(socket: &mut Socket) -> Result<String, RtmError> {
     loop {
-        match socket.next().await {
-            Some(Ok(Message::Text(text))) => return Ok(text.as_str().to_string()),
-            Some(Ok(Message::Close(_))) | None => {
+        match socket.next_message().await {
+            Ok(Incoming::Text(text)) => return Ok(text),
+            Ok(Incoming::Ping(payload)) => socket.pong(&payload).await.map_err(socket_error)?,
+            Ok(Incoming::Binary(_)) => continue,
+            Ok(Incoming::Close) | Err(WsError::Eof) => {
                 return Err(RtmError::new(
                     RtmErrorKind::Transport,
                     "the server closed the connection during the handshake",
                 ))
             }
-            Some(Ok(_)) => continue,
-            Some(Err(e)) => return Err(socket_error(e)),
+            Err(e) => return Err(socket_error(e)),
         }
     }
 }
 
 async fn send(socket: &mut Socket, text: String) -> Result<(), RtmError> {
-    socket.send(Message::text(text)).await.map_err(socket_error)
+    socket.send_text(&text).await.map_err(socket_error)
 }
 
-fn socket_error(e: tokio_tungstenite::tungstenite::Error) -> RtmError {
-    RtmError::new(RtmErrorKind::Transport, "the WebSocket failed").with_source(e)
+fn socket_error(e: WsError) -> RtmError {
+    let kind = match e {
+        WsError::Protocol(_) | WsError::TooLarge { .. } => RtmErrorKind::Protocol,
+        WsError::Io(_) | WsError::Eof => RtmErrorKind::Transport,
+    };
+    RtmError::new(kind, "the WebSocket failed").with_source(e)
 }
 
 fn protocol_error(message: impl Into<String>) -> RtmError {
@@ -359,25 +358,29 @@ async fn read(ctx: &Context, connection: Connection, closed: &mut oneshot::Recei
                     format!("no heartbeat from the server in {heartbeat:?}"),
                 ));
             }
-            frame = socket.next() => frame,
+            frame = socket.next_message() => frame,
         };
+        // Anything the server sends shows it is alive, not only its Engine.IO pings.
+        alive_until = Instant::now() + heartbeat;
         let text = match frame {
-            Some(Ok(Message::Text(text))) => text,
-            // Binary frames are attachments of binary packets, which are skipped.
-            Some(Ok(
-                Message::Binary(_) | Message::Ping(_) | Message::Pong(_) | Message::Frame(_),
-            )) => continue,
-            Some(Ok(Message::Close(_))) | None => {
+            Ok(Incoming::Text(text)) => text,
+            // Binary messages are attachments of binary packets, which are skipped.
+            Ok(Incoming::Binary(_)) => continue,
+            Ok(Incoming::Ping(payload)) => {
+                if let Err(e) = socket.pong(&payload).await {
+                    return Ended::Lost(socket_error(e));
+                }
+                continue;
+            }
+            Ok(Incoming::Close) | Err(WsError::Eof) => {
                 return Ended::Lost(RtmError::new(
                     RtmErrorKind::Transport,
                     "the server closed the connection",
                 ))
             }
-            Some(Err(e)) => return Ended::Lost(socket_error(e)),
+            Err(e) => return Ended::Lost(socket_error(e)),
         };
-        // Any packet shows the server is alive, not only its pings.
-        alive_until = Instant::now() + heartbeat;
-        let packet = match protocol::parse_engine(text.as_str()) {
+        let packet = match protocol::parse_engine(&text) {
             Ok(EnginePacket::Ping(data)) => {
                 if let Err(e) = send(&mut socket, protocol::pong(data)).await {
                     return Ended::Lost(e);
@@ -442,7 +445,7 @@ fn refusal(data: &serde_json::Value) -> String {
 async fn goodbye(socket: &mut Socket) {
     let polite = async {
         let _ = send(socket, protocol::disconnect().to_string()).await;
-        let _ = socket.close(None).await;
+        let _ = socket.close().await;
     };
     let _ = tokio::time::timeout(Duration::from_secs(1), polite).await;
 }

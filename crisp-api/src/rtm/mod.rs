@@ -61,6 +61,7 @@ mod buffer;
 mod connection;
 mod error;
 mod protocol;
+mod websocket;
 
 pub use error::{RtmError, RtmErrorKind};
 

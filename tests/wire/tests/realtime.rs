@@ -509,10 +509,27 @@ async fn debug_display_and_tracing_never_show_the_key() {
                 .with_writer(move || writer.clone()),
         );
     // A current-thread runtime: the connection task runs on this thread, under this
-    // subscriber.
+    // subscriber. Records of the `log` crate (which dependencies such as a WebSocket library
+    // may use) are captured too.
     let _guard = tracing::subscriber::set_default(subscriber);
+    let _ = tracing_log::LogTracer::init();
 
-    let app = App::start().await;
+    // The server runs on a thread and runtime of its own, outside the subscriber: it
+    // receives the key, and its libraries may log what they receive; only the client's
+    // output is under test.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            sender.send(App::start().await).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    let app = receiver.recv().unwrap();
     let mut shown = Vec::new();
 
     // A connection that works, is dropped and comes back.
@@ -563,6 +580,11 @@ async fn debug_display_and_tracing_never_show_the_key() {
     tokio::time::sleep(Duration::from_millis(50)).await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // Records of the `log` crate were captured too (reqwest's TLS set-up, hyper, …).
+    assert!(
+        logs.contains("log.target"),
+        "no `log` records captured:\n{logs}"
+    );
     assert!(
         logs.contains("crisp rtm: connected"),
         "no RTM logs captured:\n{logs}"
