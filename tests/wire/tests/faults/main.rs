@@ -1,6 +1,6 @@
-//! The fault-injection suite: retries, timeouts, path escaping, hostile answers, paged
-//! streams, secrets, concurrency and tracing, against `crisp_mock::ScriptedServer` (and the
-//! mock for load).
+//! The fault-injection suite: retries, timeouts, path escaping, hostile answers, base URLs
+//! and credentials, paged streams, secrets, concurrency and tracing, against
+//! `crisp_mock::ScriptedServer` (and the mock for load).
 //!
 //! Its own runner (`harness = false`) runs the cases in order and ends with a summary table:
 //! cases, calls, typed errors, retries made, paged streams, panics and duplicate
@@ -8,6 +8,7 @@
 //! `cargo test -p crisp-wire-tests --test faults [FILTER]`.
 
 mod concurrency;
+mod configuration;
 mod hostile;
 mod observability;
 mod paging;
@@ -55,6 +56,8 @@ fn main() -> std::process::ExitCode {
         hostile::fuzz_mutated_envelopes,
         hostile::fuzz_json_shapes,
         hostile::fuzz_retry_after,
+        configuration::base_urls_are_normalised_or_refused,
+        configuration::unsendable_credentials_are_refused,
         paging::repeated_pages_end_the_stream_with_an_error,
         paging::timestamp_streams_without_progress_end_with_an_error,
         secrets::the_key_never_shows,
