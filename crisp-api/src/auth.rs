@@ -83,6 +83,11 @@ impl Credentials {
         &self.identifier
     }
 
+    /// The key, for the scrubber that keeps it out of errors.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
     /// The `Authorization: Basic …` header value, marked sensitive so that HTTP libraries
     /// keep it out of their logs.
     ///

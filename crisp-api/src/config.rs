@@ -1,6 +1,7 @@
 //! Building a [`Client`]: base URL, credentials, tier, user agent, timeouts and retries,
 //! set once and applied to every call.
 
+use crate::server_text::Scrubber;
 use crate::{Client, Credentials, Error, RetryPolicy, Tier};
 use reqwest::header::HeaderValue;
 use std::fmt;
@@ -32,6 +33,8 @@ pub(crate) struct Settings {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
+    /// Keeps the credentials out of the server text that errors hold.
+    pub(crate) scrubber: Scrubber,
 }
 
 impl Config {
@@ -286,6 +289,7 @@ impl ClientBuilder {
         };
         let settings = crate::config::Settings {
             authorization,
+            scrubber: Scrubber::new(&credentials),
             credentials,
             tier: self.tier,
             tier_header: HeaderValue::from_static(self.tier.as_str()),

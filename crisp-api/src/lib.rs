@@ -43,6 +43,7 @@ mod pagination;
 mod path;
 mod retry;
 mod secret;
+mod server_text;
 mod transport;
 pub mod webhook;
 
