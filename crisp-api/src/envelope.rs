@@ -304,6 +304,9 @@ pub(crate) trait Payload: Sized {
     /// Unwraps the answer; an `error: true` envelope or missing `data` is an [`Error`]
     /// (the server's text in it cleaned by `scrubber`).
     fn into_data(answer: ResponseValue<Self>, scrubber: &Scrubber) -> Result<Self::Data, Error>;
+    /// The caller's data for a 2xx with an empty body (or only whitespace), as Go's client
+    /// reads it: fine for an operation without data, an [`Error`] for one that has some.
+    fn from_empty(status: u16) -> Result<Self::Data, Error>;
 }
 
 impl<T: DeserializeOwned> Payload for Envelope<T> {
@@ -325,9 +328,13 @@ impl<T: DeserializeOwned> Payload for Envelope<T> {
             None => without_data(status, "has no `data`"),
         }
     }
+
+    fn from_empty(status: u16) -> Result<T, Error> {
+        without_data(status, "is empty")
+    }
 }
 
-/// An answer without `data`: fine when the caller
+/// An answer without `data` (no `data` field, or no body at all): fine when the caller
 /// expects nothing (or an optional value); for anything else it is a broken answer.
 fn without_data<T: DeserializeOwned>(status: u16, what: &str) -> Result<T, Error> {
     T::deserialize(serde_json::Value::Null).map_err(|_| {
@@ -343,6 +350,10 @@ impl Payload for () {
     type Data = ();
 
     fn into_data(_: ResponseValue<()>, _: &Scrubber) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn from_empty(_: u16) -> Result<(), Error> {
         Ok(())
     }
 }

@@ -228,6 +228,14 @@ where
                         tracing::Span::current().record("status", answer.status().as_u16());
                         R::into_data(answer, scrubber)
                     }
+                    // An empty 2xx body (progenitor raises this for 2xx answers only).
+                    Err(progenitor_client::Error::InvalidResponsePayload(body, _))
+                        if body.iter().all(u8::is_ascii_whitespace) =>
+                    {
+                        let status = ANSWER_STATUS.with(Cell::get).unwrap_or(200);
+                        tracing::Span::current().record("status", status);
+                        R::from_empty(status)
+                    }
                     Err(e) => {
                         // progenitor's body errors carry no status; the `post` hook saw it.
                         let status = ANSWER_STATUS.with(Cell::get);

@@ -535,7 +535,7 @@ pub fn fuzz_retry_after() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Server text, any `data`, cause chains
+// Server text, empty answers, any `data`, cause chains
 
 /// A reason or message no terminal or log should receive as it is: escapes, line breaks
 /// that would forge a log line, BEL, NUL, and 5,000 characters.
@@ -683,6 +683,73 @@ pub fn server_text_is_sanitised_on_every_path() {
             format!("{e:?}").chars().count() < 700,
             "web hook error Debug"
         );
+    })
+}
+
+pub fn empty_success_answers() {
+    block_on(async {
+        let empties = || {
+            [
+                (Reply::raw(200, ""), "200 with Content-Length: 0"),
+                (Reply::raw(204, ""), "204"),
+                (Reply::raw(200, "").chunked(), "200 chunked, empty"),
+                (Reply::raw(200, " \r\n"), "200 with only whitespace"),
+            ]
+        };
+        // Operations without data succeed, whatever their method.
+        for (reply, what) in empties() {
+            let server = ScriptedServer::start(vec![reply]).await;
+            let c = client(&server.url(), 1);
+            call_on(
+                &server,
+                c.remove_conversation()
+                    .website_id(WEBSITE)
+                    .session_id("session_1")
+                    .send(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("remove_conversation, {what}: {e}"));
+            call_on(
+                &server,
+                c.update_conversation_metas()
+                    .website_id(WEBSITE)
+                    .session_id("session_1")
+                    .body(
+                        crisp_api::types::ConversationMetaUpdate::builder()
+                            .nickname(Some("Ann".to_string())),
+                    )
+                    .send(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("update_conversation_metas, {what}: {e}"));
+            call_on(
+                &server,
+                c.change_conversation_state()
+                    .website_id(WEBSITE)
+                    .session_id("session_1")
+                    .body(
+                        crisp_api::types::ConversationStateUpdate::builder()
+                            .state(crisp_api::types::ConversationState::Resolved),
+                    )
+                    .send(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("change_conversation_state, {what}: {e}"));
+            assert_eq!(server.requests().len(), 3, "{what}: one request each");
+        }
+        // Operations that return data: a typed error with the status, not retried.
+        for (reply, what) in empties() {
+            let status = reply.status;
+            let server = ScriptedServer::start(vec![reply]).await;
+            let e = expect_err(call_on(&server, get(&client(&server.url(), 3))).await);
+            assert_kind(&e, ErrorKind::InvalidResponse);
+            assert_eq!(e.status(), Some(status), "{what}");
+            assert!(e.message().unwrap().contains("empty"), "{what}: {e}");
+            assert_eq!(e.attempts(), 1, "{what}");
+            let e = expect_err(call_on(&server, create(&client(&server.url(), 3))).await);
+            assert_kind(&e, ErrorKind::InvalidResponse);
+            assert_eq!(e.status(), Some(status), "{what}");
+        }
     })
 }
 

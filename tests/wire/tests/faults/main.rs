@@ -57,6 +57,7 @@ fn main() -> std::process::ExitCode {
         hostile::fuzz_json_shapes,
         hostile::fuzz_retry_after,
         hostile::server_text_is_sanitised_on_every_path,
+        hostile::empty_success_answers,
         hostile::error_envelopes_with_any_data_keep_their_reason,
         hostile::display_shows_the_cause_chain,
         configuration::base_urls_are_normalised_or_refused,
