@@ -10,6 +10,8 @@ mod auth;
 mod config;
 mod error;
 mod retry;
+#[cfg(feature = "rtm")]
+pub mod rtm;
 // The generated methods of the API groups use these; with only some groups enabled (Cargo
 // features), some of their items have no caller.
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
@@ -21,6 +23,7 @@ mod pagination;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod path;
 mod secret;
+mod server_text;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod transport;
 pub mod webhook;
