@@ -38,7 +38,7 @@ pub use envelope::Envelope;
 pub use error::{Error, ErrorKind};
 /// The traits to consume the `.stream()` of paged lists (`try_next`, `try_collect`, …).
 pub use futures::{Stream, StreamExt, TryStreamExt};
-pub use generated::{builder, types, Client};
+pub use generated::{builder, events, types, Client};
 /// The error of a builder's `send_raw` (progenitor's, unmapped); `send` returns [`Error`].
 pub use progenitor_client::Error as RawError;
 pub use progenitor_client::ResponseValue;

@@ -360,6 +360,10 @@ impl Bundler {
     fn finish(mut self) -> Result<Value> {
         self.doc.insert("tags".into(), Value::Sequence(self.tags));
         self.doc.insert("paths".into(), Value::Mapping(self.paths));
+        if !self.events.is_empty() {
+            self.doc
+                .insert("x-crisp-events".into(), Value::Mapping(self.events));
+        }
         let mut ordered = Mapping::new();
         for key in [
             "openapi",
@@ -368,6 +372,7 @@ impl Bundler {
             "security",
             "tags",
             "paths",
+            "x-crisp-events",
             "components",
         ] {
             if let Some(v) = self.doc.remove(key) {

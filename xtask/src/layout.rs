@@ -174,6 +174,7 @@ fn gate_types(types: &mut [Item], model: &Model) {
                         .groups
                         .get(n)
                         .is_some_and(|g| g.len() != all.len())
+                        && !model.schemas.events.contains(n)
                 });
                 match found {
                     Some(n) => (n, &mut imp.attrs, false),
@@ -185,7 +186,9 @@ fn gate_types(types: &mut [Item], model: &Model) {
         let Some(groups) = model.schemas.groups.get(&name) else {
             continue;
         };
-        if groups.len() == all.len() {
+        // Event payloads (and what they hold) are always there: events decode whatever the
+        // groups enabled.
+        if groups.len() == all.len() || model.schemas.events.contains(&name) {
             continue;
         }
         let features: Vec<&String> = groups.iter().collect();
