@@ -21,6 +21,7 @@ pub mod bench;
 pub mod conversation;
 mod http;
 pub mod people;
+pub mod realtime;
 mod scripted;
 mod store;
 pub mod website;
