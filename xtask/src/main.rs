@@ -96,6 +96,10 @@ fn regen(check: bool) -> Result<()> {
     }
     let node = coverage::node_methods(&root)?;
     coverage::check_node_names(&model, &node)?;
+    outputs.push((
+        coverage::NODE_TEST.to_string(),
+        coverage::node_test(&model, &node, &text)?,
+    ));
     let descriptions: std::collections::BTreeMap<String, String> = doc
         .get("tags")
         .and_then(serde_yaml::Value::as_sequence)
