@@ -15,9 +15,9 @@ from crisp_rest.api.website_conversation import (
     create_new_conversation,
     get_conversation,
     get_messages_in_conversation,
+    list_conversations,
     send_message_in_conversation,
 )
-from crisp_rest.api.website_conversations import list_conversations
 from crisp_rest.models import (
     ConversationListEnvelope,
     ConversationNewEnvelope,

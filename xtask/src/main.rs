@@ -1,10 +1,13 @@
-//! `cargo xtask regen [--check]`: turns `spec/crisp-rest-v1.yaml` into
-//! `crisp-api/src/generated/mod.rs` and the conformance tests `tests/wire/tests/conformance.rs`.
+//! `cargo xtask regen [--check]`: bundles `spec/parts/*.yaml` into `spec/crisp-rest-v1.yaml`
+//! (and its JSON copy for the mock), then turns it into `crisp-api/src/generated/` and the
+//! generated wire tests.
 //!
-//! The pipeline is spec (YAML) → `openapiv3` → `progenitor` tokens → a pass over the `syn`
-//! tree that adds the SDK's typed `send` (and friends) to every builder → `prettyplease`.
+//! The pipeline is parts (YAML) → one bundled document → `openapiv3` → `progenitor` tokens →
+//! a pass over the `syn` tree that adds the SDK's typed `send` (and friends) to every
+//! builder → `prettyplease`.
 //! The output is deterministic: the same spec and the same `Cargo.lock` give the same bytes.
 
+mod bundle;
 mod conformance;
 mod spec;
 mod wrap;
@@ -14,19 +17,18 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The bundled spec, generated from `spec/parts/` and committed for other tools.
 const SPEC: &str = "spec/crisp-rest-v1.yaml";
+/// The same document as JSON, embedded by the mock server.
+const MOCK_SPEC: &str = "tests/mock/src/crisp-rest-v1.json";
 const OUTPUT: &str = "crisp-api/src/generated/mod.rs";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("regen") => regen(
-            args.iter().any(|a| a == "--check"),
-            flag(&args, "--spec").unwrap_or(SPEC),
-            flag(&args, "--out").unwrap_or(OUTPUT),
-        ),
+        Some("regen") => regen(args.iter().any(|a| a == "--check")),
         _ => {
-            eprintln!("usage: cargo xtask regen [--check] [--spec PATH] [--out PATH]");
+            eprintln!("usage: cargo xtask regen [--check]");
             return ExitCode::from(2);
         }
     };
@@ -46,43 +48,51 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The value after `name` on the command line.
-fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    let at = args.iter().position(|a| a == name)?;
-    args.get(at + 1).map(String::as_str)
-}
-
-fn regen(check: bool, spec: &str, output: &str) -> Result<()> {
+/// Bundles the parts, then writes (or, with `check`, compares) every generated file.
+fn regen(check: bool) -> Result<()> {
     let root = workspace_root();
-    let spec_path = root.join(spec);
-    let text = std::fs::read_to_string(&spec_path)
-        .with_context(|| format!("reading {}", spec_path.display()))?;
-    let code = generate(&text)?;
-    let tests = conformance::generate(&spec::Model::load(&text)?, &text)?;
-    for (output, code) in [(output, code), (conformance::OUTPUT, tests)] {
+    let doc = bundle::bundle(&root.join(bundle::PARTS))?;
+    let text = bundle::to_yaml(&doc)?;
+    let json = bundle::to_json(&doc)?;
+    let model = spec::Model::load(&text)?;
+    let code = generate(&text, &model)?;
+    let tests = conformance::generate(&model, &text)?;
+    let outputs = [
+        (SPEC, text.clone()),
+        (MOCK_SPEC, json),
+        (OUTPUT, code),
+        (conformance::OUTPUT, tests),
+    ];
+    let mut stale = Vec::new();
+    for (output, content) in outputs {
         let out = root.join(output);
         if check {
             let current = std::fs::read_to_string(&out).unwrap_or_default();
-            if current != code {
-                bail!(
-                    "{output} is stale: it was not generated from the current {spec}. \
-                     Run `cargo xtask regen` and commit the result."
-                );
+            if current != content {
+                stale.push(output);
+            } else {
+                println!("{output} is up to date");
             }
-            println!("{output} is up to date with {spec}");
         } else {
             std::fs::create_dir_all(out.parent().unwrap())?;
-            std::fs::write(&out, &code)?;
-            println!("wrote {output} ({} lines)", code.lines().count());
+            std::fs::write(&out, &content)?;
+            println!("wrote {output} ({} lines)", content.lines().count());
         }
+    }
+    if !stale.is_empty() {
+        bail!(
+            "{} stale: not generated from the current {}/*.yaml and xtask. \
+             Run `cargo xtask regen` and commit the result.",
+            stale.join(", ") + if stale.len() == 1 { " is" } else { " are" },
+            bundle::PARTS,
+        );
     }
     Ok(())
 }
 
 /// Generates the whole output file from the spec text.
-fn generate(text: &str) -> Result<String> {
+fn generate(text: &str, model: &spec::Model) -> Result<String> {
     let digest = hex(&Sha256::digest(text.as_bytes()));
-    let model = spec::Model::load(text)?;
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
@@ -108,7 +118,7 @@ fn generate(text: &str) -> Result<String> {
         .generate_tokens(&model.progenitor_spec)
         .map_err(|e| anyhow::anyhow!("progenitor: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens).context("parsing progenitor output")?;
-    wrap::add_sdk_methods(&mut file, &model)?;
+    wrap::add_sdk_methods(&mut file, model)?;
     let body = prettyplease::unparse(&file);
     Ok(format!(
         "// @generated by `cargo xtask regen` from {SPEC}\n\

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-macro_rules! seed_methods {
+macro_rules! ruby_method_names {
     ($($name:ident)*) => {
         const SEED: &[&str] = &[$(stringify!($name)),*];
         fn build_every_builder(client: &crisp_api::Client) -> usize {
@@ -15,7 +15,7 @@ macro_rules! seed_methods {
 }
 
 // The seed's method names, in the seed's order.
-seed_methods! {
+ruby_method_names! {
     list_conversations send_message_in_conversation search_conversations create_new_conversation
     check_conversation_exists get_conversation remove_conversation
     initiate_conversation_with_existing_session get_messages_in_conversation
