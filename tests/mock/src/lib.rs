@@ -40,6 +40,7 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod answer;
 mod engine;
@@ -62,11 +63,27 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 /// Credentials the mock accepts unless told otherwise.
+///
+/// ```no_run
+/// # async fn run() {
+/// let server = crisp_mock::MockServer::start().await;
+/// assert_eq!(server.identifier(), crisp_mock::DEFAULT_IDENTIFIER);
+/// assert_eq!(server.key(), crisp_mock::DEFAULT_KEY);
+/// # }
+/// ```
 pub const DEFAULT_IDENTIFIER: &str = "mock-identifier";
 /// The key matching [`DEFAULT_IDENTIFIER`].
 pub const DEFAULT_KEY: &str = "mock-key";
 
 /// What the mock answers with.
+///
+/// ```no_run
+/// # async fn run() {
+/// let server = crisp_mock::MockServer::examples().await;
+/// assert_eq!(server.mode(), crisp_mock::Mode::Examples);
+/// assert_eq!(crisp_mock::MockConfig::default().mode, crisp_mock::Mode::Stateful);
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     /// State for the core resources (conversations, messages, people profiles, websites):
@@ -128,6 +145,21 @@ pub(crate) struct Shared {
 ///
 /// The spec is parsed and its validators compiled once per process, by the first mock that
 /// starts; starting another costs a socket and a task.
+///
+/// ```no_run
+/// # async fn run() {
+/// let server = crisp_mock::MockServer::start().await;
+/// let answer = reqwest::Client::new()
+///     .get(format!("{}/website/{}", server.url(), crisp_mock::README_WEBSITE_ID))
+///     .basic_auth(server.identifier(), Some(server.key()))
+///     .header("X-Crisp-Tier", "plugin")
+///     .send()
+///     .await
+///     .unwrap();
+/// assert_eq!(answer.status(), 200);
+/// assert_eq!(server.requests().len(), 1);
+/// # }
+/// ```
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
@@ -177,6 +209,19 @@ impl MockServer {
     }
 
     /// Starts a mock as configured.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let config = crisp_mock::MockConfig {
+    ///     identifier: "my-identifier".into(),
+    ///     key: "my-key".into(),
+    ///     ..Default::default()
+    /// };
+    /// let server = crisp_mock::MockServer::start_with(config).await?;
+    /// assert_eq!(server.key(), "my-key");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -245,6 +290,13 @@ impl MockServer {
     }
 
     /// Forgets the recorded requests.
+    ///
+    /// ```no_run
+    /// # async fn run(server: crisp_mock::MockServer) {
+    /// server.clear_requests();
+    /// assert!(server.last_request().is_none());
+    /// # }
+    /// ```
     pub fn clear_requests(&self) {
         self.shared.requests.lock().unwrap().clear();
     }

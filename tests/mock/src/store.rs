@@ -14,6 +14,11 @@ use std::collections::BTreeMap;
 use tokio::sync::broadcast;
 
 /// The website id of the README's examples, known to every mock from the start.
+///
+/// ```
+/// let store = crisp_mock::Store::new();
+/// assert!(store.website(crisp_mock::README_WEBSITE_ID).unwrap().website.is_some());
+/// ```
 pub const README_WEBSITE_ID: &str = "8c842203-7ed8-4e29-a608-7cf78a7d2fcc";
 
 /// The epoch milliseconds the mock's clock starts at (2023-06-29).
@@ -52,9 +57,31 @@ pub struct MockEvent {
 }
 
 /// Events a change publishes: `(name, payload)`; the store adds `website_id` to each payload.
+///
+/// ```
+/// let mut store = crisp_mock::Store::new();
+/// let w = crisp_mock::README_WEBSITE_ID;
+/// let session = store.create_conversation(w);
+/// let mut events = store.subscribe();
+/// store.change_conversation(w, &session, |record, _| {
+///     record.conversation["topic"] = "Billing".into();
+///     let event: crisp_mock::Events = vec![("session:sync:topic", serde_json::json!({"topic": "Billing"}))];
+///     ((), event)
+/// });
+/// assert_eq!(events.try_recv().unwrap().payload["website_id"], w);
+/// ```
 pub type Events = Vec<(&'static str, Value)>;
 
-/// Everything the mock remembers.
+/// Everything the mock remembers; a [`MockServer`](crate::MockServer) holds one, reached with
+/// [`with_store`](crate::MockServer::with_store).
+///
+/// ```
+/// let mut store = crisp_mock::Store::new();
+/// let w = crisp_mock::README_WEBSITE_ID;
+/// let sessions = store.seed_conversations(w, 2);
+/// assert_eq!(store.website(w).unwrap().conversations.len(), 2);
+/// assert!(store.conversation(w, &sessions[1]).is_some());
+/// ```
 #[derive(Debug)]
 pub struct Store {
     websites: BTreeMap<String, Website>,
@@ -64,6 +91,15 @@ pub struct Store {
 }
 
 /// One website's state.
+///
+/// ```
+/// let mut store = crisp_mock::Store::new();
+/// store.seed_website("5a1e-site", "Acme", "acme.com");
+/// store.seed_person("5a1e-site", "jane@acme.com", "Jane").unwrap();
+/// let website = store.website("5a1e-site").unwrap();
+/// assert_eq!(website.people.len(), 1);
+/// assert!(!website.deleted);
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Website {
     /// What `get_website` answers; `None` for a website nobody created or seeded (its
@@ -78,6 +114,16 @@ pub struct Website {
 }
 
 /// A conversation and what hangs off it.
+///
+/// ```
+/// let mut store = crisp_mock::Store::new();
+/// let w = crisp_mock::README_WEBSITE_ID;
+/// let session = store.create_conversation(w);
+/// store.seed_message(w, &session, "operator", "Hello!");
+/// let record = store.conversation(w, &session).unwrap();
+/// assert_eq!(record.messages[0]["content"], "Hello!");
+/// assert_eq!(record.conversation["unread"]["visitor"], 1);
+/// ```
 #[derive(Debug, Clone)]
 pub struct ConversationRecord {
     /// What `get_conversation` answers (a `Conversation` of the spec).
@@ -103,6 +149,16 @@ pub struct ConversationRecord {
 }
 
 /// One people profile and what hangs off it.
+///
+/// ```
+/// let mut store = crisp_mock::Store::new();
+/// let w = crisp_mock::README_WEBSITE_ID;
+/// let profile = serde_json::json!({"email": "jane@example.com", "segments": ["vip"]});
+/// let id = store.add_person(w, crisp_mock::Person::new(profile)).unwrap();
+/// let person = store.person(w, &id).unwrap();
+/// assert_eq!(person.email(), Some("jane@example.com"));
+/// assert!(person.subscribed);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Person {
     /// What `get_people_profile` answers (a `PeopleProfile` of the spec).
@@ -117,7 +173,8 @@ pub struct Person {
 
 impl Person {
     /// A profile as `add_new_people_profile` would create it, from its `PeopleProfile`
-    /// fields (`people_id` and the dates are set by [`Store::add_person`]).
+    /// fields (`people_id` and the dates are set by [`Store::add_person`]); subscribed, with
+    /// no data and no events.
     pub fn new(profile: Value) -> Person {
         Person {
             profile,
@@ -139,6 +196,14 @@ impl Person {
 }
 
 /// Why [`Store::add_person`] refused a profile.
+///
+/// ```
+/// let mut store = crisp_mock::Store::new();
+/// let w = crisp_mock::README_WEBSITE_ID;
+/// store.seed_person(w, "jane@example.com", "Jane").unwrap();
+/// let again = crisp_mock::Person::new(serde_json::json!({"email": "jane@example.com"}));
+/// assert_eq!(store.add_person(w, again), Err(crisp_mock::PersonRefused::EmailTaken));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PersonRefused {
     /// The website has a profile with this email already (Crisp's `people_exists`).
@@ -174,17 +239,36 @@ impl Store {
     }
 
     /// Subscribes to the changes from now on.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let mut events = store.subscribe();
+    /// store.seed_person(crisp_mock::README_WEBSITE_ID, "jane@example.com", "Jane").unwrap();
+    /// assert_eq!(events.try_recv().unwrap().name, "people:profile:created");
+    /// ```
     pub fn subscribe(&self) -> broadcast::Receiver<MockEvent> {
         self.events.subscribe()
     }
 
-    /// A strictly increasing timestamp in epoch milliseconds.
+    /// A strictly increasing timestamp in epoch milliseconds (from 2023-06-29, so that
+    /// answers are reproducible).
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let (a, b) = (store.now(), store.now());
+    /// assert!(b > a);
+    /// ```
     pub fn now(&mut self) -> i64 {
         self.clock += 1;
         EPOCH_MS + self.clock
     }
 
     /// A fresh UUID-shaped id (deterministic).
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// assert_ne!(store.uuid(), store.uuid());
+    /// ```
     pub fn uuid(&mut self) -> String {
         self.ids += 1;
         format!("{:08x}-0000-4000-8000-{:012x}", self.ids as u32, self.ids)
@@ -193,11 +277,24 @@ impl Store {
     // ---- reading --------------------------------------------------------------------------
 
     /// A website's state, if anything was stored for it.
+    ///
+    /// ```
+    /// let store = crisp_mock::Store::new();
+    /// assert!(store.website("00000000-unknown").is_none());
+    /// ```
     pub fn website(&self, website_id: &str) -> Option<&Website> {
         self.websites.get(website_id)
     }
 
     /// A conversation, if it exists.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let w = crisp_mock::README_WEBSITE_ID;
+    /// let session = store.create_conversation(w);
+    /// assert_eq!(store.conversation(w, &session).unwrap().conversation["state"], "pending");
+    /// assert!(store.conversation(w, "session_unknown").is_none());
+    /// ```
     pub fn conversation(&self, website_id: &str, session_id: &str) -> Option<&ConversationRecord> {
         self.website(website_id)?.conversations.get(session_id)
     }
@@ -241,6 +338,12 @@ impl Store {
 
     /// Deletes a website that exists: every operation on it then answers 404. `false` when
     /// there was no such website.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// assert!(store.delete_website(crisp_mock::README_WEBSITE_ID));
+    /// assert!(!store.delete_website(crisp_mock::README_WEBSITE_ID), "already gone");
+    /// ```
     pub fn delete_website(&mut self, website_id: &str) -> bool {
         match self.websites.get_mut(website_id) {
             Some(website) if website.website.is_some() && !website.deleted => {
@@ -272,6 +375,12 @@ impl Store {
     ///
     /// If the website was deleted (the REST API answers 404 before this runs);
     /// [`seed_website`](Self::seed_website) brings a deleted website back.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let session = store.create_conversation(crisp_mock::README_WEBSITE_ID);
+    /// assert!(session.starts_with("session_"));
+    /// ```
     pub fn create_conversation(&mut self, website_id: &str) -> String {
         let session_id = format!("session_{}", self.uuid());
         let now = self.now();
@@ -396,6 +505,14 @@ impl Store {
     }
 
     /// Removes a conversation (`session:removed`); `false` if there was none.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let w = crisp_mock::README_WEBSITE_ID;
+    /// let session = store.create_conversation(w);
+    /// assert!(store.remove_conversation(w, &session));
+    /// assert!(!store.remove_conversation(w, &session));
+    /// ```
     pub fn remove_conversation(&mut self, website_id: &str, session_id: &str) -> bool {
         let removed = self
             .live_website(website_id)
@@ -413,6 +530,14 @@ impl Store {
     /// Adds a profile (`people:profile:created`): sets its `people_id`, `score` and dates,
     /// and answers the `people_id`. Refused when the website has a profile with the same
     /// email (compared without case), as Crisp refuses it (409 `people_exists`).
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let w = crisp_mock::README_WEBSITE_ID;
+    /// let profile = serde_json::json!({"email": "jane@example.com", "person": {"nickname": "Jane"}});
+    /// let id = store.add_person(w, crisp_mock::Person::new(profile)).unwrap();
+    /// assert_eq!(store.person(w, &id).unwrap().profile["score"], 0);
+    /// ```
     pub fn add_person(
         &mut self,
         website_id: &str,
@@ -474,6 +599,17 @@ impl Store {
 
     /// Runs `change` on a person (found as [`person`](Self::person) finds it) with a fresh
     /// timestamp, then publishes the events it returns. `None` if there is no such person.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let w = crisp_mock::README_WEBSITE_ID;
+    /// let id = store.seed_person(w, "jane@example.com", "Jane").unwrap();
+    /// store.change_person(w, "jane@example.com", |person, _now| {
+    ///     person.data.insert("plan".into(), "unlimited".into());
+    ///     ((), Vec::new())
+    /// });
+    /// assert_eq!(store.person(w, &id).unwrap().data["plan"], "unlimited");
+    /// ```
     pub fn change_person<R>(
         &mut self,
         website_id: &str,
@@ -489,6 +625,14 @@ impl Store {
     }
 
     /// Removes a person (`people:profile:removed`); `false` if there was none.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let w = crisp_mock::README_WEBSITE_ID;
+    /// store.seed_person(w, "jane@example.com", "Jane").unwrap();
+    /// assert!(store.remove_person(w, "jane@example.com"));
+    /// assert!(store.person(w, "jane@example.com").is_none());
+    /// ```
     pub fn remove_person(&mut self, website_id: &str, id: &str) -> bool {
         let Some(people) = self.live_website(website_id).map(|w| &mut w.people) else {
             return false;

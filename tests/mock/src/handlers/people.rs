@@ -66,19 +66,19 @@ fn read<'a>(store: &'a Store, request: &Validated) -> Result<&'a Person, Answer>
         .ok_or_else(missing)
 }
 
-/// Runs `change` on the person the request names and publishes `people:profile:updated`
+/// Runs `edit` on the person the request names and publishes `people:profile:updated`
 /// with its id, or answers 404.
 fn change(
     store: &mut Store,
     request: &Validated,
-    change: impl FnOnce(&mut Person, i64),
+    edit: impl FnOnce(&mut Person, i64),
 ) -> Result<Answer, Answer> {
     store
         .change_person(
             request.path("website_id"),
             request.path("people_id"),
             |person, now| {
-                change(person, now);
+                edit(person, now);
                 let payload = json!({"people_id": person.id()});
                 (
                     ok(request, json!({})),
