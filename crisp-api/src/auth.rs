@@ -83,6 +83,12 @@ impl Credentials {
         &self.identifier
     }
 
+    /// The token key, for the RTM `authentication` message (never for display).
+    #[cfg(feature = "rtm")]
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
     /// The `Authorization: Basic …` header value, marked sensitive so that HTTP libraries
     /// keep it out of their logs.
     pub(crate) fn header(&self) -> Result<HeaderValue, crate::Error> {

@@ -42,6 +42,8 @@ mod error;
 mod pagination;
 mod path;
 mod retry;
+#[cfg(feature = "rtm")]
+pub mod rtm;
 mod secret;
 mod transport;
 pub mod webhook;

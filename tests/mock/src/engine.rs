@@ -8,9 +8,10 @@
 //! 4. the tier is checked against the operation's `x-crisp-tiers`: 403 `not_allowed`;
 //! 5. path and query parameters are coerced from text to their schema's type and, with the
 //!    JSON body, validated against the spec's schemas: 400 `invalid_data` naming the field;
-//! 6. the operation's stateful handler answers, if it has one and the mock is in
-//!    [`Mode::Stateful`], and its answer is checked against the spec's 2XX schema (500 if it
-//!    does not match: a bug of the mock); otherwise the spec's 2XX example answers.
+//! 6. in [`Mode::Stateful`], an operation on a deleted website answers 404; then the
+//!    operation's stateful handler answers, if it has one, and its answer is checked against
+//!    the spec's 2XX schema (500 if it does not match: a bug of the mock); otherwise (and
+//!    always in [`Mode::Examples`]) the spec's 2XX example answers.
 //!
 //! Every error is Crisp's JSON envelope; HEAD answers have no body.
 
@@ -140,16 +141,19 @@ fn answer(
         ));
     }
     let validated = validate(operation, params, query, headers, body)?;
-    let handler = match shared.config.mode {
-        Mode::Stateful => handlers::find(&operation.id),
-        Mode::Examples => None,
-    };
-    let Some(handler) = handler else {
+    if shared.config.mode == Mode::Examples {
         return Ok(example(operation, &validated));
-    };
+    }
     let answer = {
         let mut store = shared.store.lock().unwrap();
-        handlers::gate(&store, &validated).map_or_else(|| handler(&mut store, &validated), Err)
+        // A deleted website answers 404 to every operation, stateful or not.
+        if let Some(refusal) = handlers::gate(&store, &validated) {
+            return Err(refusal);
+        }
+        match handlers::find(&operation.id) {
+            Some(handler) => handler(&mut store, &validated),
+            None => return Ok(example(operation, &validated)),
+        }
     };
     if let Ok(Answer {
         body: Some(body), ..

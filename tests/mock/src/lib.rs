@@ -46,6 +46,7 @@ mod answer;
 mod engine;
 pub mod fixed;
 mod handlers;
+pub mod realtime;
 mod recorded;
 mod schema;
 mod scripted;
@@ -133,6 +134,18 @@ impl Default for MockConfig {
     }
 }
 
+/// The operations that keep state in [`Mode::Stateful`] (by operationId, sorted); every other
+/// operation of the spec answers its example.
+///
+/// ```
+/// let stateful = crisp_mock::stateful_operations();
+/// assert!(stateful.contains(&"send_message_in_conversation"));
+/// assert!(!stateful.contains(&"get_website_settings"));
+/// ```
+pub fn stateful_operations() -> Vec<&'static str> {
+    handlers::names()
+}
+
 /// Shared by the engine and the [`MockServer`] handle.
 pub(crate) struct Shared {
     pub(crate) config: MockConfig,
@@ -163,6 +176,7 @@ pub(crate) struct Shared {
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    realtime: realtime::RealtimeHandle,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -232,19 +246,29 @@ impl MockServer {
         let spec = engine::spec()?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
+        let store = Store::new();
+        // The RTM endpoint emits what the store publishes, to sockets that authenticated
+        // with the same credentials as the REST side.
+        let (rtm, realtime) = realtime::router(&config.identifier, &config.key, store.sender());
         let shared = Arc::new(Shared {
             config,
             spec,
-            store: Mutex::new(Store::new()),
+            store: Mutex::new(store),
             requests: Mutex::new(Vec::new()),
         });
-        let app = axum::Router::new()
+        let rest = axum::Router::new()
             .fallback(engine::handle)
             .with_state(shared.clone());
+        let app = rtm.merge(rest);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(MockServer { addr, shared, task })
+        Ok(MockServer {
+            addr,
+            shared,
+            realtime,
+            task,
+        })
     }
 
     /// The base URL to give the client: `http://127.0.0.1:<port>/v1`.
@@ -255,6 +279,32 @@ impl MockServer {
     /// The socket address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The URL of the RTM endpoint (socket.io at [`realtime::SOCKET_PATH`]), which emits the
+    /// store's changes ([`subscribe`](Self::subscribe)) to authenticated sockets.
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let server = crisp_mock::MockServer::start().await;
+    /// assert!(server.socket_url().ends_with("/rtm/"));
+    /// # }
+    /// ```
+    pub fn socket_url(&self) -> String {
+        format!("http://{}{}", self.addr, realtime::SOCKET_PATH)
+    }
+
+    /// What tests can see of the RTM endpoint: connected and authenticated sockets, events
+    /// emitted.
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let server = crisp_mock::MockServer::start().await;
+    /// assert_eq!(server.realtime().connected(), 0);
+    /// # }
+    /// ```
+    pub fn realtime(&self) -> &realtime::RealtimeHandle {
+        &self.realtime
     }
 
     /// The accepted token identifier.

@@ -27,7 +27,16 @@ const EPOCH_MS: i64 = 1_688_040_000_000;
 /// How many events a slow subscriber may fall behind before it misses some.
 const EVENT_BACKLOG: usize = 1024;
 
-/// A change of the mock's state, as Crisp's realtime API names it.
+/// A change of the mock's state, as Crisp's realtime API names it: the type the RTM endpoint
+/// ([`realtime`](crate::realtime)) emits, published by the store on every change. Its
+/// `name` is Crisp's RTM event name: `message:send` (from the visitor), `message:received`
+/// (from an operator), `message:updated`, `message:compose:send`, `message:compose:receive`,
+/// `message:acknowledge:read:send`, `message:acknowledge:read:received`,
+/// `message:acknowledge:delivered`, `session:set_state`, `session:set_block`,
+/// `session:set_routing`, `session:set_email`, `session:set_nickname`, … (one per meta
+/// given), `session:removed`, `session:request:initiated`, `people:profile:created`,
+/// `people:profile:updated`, `people:profile:removed`; its payload has `website_id` (and
+/// `session_id` or `people_id`) in it.
 ///
 /// ```no_run
 /// # async fn run() {
@@ -39,22 +48,7 @@ const EVENT_BACKLOG: usize = 1024;
 /// assert_eq!(event.payload["session_id"].as_str().is_some(), true);
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct MockEvent {
-    /// The website it happened on.
-    pub website_id: String,
-    /// The event's name in Crisp's RTM API: `message:send` (from the visitor),
-    /// `message:received` (from an operator), `message:updated`, `message:compose:send`,
-    /// `message:compose:receive`, `message:acknowledge:read:send`,
-    /// `message:acknowledge:read:received`, `message:acknowledge:delivered`,
-    /// `session:set_state`, `session:set_block`, `session:set_routing`, `session:set_email`,
-    /// `session:set_nickname`, … (one per meta given), `session:removed`,
-    /// `session:request:initiated`, `people:profile:created`, `people:profile:updated`,
-    /// `people:profile:removed`.
-    pub name: String,
-    /// What changed, with `website_id` (and `session_id` or `people_id`) in it.
-    pub payload: Value,
-}
+pub use crate::realtime::MockEvent;
 
 /// Events a change publishes: `(name, payload)`; the store adds `website_id` to each payload.
 ///
@@ -236,6 +230,11 @@ impl Store {
         };
         store.seed_website(README_WEBSITE_ID, "Crisp", "crisp.chat");
         store
+    }
+
+    /// The channel the changes are published on (for the RTM endpoint).
+    pub(crate) fn sender(&self) -> broadcast::Sender<MockEvent> {
+        self.events.clone()
     }
 
     /// Subscribes to the changes from now on.

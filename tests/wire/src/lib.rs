@@ -86,6 +86,8 @@ pub struct SpecOperation {
     pub tiers: Vec<String>,
     /// The example of each path parameter, by name.
     pub path_examples: Vec<(String, String)>,
+    /// The example of each required query parameter, by name.
+    pub query_examples: Vec<(String, String)>,
     /// The request body's example, if it takes one.
     pub body: Option<serde_json::Value>,
     /// The 2XX answer's example (`None` for HEAD).
@@ -93,7 +95,18 @@ pub struct SpecOperation {
 }
 
 impl SpecOperation {
-    /// The path with every parameter set to its example, except those in `overrides`.
+    /// A tier the operation allows (`user` when it may, else its first).
+    pub fn tier(&self) -> &str {
+        if self.tiers.iter().any(|t| t == "user") {
+            "user"
+        } else {
+            &self.tiers[0]
+        }
+    }
+
+    /// The path with every parameter set to its example, except those in `overrides`, and
+    /// the required query parameters' examples (not percent-encoded: the spec's examples need
+    /// no escaping).
     pub fn path(&self, overrides: &[(&str, &str)]) -> String {
         let mut path = self.template.clone();
         for (name, example) in &self.path_examples {
@@ -102,6 +115,14 @@ impl SpecOperation {
                 .find(|(n, _)| n == name)
                 .map_or(example.as_str(), |(_, v)| v);
             path = path.replace(&format!("{{{name}}}"), value);
+        }
+        let query: Vec<String> = self
+            .query_examples
+            .iter()
+            .map(|(name, example)| format!("{name}={example}"))
+            .collect();
+        if !query.is_empty() {
+            path = format!("{path}?{}", query.join("&"));
         }
         path
     }
@@ -121,15 +142,19 @@ pub fn spec_operations() -> Vec<SpecOperation> {
         for method in ["get", "put", "post", "delete", "head", "patch"] {
             let Some(op) = item.get(method) else { continue };
             let mut path_examples = Vec::new();
+            let mut query_examples = Vec::new();
             for list in [&item["parameters"], &op["parameters"]] {
                 for p in list.as_array().into_iter().flatten() {
                     let p = resolve(p);
+                    let example = match &p["example"] {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let name = p["name"].as_str().unwrap().to_string();
                     if p["in"] == "path" {
-                        let example = match &p["example"] {
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        path_examples.push((p["name"].as_str().unwrap().to_string(), example));
+                        path_examples.push((name, example));
+                    } else if p["in"] == "query" && p["required"] == true {
+                        query_examples.push((name, example));
                     }
                 }
             }
@@ -153,6 +178,7 @@ pub fn spec_operations() -> Vec<SpecOperation> {
                     .map(|t| t.as_str().unwrap().to_string())
                     .collect(),
                 path_examples,
+                query_examples,
                 body,
                 answer,
             });

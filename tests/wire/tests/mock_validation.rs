@@ -347,7 +347,7 @@ async fn examples_mode_answers_every_operation_with_its_example() {
             &server,
             op.method.clone(),
             &op.path(&[]),
-            Some("user"),
+            Some(op.tier()),
             op.body.clone(),
         )
         .await;

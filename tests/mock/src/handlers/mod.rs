@@ -38,6 +38,11 @@ static HANDLERS: LazyLock<BTreeMap<&'static str, Handler>> = LazyLock::new(|| {
     table
 });
 
+/// The operationIds with a stateful handler, sorted.
+pub(crate) fn names() -> Vec<&'static str> {
+    HANDLERS.keys().copied().collect()
+}
+
 /// The stateful handler of an operation, if it has one.
 pub(crate) fn find(operation_id: &str) -> Option<Handler> {
     HANDLERS.get(operation_id).copied()
@@ -62,7 +67,8 @@ pub(crate) fn check(spec: &Spec) -> Result<(), String> {
     }
 }
 
-/// What every stateful operation on a deleted website answers: 404, before its handler runs.
+/// What every operation on a deleted website answers in the stateful mode: 404, before its
+/// handler or example.
 pub(crate) fn gate(store: &Store, request: &Validated) -> Option<Answer> {
     let website_id = request.path.get("website_id")?.as_str()?;
     store

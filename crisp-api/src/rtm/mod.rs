@@ -1,0 +1,841 @@
+//! Crisp's real-time events (the RTM API), received over socket.io.
+//!
+//! Ask a [`Client`] for the events to listen to, connect, and read them from a
+//! [`Stream`]:
+//!
+//! ```no_run
+//! use futures::StreamExt as _;
+//!
+//! # async fn run(client: crisp_api::Client) -> Result<(), crisp_api::rtm::RtmError> {
+//! let mut events = client
+//!     .rtm()
+//!     .events(["message:send", "session:set_state"])
+//!     .connect()
+//!     .await?;
+//! while let Some(event) = events.next().await {
+//!     match event {
+//!         Ok(event) => println!("{}: {}", event.name, event.data),
+//!         Err(e) if e.is_fatal() => return Err(e),
+//!         Err(e) => eprintln!("{e}"), // events were dropped; the stream goes on
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! How it talks to Crisp follows Crisp's Node wrapper (11.3.0, socket.io-client 4.8):
+//! - the socket URL is `socket.app` in the answer of `GET /{tier}/connect/endpoints`
+//!   (made with the client's credentials and tier), unless [`RtmBuilder::host`] gives one;
+//! - socket.io v5 over Engine.IO v4, WebSocket transport only, socket.io `path` taken from
+//!   the URL's path;
+//! - on every connection, the first and each reconnection, it emits `authentication` with
+//!   `{username: identifier, password: key, tier, events}`, so the subscription survives
+//!   reconnections;
+//! - `unauthorized` ends the stream with an [`RtmErrorKind::Authentication`] error;
+//! - after a drop it reconnects with exponential backoff and jitter ([`Reconnect`], by
+//!   default 5 s doubling up to 10 s, ±75 %, like the Node wrapper), forever unless told
+//!   otherwise.
+//!
+//! Only the events asked for reach the stream, even if the server sends others; Crisp's
+//! own `authenticated` and `unauthorized` answers never do. Unlike socket.io-client, a
+//! socket.io disconnect sent by the server is handled like a drop (reconnected): a stream
+//! of events is meant to last, and only refused credentials or the consumer end it.
+//! Packets that cannot be read (not socket.io, binary attachments, other namespaces) are
+//! skipped with a `tracing` warning; they never end the stream.
+//!
+//! # A slow consumer
+//!
+//! Events wait for the consumer in a buffer of bounded size ([`RtmBuilder::buffer`], 1,024
+//! events by default). The connection never waits for the consumer (it has to answer the
+//! server's heartbeats), so when the buffer is full the **oldest** event is dropped, and the
+//! consumer is told how many were dropped by an [`RtmErrorKind::Lagged`] error before the
+//! events that follow, as `tokio::sync::broadcast` does. Memory stays within the buffer's
+//! capacity however far behind the consumer falls.
+//!
+//! # Closing
+//!
+//! Dropping the [`EventStream`] closes the connection and ends its task;
+//! [`EventStream::close`] does the same and waits for it.
+
+mod buffer;
+mod connection;
+mod error;
+mod protocol;
+mod websocket;
+
+pub use error::{RtmError, RtmErrorKind};
+
+use crate::Client;
+use buffer::{Buffer, Next};
+use connection::{Authentication, Context, Target};
+use futures::Stream;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Poll};
+use std::time::{Duration, Instant};
+use tokio::sync::{oneshot, Notify};
+
+/// An event as it came over the socket: its name and its data, undecoded.
+///
+/// ```
+/// let event = crisp_api::rtm::RawEvent {
+///     name: "message:send".to_string(),
+///     data: serde_json::json!({"website_id": "w", "content": "hello"}),
+/// };
+/// assert_eq!(event.data["content"], "hello");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEvent {
+    /// The event name, such as `message:send`.
+    pub name: String,
+    /// The event's data; `null` when the server sent none.
+    pub data: serde_json::Value,
+}
+
+/// What the stream yields for each event.
+///
+/// When typed events exist, this becomes `crate::events::Event` and [`decode`] calls its
+/// never-failing `Event::decode(raw.name, raw.data)`; nothing else changes.
+type Decoded = RawEvent;
+
+/// Turns a raw event into what the stream yields. It runs in the consumer's `poll_next`,
+/// so that events dropped for a slow consumer are never decoded.
+fn decode(raw: RawEvent) -> Decoded {
+    raw
+}
+
+impl Client {
+    /// Starts setting up a connection to Crisp's real-time events (the RTM API); see the
+    /// [`rtm`](crate::rtm) module.
+    ///
+    /// ```no_run
+    /// # async fn run(client: crisp_api::Client) -> Result<(), crisp_api::rtm::RtmError> {
+    /// let events = client.rtm().events(["message:send"]).connect().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rtm(&self) -> RtmBuilder {
+        RtmBuilder {
+            client: self.clone(),
+            events: Vec::new(),
+            host: None,
+            reconnect: Reconnect::default(),
+            buffer: DEFAULT_BUFFER,
+            timeout: DEFAULT_TIMEOUT,
+            http: None,
+        }
+    }
+}
+
+/// The default capacity of the buffer between the socket and the consumer, in events.
+const DEFAULT_BUFFER: usize = 1024;
+/// The default timeout for opening a connection: the Node wrapper's.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The shortest time between two [`EventStream::rebind`] calls: the Node wrapper's.
+const REBIND_INTERVAL: Duration = Duration::from_millis(2500);
+
+/// Sets up an RTM connection; made by [`Client::rtm`], opened by [`RtmBuilder::connect`].
+///
+/// `Debug` never shows the token key.
+#[derive(Clone)]
+pub struct RtmBuilder {
+    client: Client,
+    events: Vec<String>,
+    host: Option<String>,
+    reconnect: Reconnect,
+    buffer: usize,
+    timeout: Duration,
+    http: Option<reqwest::Client>,
+}
+
+impl RtmBuilder {
+    /// Adds events to listen to, such as `message:send` (Crisp's names; see the Node
+    /// wrapper's list). Names are not checked: an event unknown to this crate arrives like
+    /// any other. Asking for a name twice is the same as asking once.
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let rtm = client
+    ///     .rtm()
+    ///     .events(["message:send", "message:received"])
+    ///     .events(["session:set_state"]);
+    /// # let _ = rtm;
+    /// ```
+    pub fn events<I, S>(mut self, events: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        for event in events {
+            let event = event.into();
+            if !self.events.contains(&event) {
+                self.events.push(event);
+            }
+        }
+        self
+    }
+
+    /// The socket URL to connect to, instead of asking Crisp's `connect/endpoints`: an
+    /// `https`/`wss` (or `http`/`ws`) URL whose path is socket.io's path.
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).host("http://127.0.0.1:8080/rtm/");
+    /// # let _ = rtm;
+    /// ```
+    pub fn host(mut self, socket_url: impl Into<String>) -> Self {
+        self.host = Some(socket_url.into());
+        self
+    }
+
+    /// When and how often to reconnect after a drop (default [`Reconnect::default`]).
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// use crisp_api::rtm::Reconnect;
+    /// use std::time::Duration;
+    ///
+    /// let rtm = client
+    ///     .rtm()
+    ///     .events(["message:send"])
+    ///     .reconnect(Reconnect::default().max_delay(Duration::from_secs(60)).max_attempts(20));
+    /// # let _ = rtm;
+    /// ```
+    pub fn reconnect(mut self, reconnect: Reconnect) -> Self {
+        self.reconnect = reconnect;
+        self
+    }
+
+    /// How many events may wait for the consumer before the oldest are dropped (default
+    /// 1,024; at least 1). See [A slow consumer](crate::rtm#a-slow-consumer).
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).buffer(10_000);
+    /// # let _ = rtm;
+    /// ```
+    pub fn buffer(mut self, capacity: usize) -> Self {
+        self.buffer = capacity.max(1);
+        self
+    }
+
+    /// How long opening a connection may take, from the TCP connect to the socket.io
+    /// handshake (default 10 s, the Node wrapper's).
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).timeout(std::time::Duration::from_secs(5));
+    /// # let _ = rtm;
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Uses this `reqwest::Client` for the WebSocket connections (its TLS, proxy and DNS
+    /// settings) instead of building one. It must be able to speak HTTP/1.1 to the socket
+    /// host: a WebSocket upgrade cannot go over HTTP/2, so build it with
+    /// [`http1_only`](reqwest::ClientBuilder::http1_only).
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let http = reqwest::Client::builder().http1_only().build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).http_client(http);
+    /// # let _ = rtm;
+    /// ```
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Finds the socket URL, opens the first connection and authenticates, then returns
+    /// the stream of events; the connection lives in a task of its own from then on.
+    ///
+    /// It fails when no event was asked for ([`RtmErrorKind::Configuration`]), the socket
+    /// URL cannot be had ([`RtmErrorKind::Endpoint`]), or the first connection cannot be
+    /// opened within the timeout ([`RtmErrorKind::Transport`], [`RtmErrorKind::Timeout`],
+    /// [`RtmErrorKind::Protocol`]); later drops are reconnected. Refused credentials arrive
+    /// on the stream as an [`RtmErrorKind::Authentication`] error, which ends it.
+    ///
+    /// ```no_run
+    /// # async fn run(client: crisp_api::Client) -> Result<(), crisp_api::rtm::RtmError> {
+    /// let events = client.rtm().events(["message:send"]).connect().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect(self) -> Result<EventStream, RtmError> {
+        if self.events.is_empty() {
+            return Err(RtmError::new(
+                RtmErrorKind::Configuration,
+                "no event to listen to: call .events([...]) first",
+            ));
+        }
+        let socket_url = match &self.host {
+            Some(host) => host.clone(),
+            None => socket_url_from_crisp(&self.client).await?,
+        };
+        let target = Target::parse(&socket_url)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .http1_only()
+                .connect_timeout(self.timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| {
+                    RtmError::new(RtmErrorKind::Configuration, "cannot build the HTTP client")
+                        .with_source(e)
+                })?,
+        };
+        let settings = self.client.config().settings();
+        let buffer = Arc::new(Buffer::new(self.buffer));
+        let events: Arc<[String]> = self.events.into();
+        let ctx = Arc::new(Context {
+            authentication: Authentication::new(
+                settings.credentials.identifier(),
+                settings.credentials.key(),
+                settings.tier.as_str(),
+                &events,
+            ),
+            subscribed: events.iter().cloned().collect::<HashSet<_>>(),
+            target,
+            http,
+            user_agent: settings.user_agent.clone(),
+            timeout: self.timeout,
+            max_message_bytes: settings.max_response_bytes,
+            reconnect: self.reconnect,
+            buffer: buffer.clone(),
+            rebind: Notify::new(),
+        });
+        let first = connection::open(&ctx).await?;
+        let (close, closed) = oneshot::channel();
+        let task = tokio::spawn(connection::run(ctx.clone(), first, closed));
+        Ok(EventStream {
+            buffer,
+            ctx,
+            events,
+            close: Some(close),
+            task: Some(task),
+            last_rebind: None,
+        })
+    }
+}
+
+impl fmt::Debug for RtmBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let settings = self.client.config().settings();
+        f.debug_struct("RtmBuilder")
+            .field("credentials", &settings.credentials)
+            .field("tier", &settings.tier)
+            .field("events", &self.events)
+            .field("host", &self.host)
+            .field("reconnect", &self.reconnect)
+            .field("buffer", &self.buffer)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// The socket URL Crisp gives this token: `data.socket.app` in the answer of
+/// `GET {base URL}/{tier}/connect/endpoints`, sent with the client's credentials, tier, user
+/// agent and timeout.
+///
+/// This is the one place to switch to the generated operation once the spec has the
+/// `connect/endpoints` operations (one per tier): call it here and keep the mapping of its
+/// error to [`RtmErrorKind::Endpoint`].
+async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
+    use crate::envelope::{Envelope, ErrorAnswer};
+    use progenitor_client::ClientInfo as _;
+    use reqwest::header::{AUTHORIZATION, USER_AGENT};
+
+    #[derive(Deserialize)]
+    struct Endpoints {
+        socket: Option<Socket>,
+    }
+    #[derive(Deserialize)]
+    struct Socket {
+        app: Option<String>,
+    }
+
+    let settings = client.config().settings();
+    let url = format!(
+        "{}/{}/connect/endpoints",
+        client.baseurl(),
+        settings.tier.as_str()
+    );
+    let unreachable = |source: crate::Error| {
+        RtmError::new(
+            RtmErrorKind::Endpoint,
+            format!(
+                "cannot get the socket URL from {}/connect/endpoints",
+                settings.tier
+            ),
+        )
+        .with_source(source)
+    };
+    let mut request = client
+        .client()
+        .get(url)
+        .header(AUTHORIZATION, settings.authorization.clone())
+        .header("x-crisp-tier", settings.tier_header.clone())
+        .header(USER_AGENT, settings.user_agent.clone());
+    if let Some(timeout) = settings.timeout {
+        request = request.timeout(timeout);
+    }
+    let transport = |e: reqwest::Error| {
+        let kind = if e.is_timeout() {
+            crate::ErrorKind::Timeout
+        } else {
+            crate::ErrorKind::Transport
+        };
+        crate::Error::new(kind, String::new()).with_source(e.without_url())
+    };
+    let response = request
+        .send()
+        .await
+        .map_err(|e| unreachable(transport(e)))?;
+    let status = response.status().as_u16();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| unreachable(transport(e)))?;
+    if body.len() > settings.max_response_bytes {
+        return Err(unreachable(crate::Error::new(
+            crate::ErrorKind::InvalidResponse,
+            "the answer is larger than the configured limit",
+        )));
+    }
+    if !(200..300).contains(&status) {
+        let answer = serde_json::from_slice::<ErrorAnswer>(&body).unwrap_or_default();
+        return Err(unreachable(crate::Error::from_answer(
+            status,
+            answer.reason(),
+            answer.message(),
+        )));
+    }
+    let envelope: Envelope<Endpoints> = serde_json::from_slice(&body).map_err(|e| {
+        unreachable(crate::Error::new(
+            crate::ErrorKind::InvalidResponse,
+            format!("the answer is not the expected JSON ({e})"),
+        ))
+    })?;
+    if envelope.error {
+        return Err(unreachable(crate::Error::from_answer(
+            status,
+            envelope.reason,
+            None,
+        )));
+    }
+    envelope
+        .data
+        .and_then(|data| data.socket)
+        .and_then(|socket| socket.app)
+        .filter(|app| !app.trim().is_empty())
+        .ok_or_else(|| {
+            RtmError::new(
+                RtmErrorKind::Endpoint,
+                format!(
+                    "the answer of {}/connect/endpoints has no socket.app",
+                    settings.tier
+                ),
+            )
+        })
+}
+
+/// The events of an RTM connection, as a [`Stream`] of `Result<RawEvent, RtmError>`.
+///
+/// An `Err` is either [`RtmErrorKind::Lagged`] (events were dropped for a slow consumer;
+/// the stream goes on) or the error that ends the stream ([`RtmError::is_fatal`]): refused
+/// authentication, or a connection lost for good when [`Reconnect::max_attempts`] is set.
+/// Dropping the stream closes the connection.
+///
+/// `Debug` shows the socket URL, the events and the buffer, never the token key.
+///
+/// Against the embedded mock's RTM endpoint:
+///
+/// ```
+/// use crisp_mock::realtime::{self, MockEvent};
+/// use futures::StreamExt as _;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), crisp_api::rtm::RtmError> {
+/// let (publish, _) = tokio::sync::broadcast::channel(16);
+/// let (app, mock) = realtime::router("identifier", "key", publish.clone());
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// let socket_url = format!("http://{}{}", listener.local_addr().unwrap(), realtime::SOCKET_PATH);
+/// tokio::spawn(async move { axum::serve(listener, app).await });
+///
+/// let client = crisp_api::Client::builder().credentials("identifier", "key").build().unwrap();
+/// let mut events = client
+///     .rtm()
+///     .events(["message:send"])
+///     .host(socket_url.as_str())
+///     .connect()
+///     .await?;
+/// assert_eq!(events.events(), ["message:send"]);
+/// assert_eq!(events.socket_url(), socket_url);
+///
+/// mock.wait_for_authenticated(1).await;
+/// let message = serde_json::json!({"session_id": "s", "content": "hello"});
+/// publish.send(MockEvent::new("w", "message:send", message)).unwrap();
+/// let event = events.next().await.unwrap()?;
+/// assert_eq!(event.name, "message:send");
+/// assert_eq!(event.data["content"], "hello");
+/// assert_eq!((events.queued(), events.dropped(), events.capacity()), (0, 0, 1024));
+/// events.close().await;
+/// # Ok(())
+/// # }
+/// ```
+pub struct EventStream {
+    buffer: Arc<Buffer>,
+    ctx: Arc<Context>,
+    events: Arc<[String]>,
+    close: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    last_rebind: Option<Instant>,
+}
+
+impl EventStream {
+    /// The events listened to.
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// println!("listening to {}", events.events().join(", "));
+    /// # }
+    /// ```
+    pub fn events(&self) -> &[String] {
+        &self.events
+    }
+
+    /// The socket URL connected to (origin and socket.io path).
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// println!("connected to {}", events.socket_url());
+    /// # }
+    /// ```
+    pub fn socket_url(&self) -> String {
+        self.ctx.target.to_string()
+    }
+
+    /// Events received and waiting to be read; never more than [`capacity`](Self::capacity).
+    ///
+    /// (Not named `buffered`: that is `StreamExt::buffered`, which would take precedence.)
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// if events.queued() > events.capacity() / 2 {
+    ///     eprintln!("falling behind: {} events waiting", events.queued());
+    /// }
+    /// # }
+    /// ```
+    pub fn queued(&self) -> usize {
+        self.buffer.len()
+    }
+
+    /// Events dropped so far because the consumer was behind (each drop is also reported
+    /// on the stream as an [`RtmErrorKind::Lagged`] error).
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// println!("{} events missed so far", events.dropped());
+    /// # }
+    /// ```
+    pub fn dropped(&self) -> u64 {
+        self.buffer.dropped()
+    }
+
+    /// How many events may wait before the oldest are dropped ([`RtmBuilder::buffer`]).
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// assert!(events.queued() <= events.capacity());
+    /// # }
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.buffer.capacity()
+    }
+
+    /// Asks Crisp to bind the connection again to the websites the token can see (the
+    /// Node wrapper's `rebindSocket`, the `socket:bind` message), after the token gained
+    /// access to another website. As in the Node wrapper, calls must be at least 2.5 s
+    /// apart; a call sooner is refused with [`RtmErrorKind::Configuration`].
+    ///
+    /// The message goes out on the current connection, or on the next one if the
+    /// connection is being reopened.
+    ///
+    /// ```no_run
+    /// # async fn run(mut events: crisp_api::rtm::EventStream) -> Result<(), crisp_api::rtm::RtmError> {
+    /// events.rebind()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rebind(&mut self) -> Result<(), RtmError> {
+        let now = Instant::now();
+        if self
+            .last_rebind
+            .is_some_and(|last| now.duration_since(last) < REBIND_INTERVAL)
+        {
+            return Err(RtmError::new(
+                RtmErrorKind::Configuration,
+                "rebind was called less than 2.5 s ago",
+            ));
+        }
+        self.last_rebind = Some(now);
+        self.ctx.rebind.notify_one();
+        Ok(())
+    }
+
+    /// Closes the connection (a socket.io disconnect, then a WebSocket close) and waits
+    /// for its task to end. Dropping the stream does the same without waiting.
+    ///
+    /// ```no_run
+    /// # async fn run(events: crisp_api::rtm::EventStream) {
+    /// events.close().await;
+    /// # }
+    /// ```
+    pub async fn close(mut self) {
+        self.close.take();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Stream for EventStream {
+    type Item = Result<Decoded, RtmError>;
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<Option<Self::Item>> {
+        Poll::Ready(match ready!(self.buffer.poll_next(cx)) {
+            Next::Event(raw) => Some(Ok(decode(raw))),
+            Next::Lagged(dropped) => Some(Err(RtmError::lagging(dropped))),
+            Next::Failed(error) => Some(Err(error)),
+            Next::End => None,
+        })
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        // Dropping the sender wakes the task, which says goodbye to the server and ends.
+        self.close.take();
+    }
+}
+
+impl fmt::Debug for EventStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream")
+            .field("socket_url", &self.ctx.target.to_string())
+            .field("events", &self.events)
+            .field("queued", &self.queued())
+            .field("capacity", &self.capacity())
+            .field("dropped", &self.dropped())
+            .finish()
+    }
+}
+
+/// When and how often to reconnect after a drop: exponential backoff with jitter, as
+/// socket.io's client computes it.
+///
+/// The wait before attempt `n` (from 0) is `initial_delay × factor^n`, moved up or down at
+/// random by up to `jitter` of itself, and at most `max_delay`. The count starts again
+/// after every successful reconnection. The default is the Node wrapper's: 5 s, doubling,
+/// at most 10 s, jitter 0.75, and no limit on attempts.
+///
+/// ```
+/// use crisp_api::rtm::Reconnect;
+/// use std::time::Duration;
+///
+/// let patient = Reconnect::default()
+///     .initial_delay(Duration::from_secs(1))
+///     .max_delay(Duration::from_secs(120))
+///     .factor(3.0)
+///     .jitter(0.5)
+///     .max_attempts(50);
+/// # let _ = patient;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reconnect {
+    initial_delay: Duration,
+    max_delay: Duration,
+    factor: f64,
+    jitter: f64,
+    max_attempts: Option<u32>,
+}
+
+impl Default for Reconnect {
+    fn default() -> Self {
+        Reconnect {
+            initial_delay: Duration::from_secs(5),
+            max_delay: Duration::from_secs(10),
+            factor: 2.0,
+            jitter: 0.75,
+            max_attempts: None,
+        }
+    }
+}
+
+impl Reconnect {
+    /// No reconnection: the first drop ends the stream with its error.
+    ///
+    /// ```
+    /// let once = crisp_api::rtm::Reconnect::never();
+    /// # let _ = once;
+    /// ```
+    pub fn never() -> Self {
+        Reconnect::default().max_attempts(0)
+    }
+
+    /// The wait before the first attempt (default 5 s).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let policy = crisp_api::rtm::Reconnect::default().initial_delay(Duration::from_secs(1));
+    /// # let _ = policy;
+    /// ```
+    pub fn initial_delay(mut self, delay: Duration) -> Self {
+        self.initial_delay = delay;
+        self
+    }
+
+    /// The longest wait between attempts (default 10 s).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let policy = crisp_api::rtm::Reconnect::default().max_delay(Duration::from_secs(60));
+    /// # let _ = policy;
+    /// ```
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// How much the wait grows after each failed attempt (default 2; at least 1).
+    ///
+    /// ```
+    /// let policy = crisp_api::rtm::Reconnect::default().factor(1.5);
+    /// # let _ = policy;
+    /// ```
+    pub fn factor(mut self, factor: f64) -> Self {
+        self.factor = if factor.is_finite() {
+            factor.max(1.0)
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// How much of the wait is random, from 0 (none) to 1 (default 0.75).
+    ///
+    /// ```
+    /// let policy = crisp_api::rtm::Reconnect::default().jitter(0.0);
+    /// # let _ = policy;
+    /// ```
+    pub fn jitter(mut self, jitter: f64) -> Self {
+        self.jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self
+    }
+
+    /// At most this many attempts in a row; when they all fail, the stream ends with the
+    /// last error (default: no limit).
+    ///
+    /// ```
+    /// let policy = crisp_api::rtm::Reconnect::default().max_attempts(10);
+    /// # let _ = policy;
+    /// ```
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// The wait before attempt `attempt` (from 0).
+    pub(crate) fn delay(&self, attempt: u32) -> Duration {
+        // socket.io's Backoff: min × factor^attempt, ± a random part of itself, capped.
+        let exponent = i32::try_from(attempt).unwrap_or(i32::MAX);
+        let base = self.initial_delay.as_secs_f64() * self.factor.powi(exponent);
+        // Past a day the exact value no longer matters, and infinity would not convert.
+        let base = if base.is_finite() {
+            base.min(86_400.0)
+        } else {
+            86_400.0
+        };
+        let deviation = fastrand::f64() * self.jitter * base;
+        let wait = if fastrand::bool() {
+            base - deviation
+        } else {
+            base + deviation
+        };
+        Duration::from_secs_f64(wait.clamp(0.0, self.max_delay.as_secs_f64()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_backoff_is_the_node_wrappers() {
+        let policy = Reconnect::default();
+        for _ in 0..1000 {
+            let first = policy.delay(0);
+            assert!(
+                first >= Duration::from_millis(1250) && first <= Duration::from_millis(8750),
+                "{first:?}"
+            );
+            let second = policy.delay(1);
+            assert!(
+                second >= Duration::from_millis(2500) && second <= Duration::from_secs(10),
+                "{second:?}"
+            );
+            assert!(policy.delay(u32::MAX) <= Duration::from_secs(10));
+        }
+    }
+
+    #[test]
+    fn backoff_without_jitter_doubles_up_to_the_cap() {
+        let policy = Reconnect::default()
+            .initial_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_secs(1))
+            .jitter(0.0);
+        let waits: Vec<_> = (0..6).map(|n| policy.delay(n).as_millis()).collect();
+        assert_eq!(waits, [100, 200, 400, 800, 1000, 1000]);
+        // Out-of-range settings are brought back in range.
+        let odd = Reconnect::default().factor(f64::NAN).jitter(7.0);
+        assert_eq!(odd.factor, 1.0);
+        assert_eq!(odd.jitter, 1.0);
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let client = Client::builder()
+            .credentials("the-identifier", "the-secret-key")
+            .build()
+            .unwrap();
+        let rtm = client.rtm().events(["message:send"]);
+        let shown = format!("{rtm:?}");
+        assert!(shown.contains("the-identifier"), "{shown}");
+        assert!(!shown.contains("the-secret-key"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn connecting_without_events_is_refused() {
+        let client = Client::builder().credentials("i", "k").build().unwrap();
+        let e = client
+            .rtm()
+            .host("http://127.0.0.1:9/")
+            .connect()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), RtmErrorKind::Configuration);
+    }
+}
