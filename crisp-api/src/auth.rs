@@ -83,19 +83,39 @@ impl Credentials {
         &self.identifier
     }
 
-    /// The token key, for the RTM `authentication` message (never for display).
-    #[cfg(feature = "rtm")]
+    /// The token key: for the RTM `authentication` message and for the scrubber that keeps
+    /// it out of errors (never for display).
     pub(crate) fn key(&self) -> &str {
         &self.key
     }
 
     /// The `Authorization: Basic …` header value, marked sensitive so that HTTP libraries
     /// keep it out of their logs.
+    ///
+    /// Refuses what Basic authentication cannot carry: an empty (or blank) identifier or
+    /// key, and an identifier with a `:` (the server splits `identifier:key` at the first
+    /// colon, so the key would change). The errors never show the key, nor the identifier
+    /// (a pasted `identifier:key` pair would hold it).
     pub(crate) fn header(&self) -> Result<HeaderValue, crate::Error> {
+        let refuse = |problem: &str| Err(crate::Error::configuration(problem));
+        if self.identifier.trim().is_empty() {
+            return refuse("the token identifier is empty");
+        }
+        if self.key.trim().is_empty() {
+            return refuse("the token key is empty");
+        }
+        if self.identifier.contains(':') {
+            return refuse(
+                "the token identifier contains `:`, which HTTP Basic authentication cannot \
+                 carry (the server splits at the first colon); check the identifier and key \
+                 are not swapped or pasted together",
+            );
+        }
         let token = base64::engine::general_purpose::STANDARD
             .encode(format!("{}:{}", self.identifier, self.key));
+        // Base64 is always a valid header value; the error is kept rather than a panic.
         let mut value = HeaderValue::from_str(&format!("Basic {token}")).map_err(|_| {
-            crate::Error::configuration("credentials contain characters not allowed in a header")
+            crate::Error::configuration("the credentials cannot be sent as a header")
         })?;
         value.set_sensitive(true);
         Ok(value)

@@ -1,6 +1,7 @@
 //! Building a [`Client`]: base URL, credentials, tier, user agent, timeouts and retries,
 //! set once and applied to every call.
 
+use crate::server_text::Scrubber;
 use crate::{Client, Credentials, Error, RetryPolicy, Tier};
 use reqwest::header::HeaderValue;
 use std::fmt;
@@ -32,6 +33,8 @@ pub(crate) struct Settings {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
+    /// Keeps the credentials out of the server text that errors hold.
+    pub(crate) scrubber: Scrubber,
 }
 
 impl Config {
@@ -98,7 +101,8 @@ impl Client {
 
     /// A client configured from the environment: `CRISP_IDENTIFIER` and `CRISP_KEY`
     /// (required), `CRISP_TIER` (`user` or `plugin`, default `user`) and `CRISP_API_URL`
-    /// (default [`DEFAULT_BASE_URL`]).
+    /// (default [`DEFAULT_BASE_URL`]; whitespace around it is ignored). The values are
+    /// checked as [`ClientBuilder::build`] checks them.
     ///
     /// ```no_run
     /// let client = crisp_api::Client::from_env()?;
@@ -203,6 +207,11 @@ impl ClientBuilder {
     }
 
     /// The API's base URL, such as a mock server's (default [`DEFAULT_BASE_URL`]).
+    ///
+    /// It is parsed once by [`build`](Self::build): whitespace around it and trailing
+    /// slashes are dropped, its path is kept (`http://host/api/v1` works), and a URL with a
+    /// query (`?…`), a fragment (`#…`) or a user name or password is refused, since every
+    /// request path is appended to it.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -251,19 +260,16 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     ///
     /// Fails with [`ErrorKind::Configuration`](crate::ErrorKind::Configuration) when the
-    /// credentials are missing or the base URL or user agent is invalid.
+    /// credentials are missing, empty, or have an identifier with a `:` (which Basic
+    /// authentication cannot carry), or when the base URL (see
+    /// [`base_url`](Self::base_url)) or user agent is invalid. The error names the problem
+    /// and never shows the key.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self.credentials.ok_or_else(|| {
             Error::configuration("credentials are missing: call .credentials(identifier, key)")
         })?;
-        let base_url = self.base_url.trim_end_matches('/').to_string();
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| Error::configuration(format!("invalid base URL `{base_url}`: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::configuration(format!(
-                "invalid base URL `{base_url}`: the scheme must be http or https"
-            )));
-        }
+        let authorization = credentials.header()?;
+        let base_url = normalise_base_url(&self.base_url)?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
         let http = match self.http_client {
@@ -282,7 +288,8 @@ impl ClientBuilder {
             }
         };
         let settings = crate::config::Settings {
-            authorization: credentials.header()?,
+            authorization,
+            scrubber: Scrubber::new(&credentials),
             credentials,
             tier: self.tier,
             tier_header: HeaderValue::from_static(self.tier.as_str()),
@@ -295,5 +302,38 @@ impl ClientBuilder {
             inner: Arc::new(settings),
         };
         Ok(Client::new_with_client(&base_url, http, config))
+    }
+}
+
+/// Parses the base URL once and returns the text every request path is appended to: no
+/// surrounding whitespace, no trailing slash, the path kept. What would end up in front of
+/// the paths (a query, a fragment) or be dropped by the HTTP client (a user name or
+/// password) is refused.
+fn normalise_base_url(raw: &str) -> Result<String, Error> {
+    let raw = raw.trim();
+    let url = reqwest::Url::parse(raw)
+        .map_err(|e| Error::configuration(format!("invalid base URL `{raw}`: {e}")))?;
+    let problem = if !matches!(url.scheme(), "http" | "https") {
+        Some("the scheme must be http or https")
+    } else if !url.username().is_empty() || url.password().is_some() {
+        // Not shown: the URL holds a password.
+        return Err(Error::configuration(
+            "invalid base URL: it holds a user name or password; the token goes in \
+             .credentials(identifier, key)",
+        ));
+    } else if url.query().is_some() {
+        Some("it has a query (`?…`), which would end up in front of every request path")
+    } else if url.fragment().is_some() {
+        Some("it has a fragment (`#…`), which would cut off every request path")
+    } else {
+        None
+    };
+    // The query and fragment are not repeated: they may hold a signature.
+    let shown = &raw[..raw.find(['?', '#']).unwrap_or(raw.len())];
+    match problem {
+        Some(problem) => Err(Error::configuration(format!(
+            "invalid base URL `{shown}`: {problem}"
+        ))),
+        None => Ok(url.as_str().trim_end_matches('/').to_string()),
     }
 }

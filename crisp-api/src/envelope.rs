@@ -1,5 +1,6 @@
 //! Crisp's answer envelope `{"error": bool, "reason": string, "data": …}` and its unwrapping.
 
+use crate::server_text::Scrubber;
 use crate::{Error, ErrorKind, ResponseValue};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,8 @@ use serde::{Deserialize, Serialize};
 /// ```
 ///
 /// Decoding reads `error` before `data` (Crisp's order): when `error` is true, `data` is
-/// skipped rather than decoded, so that a failure never hides behind a decoding error.
+/// not decoded as `T` (only its `message` is kept, for the error), so that a failure never
+/// hides behind a decoding error.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Envelope<T> {
     /// True when the request failed.
@@ -25,6 +27,9 @@ pub struct Envelope<T> {
     /// The payload; absent on some answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<T>,
+    /// `data.message` of an error envelope (or `data` itself when it is text), as sent.
+    #[serde(skip)]
+    message: Option<String>,
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
@@ -47,19 +52,37 @@ impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for EnvelopeVisitor<T> {
             error: false,
             reason: None,
             data: None,
+            message: None,
         };
+        let mut error_seen = false;
         while let Some(field) = map.next_key::<Field>()? {
             match field {
-                Field::Error => envelope.error = map.next_value()?,
+                Field::Error => {
+                    envelope.error = map.next_value()?;
+                    error_seen = true;
+                }
                 Field::Reason => envelope.reason = map.next_value()?,
                 Field::Data if envelope.error => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
+                    envelope.message = map.next_value::<DataMessage>()?.0;
                 }
+                // `data` before `error`, for an operation that ignores `data` (the check
+                // costs no allocation): reading its message instead loses nothing, and keeps
+                // it should `error: true` follow.
+                Field::Data if !error_seen => match T::deserialize(Nothing) {
+                    Ok(nothing) => {
+                        envelope.message = map.next_value::<DataMessage>()?.0;
+                        envelope.data = Some(nothing);
+                    }
+                    Err(NeedsData) => envelope.data = map.next_value()?,
+                },
                 Field::Data => envelope.data = map.next_value()?,
                 Field::Other => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
             }
+        }
+        if !envelope.error {
+            envelope.message = None;
         }
         Ok(envelope)
     }
@@ -100,7 +123,148 @@ impl<T> Envelope<T> {
             error: false,
             reason: Some(reason.into()),
             data: Some(data),
+            message: None,
         }
+    }
+}
+
+/// `data.message` of an error answer, or `data` itself when it is text; read from any JSON
+/// without failing (a number or an object as `message` is kept as its JSON text).
+#[derive(Default)]
+struct DataMessage(Option<String>);
+
+impl<'de> Deserialize<'de> for DataMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DataMessageVisitor)
+    }
+}
+
+struct DataMessageVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DataMessageVisitor {
+    type Value = DataMessage;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<DataMessage, E> {
+        Ok(DataMessage(Some(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<DataMessage, E> {
+        Ok(DataMessage(Some(v)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<DataMessage, A::Error> {
+        let mut message = None;
+        while let Some(key) = map.next_key::<MessageKey>()? {
+            match key {
+                MessageKey::Message => {
+                    message = match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(s) => Some(s),
+                        serde_json::Value::Null => None,
+                        other => Some(other.to_string()),
+                    };
+                }
+                MessageKey::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(DataMessage(message))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<DataMessage, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(DataMessage(None))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<DataMessage, E> {
+        Ok(DataMessage(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<DataMessage, E> {
+        Ok(DataMessage(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<DataMessage, E> {
+        Ok(DataMessage(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<DataMessage, E> {
+        Ok(DataMessage(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<DataMessage, E> {
+        Ok(DataMessage(None))
+    }
+}
+
+enum MessageKey {
+    Message,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for MessageKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = MessageKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<MessageKey, E> {
+                Ok(match v {
+                    "message" => MessageKey::Message,
+                    _ => MessageKey::Other,
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+/// A deserializer for "no data at all": only a type that ignores what it reads (serde's
+/// `IgnoredAny`, which the operations without data decode) can be made from it.
+struct Nothing;
+
+/// Why [`Nothing`] could not make a value: the type needs data.
+#[derive(Debug)]
+struct NeedsData;
+
+impl std::fmt::Display for NeedsData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("this type needs data")
+    }
+}
+
+impl std::error::Error for NeedsData {}
+
+impl serde::de::Error for NeedsData {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        NeedsData
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Nothing {
+    type Error = NeedsData;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, NeedsData> {
+        Err(NeedsData)
+    }
+
+    fn deserialize_ignored_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, NeedsData> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier
     }
 }
 
@@ -113,7 +277,7 @@ pub(crate) struct ErrorAnswer {
     #[serde(default)]
     reason: serde_json::Value,
     #[serde(default)]
-    data: serde_json::Value,
+    data: DataMessage,
 }
 
 impl ErrorAnswer {
@@ -122,77 +286,74 @@ impl ErrorAnswer {
         self.error == serde_json::Value::Bool(true)
     }
 
-    /// `reason`, when it is text.
-    pub(crate) fn reason(&self) -> Option<String> {
-        self.reason.as_str().map(printable)
+    /// `reason`, when it is text, as sent.
+    pub(crate) fn reason(&self) -> Option<&str> {
+        self.reason.as_str()
     }
 
-    /// `data.message` as text (or `data` itself when it is text).
-    pub(crate) fn message(&self) -> Option<String> {
-        let message = match &self.data {
-            serde_json::Value::String(s) => return Some(printable(s)),
-            serde_json::Value::Object(data) => data.get("message")?,
-            _ => return None,
-        };
-        match message {
-            serde_json::Value::String(s) => Some(printable(s)),
-            serde_json::Value::Null => None,
-            other => Some(printable(&other.to_string())),
-        }
+    /// `data.message` as text (or `data` itself when it is text), as sent.
+    pub(crate) fn message(&self) -> Option<&str> {
+        self.data.0.as_deref()
     }
-}
-
-/// Text from the server, made safe to print: control characters (terminal escapes, line
-/// breaks that would forge log lines) become spaces, and it is cut at 500 characters.
-pub(crate) fn printable(text: &str) -> String {
-    const MAX: usize = 500;
-    let mut out: String = text
-        .chars()
-        .take(MAX)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// What a successful answer turns into for the caller.
 pub(crate) trait Payload: Sized {
     /// The caller's type.
     type Data;
-    /// Unwraps the answer; an `error: true` envelope or missing `data` is an [`Error`].
-    fn into_data(answer: ResponseValue<Self>) -> Result<Self::Data, Error>;
+    /// Unwraps the answer; an `error: true` envelope or missing `data` is an [`Error`]
+    /// (the server's text in it cleaned by `scrubber`).
+    fn into_data(answer: ResponseValue<Self>, scrubber: &Scrubber) -> Result<Self::Data, Error>;
+    /// The caller's data for a 2xx with an empty body (or only whitespace), as Go's client
+    /// reads it: fine for an operation without data, an [`Error`] for one that has some.
+    fn from_empty(status: u16) -> Result<Self::Data, Error>;
 }
 
 impl<T: DeserializeOwned> Payload for Envelope<T> {
     type Data = T;
 
-    fn into_data(answer: ResponseValue<Self>) -> Result<T, Error> {
+    fn into_data(answer: ResponseValue<Self>, scrubber: &Scrubber) -> Result<T, Error> {
         let status = answer.status().as_u16();
         let envelope = answer.into_inner();
         if envelope.error {
-            return Err(Error::from_answer(status, envelope.reason, None));
+            return Err(Error::from_answer(
+                status,
+                envelope.reason.as_deref(),
+                envelope.message.as_deref(),
+                scrubber,
+            ));
         }
         match envelope.data {
             Some(data) => Ok(data),
-            // Answers without `data` are fine when the caller expects nothing (or an
-            // optional value); for anything else it is a broken answer.
-            None => T::deserialize(serde_json::Value::Null).map_err(|_| {
-                Error::new(
-                    ErrorKind::InvalidResponse,
-                    "the answer has no `data` although this operation returns some",
-                )
-                .with_status(status)
-            }),
+            None => without_data(status, "has no `data`"),
         }
     }
+
+    fn from_empty(status: u16) -> Result<T, Error> {
+        without_data(status, "is empty")
+    }
+}
+
+/// An answer without `data` (no `data` field, or no body at all): fine when the caller
+/// expects nothing (or an optional value); for anything else it is a broken answer.
+fn without_data<T: DeserializeOwned>(status: u16, what: &str) -> Result<T, Error> {
+    T::deserialize(serde_json::Value::Null).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidResponse,
+            format!("the answer {what} although this operation returns data"),
+        )
+        .with_status(status)
+    })
 }
 
 impl Payload for () {
     type Data = ();
 
-    fn into_data(_: ResponseValue<()>) -> Result<(), Error> {
+    fn into_data(_: ResponseValue<()>, _: &Scrubber) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn from_empty(_: u16) -> Result<(), Error> {
         Ok(())
     }
 }

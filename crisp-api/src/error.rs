@@ -1,5 +1,6 @@
 //! The one error type of the crate.
 
+use crate::server_text::Scrubber;
 use std::fmt;
 use std::time::Duration;
 
@@ -41,7 +42,9 @@ pub enum ErrorKind {
 /// An error of a Crisp call: the [`ErrorKind`], the HTTP status and Crisp's `reason` when
 /// an answer arrived, and how many attempts were made.
 ///
-/// Neither `Display` nor `Debug` ever contains the token key.
+/// Neither `Display` nor `Debug` ever contains the token key. Text from the server (the
+/// reason, the message, an excerpt of the body, the cause chain) is kept without control
+/// characters, cut at 500 characters and with the client's credentials removed.
 ///
 /// ```
 /// # async fn run(client: crisp_api::Client) {
@@ -65,6 +68,8 @@ struct Inner {
     attempts: u32,
     retry_after: Option<Duration>,
     connect: bool,
+    /// The cause chain as shown by `Display` and `Debug`, cleaned like server text.
+    cause: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -81,6 +86,7 @@ impl Error {
                 attempts: 0,
                 retry_after: None,
                 connect: false,
+                cause: None,
                 source: None,
             }),
         }
@@ -90,12 +96,20 @@ impl Error {
         Self::new(ErrorKind::Configuration, message)
     }
 
+    /// An error whose message holds text from the server (an excerpt, a decoding error
+    /// quoting a value): the whole message goes through the scrubber.
+    pub(crate) fn with_server_text(kind: ErrorKind, message: &str, scrubber: &Scrubber) -> Self {
+        Self::new(kind, scrubber.clean(message))
+    }
+
     /// An error for an HTTP answer: the kind follows the status (and, for a 2xx with
-    /// `error: true`, the reason).
+    /// `error: true`, the reason). `reason` and `message` are the server's text, cleaned
+    /// here.
     pub(crate) fn from_answer(
         status: u16,
-        reason: Option<String>,
-        message: Option<String>,
+        reason: Option<&str>,
+        message: Option<&str>,
+        scrubber: &Scrubber,
     ) -> Self {
         let kind = match status {
             400 | 402 | 405..=418 | 421..=428 | 430..=499 => ErrorKind::InvalidRequest,
@@ -104,7 +118,7 @@ impl Error {
             404 => ErrorKind::NotFound,
             420 | 429 => ErrorKind::RateLimited,
             500..=599 => ErrorKind::Server,
-            200..=299 => match reason.as_deref() {
+            200..=299 => match reason {
                 Some("invalid_data") => ErrorKind::InvalidRequest,
                 Some("not_found" | "not_subscribed") => ErrorKind::NotFound,
                 Some("unauthorized") => ErrorKind::Authentication,
@@ -114,17 +128,25 @@ impl Error {
             // 1xx, 3xx (redirects are not followed) and statuses outside HTTP's classes.
             _ => ErrorKind::InvalidResponse,
         };
-        let mut e = Self::new(kind, message.unwrap_or_default());
+        let mut e = Self::new(kind, message.map(|m| scrubber.clean(m)).unwrap_or_default());
         e.inner.status = Some(status);
-        e.inner.reason = reason;
+        e.inner.reason = reason.map(|r| scrubber.clean(r));
         e
     }
 
+    /// Adds the cause. Its chain (which may quote the server) is cleaned once, here, for
+    /// `Display` and `Debug`; a chain that holds a credential is not kept at all, so that
+    /// walking [`source`](std::error::Error::source) cannot find it either.
     pub(crate) fn with_source(
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
+        scrubber: &Scrubber,
     ) -> Self {
-        self.inner.source = Some(Box::new(source));
+        let chain = chain_text(&source);
+        self.inner.cause = Some(scrubber.clean(&chain));
+        if !scrubber.finds(&chain) {
+            self.inner.source = Some(Box::new(source));
+        }
         self
     }
 
@@ -225,19 +247,8 @@ impl fmt::Display for Error {
         if let Some(m) = &i.message {
             write!(f, ": {m}")?;
         }
-        // The source and its root cause: reqwest's own message is terse ("error sending
-        // request"); what happened ("Connection refused") is at the end of the chain.
-        if let Some(source) = &i.source {
-            let first = source.to_string();
-            write!(f, ": {first}")?;
-            let mut root: &dyn std::error::Error = source.as_ref();
-            while let Some(next) = root.source() {
-                root = next;
-            }
-            let root = root.to_string();
-            if !first.contains(&root) {
-                write!(f, ": {root}")?;
-            }
+        if let Some(cause) = &i.cause {
+            write!(f, ": {cause}")?;
         }
         if i.attempts > 1 {
             write!(f, " (after {} attempts)", i.attempts)?;
@@ -259,8 +270,8 @@ impl fmt::Debug for Error {
         if let Some(wait) = i.retry_after {
             d.field("retry_after", &wait);
         }
-        if let Some(source) = &i.source {
-            d.field("source", &source.to_string());
+        if let Some(cause) = &i.cause {
+            d.field("source", cause);
         }
         if self.inner.connect {
             d.field("connect", &true);
@@ -275,5 +286,101 @@ impl std::error::Error for Error {
             .source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The whole cause chain, `outer: inner: root`: reqwest's own message is terse ("error
+/// sending request"); what happened ("Connection refused") is further down. A layer whose
+/// text is already shown (some repeat their source) is skipped.
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(layer) = next {
+        let shown = layer.to_string();
+        if !shown.is_empty() && !text.contains(&shown) {
+            text.push_str(": ");
+            text.push_str(&shown);
+        }
+        next = layer.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Credentials;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1
+                .as_deref()
+                .map(|l| l as &(dyn std::error::Error + 'static))
+        }
+    }
+
+    fn chain(layers: &[&'static str]) -> Layer {
+        let mut layer: Option<Box<Layer>> = None;
+        for text in layers.iter().rev() {
+            layer = Some(Box::new(Layer(text, layer)));
+        }
+        *layer.unwrap()
+    }
+
+    #[test]
+    fn display_shows_every_layer_of_the_cause_once() {
+        let e = Error::new(ErrorKind::Transport, "").with_source(
+            chain(&[
+                "error sending request",
+                "client error (Connect)",
+                "client error (Connect)",
+                "Connection refused",
+            ]),
+            &Scrubber::default(),
+        );
+        assert_eq!(
+            e.to_string(),
+            "crisp: connection failed: error sending request: client error (Connect): \
+             Connection refused"
+        );
+        assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[test]
+    fn a_cause_quoting_the_key_is_scrubbed_and_not_kept() {
+        let scrubber = Scrubber::new(&Credentials::new("id", "the-key"));
+        let e = Error::new(ErrorKind::Transport, "")
+            .with_source(chain(&["outer", "server said the-key\r\n"]), &scrubber);
+        assert_eq!(
+            e.to_string(),
+            "crisp: connection failed: outer: server said <redacted>  "
+        );
+        assert!(!format!("{e:?}").contains("the-key"));
+        assert!(
+            std::error::Error::source(&e).is_none(),
+            "the raw chain is dropped"
+        );
+    }
+
+    #[test]
+    fn answers_keep_cleaned_server_text() {
+        let scrubber = Scrubber::new(&Credentials::new("id", "the-key"));
+        let e = Error::from_answer(
+            200,
+            Some("invalid_data"),
+            Some("bad\u{1b}[2J the-key"),
+            &scrubber,
+        );
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        assert_eq!(e.message(), Some("bad [2J <redacted>"));
     }
 }

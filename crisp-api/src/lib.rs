@@ -45,6 +45,7 @@ mod retry;
 #[cfg(feature = "rtm")]
 pub mod rtm;
 mod secret;
+mod server_text;
 mod transport;
 pub mod webhook;
 

@@ -139,7 +139,7 @@ mod tests {
     use super::*;
 
     fn answer(status: u16) -> Error {
-        Error::from_answer(status, None, None)
+        Error::from_answer(status, None, None, &crate::server_text::Scrubber::default())
     }
 
     #[test]

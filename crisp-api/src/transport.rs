@@ -2,6 +2,7 @@
 //! timeout and the body-size limit; [`send`] adds retries, tracing and error mapping.
 
 use crate::envelope::{ErrorAnswer, Payload};
+use crate::server_text::Scrubber;
 use crate::{Client, Config, Error, ErrorKind, ResponseValue};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderName, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
@@ -201,6 +202,7 @@ where
     Fut: Future<Output = Result<ResponseValue<R>, progenitor_client::Error<()>>>,
 {
     let policy = client.config().retry_policy();
+    let scrubber = &client.config().settings().scrubber;
     let started = Instant::now();
     let mut attempts = 0;
     loop {
@@ -224,12 +226,20 @@ where
                 match Box::pin(attempt()).await {
                     Ok(answer) => {
                         tracing::Span::current().record("status", answer.status().as_u16());
-                        R::into_data(answer)
+                        R::into_data(answer, scrubber)
+                    }
+                    // An empty 2xx body (progenitor raises this for 2xx answers only).
+                    Err(progenitor_client::Error::InvalidResponsePayload(body, _))
+                        if body.iter().all(u8::is_ascii_whitespace) =>
+                    {
+                        let status = ANSWER_STATUS.with(Cell::get).unwrap_or(200);
+                        tracing::Span::current().record("status", status);
+                        R::from_empty(status)
                     }
                     Err(e) => {
                         // progenitor's body errors carry no status; the `post` hook saw it.
                         let status = ANSWER_STATUS.with(Cell::get);
-                        let error = Box::pin(from_progenitor(e, status)).await;
+                        let error = Box::pin(from_progenitor(e, status, scrubber)).await;
                         match (error.status(), status) {
                             (None, Some(status)) => Err(error.with_status(status)),
                             _ => Err(error),
@@ -268,11 +278,16 @@ pub(crate) fn exists(result: Result<(), Error>) -> Result<bool, Error> {
 
 /// Maps progenitor's error, reading Crisp's error envelope from non-2xx answers.
 /// `answer_status` is the status of the 2xx whose body failed to decode, if one arrived.
-async fn from_progenitor(error: progenitor_client::Error<()>, answer_status: Option<u16>) -> Error {
+/// Every piece of server text goes through `scrubber` on its way into the error.
+async fn from_progenitor(
+    error: progenitor_client::Error<()>,
+    answer_status: Option<u16>,
+    scrubber: &Scrubber,
+) -> Error {
     use progenitor_client::Error as P;
     match error {
         P::InvalidRequest(message) => Error::new(ErrorKind::InvalidRequest, message),
-        P::CommunicationError(e) | P::ResponseBodyError(e) => from_reqwest(e),
+        P::CommunicationError(e) | P::ResponseBodyError(e) => from_reqwest(e, scrubber),
         P::InvalidResponsePayload(body, e) => match serde_json::from_slice::<ErrorAnswer>(&body) {
             // `data` came before `error: true` and did not decode: the failure is what matters.
             // progenitor raises this for 2xx answers only.
@@ -280,26 +295,34 @@ async fn from_progenitor(error: progenitor_client::Error<()>, answer_status: Opt
                 answer_status.unwrap_or(200),
                 answer.reason(),
                 answer.message(),
+                scrubber,
             ),
-            _ => Error::new(
+            // serde's message may quote the server's values.
+            _ => Error::with_server_text(
                 ErrorKind::InvalidResponse,
-                format!(
-                    "the answer is not the expected JSON ({e}); it starts with {}",
-                    excerpt(&body)
+                &format!(
+                    "the answer is not the expected JSON ({e}); it starts with \"{}\"",
+                    scrubber.excerpt(&body, EXCERPT_CHARS)
                 ),
+                scrubber,
             ),
         },
-        P::UnexpectedResponse(response) => from_error_answer(response).await,
-        P::ErrorResponse(answer) => Error::from_answer(answer.status().as_u16(), None, None),
-        P::InvalidUpgrade(e) => from_reqwest(e),
+        P::UnexpectedResponse(response) => from_error_answer(response, scrubber).await,
+        P::ErrorResponse(answer) => {
+            Error::from_answer(answer.status().as_u16(), None, None, scrubber)
+        }
+        P::InvalidUpgrade(e) => from_reqwest(e, scrubber),
         P::Custom(message) => Error::new(ErrorKind::Transport, message),
     }
 }
 
+/// How much of a body that is not an envelope an error quotes.
+const EXCERPT_CHARS: usize = 80;
+
 /// Reads a non-2xx answer: Crisp's envelope when it is one, the status alone when it is
 /// not (an HTML page from a proxy, an empty body, …). The status decides the kind, even when
 /// the body cannot be read.
-async fn from_error_answer(response: reqwest::Response) -> Error {
+async fn from_error_answer(response: reqwest::Response, scrubber: &Scrubber) -> Error {
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -309,27 +332,26 @@ async fn from_error_answer(response: reqwest::Response) -> Error {
     let body = match response.bytes().await {
         Ok(body) => body,
         Err(e) => {
-            let read = from_reqwest(e);
+            let read = from_reqwest(e, scrubber);
             let message = read.to_string();
             let message = message.strip_prefix("crisp: ").unwrap_or(&message);
-            return Error::from_answer(status, None, Some(format!("the body was lost: {message}")))
+            let message = format!("the body was lost: {message}");
+            return Error::from_answer(status, None, Some(&message), scrubber)
                 .with_retry_after(retry_after);
         }
     };
     let error = match serde_json::from_slice::<ErrorAnswer>(&body) {
-        Ok(answer) => {
-            let message = answer.message();
-            Error::from_answer(status, answer.reason(), message)
+        Ok(answer) => Error::from_answer(status, answer.reason(), answer.message(), scrubber),
+        Err(_) if body.iter().all(u8::is_ascii_whitespace) => {
+            Error::from_answer(status, None, None, scrubber)
         }
-        Err(_) if body.is_empty() => Error::from_answer(status, None, None),
-        Err(_) => Error::from_answer(
-            status,
-            None,
-            Some(format!(
-                "the answer is not a Crisp envelope; it starts with {}",
-                excerpt(&body)
-            )),
-        ),
+        Err(_) => {
+            let message = format!(
+                "the answer is not a Crisp envelope; it starts with \"{}\"",
+                scrubber.excerpt(&body, EXCERPT_CHARS)
+            );
+            Error::from_answer(status, None, Some(&message), scrubber)
+        }
     };
     error.with_retry_after(retry_after)
 }
@@ -353,7 +375,7 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     )
 }
 
-fn from_reqwest(e: reqwest::Error) -> Error {
+fn from_reqwest(e: reqwest::Error, scrubber: &Scrubber) -> Error {
     // A body error from `GuardedBody` knows the status, and whether the limit was hit.
     let mut status = e.status().map(|s| s.as_u16());
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
@@ -373,7 +395,7 @@ fn from_reqwest(e: reqwest::Error) -> Error {
         ErrorKind::Transport
     };
     let connect = e.is_connect();
-    let mut error = Error::new(kind, String::new()).with_source(e.without_url());
+    let mut error = Error::new(kind, String::new()).with_source(e.without_url(), scrubber);
     if connect {
         error = error.with_connect();
     }
@@ -381,21 +403,6 @@ fn from_reqwest(e: reqwest::Error) -> Error {
         error = error.with_status(status);
     }
     error
-}
-
-/// A short, printable start of a body, for error messages.
-fn excerpt(body: &[u8]) -> String {
-    const MAX: usize = 80;
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]);
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if body.len() > MAX {
-        format!("{clean:?}…")
-    } else {
-        format!("{clean:?}")
-    }
 }
 
 #[cfg(test)]

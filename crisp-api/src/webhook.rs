@@ -38,6 +38,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::server_text::printable;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Deserializer};
 use sha2::Sha256;
@@ -399,8 +400,9 @@ impl SignedHeaders {
 
 /// Why a web hook was rejected.
 ///
-/// Neither `Display` nor `Debug` contains the secret. [`status`](Self::status) gives the
-/// HTTP status to answer with.
+/// Neither `Display` nor `Debug` contains the secret; text quoted from the body (in
+/// [`InvalidPayload`](Self::InvalidPayload)) is shown without control characters and cut at
+/// 500 characters. [`status`](Self::status) gives the HTTP status to answer with.
 ///
 /// ```
 /// use crisp_api::webhook::{Verifier, WebhookError};
@@ -410,7 +412,6 @@ impl SignedHeaders {
 /// assert_eq!(error.status(), http::StatusCode::UNAUTHORIZED);
 /// println!("rejected: {error}");
 /// ```
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum WebhookError {
     /// The verifier was built with an empty secret, so nothing can be trusted.
@@ -477,7 +478,28 @@ impl fmt::Display for WebhookError {
                 "web hook timestamp is {} ms in the future, beyond the tolerance",
                 ahead.as_millis()
             ),
-            Self::InvalidPayload(e) => write!(f, "invalid web hook payload: {e}"),
+            // serde's message quotes the body's values, which anyone can send.
+            Self::InvalidPayload(e) => {
+                write!(f, "invalid web hook payload: {}", printable(&e.to_string()))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptySecret => f.write_str("EmptySecret"),
+            Self::MissingHeader(name) => f.debug_tuple("MissingHeader").field(name).finish(),
+            Self::InvalidTimestamp => f.write_str("InvalidTimestamp"),
+            Self::InvalidHex => f.write_str("InvalidHex"),
+            Self::SignatureMismatch => f.write_str("SignatureMismatch"),
+            Self::Stale { age } => f.debug_struct("Stale").field("age", age).finish(),
+            Self::Future { ahead } => f.debug_struct("Future").field("ahead", ahead).finish(),
+            Self::InvalidPayload(e) => f
+                .debug_tuple("InvalidPayload")
+                .field(&printable(&e.to_string()))
+                .finish(),
         }
     }
 }

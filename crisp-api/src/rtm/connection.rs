@@ -171,7 +171,7 @@ async fn open_within(ctx: &Context) -> Result<Connection, RtmError> {
                 Ok(SocketPacket::ConnectError { message }) => {
                     return Err(protocol_error(format!(
                         "the server refused the namespace connection: {}",
-                        crate::envelope::printable(&message)
+                        crate::server_text::printable(&message)
                     )))
                 }
                 // Nothing else is expected before the connect; nothing else matters.
@@ -408,7 +408,7 @@ async fn read(ctx: &Context, connection: Connection, closed: &mut oneshot::Recei
                 }
                 _ if ctx.subscribed.contains(&name) => ctx.buffer.push(RawEvent { name, data }),
                 _ => {
-                    tracing::trace!(target: "crisp_api::rtm", event = %crate::envelope::printable(&name), "crisp rtm: skipped an event not subscribed to");
+                    tracing::trace!(target: "crisp_api::rtm", event = %crate::server_text::printable(&name), "crisp rtm: skipped an event not subscribed to");
                 }
             },
             Ok(SocketPacket::Disconnect) => {
@@ -437,7 +437,7 @@ fn refusal(data: &serde_json::Value) -> String {
             .and_then(serde_json::Value::as_str)
             .unwrap_or("no reason given"),
     };
-    crate::envelope::printable(message)
+    crate::server_text::printable(message)
 }
 
 /// Leaves politely: a socket.io disconnect, then a WebSocket close, without waiting long

@@ -391,7 +391,7 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
         } else {
             crate::ErrorKind::Transport
         };
-        crate::Error::new(kind, String::new()).with_source(e.without_url())
+        crate::Error::new(kind, String::new()).with_source(e.without_url(), &settings.scrubber)
     };
     let response = request
         .send()
@@ -414,19 +414,23 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
             status,
             answer.reason(),
             answer.message(),
+            &settings.scrubber,
         )));
     }
     let envelope: Envelope<Endpoints> = serde_json::from_slice(&body).map_err(|e| {
         unreachable(crate::Error::new(
             crate::ErrorKind::InvalidResponse,
-            format!("the answer is not the expected JSON ({e})"),
+            settings
+                .scrubber
+                .clean(&format!("the answer is not the expected JSON ({e})")),
         ))
     })?;
     if envelope.error {
         return Err(unreachable(crate::Error::from_answer(
             status,
-            envelope.reason,
+            envelope.reason.as_deref(),
             None,
+            &settings.scrubber,
         )));
     }
     envelope

@@ -533,3 +533,310 @@ pub fn fuzz_retry_after() {
     }
     report_since(before, "arbitrary Retry-After");
 }
+
+// ---------------------------------------------------------------------------------------
+// Server text, empty answers, any `data`, cause chains
+
+/// A reason or message no terminal or log should receive as it is: escapes, line breaks
+/// that would forge a log line, BEL, NUL, and 5,000 characters.
+fn hostile_text() -> String {
+    format!(
+        "\u{1b}[31mred\u{1b}[0m\r\nforged: line\u{7}\u{0}{}",
+        "x".repeat(5_000)
+    )
+}
+
+/// Server text as kept in an error: no control character, at most 500 characters and `…`.
+fn assert_printable(what: &str, text: &str) {
+    assert!(
+        !text.chars().any(char::is_control),
+        "{what} holds control characters: {:?}",
+        text.chars().take(80).collect::<String>()
+    );
+    assert!(
+        text.chars().count() <= 501,
+        "{what} is {} characters long",
+        text.chars().count()
+    );
+}
+
+/// Everything an error shows, each within bounds: reason, message, Display and Debug.
+fn assert_error_printable(what: &str, e: &crisp_api::Error) {
+    if let Some(reason) = e.reason() {
+        assert_printable(&format!("{what}: reason"), reason);
+    }
+    if let Some(message) = e.message() {
+        assert_printable(&format!("{what}: message"), message);
+    }
+    let display = e.to_string();
+    assert!(
+        !display.chars().any(char::is_control),
+        "{what}: Display {display:?}"
+    );
+    assert!(
+        display.chars().count() < 1_200,
+        "{what}: Display is {} long",
+        display.len()
+    );
+    let debug = format!("{e:?}");
+    assert!(!debug.chars().any(char::is_control), "{what}: Debug");
+    assert!(
+        debug.chars().count() < 2_500,
+        "{what}: Debug is {} long",
+        debug.len()
+    );
+}
+
+/// An error envelope with `error` first (Crisp's order) or `data` first.
+fn error_body(reason: &str, message: &str, error_first: bool) -> String {
+    let reason = serde_json::to_string(reason).unwrap();
+    let message = serde_json::to_string(message).unwrap();
+    if error_first {
+        format!(r#"{{"error":true,"reason":{reason},"data":{{"message":{message}}}}}"#)
+    } else {
+        format!(r#"{{"data":{{"message":{message}}},"reason":{reason},"error":true}}"#)
+    }
+}
+
+pub fn server_text_is_sanitised_on_every_path() {
+    block_on(async {
+        let hostile = hostile_text();
+        let clean_start = "[31mred [0m";
+        // Error envelopes, 2xx and not, in both key orders: the same reason and message.
+        for status in [200, 400, 404, 500] {
+            for error_first in [true, false] {
+                let what = format!("{status}, error first: {error_first}");
+                let body = error_body(&hostile, &format!("message {hostile}"), error_first);
+                let e =
+                    get_err(Reply::raw(status, body).header("content-type", "application/json"))
+                        .await;
+                assert_error_printable(&what, &e);
+                let reason = e
+                    .reason()
+                    .unwrap_or_else(|| panic!("{what}: no reason: {e:?}"));
+                assert!(reason.contains(clean_start), "{what}: {reason:?}");
+                assert!(reason.ends_with('…'), "{what}: cut and marked");
+                let message = e
+                    .message()
+                    .unwrap_or_else(|| panic!("{what}: no message: {e:?}"));
+                assert!(message.starts_with("message "), "{what}: {message:?}");
+            }
+        }
+        // The same for an operation without data (its `data` is not decoded on success).
+        let server =
+            ScriptedServer::start(vec![Reply::raw(200, error_body(&hostile, "gone", false))]).await;
+        let e = expect_err(
+            call_on(
+                &server,
+                client(&server.url(), 1)
+                    .remove_conversation()
+                    .website_id(WEBSITE)
+                    .session_id("session_1")
+                    .send(),
+            )
+            .await,
+        );
+        assert_error_printable("remove_conversation", &e);
+        assert_eq!(e.message(), Some("gone"));
+        // Excerpts of bodies that are not JSON, 2xx and not.
+        for status in [200, 502] {
+            let e = get_err(Reply::raw(status, hostile.clone())).await;
+            assert_error_printable(&format!("non-JSON {status}"), &e);
+        }
+        // A decoding error quotes the server's value.
+        let e = get_err(Reply::json(
+            200,
+            json!({"error": false, "data": {"session_id": "s", "website_id": WEBSITE,
+                   "created_at": hostile}}),
+        ))
+        .await;
+        assert_kind(&e, ErrorKind::InvalidResponse);
+        assert_error_printable("a decoding error", &e);
+        // The retry log line carries the error's text: no forged line in it.
+        let capture = Capture::default();
+        let guard = capture.install(tracing::Level::DEBUG);
+        let server =
+            ScriptedServer::start(vec![Reply::raw(503, error_body(&hostile, &hostile, true))])
+                .await;
+        let e = expect_err(call_on(&server, get(&client(&server.url(), 2))).await);
+        drop(guard);
+        assert_eq!(e.attempts(), 2);
+        let log = capture.text();
+        assert!(log.contains("crisp: retrying"), "{log}");
+        for line in log.lines() {
+            assert!(!line.chars().any(char::is_control), "a log line: {line:?}");
+            assert!(!line.starts_with("forged"), "a forged log line: {line:?}");
+        }
+        // Web hooks: a decoding error quotes the body too.
+        let body = json!({"website_id": "w", "event": "message:send",
+                          "data": {"session_id": "s", "type": "text", "from": "user",
+                                   "origin": "chat", "fingerprint": hostile}});
+        let e = crisp_api::webhook::Event::from_slice(body.to_string().as_bytes()).unwrap_err();
+        let shown = format!("{e}");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(
+            shown.chars().count() < 600,
+            "web hook error: {} long",
+            shown.len()
+        );
+        assert!(
+            format!("{e:?}").chars().count() < 700,
+            "web hook error Debug"
+        );
+    })
+}
+
+pub fn empty_success_answers() {
+    block_on(async {
+        let empties = || {
+            [
+                (Reply::raw(200, ""), "200 with Content-Length: 0"),
+                (Reply::raw(204, ""), "204"),
+                (Reply::raw(200, "").chunked(), "200 chunked, empty"),
+                (Reply::raw(200, " \r\n"), "200 with only whitespace"),
+            ]
+        };
+        // Operations without data succeed, whatever their method.
+        for (reply, what) in empties() {
+            let server = ScriptedServer::start(vec![reply]).await;
+            let c = client(&server.url(), 1);
+            call_on(
+                &server,
+                c.remove_conversation()
+                    .website_id(WEBSITE)
+                    .session_id("session_1")
+                    .send(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("remove_conversation, {what}: {e}"));
+            call_on(
+                &server,
+                c.update_conversation_metas()
+                    .website_id(WEBSITE)
+                    .session_id("session_1")
+                    .body(
+                        crisp_api::types::ConversationMetaUpdate::builder()
+                            .nickname(Some("Ann".to_string())),
+                    )
+                    .send(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("update_conversation_metas, {what}: {e}"));
+            call_on(
+                &server,
+                c.change_conversation_state()
+                    .website_id(WEBSITE)
+                    .session_id("session_1")
+                    .body(
+                        crisp_api::types::ConversationStateUpdate::builder()
+                            .state(crisp_api::types::ConversationState::Resolved),
+                    )
+                    .send(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("change_conversation_state, {what}: {e}"));
+            assert_eq!(server.requests().len(), 3, "{what}: one request each");
+        }
+        // Operations that return data: a typed error with the status, not retried.
+        for (reply, what) in empties() {
+            let status = reply.status;
+            let server = ScriptedServer::start(vec![reply]).await;
+            let e = expect_err(call_on(&server, get(&client(&server.url(), 3))).await);
+            assert_kind(&e, ErrorKind::InvalidResponse);
+            assert_eq!(e.status(), Some(status), "{what}");
+            assert!(e.message().unwrap().contains("empty"), "{what}: {e}");
+            assert_eq!(e.attempts(), 1, "{what}");
+            let e = expect_err(call_on(&server, create(&client(&server.url(), 3))).await);
+            assert_kind(&e, ErrorKind::InvalidResponse);
+            assert_eq!(e.status(), Some(status), "{what}");
+        }
+    })
+}
+
+pub fn error_envelopes_with_any_data_keep_their_reason() {
+    block_on(async {
+        let datas = [
+            json!("a string"),
+            json!(["an", "array"]),
+            json!(null),
+            json!(42),
+            json!({"message": null}),
+            json!({}),
+        ];
+        for status in [200, 400, 403, 404, 500] {
+            for data in &datas {
+                for error_first in [true, false] {
+                    let data_text = data.to_string();
+                    let body = if error_first {
+                        format!(r#"{{"error":true,"reason":"some_reason","data":{data_text}}}"#)
+                    } else {
+                        format!(r#"{{"data":{data_text},"reason":"some_reason","error":true}}"#)
+                    };
+                    let what = format!("{status} {body}");
+                    let e = get_err(Reply::raw(status, body.clone())).await;
+                    assert_eq!(e.reason(), Some("some_reason"), "{what}: {e:?}");
+                    assert_eq!(e.status(), Some(status), "{what}");
+                    if status == 200 {
+                        assert_kind(&e, ErrorKind::Api);
+                    }
+                    if data.is_string() {
+                        assert_eq!(e.message(), Some("a string"), "{what}");
+                    }
+                    // And for an operation without data.
+                    let server = ScriptedServer::start(vec![Reply::raw(status, body)]).await;
+                    let e = expect_err(
+                        call_on(
+                            &server,
+                            client(&server.url(), 1)
+                                .remove_conversation()
+                                .website_id(WEBSITE)
+                                .session_id("session_1")
+                                .send(),
+                        )
+                        .await,
+                    );
+                    assert_eq!(e.reason(), Some("some_reason"), "{what} (no data): {e:?}");
+                }
+            }
+        }
+    })
+}
+
+pub fn display_shows_the_cause_chain() {
+    block_on(async {
+        // Nothing listening: reqwest's "error sending request" alone says nothing; the chain
+        // ends with what happened.
+        let e = expect_err(call(get(&client(&dead_url(), 1))).await);
+        assert_kind(&e, ErrorKind::Transport);
+        let shown = e.to_string();
+        assert!(shown.contains("error sending request: "), "{shown}");
+        assert!(
+            shown.to_lowercase().contains("connection refused"),
+            "the root cause: {shown}"
+        );
+        println!("    {shown}");
+        // A body cut short.
+        let body = json!({"error": false, "data": conversation("s")}).to_string();
+        let e = get_err(Reply::raw(200, body).truncate_after(10)).await;
+        let shown = e.to_string();
+        let (_, after) = shown
+            .split_once("error decoding response body")
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(
+            after.starts_with(": ") && after.len() > 10,
+            "the cause: {shown}"
+        );
+        // A timeout says so.
+        let server = ScriptedServer::start(vec![
+            Reply::ok(conversation("s")).delay(Duration::from_millis(300))
+        ])
+        .await;
+        let c = builder(&server.url(), 1)
+            .timeout(Duration::from_millis(50))
+            .build()
+            .unwrap();
+        let e = expect_err(call_on(&server, get(&c)).await);
+        assert_kind(&e, ErrorKind::Timeout);
+        assert!(e.to_string().contains("operation timed out"), "{e}");
+    })
+}

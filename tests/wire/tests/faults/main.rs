@@ -1,13 +1,17 @@
-//! The fault-injection suite: retries, timeouts, path escaping, hostile answers, secrets,
-//! concurrency and tracing, against `crisp_mock::ScriptedServer` (and the mock for load).
+//! The fault-injection suite: retries, timeouts, path escaping, hostile answers, base URLs
+//! and credentials, paged streams, secrets, concurrency and tracing, against
+//! `crisp_mock::ScriptedServer` (and the mock for load).
 //!
 //! Its own runner (`harness = false`) runs the cases in order and ends with a summary table:
-//! cases, calls, typed errors, retries made, panics and duplicate non-idempotent requests.
+//! cases, calls, typed errors, retries made, paged streams, panics and duplicate
+//! non-idempotent requests.
 //! `cargo test -p crisp-wire-tests --test faults [FILTER]`.
 
 mod concurrency;
+mod configuration;
 mod hostile;
 mod observability;
+mod paging;
 mod paths;
 mod retries;
 mod secrets;
@@ -52,7 +56,16 @@ fn main() -> std::process::ExitCode {
         hostile::fuzz_mutated_envelopes,
         hostile::fuzz_json_shapes,
         hostile::fuzz_retry_after,
+        hostile::server_text_is_sanitised_on_every_path,
+        hostile::empty_success_answers,
+        hostile::error_envelopes_with_any_data_keep_their_reason,
+        hostile::display_shows_the_cause_chain,
+        configuration::base_urls_are_normalised_or_refused,
+        configuration::unsendable_credentials_are_refused,
+        paging::repeated_pages_end_the_stream_with_an_error,
+        paging::timestamp_streams_without_progress_end_with_an_error,
         secrets::the_key_never_shows,
+        secrets::echoed_credentials_are_scrubbed,
         observability::one_span_per_attempt,
         observability::nothing_without_a_subscriber,
         concurrency::clones_and_overrides_share_one_pool,

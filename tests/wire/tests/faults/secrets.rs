@@ -207,3 +207,120 @@ pub fn the_key_never_shows() {
     );
     let _ = RetryPolicy::none();
 }
+
+/// A server that repeats what it was sent: the key, the Authorization value and its
+/// base64 part, in every place server text can reach an error or a log line.
+pub fn echoed_credentials_are_scrubbed() {
+    let basic = token(&format!("{SECRET_ID}:{SECRET_KEY}"));
+    let header = format!("Basic {basic}");
+    let key_b64 = token(SECRET_KEY);
+    let echo = format!("you sent {header} with key {SECRET_KEY} ({key_b64})");
+    let envelope = |status: u16, reason: &str, message: &str| {
+        Reply::json(
+            status,
+            serde_json::json!({"error": true, "reason": reason, "data": {"message": message}}),
+        )
+    };
+    // The key straddling the 500-character cut, and right after the 80-byte excerpt.
+    let straddling = format!("{}{SECRET_KEY}", "x".repeat(493));
+    let late = format!("{}{SECRET_KEY} and more", "y".repeat(75));
+    let scripts = vec![
+        ("a 401 envelope", envelope(401, &echo, &echo)),
+        ("a 2xx error envelope", envelope(200, &header, &echo)),
+        (
+            "a 2xx error envelope, error first",
+            Reply::raw(
+                200,
+                format!(r#"{{"error":true,"reason":"{SECRET_KEY}","data":{{"message":"{header}"}}}}"#),
+            ),
+        ),
+        ("a reason cut at 500 characters", envelope(400, &straddling, &straddling)),
+        (
+            "a 502 HTML page",
+            Reply::raw(
+                502,
+                format!("<html><body><pre>Authorization: {header}\nkey={SECRET_KEY}</pre></body></html>"),
+            )
+            .header("content-type", "text/html"),
+        ),
+        ("a 2xx that is not JSON", Reply::raw(200, echo.clone())),
+        ("a 2xx that is not JSON, key at byte 75", Reply::raw(200, late.clone())),
+        ("a 404 that is not JSON", Reply::raw(404, late.clone())),
+        (
+            "a decoding error quoting the key",
+            Reply::ok(serde_json::json!({"session_id": "s", "website_id": WEBSITE,
+                                         "created_at": echo})),
+        ),
+        (
+            "a 503 retried (the retry log line)",
+            Reply::raw(503, format!(r#"{{"error":true,"reason":"{header}"}}"#)),
+        ),
+        (
+            "a 429 retried (the retry log line)",
+            envelope(429, SECRET_KEY, &echo).header("retry-after", "0"),
+        ),
+    ];
+    let capture = Capture::default();
+    let guard = capture.install(tracing::Level::TRACE);
+    let mut errors = Vec::new();
+    block_on(async {
+        let server = ScriptedServer::start(vec![Reply::raw(200, "")]).await;
+        let client = secret_builder(&server.url()).build().unwrap();
+        for (what, reply) in scripts {
+            server.reset(vec![reply]);
+            let e = expect_err(
+                call_on(
+                    &server,
+                    client
+                        .get_conversation()
+                        .website_id(WEBSITE)
+                        .session_id("session_1")
+                        .send(),
+                )
+                .await,
+            );
+            errors.push((what, e));
+        }
+        // An operation without data reads its error envelope on another path.
+        server.reset(vec![envelope(200, &echo, &echo)]);
+        let e = expect_err(
+            call_on(
+                &server,
+                client
+                    .remove_conversation()
+                    .website_id(WEBSITE)
+                    .session_id("session_1")
+                    .send(),
+            )
+            .await,
+        );
+        errors.push(("an error envelope for an operation without data", e));
+    });
+    drop(guard);
+    for (what, e) in &errors {
+        let shown = everything(e);
+        assert_clean(what, &shown);
+        // Not even the start of the key, cut by a length limit.
+        assert!(
+            !shown.contains(&SECRET_KEY[..8]),
+            "{what}: part of the key in {shown}"
+        );
+    }
+    // What was said around the credentials is kept.
+    assert_eq!(
+        errors[0].1.reason(),
+        Some("you sent Basic <redacted> with key <redacted> (<redacted>)")
+    );
+    let trace = capture.text();
+    assert!(trace.contains("crisp: retrying"), "the retries were logged");
+    assert_clean("the TRACE output", &trace);
+    assert!(
+        !trace.contains(&SECRET_KEY[..8]),
+        "part of the key in the TRACE output"
+    );
+    println!(
+        "    (searched {} errors and {} bytes of TRACE output)",
+        errors.len(),
+        trace.len()
+    );
+}

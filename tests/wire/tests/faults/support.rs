@@ -22,6 +22,10 @@ pub struct Stats {
     pub retries: AtomicU64,
     pub panics: AtomicU64,
     pub duplicates: AtomicU64,
+    pub streams: AtomicU64,
+    pub streamed: AtomicU64,
+    pub streams_failed: AtomicU64,
+    pub streams_cut: AtomicU64,
     pub by_kind: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -32,6 +36,10 @@ pub static STATS: Stats = Stats {
     retries: AtomicU64::new(0),
     panics: AtomicU64::new(0),
     duplicates: AtomicU64::new(0),
+    streams: AtomicU64::new(0),
+    streamed: AtomicU64::new(0),
+    streams_failed: AtomicU64::new(0),
+    streams_cut: AtomicU64::new(0),
     by_kind: Mutex::new(BTreeMap::new()),
 };
 
@@ -82,6 +90,46 @@ async fn guarded<T>(fut: impl Future<Output = Result<T, Error>>) -> Result<T, Er
             std::panic::resume_unwind(panic)
         }
     }
+}
+
+/// Drains a paged stream, at most `limit` items (a stream still going then is counted as
+/// cut, which no case expects): its items and the errors ending it are counted (apart from
+/// the calls' rows), and a panic inside it too.
+pub async fn counted_stream<T>(
+    mut stream: impl futures::Stream<Item = Result<T, Error>> + Unpin,
+    limit: usize,
+) -> Vec<Result<T, Error>> {
+    use futures::StreamExt as _;
+    STATS.streams.fetch_add(1, Relaxed);
+    let mut items = Vec::new();
+    let drained = AssertUnwindSafe(async {
+        while items.len() < limit {
+            match stream.next().await {
+                Some(item) => items.push(item),
+                None => return true,
+            }
+        }
+        false
+    })
+    .catch_unwind()
+    .await;
+    let ended = match drained {
+        Ok(ended) => ended,
+        Err(panic) => {
+            STATS.panics.fetch_add(1, Relaxed);
+            std::panic::resume_unwind(panic)
+        }
+    };
+    if !ended {
+        STATS.streams_cut.fetch_add(1, Relaxed);
+    }
+    for item in &items {
+        match item {
+            Ok(_) => STATS.streamed.fetch_add(1, Relaxed),
+            Err(_) => STATS.streams_failed.fetch_add(1, Relaxed),
+        };
+    }
+    items
 }
 
 /// Calls answered with data and typed errors so far, to report what a fuzz run exercised.
@@ -204,6 +252,10 @@ fn print_table(cases: usize) {
             s.typed_errors.load(Relaxed),
         ),
         ("retries made", s.retries.load(Relaxed)),
+        ("paged streams drained", s.streams.load(Relaxed)),
+        ("  items streamed", s.streamed.load(Relaxed)),
+        ("  ended by a typed error", s.streams_failed.load(Relaxed)),
+        ("  cut short, never ending", s.streams_cut.load(Relaxed)),
         ("panics", s.panics.load(Relaxed)),
         (
             "duplicate non-idempotent requests",
