@@ -65,7 +65,7 @@ fn main() {
     // Both sides must produce the same value, or the comparison means nothing.
     let from_sdk = rt.block_on(
         sdk.list_conversations()
-            .website_id(crisp_mock::bench::WEBSITE)
+            .website_id(crisp_mock::fixed::WEBSITE)
             .page_number(1)
             .send(),
     );

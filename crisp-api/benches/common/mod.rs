@@ -5,7 +5,7 @@
 
 use crisp_api::types::{Conversation, ConversationStateData};
 use crisp_api::{Client, Tier};
-use crisp_mock::bench::{FixedServer, SESSION, WEBSITE};
+use crisp_mock::fixed::{FixedServer, SESSION, WEBSITE};
 use futures::StreamExt as _;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 use serde::Deserialize;

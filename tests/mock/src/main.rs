@@ -2,13 +2,15 @@
 //!
 //! ```text
 //! cargo run -p crisp-mock -- --port 8080 [--identifier ID] [--key KEY]
-//! cargo run -p crisp-mock -- --port 8080 --fixed   # fixed answers for benchmarks
+//! cargo run -p crisp-mock -- --port 8080 --examples  # the spec's examples everywhere
+//! cargo run -p crisp-mock -- --port 8080 --fixed     # fixed answers for benchmarks
 //! ```
 //!
-//! `--fixed` serves [`crisp_mock::bench::FixedServer`] (default credentials only) instead of
-//! the stateful mock.
+//! `--examples` answers every operation with its spec example (no state); `--fixed` serves
+//! [`crisp_mock::fixed::FixedServer`] (default credentials only) instead of the spec-driven
+//! mock.
 
-use crisp_mock::{MockConfig, MockServer};
+use crisp_mock::{MockConfig, MockServer, Mode};
 
 #[tokio::main]
 async fn main() {
@@ -31,9 +33,12 @@ async fn main() {
             }
             "--identifier" => config.identifier = value("--identifier"),
             "--key" => config.key = value("--key"),
+            "--examples" => config.mode = Mode::Examples,
             "--fixed" => fixed = true,
             "-h" | "--help" => {
-                println!("usage: crisp-mock [--port N] [--identifier ID] [--key KEY] [--fixed]");
+                println!(
+                    "usage: crisp-mock [--port N] [--identifier ID] [--key KEY] [--examples | --fixed]"
+                );
                 return;
             }
             other => {
@@ -43,7 +48,7 @@ async fn main() {
         }
     }
     if fixed {
-        let server = match crisp_mock::bench::FixedServer::start_on(config.port).await {
+        let server = match crisp_mock::fixed::FixedServer::start_on(config.port).await {
             Ok(server) => server,
             Err(e) => {
                 eprintln!("crisp-mock: cannot bind: {e}");
@@ -62,7 +67,7 @@ async fn main() {
     let server = match MockServer::start_with(config).await {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("crisp-mock: cannot bind: {e}");
+            eprintln!("crisp-mock: cannot start: {e}");
             std::process::exit(1)
         }
     };

@@ -2,7 +2,7 @@
 //! (the last one repeats), whatever its path. It records requests like the mock, with the
 //! connection each came on and the reply it got.
 
-use crate::http::Recorded;
+use crate::recorded::Recorded;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -252,6 +252,8 @@ async fn answer(
             query: parts.uri.query().map(str::to_string),
             headers: parts.headers.clone(),
             body: bytes,
+            // A script answers whatever the path: it matches no operation.
+            operation: None,
         },
         peer,
         reply: reply.clone(),

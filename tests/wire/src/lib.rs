@@ -70,3 +70,122 @@ pub async fn raw_request(
     let bytes = response.bytes().await.expect("a body");
     (status, serde_json::from_slice(&bytes).unwrap_or_default())
 }
+
+/// The bundled spec the mock serves, as JSON.
+pub fn spec() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../mock/src/crisp-rest-v1.json")).expect("the spec")
+}
+
+/// One operation of the spec with its example request: for tests that walk every operation.
+#[derive(Debug, Clone)]
+pub struct SpecOperation {
+    /// Its operationId.
+    pub id: String,
+    /// Its method.
+    pub method: reqwest::Method,
+    /// Its path template (`/website/{website_id}/conversation/{session_id}`).
+    pub template: String,
+    /// Its `x-crisp-tiers`.
+    pub tiers: Vec<String>,
+    /// The example of each path parameter, by name.
+    pub path_examples: Vec<(String, String)>,
+    /// The example of each required query parameter, by name.
+    pub query_examples: Vec<(String, String)>,
+    /// The request body's example, if it takes one.
+    pub body: Option<serde_json::Value>,
+    /// The 2XX answer's example (`None` for HEAD).
+    pub answer: Option<serde_json::Value>,
+}
+
+impl SpecOperation {
+    /// A tier the operation allows (`user` when it may, else its first).
+    pub fn tier(&self) -> &str {
+        if self.tiers.iter().any(|t| t == "user") {
+            "user"
+        } else {
+            &self.tiers[0]
+        }
+    }
+
+    /// The path with every parameter set to its example, except those in `overrides`, and
+    /// the required query parameters' examples (not percent-encoded: the spec's examples need
+    /// no escaping).
+    pub fn path(&self, overrides: &[(&str, &str)]) -> String {
+        let mut path = self.template.clone();
+        for (name, example) in &self.path_examples {
+            let value = overrides
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(example.as_str(), |(_, v)| v);
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        let query: Vec<String> = self
+            .query_examples
+            .iter()
+            .map(|(name, example)| format!("{name}={example}"))
+            .collect();
+        if !query.is_empty() {
+            path = format!("{path}?{}", query.join("&"));
+        }
+        path
+    }
+}
+
+/// Every operation of the spec, in its order.
+pub fn spec_operations() -> Vec<SpecOperation> {
+    let spec = spec();
+    let resolve = |value: &serde_json::Value| -> serde_json::Value {
+        match value["$ref"].as_str() {
+            Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap().clone(),
+            None => value.clone(),
+        }
+    };
+    let mut operations = Vec::new();
+    for (template, item) in spec["paths"].as_object().unwrap() {
+        for method in ["get", "put", "post", "delete", "head", "patch"] {
+            let Some(op) = item.get(method) else { continue };
+            let mut path_examples = Vec::new();
+            let mut query_examples = Vec::new();
+            for list in [&item["parameters"], &op["parameters"]] {
+                for p in list.as_array().into_iter().flatten() {
+                    let p = resolve(p);
+                    let example = match &p["example"] {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let name = p["name"].as_str().unwrap().to_string();
+                    if p["in"] == "path" {
+                        path_examples.push((name, example));
+                    } else if p["in"] == "query" && p["required"] == true {
+                        query_examples.push((name, example));
+                    }
+                }
+            }
+            let body = op
+                .get("requestBody")
+                .map(|b| resolve(b)["content"]["application/json"]["example"].clone());
+            let answer = op["responses"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .find(|(status, _)| status.starts_with('2'))
+                .and_then(|(_, r)| r["content"]["application/json"].get("example").cloned());
+            operations.push(SpecOperation {
+                id: op["operationId"].as_str().unwrap().to_string(),
+                method: method.to_uppercase().parse().unwrap(),
+                template: template.clone(),
+                tiers: op["x-crisp-tiers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap().to_string())
+                    .collect(),
+                path_examples,
+                query_examples,
+                body,
+                answer,
+            });
+        }
+    }
+    operations
+}

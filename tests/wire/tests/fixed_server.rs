@@ -1,12 +1,12 @@
-//! The fixed-response server for benchmarks answers like Crisp and like the spec.
+//! The fixed-response server for benchmarks answers like Crisp, and the SDK reads it.
 
 use crisp_api::types::Conversation;
 use crisp_api::{Client, Envelope, ErrorKind, Tier};
-use crisp_mock::bench::{self, FixedServer, SESSION, WEBSITE};
+use crisp_mock::fixed::{self, FixedServer, SESSION, WEBSITE};
 
 #[test]
 fn the_page_is_realistic_and_in_crisps_field_order() {
-    let body = bench::list_conversations_body();
+    let body = fixed::list_conversations_body();
     assert!(body.starts_with(br#"{"error":false,"reason":"listed","data":[{"#));
     assert!(
         (22_000..=28_000).contains(&body.len()),
@@ -43,7 +43,9 @@ async fn the_sdk_reads_the_fixed_answers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(page, bench::conversation_page());
+    let expected: Vec<Conversation> =
+        serde_json::from_value(serde_json::Value::Array(fixed::conversation_page())).unwrap();
+    assert_eq!(page, expected);
     let next = client
         .list_conversations()
         .website_id(WEBSITE)

@@ -16,7 +16,7 @@
 //!
 //! ```no_run
 //! # async fn run() {
-//! let server = crisp_mock::bench::FixedServer::start().await;
+//! let server = crisp_mock::fixed::FixedServer::start().await;
 //! let client = crisp_api::Client::builder()
 //!     .base_url(server.url())
 //!     .credentials(server.identifier(), server.key())
@@ -24,7 +24,7 @@
 //!     .unwrap();
 //! let page = client
 //!     .list_conversations()
-//!     .website_id(crisp_mock::bench::WEBSITE)
+//!     .website_id(crisp_mock::fixed::WEBSITE)
 //!     .page_number(1)
 //!     .send()
 //!     .await
@@ -41,8 +41,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use base64::Engine as _;
-use crisp_api::types::Conversation;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -52,19 +51,19 @@ pub const WEBSITE: &str = "8c842203-7ed8-4e29-a608-7cf78a7d2fcc";
 /// The session id of the small answer (any id is accepted).
 pub const SESSION: &str = "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881";
 
-/// The 20 conversations of the benchmark page, built from the SDK's types.
-pub fn conversation_page() -> Vec<Conversation> {
+/// The 20 conversations of the benchmark page (`Conversation`s of the spec).
+pub fn conversation_page() -> Vec<Value> {
     (0..20).map(conversation).collect()
 }
 
 /// The body of the `list_conversations` answer: `{"error":false,"reason":"listed","data":[…]}`.
 pub fn list_conversations_body() -> Bytes {
-    envelope("listed", &conversation_page())
+    envelope("listed", &Value::Array(conversation_page()))
 }
 
 /// The body of the small `get_conversation` answer.
 pub fn small_conversation_body() -> Bytes {
-    let conversation: Conversation = typed(json!({
+    let conversation = json!({
         "session_id": SESSION,
         "website_id": WEBSITE,
         "state": "pending",
@@ -72,7 +71,7 @@ pub fn small_conversation_body() -> Bytes {
         "created_at": 1_688_040_000_000_i64,
         "updated_at": 1_688_040_100_000_i64,
         "meta": {"nickname": "John Doe"},
-    }));
+    });
     envelope("resolved", &conversation)
 }
 
@@ -82,20 +81,14 @@ pub fn conversation_state_body() -> Bytes {
 }
 
 /// Crisp's envelope, fields in Crisp's order (`serde_json::json!` would sort them).
-fn envelope<T: serde::Serialize>(reason: &str, data: &T) -> Bytes {
+fn envelope(reason: &str, data: &Value) -> Bytes {
     let mut body = format!(r#"{{"error":false,"reason":"{reason}","data":"#).into_bytes();
     serde_json::to_writer(&mut body, data).expect("serializing a fixed answer");
     body.push(b'}');
     body.into()
 }
 
-/// Decodes through the SDK's type, so that the fixed answers match the spec (and keep
-/// building when optional fields are added to it).
-fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).expect("a fixed answer matches the SDK's types")
-}
-
-fn conversation(i: usize) -> Conversation {
+fn conversation(i: usize) -> Value {
     const FIRST: [&str; 5] = ["John", "Valerie", "Baptiste", "Aiko", "Mateo"];
     const LAST: [&str; 4] = ["Doe", "Martin", "Nakamura", "Silva"];
     const STATES: [&str; 3] = ["pending", "unresolved", "resolved"];
@@ -127,7 +120,7 @@ fn conversation(i: usize) -> Conversation {
          Can you fix it? {first}"
     );
     let excerpt: String = message.chars().take(64).collect();
-    typed(json!({
+    json!({
         "session_id": format!("session_{}", id(0x5e5)),
         "website_id": WEBSITE,
         "people_id": id(0x9e0),
@@ -169,7 +162,7 @@ fn conversation(i: usize) -> Conversation {
         "created_at": updated - 3_600_000,
         "updated_at": updated,
         "waiting_since": updated - 60_000,
-    }))
+    })
 }
 
 struct Fixed {
@@ -329,4 +322,30 @@ fn reply(status: StatusCode, body: Bytes) -> Response {
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fixed answers are answers of the spec's operations, so that a benchmark decodes
+    /// what Crisp would send.
+    #[test]
+    fn the_fixed_answers_match_the_spec() {
+        let spec = crate::spec::spec().unwrap();
+        for (operation, body) in [
+            ("list_conversations", list_conversations_body()),
+            ("get_conversation", small_conversation_body()),
+            ("get_conversation_state", conversation_state_body()),
+        ] {
+            let body: Value = serde_json::from_slice(&body).unwrap();
+            let operation = spec.operation(operation).unwrap();
+            assert_eq!(
+                operation.check_answer(spec, &body),
+                Ok(()),
+                "{}",
+                operation.id
+            );
+        }
+    }
 }

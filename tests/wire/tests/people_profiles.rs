@@ -1,0 +1,491 @@
+//! People profiles across calls: added, found by id or email, replaced, merged, removed;
+//! their data, events and subscription read back; emails unique and well-formed, as in
+//! Crisp; unknown profiles answer 404.
+
+use crisp_api::types::{
+    PeopleCompany, PeopleData, PeopleEventColor, PeopleEventNew, PeopleFilter, PeoplePerson,
+    PeopleProfileCard, PeopleProfileUpdate, PeopleSortOrder, PeopleSubscription,
+};
+use crisp_api::{Client, ErrorKind};
+use crisp_mock::{MockServer, Person};
+use crisp_wire_tests::{client_for, raw_request, spec_operations, WEBSITE};
+use futures::TryStreamExt as _;
+use serde_json::{json, Map, Value};
+
+/// An email that travels as one path segment and comes back unchanged.
+const EMAIL: &str = "john+doe@example.com";
+
+fn card(email: &str, nickname: &str) -> crisp_api::types::builder::PeopleProfileCard {
+    PeopleProfileCard::builder()
+        .email(email)
+        .person(PeoplePerson::builder().nickname(nickname.to_string()))
+}
+
+async fn add(client: &Client, email: &str, nickname: &str, segments: &[&str]) -> String {
+    let segments: Vec<String> = segments.iter().map(|s| s.to_string()).collect();
+    client
+        .add_new_people_profile()
+        .website_id(WEBSITE)
+        .body(card(email, nickname).segments(Some(segments)))
+        .send()
+        .await
+        .unwrap()
+        .people_id
+}
+
+async fn profile(client: &Client, id: &str) -> crisp_api::types::PeopleProfile {
+    client
+        .get_people_profile()
+        .website_id(WEBSITE)
+        .people_id(id)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn map(value: Value) -> Map<String, Value> {
+    value.as_object().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_profile_is_added_found_replaced_merged_and_removed() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    let company = PeopleCompany::builder().name("Crisp".to_string());
+    let id = client
+        .add_new_people_profile()
+        .website_id(WEBSITE)
+        .body(
+            card(EMAIL, "John")
+                .segments(Some(vec!["lead".into()]))
+                .notepad("a note".to_string())
+                .company(PeopleCompany::try_from(company).unwrap())
+                .active(1_688_040_100_000_i64),
+        )
+        .send()
+        .await
+        .unwrap()
+        .people_id;
+    let by_id = profile(&client, &id).await;
+    assert_eq!(by_id.email.as_deref(), Some(EMAIL));
+    assert_eq!(by_id.segments, ["lead"]);
+    // The request's `active` (a timestamp) comes back as `active.last`.
+    assert_eq!(by_id.active.as_ref().unwrap().last, Some(1_688_040_100_000));
+    // By email too, compared without case.
+    assert_eq!(profile(&client, &EMAIL.to_uppercase()).await, by_id);
+    let found = client
+        .find_people_profile_by_email()
+        .website_id(WEBSITE)
+        .people_id(EMAIL)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.people_id, id);
+
+    // PUT replaces the whole profile: what was not sent is gone.
+    client
+        .save_people_profile()
+        .website_id(WEBSITE)
+        .people_id(EMAIL)
+        .body(card("john.doe@example.com", "John Doe"))
+        .send()
+        .await
+        .unwrap();
+    let saved = profile(&client, &id).await;
+    assert_eq!(saved.email.as_deref(), Some("john.doe@example.com"));
+    assert_eq!(saved.notepad, None);
+    assert_eq!(saved.company, None);
+    assert!(saved.segments.is_empty());
+    assert_eq!(saved.created_at, by_id.created_at);
+    assert!(saved.updated_at > saved.created_at);
+
+    // PATCH merges objects key by key and replaces lists.
+    let person = PeoplePerson::builder()
+        .nickname("Johnny".to_string())
+        .phone("+33600000000".to_string());
+    client
+        .update_people_profile()
+        .website_id(WEBSITE)
+        .people_id(&id)
+        .body(
+            PeopleProfileUpdate::builder()
+                .person(PeoplePerson::try_from(person).unwrap())
+                .segments(Some(vec!["vip".into()])),
+        )
+        .send()
+        .await
+        .unwrap();
+    let person = PeoplePerson::builder().nickname("John Doe".to_string());
+    client
+        .update_people_profile()
+        .website_id(WEBSITE)
+        .people_id(&id)
+        .body(PeopleProfileUpdate::builder().person(PeoplePerson::try_from(person).unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let merged = profile(&client, &id).await;
+    let person = merged.person.unwrap();
+    assert_eq!(person.nickname.as_deref(), Some("John Doe"));
+    assert_eq!(person.phone.as_deref(), Some("+33600000000"), "merged");
+    assert_eq!(merged.segments, ["vip"]);
+
+    let check = |id: String| {
+        let client = client.clone();
+        async move {
+            client
+                .check_people_profile_exists()
+                .website_id(WEBSITE)
+                .people_id(id)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(check(id.clone()).await);
+    client
+        .remove_people_profile()
+        .website_id(WEBSITE)
+        .people_id("john.doe@example.com")
+        .send()
+        .await
+        .unwrap();
+    assert!(!check(id.clone()).await, "a HEAD check answers false");
+    let err = client
+        .get_people_profile()
+        .website_id(WEBSITE)
+        .people_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(err.message(), Some("people profile not found"));
+}
+
+#[tokio::test]
+async fn emails_are_unique_on_a_website_and_must_be_emails() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    let jane = add(&client, "jane@example.com", "Jane", &[]).await;
+    let err = client
+        .add_new_people_profile()
+        .website_id(WEBSITE)
+        .body(card("JANE@example.com", "Jane again"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(409));
+    assert_eq!(err.reason(), Some("people_exists"));
+    // Changing another profile's email to a taken one is refused too.
+    let john = add(&client, "john@example.com", "John", &[]).await;
+    let err = client
+        .update_people_profile()
+        .website_id(WEBSITE)
+        .people_id(&john)
+        .body(PeopleProfileUpdate::builder().email("jane@example.com".to_string()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.reason(), Some("people_exists"));
+    // Saving a profile with its own email is not a conflict.
+    client
+        .save_people_profile()
+        .website_id(WEBSITE)
+        .people_id(&jane)
+        .body(card("jane@example.com", "Jane Doe"))
+        .send()
+        .await
+        .unwrap();
+
+    let err = client
+        .add_new_people_profile()
+        .website_id(WEBSITE)
+        .body(card("not-an-email", "Nobody"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.reason(), Some("invalid_data"));
+    assert!(err.message().unwrap().starts_with("body.email: "), "{err}");
+    let stats = client
+        .get_people_statistics()
+        .website_id(WEBSITE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stats.total, 2);
+}
+
+#[tokio::test]
+async fn an_email_with_reserved_characters_is_found_as_one_segment() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    let email = "odd/name?x#y%z w@example.com";
+    let id = server
+        .with_store(|s| {
+            s.add_person(
+                WEBSITE,
+                Person::new(json!({"email": email, "segments": []})),
+            )
+        })
+        .unwrap();
+    let found = client
+        .find_people_profile_by_email()
+        .website_id(WEBSITE)
+        .people_id(email)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.people_id, id);
+    let request = server.last_request().unwrap();
+    assert_eq!(request.query, None, "`?` must not start a query");
+    assert_eq!(request.operation.as_deref(), Some("get_people_profile"));
+}
+
+#[tokio::test]
+async fn profiles_are_searched_sorted_and_paged() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    add(&client, "anna@example.com", "Anna", &["customer"]).await;
+    add(&client, "bob@example.com", "Bob", &["lead"]).await;
+    add(&client, "carla@example.com", "Carla", &["customer"]).await;
+    let filter = serde_json::to_string(&vec![PeopleFilter {
+        model: "people".into(),
+        criterion: "segments".into(),
+        operator: "eq".into(),
+        query: vec!["customer".into()],
+    }])
+    .unwrap();
+    let page = client
+        .list_people_profiles()
+        .website_id(WEBSITE)
+        .page_number(1)
+        .sort_field("nickname")
+        .sort_order(PeopleSortOrder::Descending)
+        .search_filter(&filter)
+        .search_text("a")
+        .send()
+        .await
+        .unwrap();
+    let nicknames: Vec<_> = page
+        .iter()
+        .map(|p| p.person.as_ref().unwrap().nickname.clone().unwrap())
+        .collect();
+    assert_eq!(nicknames, ["Carla", "Anna"]);
+
+    // A filter that is not an array of PeopleFilter: 400, naming what is wrong.
+    let err = client
+        .list_people_profiles()
+        .website_id(WEBSITE)
+        .page_number(1)
+        .search_filter(r#"[{"model": "people"}]"#)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.reason(), Some("invalid_data"));
+    let message = err.message().unwrap();
+    assert!(message.starts_with("query.search_filter[0]: "), "{message}");
+
+    // 45 profiles: 20 a page, in creation order, the stream reads them all.
+    server.with_store(|s| {
+        for i in 0..42 {
+            s.seed_person(WEBSITE, &format!("p{i}@example.com"), "P")
+                .unwrap();
+        }
+    });
+    let all: Vec<_> = client
+        .list_people_profiles()
+        .website_id(WEBSITE)
+        .stream()
+        .map_ok(|p| p.email.unwrap())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 45);
+    assert_eq!(all[0], "anna@example.com");
+    assert_eq!(all[44], "p41@example.com");
+    let last = server.last_request().unwrap();
+    assert_eq!(
+        last.path,
+        format!("/v1/website/{WEBSITE}/people/profiles/4"),
+        "three pages and the empty one"
+    );
+}
+
+#[tokio::test]
+async fn data_events_and_subscription_are_read_back() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    let id = add(&client, EMAIL, "John", &[]).await;
+    let data = || {
+        client
+            .get_people_data()
+            .website_id(WEBSITE)
+            .people_id(&id)
+            .send()
+    };
+    assert!(data().await.unwrap().data.is_empty());
+    client
+        .save_people_data()
+        .website_id(WEBSITE)
+        .people_id(&id)
+        .body(PeopleData::builder().data(map(json!({"type": "customer", "seats": 3}))))
+        .send()
+        .await
+        .unwrap();
+    client
+        .update_people_data()
+        .website_id(WEBSITE)
+        .people_id(&id)
+        .body(PeopleData::builder().data(map(json!({"seats": 5, "plan": "unlimited"}))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        data().await.unwrap().data,
+        map(json!({"type": "customer", "seats": 5, "plan": "unlimited"}))
+    );
+    // PUT replaces every key.
+    client
+        .save_people_data()
+        .website_id(WEBSITE)
+        .people_id(&id)
+        .body(PeopleData::builder().data(map(json!({"plan": "free"}))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(data().await.unwrap().data, map(json!({"plan": "free"})));
+
+    for i in 0..25 {
+        let mut event = PeopleEventNew::builder().text(format!("event {i}"));
+        if i == 24 {
+            event = event.color(PeopleEventColor::Green);
+        }
+        client
+            .add_people_event()
+            .website_id(WEBSITE)
+            .people_id(&id)
+            .body(event)
+            .send()
+            .await
+            .unwrap();
+    }
+    let events: Vec<_> = client
+        .list_people_events()
+        .website_id(WEBSITE)
+        .people_id(&id)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    // Newest first, across two pages.
+    assert_eq!(events.len(), 25);
+    assert_eq!(events[0].text, "event 24");
+    assert_eq!(events[0].color.as_deref(), Some("green"));
+    assert_eq!(events[24].text, "event 0");
+
+    let subscribed = || {
+        client
+            .get_people_subscription_status()
+            .website_id(WEBSITE)
+            .people_id(&id)
+            .send()
+    };
+    assert!(
+        subscribed().await.unwrap().email,
+        "new profiles are subscribed"
+    );
+    let set = |email: bool| {
+        client
+            .update_people_subscription_status()
+            .website_id(WEBSITE)
+            .people_id(&id)
+            .body(PeopleSubscription::builder().email(email))
+            .send()
+    };
+    set(false).await.unwrap();
+    assert!(!subscribed().await.unwrap().email);
+    set(true).await.unwrap();
+    assert!(subscribed().await.unwrap().email);
+}
+
+#[tokio::test]
+async fn a_persons_conversations_segments_and_statistics() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    add(&client, "anna@example.com", "Anna", &["customer", "vip"]).await;
+    add(&client, "bob@example.com", "Bob", &["customer"]).await;
+    let stats = client
+        .get_people_statistics()
+        .website_id(WEBSITE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stats.total, 2);
+    let segments: Vec<_> = client
+        .list_people_segments()
+        .website_id(WEBSITE)
+        .page_number(1)
+        .send()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.segment, s.count))
+        .collect();
+    assert_eq!(segments, [("customer".into(), 2), ("vip".into(), 1)]);
+
+    // Conversations whose visitor email is the profile's, most recently updated first.
+    let ids = server.with_store(|s| s.seed_conversations(WEBSITE, 3));
+    for id in [&ids[0], &ids[2]] {
+        client
+            .update_conversation_metas()
+            .website_id(WEBSITE)
+            .session_id(id)
+            .body(
+                crisp_api::types::ConversationMetaUpdate::builder()
+                    .email("ANNA@example.com".to_string()),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let sessions = client
+        .list_people_conversations()
+        .website_id(WEBSITE)
+        .people_id("anna@example.com")
+        .page_number(1)
+        .send()
+        .await
+        .unwrap();
+    let sessions: Vec<String> = sessions.into_iter().map(|s| s.to_string()).collect();
+    assert_eq!(sessions, [ids[2].clone(), ids[0].clone()]);
+}
+
+/// Every stateful operation on a people profile, sent as the spec's own example request
+/// with an unknown profile: 404 `not_found`.
+#[tokio::test]
+async fn every_profile_operation_answers_404_for_an_unknown_profile() {
+    let server = MockServer::start().await;
+    let stateful = crisp_mock::stateful_operations();
+    let mut checked = Vec::new();
+    for op in spec_operations() {
+        if !op.template.contains("{people_id}") || !stateful.contains(&op.id.as_str()) {
+            continue;
+        }
+        let path = op.path(&[("website_id", WEBSITE), ("people_id", "nobody@example.com")]);
+        let (status, answer) = raw_request(
+            &server,
+            op.method.clone(),
+            &path,
+            op.tier(),
+            op.body.clone(),
+        )
+        .await;
+        assert_eq!(status, 404, "{} {path}: {answer}", op.id);
+        if op.method != reqwest::Method::HEAD {
+            assert_eq!(answer["data"]["message"], "people profile not found");
+        }
+        checked.push(op.id);
+    }
+    assert!(checked.len() >= 12, "{checked:?}");
+}
