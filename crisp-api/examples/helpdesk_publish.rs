@@ -91,7 +91,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client
             .add_helpdesk_locale()
             .website_id(&website_id)
-            .body(HelpdeskLocaleAdd::builder().locale(LOCALE))
+            .body(HelpdeskLocaleAdd::new(LOCALE))
             .send()
             .await?;
         println!("2. added the locale `{LOCALE}`");
@@ -145,7 +145,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .locale(LOCALE)
         .content_type(HelpdeskContentType::Articles)
         .path(PATH)
-        .body(HelpdeskTreeContentSave::builder().content(CONTENT))
+        .body(HelpdeskTreeContentSave::new(CONTENT))
         .send()
         .await?;
     println!("4. saved {} bytes of Markdown", CONTENT.len());
@@ -156,13 +156,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .content_type(HelpdeskContentType::Articles)
         .path(PATH)
         .body(
-            HelpdeskTreeMetadata::builder()
-                .title("Hello from Rust".to_string())
-                .description("A page published with crisp-api.".to_string())
-                .state(HelpdeskTreeState {
-                    published: Some(true),
-                    ..Default::default()
-                }),
+            HelpdeskTreeMetadata::new()
+                .title("Hello from Rust")
+                .description("A page published with crisp-api.")
+                .state(HelpdeskTreeState::new().published(true)),
         )
         .send()
         .await?;

@@ -154,7 +154,8 @@ fn snake(method: &str) -> String {
     let chars: Vec<char> = method.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-        let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+        let prev_lower =
+            i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
         if c.is_ascii_uppercase() && i > 0 && (prev_lower || next_lower) {
             out.push('_');
         }
@@ -191,10 +192,16 @@ pub fn node_test(model: &Model, node: &[NodeMethod], spec: &str) -> Result<Strin
         if !model.operations.iter().any(|o| o.node.contains(&key)) {
             uncovered.push(key);
         }
-        calls.push_str(&format!("    let _ = client.{rust}(); // {}.{}\n", m.resource, m.method));
+        calls.push_str(&format!(
+            "    let _ = client.{rust}(); // {}.{}\n",
+            m.resource, m.method
+        ));
     }
     let digest = crate::hex(&<sha2::Sha256 as sha2::Digest>::digest(spec.as_bytes()));
-    let renamed = renamed.iter().map(|r| format!("//   {r}\n")).collect::<String>();
+    let renamed = renamed
+        .iter()
+        .map(|r| format!("//   {r}\n"))
+        .collect::<String>();
     let uncovered = uncovered
         .iter()
         .map(|u| format!("{u:?}, "))
