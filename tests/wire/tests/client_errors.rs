@@ -172,7 +172,7 @@ async fn operator_token_secrets_decode_but_never_show_in_debug() {
         .send()
         .await
         .unwrap();
-    let details = &operators[0].details;
+    let details = operators[0].details.as_ref().unwrap();
     assert_eq!(
         details.key.as_ref().unwrap().expose(),
         "op-token-key-9f8e7d"

@@ -4,9 +4,9 @@
 
 use crisp_api::types::{
     ComposeType, ConversationBlockUpdate, ConversationMetaUpdate, ConversationRoutingAssignUpdate,
-    ConversationState, ConversationStateUpdate, ConversationTranscriptRequest, MessageCompose,
-    MessageContent, MessageFrom, MessageNew, MessageType, MessageUpdate, MessagesDeliveredMark,
-    MessagesReadMark, RoutingAssignee, SearchFlag, TranscriptTo,
+    ConversationState, ConversationStateUpdate, ConversationTranscriptRequest, DeliveredFrom,
+    MessageCompose, MessageContent, MessageFile, MessageFrom, MessageNew, MessageUpdate,
+    MessagesDeliveredMark, MessagesReadMark, RoutingAssignee, SearchFlag, TranscriptTo,
 };
 use crisp_api::{Client, ErrorKind};
 use crisp_mock::MockServer;
@@ -17,20 +17,12 @@ use serde_json::json;
 const OPERATOR_ID: &str = "a4c32c68-be91-4e29-8a05-976e93abbe3f";
 
 fn text(s: &str) -> MessageContent {
-    MessageContent::String(s.into())
+    MessageContent::text(s)
 }
 
 /// Sends a message and returns its fingerprint.
 async fn send(client: &Client, session: &str, from: MessageFrom, content: MessageContent) -> i64 {
-    let type_ = match content {
-        MessageContent::String(_) => MessageType::Text,
-        MessageContent::Object(_) => MessageType::File,
-    };
-    let body = MessageNew::builder()
-        .type_(type_)
-        .from(from)
-        .origin("chat")
-        .content(content);
+    let body = MessageNew::new(from, "chat", content);
     client
         .send_message_in_conversation()
         .website_id(WEBSITE)
@@ -40,6 +32,7 @@ async fn send(client: &Client, session: &str, from: MessageFrom, content: Messag
         .await
         .unwrap()
         .fingerprint
+        .expect("the answer carries the message's fingerprint")
 }
 
 async fn get(client: &Client, session: &str) -> crisp_api::types::Conversation {
@@ -68,7 +61,7 @@ async fn listed(client: &Client, include_empty: bool) -> Vec<String> {
         .website_id(WEBSITE)
         .page_number(1);
     if include_empty {
-        list = list.include_empty(SearchFlag::X1);
+        list = list.include_empty(SearchFlag::Yes);
     }
     let page = list.send().await.unwrap();
     page.into_iter().map(|c| c.session_id).collect()
@@ -90,11 +83,7 @@ async fn create_send_list_and_read_back() {
     assert!(listed(&client, false).await.is_empty());
     assert_eq!(listed(&client, true).await, [session.as_str()]);
 
-    let body = MessageNew::builder()
-        .type_(MessageType::Text)
-        .from(MessageFrom::Operator)
-        .origin("chat")
-        .content(text("Hey there! Need help?"))
+    let body = MessageNew::new(MessageFrom::Operator, "chat", text("Hey there! Need help?"))
         .fingerprint(524_653_764_345_i64);
     let sent = client
         .send_message_in_conversation()
@@ -105,11 +94,11 @@ async fn create_send_list_and_read_back() {
         .await
         .unwrap();
     // A fingerprint wider than 32 bits survives the round trip.
-    assert_eq!(sent.fingerprint, 524_653_764_345);
+    assert_eq!(sent.fingerprint, Some(524_653_764_345));
     assert_eq!(listed(&client, false).await, [session.as_str()]);
     let conversation = get(&client, &session).await;
     assert_eq!(conversation.website_id, WEBSITE);
-    assert_eq!(conversation.state.as_deref(), Some("pending"));
+    assert_eq!(conversation.state, Some(ConversationState::Pending));
     assert_eq!(
         conversation.last_message.as_deref(),
         Some("Hey there! Need help?")
@@ -117,8 +106,8 @@ async fn create_send_list_and_read_back() {
     let read_back = messages(&client, &session).await;
     assert_eq!(read_back.len(), 1);
     assert_eq!(read_back[0].fingerprint, 524_653_764_345);
-    assert_eq!(read_back[0].content, Some(text("Hey there! Need help?")));
-    assert_eq!(read_back[0].from.as_deref(), Some("operator"));
+    assert_eq!(read_back[0].content, text("Hey there! Need help?"));
+    assert_eq!(read_back[0].from, Some(MessageFrom::Operator));
     assert_eq!(read_back[0].session_id.as_deref(), Some(session.as_str()));
 }
 
@@ -142,7 +131,7 @@ async fn lists_put_the_most_recently_updated_first() {
         .list_conversations()
         .website_id(WEBSITE)
         .page_number(1)
-        .order_date_created(SearchFlag::X1)
+        .order_date_created(SearchFlag::Yes)
         .send()
         .await
         .unwrap()
@@ -162,10 +151,10 @@ async fn searches_and_filters_narrow_the_list() {
         .website_id(WEBSITE)
         .session_id(&ids[0])
         .body(
-            ConversationMetaUpdate::builder()
-                .nickname("Alice Martin".to_string())
-                .email("alice@example.com".to_string())
-                .segments(Some(vec!["vip".into()])),
+            ConversationMetaUpdate::new()
+                .nickname("Alice Martin")
+                .email("alice@example.com")
+                .segments(["vip"]),
         )
         .send()
         .await
@@ -176,11 +165,7 @@ async fn searches_and_filters_narrow_the_list() {
             .mark_messages_read_in_conversation()
             .website_id(WEBSITE)
             .session_id(id)
-            .body(
-                MessagesReadMark::builder()
-                    .from(MessageFrom::Operator)
-                    .origin("chat"),
-            )
+            .body(MessagesReadMark::new(MessageFrom::Operator, "chat"))
             .send()
             .await
             .unwrap();
@@ -197,7 +182,7 @@ async fn searches_and_filters_narrow_the_list() {
         .change_conversation_state()
         .website_id(WEBSITE)
         .session_id(&ids[2])
-        .body(ConversationStateUpdate::builder().state(ConversationState::Resolved))
+        .body(ConversationStateUpdate::new(ConversationState::Resolved))
         .send()
         .await
         .unwrap();
@@ -205,14 +190,7 @@ async fn searches_and_filters_narrow_the_list() {
         .assign_conversation_routing()
         .website_id(WEBSITE)
         .session_id(&ids[3])
-        .body(
-            ConversationRoutingAssignUpdate::builder().assigned(Some(
-                RoutingAssignee::builder()
-                    .user_id(OPERATOR_ID)
-                    .try_into()
-                    .unwrap(),
-            )),
-        )
+        .body(ConversationRoutingAssignUpdate::new().assigned(RoutingAssignee::new(OPERATOR_ID)))
         .send()
         .await
         .unwrap();
@@ -319,9 +297,7 @@ async fn unread_counts_follow_messages_and_read_marks() {
         .website_id(WEBSITE)
         .session_id(&session)
         .body(
-            MessagesReadMark::builder()
-                .from(MessageFrom::Operator)
-                .origin("urn:crisp.im:slack:0")
+            MessagesReadMark::new(MessageFrom::Operator, "urn:crisp.im:slack:0")
                 .fingerprints(vec![first]),
         )
         .send()
@@ -342,11 +318,7 @@ async fn unread_counts_follow_messages_and_read_marks() {
         .mark_messages_read_in_conversation()
         .website_id(WEBSITE)
         .session_id(&session)
-        .body(
-            MessagesReadMark::builder()
-                .from(MessageFrom::User)
-                .origin("chat"),
-        )
+        .body(MessagesReadMark::new(MessageFrom::User, "chat"))
         .send()
         .await
         .unwrap();
@@ -356,12 +328,11 @@ async fn unread_counts_follow_messages_and_read_marks() {
         .mark_messages_delivered_in_conversation()
         .website_id(WEBSITE)
         .session_id(&session)
-        .body(
-            MessagesDeliveredMark::builder()
-                .from(MessageFrom::Operator)
-                .origin("chat")
-                .fingerprints(vec![second]),
-        )
+        .body(MessagesDeliveredMark::new(
+            DeliveredFrom::Operator,
+            "chat",
+            vec![second],
+        ))
         .send()
         .await
         .unwrap();
@@ -384,12 +355,12 @@ async fn an_edited_message_is_read_back_edited() {
         .website_id(WEBSITE)
         .session_id(&session)
         .fingerprint(fingerprint)
-        .body(MessageUpdate::builder().content(text("Hey there! Can I help?")))
+        .body(MessageUpdate::new("Hey there! Can I help?"))
         .send()
         .await
         .unwrap();
     let read_back = messages(&client, &session).await;
-    assert_eq!(read_back[0].content, Some(text("Hey there! Can I help?")));
+    assert_eq!(read_back[0].content, text("Hey there! Can I help?"));
     assert_eq!(read_back[0].edited, Some(true));
     let last = get(&client, &session).await.last_message;
     assert_eq!(last.as_deref(), Some("Hey there! Can I help?"));
@@ -399,7 +370,7 @@ async fn an_edited_message_is_read_back_edited() {
         .website_id(WEBSITE)
         .session_id(&session)
         .fingerprint(1_i64)
-        .body(MessageUpdate::builder().content(text("x")))
+        .body(MessageUpdate::new("x"))
         .send()
         .await
         .unwrap_err();
@@ -464,12 +435,7 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
             .compose_message_in_conversation()
             .website_id(WEBSITE)
             .session_id(&session)
-            .body(
-                MessageCompose::builder()
-                    .type_(type_)
-                    .from(MessageFrom::Operator)
-                    .excerpt("Let me check".to_string()),
-            )
+            .body(MessageCompose::new(type_, MessageFrom::Operator).excerpt("Let me check"))
             .send()
     };
     compose(ComposeType::Start).await.unwrap();
@@ -483,12 +449,16 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
     assert_eq!(get(&client, &session).await.compose, None);
 
     let assign = |user_id: Option<&str>| {
-        let assignee = user_id.map(|id| RoutingAssignee::builder().user_id(id).try_into().unwrap());
+        // Without an assignee, `assigned` is sent as `null`: the conversation is unassigned.
+        let mut update = ConversationRoutingAssignUpdate::new();
+        if let Some(id) = user_id {
+            update = update.assigned(RoutingAssignee::new(id));
+        }
         client
             .assign_conversation_routing()
             .website_id(WEBSITE)
             .session_id(&session)
-            .body(ConversationRoutingAssignUpdate::builder().assigned(assignee))
+            .body(update)
             .send()
     };
     let routing = || {
@@ -505,7 +475,7 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
     assign(None).await.unwrap();
     assert_eq!(routing().await.unwrap().assigned, None);
 
-    let metas = |update: crisp_api::types::builder::ConversationMetaUpdate| {
+    let metas = |update: ConversationMetaUpdate| {
         client
             .update_conversation_metas()
             .website_id(WEBSITE)
@@ -513,20 +483,19 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
             .body(update)
             .send()
     };
-    let data = |v: serde_json::Value| v.as_object().unwrap().clone();
     metas(
-        ConversationMetaUpdate::builder()
-            .nickname("John Doe".to_string())
-            .segments(Some(vec!["happy".into(), "customer".into()]))
-            .data(data(json!({"type": "customer", "signup": "finished"}))),
+        ConversationMetaUpdate::new()
+            .nickname("John Doe")
+            .segments(["happy", "customer"])
+            .data(json!({"type": "customer", "signup": "finished"})),
     )
     .await
     .unwrap();
     // Fields given replace (an empty list clears), fields left out stay, `data` keys merge.
     metas(
-        ConversationMetaUpdate::builder()
-            .segments(Some(vec![]))
-            .data(data(json!({"plan": 3, "signup": "pending"}))),
+        ConversationMetaUpdate::new()
+            .segments(Vec::<String>::new())
+            .data(json!({"plan": 3, "signup": "pending"})),
     )
     .await
     .unwrap();
@@ -541,7 +510,7 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
     assert!(meta.segments.is_empty());
     assert_eq!(
         meta.data,
-        data(json!({"type": "customer", "signup": "pending", "plan": 3}))
+        json!({"type": "customer", "signup": "pending", "plan": 3})
     );
 
     let state = || {
@@ -551,23 +520,29 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
             .session_id(&session)
             .send()
     };
-    assert_eq!(state().await.unwrap().state.as_deref(), Some("pending"));
+    assert_eq!(
+        state().await.unwrap().state,
+        Some(ConversationState::Pending)
+    );
     client
         .change_conversation_state()
         .website_id(WEBSITE)
         .session_id(&session)
-        .body(ConversationStateUpdate::builder().state(ConversationState::Resolved))
+        .body(ConversationStateUpdate::new(ConversationState::Resolved))
         .send()
         .await
         .unwrap();
-    assert_eq!(state().await.unwrap().state.as_deref(), Some("resolved"));
+    assert_eq!(
+        state().await.unwrap().state,
+        Some(ConversationState::Resolved)
+    );
 
     let block = |blocked: bool| {
         client
             .block_incoming_messages_for_conversation()
             .website_id(WEBSITE)
             .session_id(&session)
-            .body(ConversationBlockUpdate::builder().blocked(blocked))
+            .body(ConversationBlockUpdate::new(blocked))
             .send()
     };
     let blocked = || {
@@ -587,7 +562,7 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
         .into_iter()
         .map(|m| m.from)
         .collect();
-    assert_eq!(from, [Some("operator".to_string())]);
+    assert_eq!(from, [Some(MessageFrom::Operator)]);
     block(false).await.unwrap();
     assert_eq!(blocked().await.unwrap().blocked, Some(false));
 }
@@ -647,9 +622,12 @@ async fn pages_events_and_files_page_and_stream() {
 
     // A file message adds a file; a text message does not.
     send(&client, &session, MessageFrom::User, text("here it is")).await;
-    let file = json!({"name": "invoice.pdf", "url": "https://example.com/invoice.pdf",
-                      "type": "application/pdf"});
-    let content = MessageContent::Object(file.as_object().unwrap().clone());
+    let content = MessageContent::File(
+        MessageFile::new()
+            .name("invoice.pdf")
+            .url("https://example.com/invoice.pdf")
+            .type_("application/pdf"),
+    );
     let fingerprint = send(&client, &session, MessageFrom::User, content).await;
     let files = client
         .list_conversation_files()
@@ -667,11 +645,7 @@ async fn pages_events_and_files_page_and_stream() {
         .request_email_transcript_for_conversation()
         .website_id(WEBSITE)
         .session_id(&session)
-        .body(
-            ConversationTranscriptRequest::builder()
-                .to(TranscriptTo::User)
-                .email("john@example.com".to_string()),
-        )
+        .body(ConversationTranscriptRequest::new(TranscriptTo::User).email("john@example.com"))
         .send()
         .await
         .unwrap();
@@ -776,7 +750,7 @@ async fn changes_are_published_as_realtime_events() {
         .change_conversation_state()
         .website_id(WEBSITE)
         .session_id(&session)
-        .body(ConversationStateUpdate::builder().state(ConversationState::Resolved))
+        .body(ConversationStateUpdate::new(ConversationState::Resolved))
         .send()
         .await
         .unwrap();

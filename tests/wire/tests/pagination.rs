@@ -141,13 +141,11 @@ async fn messages_stream_backwards_by_timestamp() {
     let session = server.with_store(|s| s.create_conversation(WEBSITE));
     let mut sent = Vec::new();
     for i in 0..45 {
-        let body = crisp_api::types::MessageNew::builder()
-            .type_(crisp_api::types::MessageType::Text)
-            .from(crisp_api::types::MessageFrom::User)
-            .origin("chat")
-            .content(crisp_api::types::MessageContent::String(format!(
-                "message {i}"
-            )));
+        let body = crisp_api::types::MessageNew::new(
+            crisp_api::types::MessageFrom::User,
+            "chat",
+            crisp_api::types::MessageContent::text(format!("message {i}")),
+        );
         let m = client
             .send_message_in_conversation()
             .website_id(WEBSITE)
@@ -156,7 +154,7 @@ async fn messages_stream_backwards_by_timestamp() {
             .send()
             .await
             .unwrap();
-        sent.push(m.fingerprint);
+        sent.push(m.fingerprint.expect("the answer carries the fingerprint"));
     }
     server.clear_requests();
     let streamed: Vec<_> = client

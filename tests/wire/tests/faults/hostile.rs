@@ -714,10 +714,7 @@ pub fn empty_success_answers() {
                 c.update_conversation_metas()
                     .website_id(WEBSITE)
                     .session_id("session_1")
-                    .body(
-                        crisp_api::types::ConversationMetaUpdate::builder()
-                            .nickname(Some("Ann".to_string())),
-                    )
+                    .body(crisp_api::types::ConversationMetaUpdate::new().nickname("Ann"))
                     .send(),
             )
             .await
@@ -727,10 +724,9 @@ pub fn empty_success_answers() {
                 c.change_conversation_state()
                     .website_id(WEBSITE)
                     .session_id("session_1")
-                    .body(
-                        crisp_api::types::ConversationStateUpdate::builder()
-                            .state(crisp_api::types::ConversationState::Resolved),
-                    )
+                    .body(crisp_api::types::ConversationStateUpdate::new(
+                        crisp_api::types::ConversationState::Resolved,
+                    ))
                     .send(),
             )
             .await

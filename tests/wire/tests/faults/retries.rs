@@ -41,7 +41,7 @@ pub fn rate_limits_are_retried_for_get_and_post() {
             let got = call_on(&server, post(&client(&server.url(), 3)))
                 .await
                 .unwrap();
-            assert_eq!(got.fingerprint, 42);
+            assert_eq!(got.fingerprint, Some(42));
             let requests = server.requests();
             assert_eq!(
                 requests.len(),
@@ -207,7 +207,7 @@ pub fn connect_errors_are_retried_for_post_too() {
         });
         let result = call(post(&client)).await;
         let server = late.await.unwrap();
-        assert_eq!(result.unwrap().fingerprint, 42);
+        assert_eq!(result.unwrap().fingerprint, Some(42));
         assert_eq!(server.requests().len(), 1);
     })
 }

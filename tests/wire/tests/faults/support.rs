@@ -375,13 +375,9 @@ pub fn conversation(session: &str) -> serde_json::Value {
 }
 
 /// A text message body for `send_message_in_conversation`.
-pub fn text(content: &str) -> crisp_api::types::builder::MessageNew {
-    use crisp_api::types::{MessageContent, MessageFrom, MessageNew, MessageType};
-    MessageNew::builder()
-        .type_(MessageType::Text)
-        .from(MessageFrom::Operator)
-        .origin("chat")
-        .content(MessageContent::String(content.into()))
+pub fn text(content: &str) -> crisp_api::types::MessageNew {
+    use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
+    MessageNew::new(MessageFrom::Operator, "chat", MessageContent::text(content))
 }
 
 // ---------------------------------------------------------------------------------------

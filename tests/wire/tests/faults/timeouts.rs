@@ -121,7 +121,7 @@ pub fn stalled_body_times_out_instead_of_hanging() {
         ))
         .await
         .unwrap();
-        assert_eq!(sent.fingerprint, 7);
+        assert_eq!(sent.fingerprint, Some(7));
 
         let server = ScriptedServer::start(vec![Reply::raw(503, "<html>").stall_after(3)]).await;
         let client = builder(&server.url(), 1)
