@@ -222,7 +222,10 @@ pub fn node_test(model: &Model, node: &[NodeMethod], spec: &str) -> Result<Strin
          \x20       .unwrap();\n\
          {calls}\
          \x20   let uncovered: &[&str] = &[{uncovered}];\n\
-         \x20   assert!(uncovered.is_empty(), \"Node methods no operation of the spec names in x-crisp-node: {{uncovered:?}}\");\n\
+         \x20   assert!(\n\
+         \x20       uncovered.is_empty(),\n\
+         \x20       \"Node methods no operation of the spec names in x-crisp-node: {{uncovered:?}}\"\n\
+         \x20   );\n\
          \x20   assert_eq!({count}, {expected}, \"the Node wrapper 11.3.0 has 229 methods\");\n\
          }}\n",
         count = node.len(),
