@@ -11,7 +11,10 @@
 //!   `password`, `byte`, …) are dropped: they do not constrain a JSON value;
 //! - `x-extensible-enum` (an open enum: the list of values known today) is a closed `enum` in
 //!   requests, so that a client sending a value nobody knows is caught, and nothing in
-//!   answers, so that a value Crisp adds later is not an error;
+//!   answers, so that a value Crisp adds later is not an error; an open enum whose requests
+//!   may carry values of a known form besides the listed ones (a message's `origin`: `chat`,
+//!   `email` or an integration URN) says so with a `pattern`, which then replaces the list in
+//!   requests (and, like the list, constrains nothing in answers);
 //! - a `readOnly` property is not required in a request, a `writeOnly` one not in an answer;
 //! - annotations (`example`, `description`, `discriminator`, `x-*`, …) are dropped;
 //! - `#/components/...` references point into the document the validator registers under
@@ -112,6 +115,7 @@ pub(crate) fn convert(schema: &Value, direction: Direction) -> Value {
     }
 
     let mut out = Map::new();
+    let open_enum = object.contains_key("x-extensible-enum");
     let mut minimum: Option<Value> = object.get("minimum").cloned();
     let mut maximum: Option<Value> = object.get("maximum").cloned();
     for (key, value) in object {
@@ -166,8 +170,11 @@ pub(crate) fn convert(schema: &Value, direction: Direction) -> Value {
                 }
             }
             "x-extensible-enum" if direction == Direction::Request => {
-                out.insert("enum".into(), value.clone());
+                if !object.contains_key("pattern") {
+                    out.insert("enum".into(), value.clone());
+                }
             }
+            "pattern" if open_enum && direction == Direction::Response => {}
             "minimum" | "maximum" | "nullable" => {}
             "type" | "enum" | "default" | "exclusiveMinimum" | "exclusiveMaximum"
             | "multipleOf" | "minLength" | "maxLength" | "pattern" | "minItems" | "maxItems"
@@ -299,6 +306,21 @@ mod tests {
         assert_eq!(
             convert(&schema, Direction::Request),
             json!({"type": "string", "enum": ["a", "b"]})
+        );
+        assert_eq!(
+            convert(&schema, Direction::Response),
+            json!({"type": "string"})
+        );
+    }
+
+    #[test]
+    fn an_open_enum_with_a_pattern_takes_the_pattern_in_requests() {
+        let schema = json!({
+            "type": "string", "x-extensible-enum": ["chat"], "pattern": "^(chat|urn:.+)$"
+        });
+        assert_eq!(
+            convert(&schema, Direction::Request),
+            json!({"type": "string", "pattern": "^(chat|urn:.+)$"})
         );
         assert_eq!(
             convert(&schema, Direction::Response),
