@@ -107,9 +107,10 @@ impl SpecOperation {
         }
     }
 
-    /// The path with every parameter set to its example, except those in `overrides`, and
-    /// the required query parameters' examples (not percent-encoded: the spec's examples need
-    /// no escaping).
+    /// The path with every parameter set to its example, except those in `overrides`, each
+    /// percent-encoded as one segment as the SDK sends it (a helpdesk tree path holds `/`),
+    /// and the required query parameters' examples (not percent-encoded: the spec's query
+    /// examples need no escaping).
     pub fn path(&self, overrides: &[(&str, &str)]) -> String {
         let mut path = self.template.clone();
         for (name, example) in &self.path_examples {
@@ -117,7 +118,7 @@ impl SpecOperation {
                 .iter()
                 .find(|(n, _)| n == name)
                 .map_or(example.as_str(), |(_, v)| v);
-            path = path.replace(&format!("{{{name}}}"), value);
+            path = path.replace(&format!("{{{name}}}"), &segment(value));
         }
         let query: Vec<String> = self
             .query_examples
@@ -129,6 +130,20 @@ impl SpecOperation {
         }
         path
     }
+}
+
+/// `value` as exactly one path segment: every byte but RFC 3986's unreserved characters
+/// percent-encoded, as the SDK encodes path parameters.
+fn segment(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Every operation of the spec, in its order.
