@@ -82,6 +82,7 @@ pub struct Store {
     clock: i64,
     ids: u64,
     events: broadcast::Sender<MockEvent>,
+    socket_url: Option<String>,
 }
 
 /// One website's state.
@@ -227,9 +228,21 @@ impl Store {
             clock: 0,
             ids: 0,
             events,
+            socket_url: None,
         };
         store.seed_website(README_WEBSITE_ID, "Crisp", "crisp.chat");
         store
+    }
+
+    /// The URL of the RTM endpoint the `connect/endpoints` operations answer with (set by
+    /// [`MockServer`](crate::MockServer) once it is listening).
+    pub fn set_socket_url(&mut self, url: impl Into<String>) {
+        self.socket_url = Some(url.into());
+    }
+
+    /// The URL of the RTM endpoint, if the store belongs to a running mock.
+    pub fn socket_url(&self) -> Option<&str> {
+        self.socket_url.as_deref()
     }
 
     /// The channel the changes are published on (for the RTM endpoint).
