@@ -285,13 +285,14 @@ impl Verifier {
     /// body with [`Event::from_slice`].
     ///
     /// ```
-    /// use crisp_api::webhook::{EventKind, Verifier};
+    /// use crisp_api::events::Event;
+    /// use crisp_api::webhook::Verifier;
     ///
     /// let verifier = Verifier::new("secret");
-    /// let body = br#"{"website_id":"w","event":"session:removed","data":{"session_id":"s"},"timestamp":1}"#;
+    /// let body = br#"{"website_id":"w","event":"session:removed","data":{"website_id":"w","session_id":"s"},"timestamp":1}"#;
     /// let headers = verifier.sign_now(body).to_header_map();
-    /// let event = verifier.parse(&headers, body).unwrap();
-    /// assert!(matches!(event.kind, EventKind::SessionRemoved(_)));
+    /// let hook = verifier.parse(&headers, body).unwrap();
+    /// assert!(matches!(hook.kind, Event::SessionRemoved(_)), "{:?}", hook.kind);
     /// ```
     pub fn parse(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Event, WebhookError> {
         self.verify_headers(headers, body)?;

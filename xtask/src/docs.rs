@@ -161,6 +161,10 @@ fn param_literal(p: &Param) -> Option<String> {
     let example = p.example.as_ref()?;
     Some(match example {
         Value::String(s) => format!("{s:?}"),
+        // A wide integer is typed: an unsuffixed literal would be an `i32`.
+        Value::Number(n) if n.as_i64().is_some_and(|i| i32::try_from(i).is_err()) => {
+            format!("{n}_i64")
+        }
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         _ => return None,

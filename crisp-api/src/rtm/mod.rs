@@ -480,11 +480,14 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
 /// assert_eq!(events.socket_url(), socket_url);
 ///
 /// mock.wait_for_authenticated(1).await;
-/// let message = serde_json::json!({"session_id": "s", "content": "hello"});
+/// let message = serde_json::json!({
+///     "website_id": "w", "session_id": "s", "fingerprint": 1,
+///     "type": "text", "from": "user", "content": "hello",
+/// });
 /// publish.send(MockEvent::new("w", "message:send", message)).unwrap();
 /// let event = events.next().await.unwrap()?;
-/// assert_eq!(event.name, "message:send");
-/// assert_eq!(event.data["content"], "hello");
+/// let crisp_api::events::Event::MessageSend(message) = event else { panic!("{event:?}") };
+/// assert_eq!(message.content, crisp_api::types::MessageContent::text("hello"));
 /// assert_eq!((events.queued(), events.dropped(), events.capacity()), (0, 0, 1024));
 /// events.close().await;
 /// # Ok(())
