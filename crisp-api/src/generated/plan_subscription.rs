@@ -369,7 +369,7 @@ impl GetPlanSubscriptionForWebsite {
             method: ::reqwest::Method::GET,
             path: "/plans/subscription/{website_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -473,7 +473,7 @@ impl SubscribeWebsiteToPlan {
             method: ::reqwest::Method::POST,
             path: "/plans/subscription/{website_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -559,7 +559,7 @@ impl UnsubscribePlanFromWebsite {
             method: ::reqwest::Method::DELETE,
             path: "/plans/subscription/{website_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -667,7 +667,7 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
             method: ::reqwest::Method::PATCH,
             path: "/plans/subscription/{website_id}/bill/period",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -771,7 +771,7 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
             method: ::reqwest::Method::GET,
             path: "/plans/subscription/{website_id}/coupon",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -877,7 +877,7 @@ impl RedeemCouponForWebsitePlanSubscription {
             method: ::reqwest::Method::PATCH,
             path: "/plans/subscription/{website_id}/coupon",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

@@ -555,7 +555,7 @@ impl ListSubscriptionsForWebsite {
             method: ::reqwest::Method::GET,
             path: "/plugins/subscription/{website_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -659,7 +659,7 @@ impl SubscribeWebsiteToPlugin {
             method: ::reqwest::Method::POST,
             path: "/plugins/subscription/{website_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -763,8 +763,8 @@ impl GetSubscriptionDetails {
             method: ::reqwest::Method::GET,
             path: "/plugins/subscription/{website_id}/{plugin_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -865,8 +865,8 @@ impl UnsubscribePluginFromWebsite {
             method: ::reqwest::Method::DELETE,
             path: "/plugins/subscription/{website_id}/{plugin_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -976,8 +976,8 @@ impl GetPluginAttestProvenance {
             method: ::reqwest::Method::GET,
             path: "/plugins/subscription/{website_id}/{plugin_id}/attest/provenance",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1088,8 +1088,8 @@ impl GetPluginUsageBills {
             method: ::reqwest::Method::GET,
             path: "/plugins/subscription/{website_id}/{plugin_id}/bill/usage",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1213,8 +1213,8 @@ impl ReportPluginUsageToBill {
             method: ::reqwest::Method::POST,
             path: "/plugins/subscription/{website_id}/{plugin_id}/bill/usage",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1339,8 +1339,8 @@ impl ForwardPluginPayloadToChannel {
             method: ::reqwest::Method::POST,
             path: "/plugins/subscription/{website_id}/{plugin_id}/channel",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1465,8 +1465,8 @@ impl DispatchPluginEvent {
             method: ::reqwest::Method::POST,
             path: "/plugins/subscription/{website_id}/{plugin_id}/event",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1573,8 +1573,8 @@ impl GetSubscriptionSettings {
             method: ::reqwest::Method::GET,
             path: "/plugins/subscription/{website_id}/{plugin_id}/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1693,8 +1693,8 @@ impl SaveSubscriptionSettings {
             method: ::reqwest::Method::PUT,
             path: "/plugins/subscription/{website_id}/{plugin_id}/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1814,8 +1814,8 @@ impl UpdateSubscriptionSettings {
             method: ::reqwest::Method::PATCH,
             path: "/plugins/subscription/{website_id}/{plugin_id}/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

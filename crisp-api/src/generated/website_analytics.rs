@@ -155,7 +155,7 @@ impl GenerateAnalytics {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/analytics/generate",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

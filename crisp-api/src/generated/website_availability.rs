@@ -156,7 +156,7 @@ impl ListWebsiteOperatorAvailabilities {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/availability/operators",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -245,7 +245,7 @@ impl GetWebsiteAvailabilityStatus {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/availability/status",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

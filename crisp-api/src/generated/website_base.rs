@@ -391,7 +391,7 @@ impl GetWebsite {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -493,7 +493,7 @@ impl DeleteWebsite {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -579,7 +579,7 @@ impl AbortWebsiteDeletion {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/expunge",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

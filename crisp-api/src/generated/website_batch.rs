@@ -659,7 +659,7 @@ impl BatchBlockConversations {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/block",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -760,7 +760,7 @@ impl BatchUpdateConversationsData {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/data",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -861,7 +861,7 @@ impl BatchInboxConversations {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/inbox",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -966,7 +966,7 @@ impl BatchReadItems {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/read",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1067,7 +1067,7 @@ impl BatchRemoveItems {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/remove",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1168,7 +1168,7 @@ impl BatchReportConversations {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/batch/report",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1273,7 +1273,7 @@ impl BatchResolveItems {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/resolve",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1374,7 +1374,7 @@ impl BatchRoutingConversations {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/routing",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1477,7 +1477,7 @@ impl BatchUpdateConversationsSegments {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/segments",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1584,7 +1584,7 @@ impl BatchUnreadConversations {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/unread",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1691,7 +1691,7 @@ impl BatchUnresolveConversations {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/unresolve",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

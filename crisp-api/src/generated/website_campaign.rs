@@ -760,7 +760,7 @@ impl CreateNewCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -864,8 +864,8 @@ impl GetCampaign {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -982,8 +982,8 @@ impl SaveCampaign {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1086,8 +1086,8 @@ impl RemoveCampaign {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1177,8 +1177,8 @@ impl CheckCampaignExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -1299,8 +1299,8 @@ impl UpdateCampaign {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1417,8 +1417,8 @@ impl DispatchCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/dispatch",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1535,8 +1535,8 @@ impl PauseCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/pause",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1660,8 +1660,8 @@ impl ListCampaignRecipients {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaign/{campaign_id}/recipients/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1788,8 +1788,8 @@ impl ResumeCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/resume",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1943,8 +1943,8 @@ impl ListCampaignStatistics {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaign/{campaign_id}/statistics/{action}/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2071,8 +2071,8 @@ impl TestCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/test",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("campaign_id", &self.campaign_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2386,7 +2386,7 @@ impl ListCampaigns {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaigns/list/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2484,7 +2484,7 @@ impl ListCampaignTags {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaigns/tags",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2590,7 +2590,7 @@ impl CreateNewCampaignTemplate {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaigns/template",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2694,8 +2694,8 @@ impl GetCampaignTemplate {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("template_id", &self.template_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2816,8 +2816,8 @@ impl SaveCampaignTemplate {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("template_id", &self.template_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2920,8 +2920,8 @@ impl RemoveCampaignTemplate {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("template_id", &self.template_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3011,8 +3011,8 @@ impl CheckCampaignTemplateExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("template_id", &self.template_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -3135,8 +3135,8 @@ impl UpdateCampaignTemplate {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("template_id", &self.template_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3314,7 +3314,7 @@ impl ListCampaignTemplates {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaigns/templates/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

@@ -127,7 +127,7 @@ impl GetWebsiteConnectEndpoints {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/connect/endpoints",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

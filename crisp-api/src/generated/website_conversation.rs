@@ -2138,7 +2138,7 @@ impl CreateNewConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2241,8 +2241,8 @@ impl GetConversation {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2343,8 +2343,8 @@ impl RemoveConversation {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversation/{session_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2433,8 +2433,8 @@ impl CheckConversationExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/conversation/{session_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -2540,8 +2540,8 @@ impl GetBlockStatusForConversation {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/block",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2662,8 +2662,8 @@ impl BlockIncomingMessagesForConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/block",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2775,8 +2775,8 @@ impl ListBrowsingSessionsForConversation {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/browsing",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2892,8 +2892,8 @@ impl InitiateBrowsingSessionForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/browsing",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3034,9 +3034,9 @@ impl SendActionToExistingBrowsingSession {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/browsing/{browsing_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
-        crate::path::check_segment("browsing_id", &self.browsing_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "browsing_id", &self.browsing_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3177,9 +3177,9 @@ impl AssistExistingBrowsingSession {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/browsing/{browsing_id}/assist",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
-        crate::path::check_segment("browsing_id", &self.browsing_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "browsing_id", &self.browsing_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3284,8 +3284,8 @@ impl GetOngoingCallSessionForConversation {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/call",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3408,8 +3408,8 @@ impl InitiateNewCallSessionForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/call",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3546,9 +3546,9 @@ impl AbortOngoingCallSessionForConversation {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversation/{session_id}/call/{call_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
-        crate::path::check_segment("call_id", &self.call_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "call_id", &self.call_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3688,9 +3688,9 @@ impl TransmitSignalingOnOngoingCallSession {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/call/{call_id}/signaling",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
-        crate::path::check_segment("call_id", &self.call_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "call_id", &self.call_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3810,8 +3810,8 @@ impl ComposeMessageInConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/compose",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3933,8 +3933,8 @@ impl MarkMessagesDeliveredInConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/delivered",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4058,8 +4058,8 @@ impl ListConversationEvents {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/events/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4186,8 +4186,8 @@ impl RequestUserFeedbackForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/feedback",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4311,8 +4311,8 @@ impl ListConversationFiles {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/files/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4444,8 +4444,8 @@ impl UpdateConversationInbox {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/inbox",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4562,8 +4562,8 @@ impl InitiateConversationWithExistingSession {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/initiate",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4683,8 +4683,8 @@ impl SendMessageInConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/message",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4802,8 +4802,8 @@ impl GetMessageInConversation {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4919,8 +4919,8 @@ impl RemoveMessageInConversation {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5054,8 +5054,8 @@ impl UpdateMessageInConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5224,8 +5224,8 @@ impl GetMessagesInConversation {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/messages",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5348,8 +5348,8 @@ impl GetConversationMetas {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/meta",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5470,8 +5470,8 @@ impl UpdateConversationMetas {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/meta",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5595,8 +5595,8 @@ impl UpdateConversationOpenState {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/open",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5718,9 +5718,9 @@ impl GetOriginalMessageInConversation {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/original/{original_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
-        crate::path::check_segment("original_id", &self.original_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "original_id", &self.original_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5843,8 +5843,8 @@ impl ListConversationPages {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/pages/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5959,8 +5959,8 @@ impl GetConversationParticipants {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/participants",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6083,8 +6083,8 @@ impl SaveConversationParticipants {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/conversation/{session_id}/participants",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6201,8 +6201,8 @@ impl RequestChatboxBindingPurgeForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/purge",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6322,8 +6322,8 @@ impl MarkMessagesReadInConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/read",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6428,8 +6428,8 @@ impl GetConversationRelations {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/relations",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6550,8 +6550,8 @@ impl ScheduleReminderForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/reminder",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6673,8 +6673,8 @@ impl ReportConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/report",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6781,8 +6781,8 @@ impl GetConversationRoutingAssign {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/routing",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6906,8 +6906,8 @@ impl AssignConversationRouting {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/routing",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7012,8 +7012,8 @@ impl GetConversationState {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/state",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7134,8 +7134,8 @@ impl ChangeConversationState {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/state",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7257,8 +7257,8 @@ impl RequestToolCallForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/tool",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7383,8 +7383,8 @@ impl RequestEmailTranscriptForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/transcript",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7506,8 +7506,8 @@ impl MarkConversationAsUnread {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/unread",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7612,8 +7612,8 @@ impl GetVerifyStatusForConversation {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversation/{session_id}/verify",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7736,8 +7736,8 @@ impl UpdateVerifyStatusForConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/verify",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7862,8 +7862,8 @@ impl RequestIdentityVerificationForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/verify/identity",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -7988,8 +7988,8 @@ impl RedeemIdentityVerificationLinkForConversation {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/conversation/{session_id}/verify/identity/link",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -8132,9 +8132,9 @@ impl DeliverWidgetButtonActionForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/widget/{plugin_id}/button",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -8275,9 +8275,9 @@ impl DeliverWidgetDataFetchActionForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/widget/{plugin_id}/data",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("session_id", &self.session_id)?;
-        crate::path::check_segment("plugin_id", &self.plugin_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(OPERATION.id, "plugin_id", &self.plugin_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -8381,8 +8381,8 @@ impl ResolveSpamConversationContent {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversations/spam/{spam_id}/content",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("spam_id", &self.spam_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "spam_id", &self.spam_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -8505,8 +8505,8 @@ impl SubmitSpamConversationDecision {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversations/spam/{spam_id}/decision",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("spam_id", &self.spam_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "spam_id", &self.spam_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -8632,7 +8632,7 @@ impl ListSpamConversations {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversations/spams/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -8750,7 +8750,7 @@ impl DeleteSuggestedConversationDataKey {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversations/suggest/data",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -8859,7 +8859,7 @@ impl ListSuggestedConversationDataKeys {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversations/suggest/data/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -8980,7 +8980,7 @@ impl DeleteSuggestedConversationSegment {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversations/suggest/segment",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -9089,7 +9089,7 @@ impl ListSuggestedConversationSegments {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversations/suggest/segments/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -9568,7 +9568,7 @@ impl ListConversations {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/conversations/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

@@ -1385,7 +1385,7 @@ impl ResolveHelpdesk {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1489,7 +1489,7 @@ impl InitializeHelpdesk {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1592,7 +1592,7 @@ impl DeleteHelpdesk {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1665,7 +1665,7 @@ impl CheckHelpdeskExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -1754,7 +1754,7 @@ impl ResolveHelpdeskDomain {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/domain",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1858,7 +1858,7 @@ impl RequestHelpdeskDomainChange {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/domain",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1964,7 +1964,7 @@ impl GenerateHelpdeskDomainSetupFlow {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/domain/setup",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2095,8 +2095,8 @@ impl ExportHelpdeskLocaleArticles {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/export/{locale}/{content_type}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2288,8 +2288,8 @@ impl ListHelpdeskLocaleFeedbacks {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/feedback/list/{locale}/{content_type}/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2477,8 +2477,8 @@ impl MapHelpdeskLocaleFeedbackRatings {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/feedback/ratings/{locale}/{content_type}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2582,8 +2582,8 @@ impl ResolveHelpdeskHistoryChange {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/history/change/{change_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("change_id", &self.change_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "change_id", &self.change_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2706,8 +2706,8 @@ impl CancelHelpdeskHistoryChange {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/history/change/{change_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("change_id", &self.change_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "change_id", &self.change_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2884,7 +2884,7 @@ impl ListHelpdeskHistoryChanges {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/history/changes/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3033,8 +3033,8 @@ impl ImportExternalHelpdeskToLocale {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/import/{locale}/{content_type}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3137,7 +3137,7 @@ impl AddHelpdeskLocale {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/locale",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3242,8 +3242,8 @@ impl ResolveHelpdeskLocale {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3345,8 +3345,8 @@ impl DeleteHelpdeskLocale {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3436,8 +3436,8 @@ impl CheckHelpdeskLocaleExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -3545,7 +3545,7 @@ impl ListHelpdeskLocales {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/locales/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3692,9 +3692,9 @@ impl ResolveHelpdeskPageEntity {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/page/entity/{locale}/{content_type}/{entity_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("entity_id", &self.entity_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "entity_id", &self.entity_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3832,8 +3832,8 @@ impl ListHelpdeskPages {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/page/list/{locale}/{content_type}/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3950,7 +3950,7 @@ impl AddHelpdeskRedirection {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/redirection",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4054,8 +4054,12 @@ impl ResolveHelpdeskRedirection {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("redirection_id", &self.redirection_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            OPERATION.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4157,8 +4161,12 @@ impl DeleteHelpdeskRedirection {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("redirection_id", &self.redirection_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            OPERATION.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4248,8 +4256,12 @@ impl CheckHelpdeskRedirectionExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("redirection_id", &self.redirection_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            OPERATION.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -4357,7 +4369,7 @@ impl ListHelpdeskRedirections {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/redirections/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4499,8 +4511,8 @@ impl RequestHelpdeskContentRefresh {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/refresh/{locale}/{content_type}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4588,7 +4600,7 @@ impl ResolveHelpdeskSettings {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4690,7 +4702,7 @@ impl SaveHelpdeskSettings {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4832,9 +4844,9 @@ impl ResolveHelpdeskTreeContent {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -4992,9 +5004,9 @@ impl SaveHelpdeskTreeContent {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5222,8 +5234,8 @@ impl ListHelpdeskTree {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/list/{locale}/{content_type}/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5375,9 +5387,9 @@ impl ResolveHelpdeskTreeMetadata {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5535,9 +5547,9 @@ impl UpdateHelpdeskTreeMetadata {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5679,9 +5691,9 @@ impl ResolveHelpdeskTreePage {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/page/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5822,9 +5834,9 @@ impl ResolveHelpdeskTreePath {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -5977,9 +5989,9 @@ impl CreateHelpdeskTreePath {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6119,9 +6131,9 @@ impl DeleteHelpdeskTreePath {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -6280,9 +6292,9 @@ impl UpdateHelpdeskTreePath {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("locale", &self.locale)?;
-        crate::path::check_segment("path", &self.path)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
+        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

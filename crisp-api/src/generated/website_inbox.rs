@@ -323,7 +323,7 @@ impl CreateNewInbox {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/inbox",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -426,8 +426,8 @@ impl GetInbox {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/inbox/{inbox_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("inbox_id", &self.inbox_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "inbox_id", &self.inbox_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -545,8 +545,8 @@ impl SaveInbox {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/inbox/{inbox_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("inbox_id", &self.inbox_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "inbox_id", &self.inbox_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -648,8 +648,8 @@ impl DeleteInbox {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/inbox/{inbox_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("inbox_id", &self.inbox_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "inbox_id", &self.inbox_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -738,8 +738,8 @@ impl CheckInboxExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/inbox/{inbox_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("inbox_id", &self.inbox_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "inbox_id", &self.inbox_id)?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -845,7 +845,7 @@ impl BatchOrderInboxes {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/inboxes/batch/order",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -952,7 +952,7 @@ impl ListInboxes {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/inboxes/list/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

@@ -352,7 +352,7 @@ impl InviteWebsiteOperator {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/operator",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -456,8 +456,8 @@ impl GetWebsiteOperator {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/operator/{user_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("user_id", &self.user_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "user_id", &self.user_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -558,8 +558,8 @@ impl UnlinkOperatorFromWebsite {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/operator/{user_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("user_id", &self.user_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "user_id", &self.user_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -682,8 +682,8 @@ impl ChangeOperatorMembership {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/operator/{user_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("user_id", &self.user_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "user_id", &self.user_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -778,7 +778,7 @@ impl ListLastActiveWebsiteOperators {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/operators/active",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -863,7 +863,7 @@ impl FlushLastActiveWebsiteOperators {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/operators/active",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -968,7 +968,7 @@ impl SendEmailToWebsiteOperators {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/operators/email",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1063,7 +1063,7 @@ impl ListWebsiteOperators {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/operators/list",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

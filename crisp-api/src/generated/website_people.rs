@@ -966,8 +966,8 @@ impl ListPeopleCampaigns {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/campaigns/{people_id}/list/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1169,8 +1169,8 @@ impl ListPeopleConversations {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/conversations/{people_id}/list/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1288,8 +1288,8 @@ impl GetPeopleData {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/data/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1406,8 +1406,8 @@ impl SavePeopleData {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/people/data/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1525,8 +1525,8 @@ impl UpdatePeopleData {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/people/data/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1646,8 +1646,8 @@ impl AddPeopleEvent {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/people/events/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1771,8 +1771,8 @@ impl ListPeopleEvents {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/events/{people_id}/list/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1883,7 +1883,7 @@ impl ExportPeopleProfiles {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/people/export/profiles",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1992,7 +1992,7 @@ impl ImportPeopleProfiles {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/people/import/profiles",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2096,7 +2096,7 @@ impl AddNewPeopleProfile {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/people/profile",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2201,8 +2201,8 @@ impl GetPeopleProfile {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2322,8 +2322,8 @@ impl SavePeopleProfile {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2427,8 +2427,8 @@ impl RemovePeopleProfile {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2519,8 +2519,8 @@ impl CheckPeopleProfileExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -2644,8 +2644,8 @@ impl UpdatePeopleProfile {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -2915,7 +2915,7 @@ impl ListPeopleProfiles {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/profiles/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3013,7 +3013,7 @@ impl GetPeopleStatistics {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/stats",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3118,8 +3118,8 @@ impl GetPeopleSubscriptionStatus {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/subscription/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3241,8 +3241,8 @@ impl UpdatePeopleSubscriptionStatus {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/people/subscription/{people_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("people_id", &self.people_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "people_id", &self.people_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3349,7 +3349,7 @@ impl DeleteSuggestedPeopleDataKey {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/people/suggest/data",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3458,7 +3458,7 @@ impl ListSuggestedPeopleDataKeys {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/suggest/data/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3575,7 +3575,7 @@ impl DeleteSuggestedPeopleEvent {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/people/suggest/event",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3684,7 +3684,7 @@ impl ListSuggestedPeopleEvents {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/suggest/events/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3801,7 +3801,7 @@ impl DeleteSuggestedPeopleSegment {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/people/suggest/segment",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -3908,7 +3908,7 @@ impl ListPeopleSegments {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/people/suggest/segments/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

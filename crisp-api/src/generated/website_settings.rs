@@ -149,7 +149,7 @@ impl GetWebsiteSettings {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -253,7 +253,7 @@ impl UpdateWebsiteSettings {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

@@ -289,7 +289,7 @@ impl CreateNewTeam {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/team",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -392,8 +392,8 @@ impl GetTeam {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/team/{team_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("team_id", &self.team_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "team_id", &self.team_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -511,8 +511,8 @@ impl SaveTeam {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/team/{team_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("team_id", &self.team_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "team_id", &self.team_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -614,8 +614,8 @@ impl DeleteTeam {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/team/{team_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("team_id", &self.team_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "team_id", &self.team_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -704,8 +704,8 @@ impl CheckTeamExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/team/{team_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("team_id", &self.team_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "team_id", &self.team_id)?;
         let client = self.client.clone();
         crate::transport::exists(
             crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
@@ -813,7 +813,7 @@ impl ListTeams {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/teams/list/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

@@ -204,7 +204,7 @@ impl GetVerifyKey {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/verify/key",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -303,7 +303,7 @@ impl RollVerifyKey {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/verify/key",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -391,7 +391,7 @@ impl GetVerifySettings {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/verify/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -497,7 +497,7 @@ impl UpdateVerifySettings {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/verify/settings",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

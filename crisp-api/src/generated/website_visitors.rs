@@ -331,7 +331,7 @@ impl CountBlockedVisitors {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/visitors/blocked",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -438,8 +438,8 @@ impl CountBlockedVisitorsInRule {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/visitors/blocked/{block_rule}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("block_rule", &self.block_rule)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "block_rule", &self.block_rule)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -544,8 +544,8 @@ impl ClearBlockedVisitorsInRule {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/visitors/blocked/{block_rule}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("block_rule", &self.block_rule)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "block_rule", &self.block_rule)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -633,7 +633,7 @@ impl CountVisitors {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/visitors/count",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -734,7 +734,7 @@ impl ListVisitors {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/visitors/list/{page_number}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -896,7 +896,7 @@ impl PinpointVisitorsOnMap {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/visitors/map",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await
@@ -1000,8 +1000,8 @@ impl GetSessionIdByToken {
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/visitors/token/{token_id}",
         };
-        crate::path::check_segment("website_id", &self.website_id)?;
-        crate::path::check_segment("token_id", &self.token_id)?;
+        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(OPERATION.id, "token_id", &self.token_id)?;
         let client = self.client.clone();
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
             .await

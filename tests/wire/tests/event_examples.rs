@@ -343,13 +343,13 @@ fn every_event_example_decodes_through_the_web_hook_verifier() {
             { "website_id" : "8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "event" : name,
             "data" : data, "timestamp" : 1700000000000_i64, }
         )
-            .to_string();
+        .to_string();
         let headers = verifier.sign_now(body.as_bytes()).to_header_map();
         let hook = verifier
             .parse(&headers, body.as_bytes())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(hook.kind.is_typed(), "{name}: decoded as {:?}", hook.kind);
-        assert_eq!(hook.kind.name(), * name);
+        assert_eq!(hook.kind.name(), *name);
         assert_eq!(hook.kind, Event::decode(name, data), "{name}");
     }
     assert_eq!(EXAMPLES.len(), Event::NAMES.len());

@@ -243,6 +243,9 @@ fn every_node_method_is_a_client_method() {
     let _ = client.count_blocked_visitors_in_rule(); // WebsiteVisitors.countBlockedVisitorsInRule
     let _ = client.clear_blocked_visitors_in_rule(); // WebsiteVisitors.clearBlockedVisitorsInRule
     let uncovered: &[&str] = &[];
-    assert!(uncovered.is_empty(), "Node methods no operation of the spec names in x-crisp-node: {uncovered:?}");
+    assert!(
+        uncovered.is_empty(),
+        "Node methods no operation of the spec names in x-crisp-node: {uncovered:?}"
+    );
     assert_eq!(229, 229, "the Node wrapper 11.3.0 has 229 methods");
 }
