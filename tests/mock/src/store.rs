@@ -677,8 +677,19 @@ impl Store {
 impl ConversationRecord {
     /// Stores a message given as `send_message_in_conversation`'s body (`MessageNew`) and
     /// updates the conversation as Crisp does (last message, waiting time, unread counts,
-    /// files); answers its fingerprint.
-    pub(crate) fn push_message(
+    /// files); answers its fingerprint. Nothing checks the message: a test can store one of a
+    /// type the spec does not know yet, as Crisp may send.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let w = crisp_mock::README_WEBSITE_ID;
+    /// let session = store.create_conversation(w);
+    /// let message = serde_json::json!({"type": "hologram", "from": "user", "content": {"beam": 1}});
+    /// store.change_conversation(w, &session, |record, now| {
+    ///     (record.push_message(w, &session, &message, now), Vec::new())
+    /// });
+    /// ```
+    pub fn push_message(
         &mut self,
         website_id: &str,
         session_id: &str,
