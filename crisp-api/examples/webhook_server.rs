@@ -1,17 +1,21 @@
-//! A Crisp plugin web hook endpoint: `POST /webhook` is verified with
-//! [`crisp_api::webhook::Verifier`], decoded into a typed event, dispatched on its kind, and
-//! answered `200 OK`; a request that fails verification gets `401 Unauthorized` (and a
-//! correctly signed body that is not a web hook, `400 Bad Request`).
+//! A Crisp plugin web hook endpoint that replies: `POST /webhook` is verified with
+//! [`crisp_api::webhook::Verifier`], decoded into a typed event and dispatched on its kind; a
+//! visitor's text message gets an operator reply through the REST API. It answers `200 OK`;
+//! a request that fails verification gets `401 Unauthorized` (and a correctly signed body
+//! that is not a web hook, `400 Bad Request`).
 //!
 //! The signing secret comes from `CRISP_WEBHOOK_SECRET` (the plugin's web hook secret in
-//! the Crisp Marketplace), or a demo secret when it is unset.
+//! the Crisp Marketplace), or a demo secret when it is unset. Replies go through
+//! `Client::from_env()` (`CRISP_IDENTIFIER`, `CRISP_KEY`, …); without credentials, through the
+//! embedded mock Crisp server.
 //!
 //! ```text
 //! # Serve on an address until stopped (point your plugin's web hook URL at it):
 //! CRISP_WEBHOOK_SECRET=... cargo run -p crisp-api --example webhook_server -- 0.0.0.0:8080
 //!
 //! # No argument: offline self-test. Binds 127.0.0.1 on a free port, posts itself a
-//! # correctly signed event and a forged one, prints what happened, and exits.
+//! # correctly signed visitor message and a forged one, checks that the first got a reply
+//! # (in the embedded mock) and the second was refused, and exits.
 //! cargo run -p crisp-api --example webhook_server
 //! ```
 
@@ -22,7 +26,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use crisp_api::webhook::{sign, Event, EventKind, Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crisp_api::events::Event as CrispEvent;
+use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
+use crisp_api::webhook::{sign, Event, Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crisp_api::Client;
 use tokio::net::TcpListener;
 
 /// Used when `CRISP_WEBHOOK_SECRET` is unset; fine for the self-test, useless in production.
@@ -40,10 +47,25 @@ async fn main() -> Result<(), Failure> {
             DEMO_SECRET.to_owned()
         }
     };
+    // Replies go to the real API with credentials, to the embedded mock without.
+    let (client, mock) = match std::env::var("CRISP_IDENTIFIER") {
+        Ok(_) => (Client::from_env()?, None),
+        Err(_) => {
+            let mock = crisp_mock::MockServer::start().await;
+            let client = Client::builder()
+                .base_url(mock.url())
+                .credentials(mock.identifier(), mock.key())
+                .build()?;
+            (client, Some(mock))
+        }
+    };
     let verifier = Arc::new(Verifier::new(&secret));
     let app = Router::new()
         .route("/webhook", post(receive))
-        .with_state(Arc::clone(&verifier));
+        .with_state(Arc::new(App {
+            verifier: Arc::clone(&verifier),
+            client: client.clone(),
+        }));
 
     if let Some(address) = std::env::args().nth(1) {
         let listener = TcpListener::bind(&address).await?;
@@ -56,22 +78,28 @@ async fn main() -> Result<(), Failure> {
     let url = format!("http://{}/webhook", listener.local_addr()?);
     println!("Self-test: web hook endpoint at {url}");
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let outcome = self_test(&verifier, &url).await;
+    let outcome = self_test(&verifier, &client, mock.is_some(), &url).await;
     server.abort();
     outcome
 }
 
+/// What the endpoint needs: the verifier, and a client to reply with.
+struct App {
+    verifier: Arc<Verifier>,
+    client: Client,
+}
+
 /// The endpoint: verify, decode, dispatch.
-async fn receive(
-    State(verifier): State<Arc<Verifier>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    match verifier.parse(&headers, &body) {
-        Ok(event) => {
-            dispatch(&event);
-            StatusCode::OK
-        }
+async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    match app.verifier.parse(&headers, &body) {
+        Ok(event) => match dispatch(&app.client, &event).await {
+            Ok(()) => StatusCode::OK,
+            Err(error) => {
+                // Crisp retries a hook that fails: a reply that could not be sent is a 500.
+                eprintln!("[server] could not reply: {error}");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        },
         Err(error) => {
             eprintln!("[server] rejected: {error}");
             error.status()
@@ -79,46 +107,74 @@ async fn receive(
     }
 }
 
-fn dispatch(event: &Event) {
+async fn dispatch(client: &Client, event: &Event) -> Result<(), crisp_api::Error> {
     let website = &event.website_id;
     match &event.kind {
-        EventKind::MessageSend(message) => println!(
-            "[server] {website}: visitor wrote in {}: {}",
-            message.session_id,
-            message.text().unwrap_or("<non-text message>")
-        ),
-        EventKind::MessageReceived(message) => println!(
-            "[server] {website}: operator replied in {} ({} message)",
-            message.session_id, message.message_type
-        ),
-        EventKind::SessionSetState(change) => println!(
-            "[server] {website}: conversation {} is now {}",
+        CrispEvent::MessageSend(message) => {
+            let MessageContent::Text(text) = &message.content else {
+                println!(
+                    "[server] {website}: visitor sent a {} message",
+                    message.content.kind()
+                );
+                return Ok(());
+            };
+            println!(
+                "[server] {website}: visitor wrote in {}: {text}",
+                message.session_id
+            );
+            client
+                .send_message_in_conversation()
+                .website_id(website)
+                .session_id(&message.session_id)
+                .body(MessageNew::new(
+                    MessageFrom::Operator,
+                    "chat",
+                    MessageContent::text(format!("Thanks! We got: \"{text}\"")),
+                ))
+                .send()
+                .await?;
+            println!("[server] replied in {}", message.session_id);
+        }
+        CrispEvent::SessionSetState(change) => println!(
+            "[server] {website}: conversation {} is now {:?}",
             change.session_id, change.state
         ),
-        EventKind::SessionSetEmail(change) => println!(
-            "[server] {website}: conversation {} email set to {:?}",
-            change.session_id, change.email
-        ),
-        EventKind::PeopleProfileCreated(profile) => println!(
-            "[server] {website}: new contact {} ({:?})",
-            profile.people_id, profile.email
-        ),
+        CrispEvent::PeopleProfileCreated(profile) => {
+            println!("[server] {website}: new contact {:?}", profile.people_id)
+        }
         other => println!("[server] {website}: {} (not handled here)", other.name()),
     }
+    Ok(())
 }
 
-/// Posts a signed event and a forged one to the endpoint and checks the answers.
-async fn self_test(verifier: &Verifier, url: &str) -> Result<(), Failure> {
+/// Posts a signed visitor message and a forged one to the endpoint, and checks the answers
+/// and (against the mock) that the reply was sent.
+async fn self_test(
+    verifier: &Verifier,
+    crisp: &Client,
+    against_mock: bool,
+    url: &str,
+) -> Result<(), Failure> {
     let client = reqwest::Client::builder().build()?;
+    let website_id = "8c842203-7ed8-4e29-a608-7cf78a7d2fcc";
+    // A conversation for the visitor to write in (in the mock; with real credentials, the
+    // self-test would write in the website of CRISP_WEBSITE_ID).
+    let website_id = std::env::var("CRISP_WEBSITE_ID").unwrap_or_else(|_| website_id.to_string());
+    let session_id = crisp
+        .create_new_conversation()
+        .website_id(&website_id)
+        .send()
+        .await?
+        .session_id;
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis();
     let body = serde_json::json!({
-        "website_id": "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+        "website_id": website_id,
         "event": "message:send",
         "data": {
-            "website_id": "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-            "session_id": "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            "website_id": website_id,
+            "session_id": session_id,
             "type": "text",
             "content": "Hello from the self-test!",
             "from": "user",
@@ -126,7 +182,7 @@ async fn self_test(verifier: &Verifier, url: &str) -> Result<(), Failure> {
             "stamped": true,
             "timestamp": now_ms,
             "fingerprint": 170000000012345_i64,
-            "user": { "nickname": "visitor1", "user_id": "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881" }
+            "user": { "nickname": "visitor1", "user_id": session_id }
         },
         "timestamp": now_ms
     })
@@ -143,11 +199,25 @@ async fn self_test(verifier: &Verifier, url: &str) -> Result<(), Failure> {
     let forged = deliver(&client, url, &signed.timestamp, &forged_signature, &body).await?;
     println!("[client] forged event -> {forged}");
 
-    if genuine == StatusCode::OK && forged == StatusCode::UNAUTHORIZED {
-        println!("Self-test passed: the signed event was accepted, the forged one refused");
+    let replies = crisp
+        .get_messages_in_conversation()
+        .website_id(&website_id)
+        .session_id(&session_id)
+        .send()
+        .await?
+        .into_iter()
+        .filter(|m| m.from == Some(MessageFrom::Operator))
+        .count();
+    println!("[client] operator replies in the conversation: {replies}");
+    let replied = replies == 1 || !against_mock;
+    if genuine == StatusCode::OK && forged == StatusCode::UNAUTHORIZED && replied {
+        println!("Self-test passed: the signed event was answered, the forged one refused");
         Ok(())
     } else {
-        Err(format!("self-test failed: signed -> {genuine}, forged -> {forged}").into())
+        Err(
+            format!("self-test failed: signed -> {genuine}, forged -> {forged}, replies {replies}")
+                .into(),
+        )
     }
 }
 

@@ -37,6 +37,9 @@ pub enum ErrorKind {
     Transport,
     /// Crisp answered 2xx with `error: true` and a reason not covered above.
     Api,
+    /// Crisp answered 409, or a reason saying the thing exists already (`people_exists`: a
+    /// profile with that email exists). Look it up instead of creating it.
+    Conflict,
 }
 
 /// An error of a Crisp call: the [`ErrorKind`], the HTTP status and Crisp's `reason` when
@@ -68,6 +71,8 @@ struct Inner {
     attempts: u32,
     retry_after: Option<Duration>,
     connect: bool,
+    /// The request was refused before anything was sent (a missing parameter, a bad id).
+    unsent: bool,
     /// The cause chain as shown by `Display` and `Debug`, cleaned like server text.
     cause: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -86,6 +91,7 @@ impl Error {
                 attempts: 0,
                 retry_after: None,
                 connect: false,
+                unsent: false,
                 cause: None,
                 source: None,
             }),
@@ -112,7 +118,8 @@ impl Error {
         scrubber: &Scrubber,
     ) -> Self {
         let kind = match status {
-            400 | 402 | 405..=418 | 421..=428 | 430..=499 => ErrorKind::InvalidRequest,
+            409 => ErrorKind::Conflict,
+            400 | 402 | 405..=408 | 410..=418 | 421..=428 | 430..=499 => ErrorKind::InvalidRequest,
             401 => ErrorKind::Authentication,
             403 => ErrorKind::Forbidden,
             404 => ErrorKind::NotFound,
@@ -123,6 +130,7 @@ impl Error {
                 Some("not_found" | "not_subscribed") => ErrorKind::NotFound,
                 Some("unauthorized") => ErrorKind::Authentication,
                 Some("not_allowed") => ErrorKind::Forbidden,
+                Some(r) if r.ends_with("_exists") => ErrorKind::Conflict,
                 _ => ErrorKind::Api,
             },
             // 1xx, 3xx (redirects are not followed) and statuses outside HTTP's classes.
@@ -167,8 +175,16 @@ impl Error {
 
     pub(crate) fn finish(mut self, operation: &'static str, attempts: u32) -> Self {
         self.inner.operation = Some(operation);
-        self.inner.attempts = attempts;
+        // A request refused before sending was not an attempt.
+        self.inner.attempts = if self.inner.unsent { 0 } else { attempts };
         self
+    }
+
+    /// An invalid request refused before anything was sent: `attempts()` is then 0.
+    pub(crate) fn unsent(message: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorKind::InvalidRequest, message);
+        e.inner.unsent = true;
+        e
     }
 
     /// What went wrong.
@@ -233,6 +249,7 @@ impl fmt::Display for Error {
             ErrorKind::Timeout => "timed out",
             ErrorKind::Transport => "connection failed",
             ErrorKind::Api => "request failed",
+            ErrorKind::Conflict => "conflict",
         };
         write!(f, "crisp: {what}")?;
         if let Some(op) = i.operation {

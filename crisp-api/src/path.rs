@@ -2,7 +2,7 @@
 //! generated code calls it for every path parameter); what no encoding can carry is refused
 //! here before sending.
 
-use crate::{Error, ErrorKind};
+use crate::Error;
 use std::fmt::Write as _;
 
 /// Percent-encodes a path parameter so that it is exactly one segment, whatever it holds.
@@ -26,20 +26,29 @@ pub(crate) fn encode_path(value: &str) -> String {
 /// Refuses an id that cannot be one path segment: empty, or `.`/`..`, which every URL
 /// parser folds into the neighbouring segments.
 pub(crate) fn check_segment<V: AsRef<str>>(
+    operation: &'static str,
     name: &str,
     value: &Result<V, String>,
 ) -> Result<(), Error> {
-    // A missing or unconvertible value is reported by progenitor's own check at send time.
-    let Ok(value) = value else { return Ok(()) };
+    check(name, value).map_err(|e| e.finish(operation, 0))
+}
+
+fn check<V: AsRef<str>>(name: &str, value: &Result<V, String>) -> Result<(), Error> {
+    let value = match value {
+        Ok(value) => value,
+        // progenitor's "… was not initialized" or a failed conversion.
+        Err(why) if why.ends_with("was not initialized") => {
+            return Err(Error::unsent(format!(
+                "`{name}` is required and was not set"
+            )))
+        }
+        Err(why) => return Err(Error::unsent(format!("`{name}`: {why}"))),
+    };
     match value.as_ref() {
-        "" => Err(Error::new(
-            ErrorKind::InvalidRequest,
-            format!("`{name}` is empty"),
-        )),
-        "." | ".." => Err(Error::new(
-            ErrorKind::InvalidRequest,
-            format!("`{name}` cannot be `.` or `..`: it would not reach Crisp as one path segment"),
-        )),
+        "" => Err(Error::unsent(format!("`{name}` is empty"))),
+        "." | ".." => Err(Error::unsent(format!(
+            "`{name}` cannot be `.` or `..`: it would not reach Crisp as one path segment"
+        ))),
         _ => Ok(()),
     }
 }

@@ -286,7 +286,9 @@ async fn from_progenitor(
 ) -> Error {
     use progenitor_client::Error as P;
     match error {
-        P::InvalidRequest(message) => Error::new(ErrorKind::InvalidRequest, message),
+        // progenitor's own checks (a required parameter or body not set, a value that does
+        // not convert), made before sending; its message names the field.
+        P::InvalidRequest(message) => Error::unsent(message),
         P::CommunicationError(e) | P::ResponseBodyError(e) => from_reqwest(e, scrubber),
         P::InvalidResponsePayload(body, e) => match serde_json::from_slice::<ErrorAnswer>(&body) {
             // `data` came before `error: true` and did not decode: the failure is what matters.

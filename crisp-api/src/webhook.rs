@@ -11,12 +11,14 @@
 //!
 //! A [`Verifier`] checks the signature in constant time, over the raw bytes of the body,
 //! and rejects requests whose timestamp is further than its tolerance (5 minutes by
-//! default) in the past or in the future. [`Verifier::parse`] then decodes the body into a
-//! typed [`Event`]; an event this crate has no type for becomes [`EventKind::Other`], so a
-//! new Crisp event never makes parsing fail.
+//! default) in the past or in the future. [`Verifier::parse`] then decodes the body into an
+//! [`Event`] whose `kind` is the typed [`crate::events::Event`] (the same type as the RTM
+//! API's events); an event this crate has no type for is `Other`, so a new Crisp event never
+//! makes parsing fail.
 //!
 //! ```
-//! use crisp_api::webhook::{EventKind, Verifier};
+//! use crisp_api::events::Event as CrispEvent;
+//! use crisp_api::webhook::Verifier;
 //!
 //! # fn main() -> Result<(), crisp_api::webhook::WebhookError> {
 //! let verifier = Verifier::new("plugin-signing-secret");
@@ -25,9 +27,9 @@
 //! let body = br#"{"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","event":"session:set_state","data":{"session_id":"session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881","state":"resolved"},"timestamp":1700000000000}"#;
 //! let headers = verifier.sign_now(body).to_header_map();
 //!
-//! let event = verifier.parse(&headers, body)?;
-//! match &event.kind {
-//!     EventKind::SessionSetState(state) => println!("{} is now {}", state.session_id, state.state),
+//! let hook = verifier.parse(&headers, body)?;
+//! match &hook.kind {
+//!     CrispEvent::SessionSetState(change) => println!("{} is now {:?}", change.session_id, change.state),
 //!     other => println!("ignored {}", other.name()),
 //! }
 //! # Ok(())
@@ -283,13 +285,14 @@ impl Verifier {
     /// body with [`Event::from_slice`].
     ///
     /// ```
-    /// use crisp_api::webhook::{EventKind, Verifier};
+    /// use crisp_api::events::Event;
+    /// use crisp_api::webhook::Verifier;
     ///
     /// let verifier = Verifier::new("secret");
-    /// let body = br#"{"website_id":"w","event":"session:removed","data":{"session_id":"s"},"timestamp":1}"#;
+    /// let body = br#"{"website_id":"w","event":"session:removed","data":{"website_id":"w","session_id":"s"},"timestamp":1}"#;
     /// let headers = verifier.sign_now(body).to_header_map();
-    /// let event = verifier.parse(&headers, body).unwrap();
-    /// assert!(matches!(event.kind, EventKind::SessionRemoved(_)));
+    /// let hook = verifier.parse(&headers, body).unwrap();
+    /// assert!(matches!(hook.kind, Event::SessionRemoved(_)), "{:?}", hook.kind);
     /// ```
     pub fn parse(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Event, WebhookError> {
         self.verify_headers(headers, body)?;
@@ -514,18 +517,23 @@ impl std::error::Error for WebhookError {
 }
 
 // ---------------------------------------------------------------------------------------
-// Events
+// The envelope of a web hook
 // ---------------------------------------------------------------------------------------
 
-/// A decoded web hook: the envelope's website and timestamp, and the typed event.
+/// A decoded web hook: the envelope's website and timestamp, and the event, typed by its
+/// name ([`crate::events::Event`], the same type the RTM API's events decode into).
 ///
 /// Decode with [`Verifier::parse`] (plugin hooks), [`Event::from_slice`] (unsigned website
-/// hooks) or through `serde`: `Event` implements `Deserialize`.
+/// hooks) or through `serde`: `Event` implements `Deserialize`. Only a body that is not a
+/// web hook envelope fails: an event this version does not type, or whose payload does not
+/// have the expected shape, is [`crate::events::Event::Other`] with its JSON.
 ///
 /// ```
-/// use crisp_api::webhook::{Event, EventKind};
+/// use crisp_api::events::Event as CrispEvent;
+/// use crisp_api::types::MessageContent;
+/// use crisp_api::webhook::Event;
 ///
-/// let event = Event::from_slice(br#"{
+/// let hook = Event::from_slice(br#"{
 ///     "website_id": "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
 ///     "event": "message:send",
 ///     "data": {
@@ -536,9 +544,9 @@ impl std::error::Error for WebhookError {
 ///     },
 ///     "timestamp": 1700000000000
 /// }"#).unwrap();
-/// assert_eq!(event.website_id, "8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
-/// if let EventKind::MessageSend(message) = &event.kind {
-///     assert_eq!(message.text(), Some("Hello!"));
+/// assert_eq!(hook.website_id, "8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
+/// if let CrispEvent::MessageSend(message) = &hook.kind {
+///     assert_eq!(message.content, MessageContent::text("Hello!"));
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -550,46 +558,38 @@ pub struct Event {
     /// `timestamp`), if present.
     pub timestamp: Option<i64>,
     /// The event, typed by its name.
-    pub kind: EventKind,
+    pub kind: crate::events::Event,
 }
 
 impl Event {
     /// Decodes a web hook body. Does not verify anything: use [`Verifier::parse`] for
     /// plugin hooks.
     ///
-    /// Unknown event names become [`EventKind::Other`]; unknown fields are ignored.
-    ///
     /// ```
-    /// use crisp_api::webhook::{Event, EventKind};
+    /// use crisp_api::webhook::Event;
     ///
-    /// let event = Event::from_slice(br#"{"website_id":"w","event":"brand:new","data":{"a":1}}"#).unwrap();
-    /// assert_eq!(event.kind.name(), "brand:new");
-    /// assert!(matches!(event.kind, EventKind::Other { .. }));
+    /// let hook = Event::from_slice(br#"{"website_id":"w","event":"brand:new","data":{"a":1}}"#).unwrap();
+    /// assert_eq!(hook.kind.name(), "brand:new");
+    /// assert!(!hook.kind.is_typed());
     /// ```
     pub fn from_slice(body: &[u8]) -> Result<Self, WebhookError> {
         serde_json::from_slice(body).map_err(WebhookError::InvalidPayload)
-    }
-
-    fn from_envelope(raw: RawEnvelope) -> Result<Self, serde_json::Error> {
-        let RawEnvelope {
-            website_id,
-            event,
-            data,
-            timestamp,
-        } = raw;
-        let kind = EventKind::decode(event, data)?;
-        Ok(Self {
-            website_id,
-            timestamp,
-            kind,
-        })
     }
 }
 
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = RawEnvelope::deserialize(deserializer)?;
-        Event::from_envelope(raw).map_err(serde::de::Error::custom)
+        let RawEnvelope {
+            website_id,
+            event,
+            data,
+            timestamp,
+        } = RawEnvelope::deserialize(deserializer)?;
+        Ok(Self {
+            website_id,
+            timestamp,
+            kind: crate::events::Event::decode(&event, data),
+        })
     }
 }
 
@@ -601,486 +601,4 @@ struct RawEnvelope {
     data: serde_json::Value,
     #[serde(default)]
     timestamp: Option<i64>,
-}
-
-/// A web hook event, by name. Names and fields follow Crisp's RTM API (the same events
-/// reach web hooks).
-///
-/// New typed variants may be added in minor versions: an event that is
-/// [`Other`](EventKind::Other) today may get its own variant later, so match on the
-/// variant rather than on [`name`](EventKind::name) where one exists.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-///
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"session:set_email","data":{"session_id":"s","email":"a@example.com"}}"#).unwrap();
-/// match event.kind {
-///     EventKind::SessionSetEmail(e) => assert_eq!(e.email.as_deref(), Some("a@example.com")),
-///     other => panic!("unexpected {}", other.name()),
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum EventKind {
-    /// `message:send`: a visitor (or a plugin acting as one) sent a message.
-    MessageSend(Message),
-    /// `message:received`: an operator (or a plugin or bot) sent a message.
-    MessageReceived(Message),
-    /// `message:updated`: a message's content was edited.
-    MessageUpdated(MessageUpdated),
-    /// `message:removed`: a message was deleted.
-    MessageRemoved(MessageRemoved),
-    /// `session:set_state`: a conversation's state changed (`pending`, `unresolved`,
-    /// `resolved`, …).
-    SessionSetState(SessionSetState),
-    /// `session:set_email`: a conversation's email changed.
-    SessionSetEmail(SessionSetEmail),
-    /// `session:set_phone`: a conversation's phone number changed.
-    SessionSetPhone(SessionSetPhone),
-    /// `session:set_nickname`: a conversation's nickname changed.
-    SessionSetNickname(SessionSetNickname),
-    /// `session:set_segments`: a conversation's segments changed.
-    SessionSetSegments(SessionSetSegments),
-    /// `session:set_block`: a conversation was blocked or unblocked.
-    SessionSetBlock(SessionSetBlock),
-    /// `session:removed`: a conversation was deleted.
-    SessionRemoved(SessionRemoved),
-    /// `people:profile:created`: a contact profile was created.
-    PeopleProfileCreated(PeopleProfile),
-    /// `people:profile:updated`: a contact profile changed.
-    PeopleProfileUpdated(PeopleProfileUpdated),
-    /// `people:profile:removed`: a contact profile was deleted.
-    PeopleProfileRemoved(PeopleProfile),
-    /// Any other event, with its name and its `data` untouched.
-    Other {
-        /// The event name, e.g. `message:compose:send`.
-        name: String,
-        /// The event's `data`, as sent.
-        data: serde_json::Value,
-    },
-}
-
-impl EventKind {
-    /// The event's wire name, e.g. `message:send`.
-    ///
-    /// ```
-    /// use crisp_api::webhook::Event;
-    /// let event = Event::from_slice(br#"{"website_id":"w","event":"session:removed","data":{"session_id":"s"}}"#).unwrap();
-    /// assert_eq!(event.kind.name(), "session:removed");
-    /// ```
-    pub fn name(&self) -> &str {
-        match self {
-            Self::MessageSend(_) => "message:send",
-            Self::MessageReceived(_) => "message:received",
-            Self::MessageUpdated(_) => "message:updated",
-            Self::MessageRemoved(_) => "message:removed",
-            Self::SessionSetState(_) => "session:set_state",
-            Self::SessionSetEmail(_) => "session:set_email",
-            Self::SessionSetPhone(_) => "session:set_phone",
-            Self::SessionSetNickname(_) => "session:set_nickname",
-            Self::SessionSetSegments(_) => "session:set_segments",
-            Self::SessionSetBlock(_) => "session:set_block",
-            Self::SessionRemoved(_) => "session:removed",
-            Self::PeopleProfileCreated(_) => "people:profile:created",
-            Self::PeopleProfileUpdated(_) => "people:profile:updated",
-            Self::PeopleProfileRemoved(_) => "people:profile:removed",
-            Self::Other { name, .. } => name,
-        }
-    }
-
-    /// The conversation the event is about, for the typed conversation events (`None` for
-    /// people events and [`Other`](EventKind::Other)).
-    ///
-    /// ```
-    /// use crisp_api::webhook::Event;
-    /// let event = Event::from_slice(br#"{"website_id":"w","event":"session:removed","data":{"session_id":"s"}}"#).unwrap();
-    /// assert_eq!(event.kind.session_id(), Some("s"));
-    /// ```
-    pub fn session_id(&self) -> Option<&str> {
-        match self {
-            Self::MessageSend(m) | Self::MessageReceived(m) => Some(&m.session_id),
-            Self::MessageUpdated(e) => Some(&e.session_id),
-            Self::MessageRemoved(e) => Some(&e.session_id),
-            Self::SessionSetState(e) => Some(&e.session_id),
-            Self::SessionSetEmail(e) => Some(&e.session_id),
-            Self::SessionSetPhone(e) => Some(&e.session_id),
-            Self::SessionSetNickname(e) => Some(&e.session_id),
-            Self::SessionSetSegments(e) => Some(&e.session_id),
-            Self::SessionSetBlock(e) => Some(&e.session_id),
-            Self::SessionRemoved(e) => Some(&e.session_id),
-            Self::PeopleProfileCreated(_)
-            | Self::PeopleProfileUpdated(_)
-            | Self::PeopleProfileRemoved(_)
-            | Self::Other { .. } => None,
-        }
-    }
-
-    fn decode(name: String, data: serde_json::Value) -> Result<Self, serde_json::Error> {
-        fn typed<T: serde::de::DeserializeOwned>(
-            name: &str,
-            data: serde_json::Value,
-        ) -> Result<T, serde_json::Error> {
-            serde_json::from_value(data).map_err(|e| {
-                <serde_json::Error as serde::de::Error>::custom(format!("event `{name}`: {e}"))
-            })
-        }
-        let kind = match name.as_str() {
-            "message:send" => Self::MessageSend(typed(&name, data)?),
-            "message:received" => Self::MessageReceived(typed(&name, data)?),
-            "message:updated" => Self::MessageUpdated(typed(&name, data)?),
-            "message:removed" => Self::MessageRemoved(typed(&name, data)?),
-            "session:set_state" => Self::SessionSetState(typed(&name, data)?),
-            "session:set_email" => Self::SessionSetEmail(typed(&name, data)?),
-            "session:set_phone" => Self::SessionSetPhone(typed(&name, data)?),
-            "session:set_nickname" => Self::SessionSetNickname(typed(&name, data)?),
-            "session:set_segments" => Self::SessionSetSegments(typed(&name, data)?),
-            "session:set_block" => Self::SessionSetBlock(typed(&name, data)?),
-            "session:removed" => Self::SessionRemoved(typed(&name, data)?),
-            "people:profile:created" => Self::PeopleProfileCreated(typed(&name, data)?),
-            "people:profile:updated" => Self::PeopleProfileUpdated(typed(&name, data)?),
-            "people:profile:removed" => Self::PeopleProfileRemoved(typed(&name, data)?),
-            _ => Self::Other { name, data },
-        };
-        Ok(kind)
-    }
-}
-
-/// A message, from `message:send` or `message:received`.
-///
-/// `content` is a string for `text` and `note` messages and an object for the others
-/// (`file`, `picker`, `field`, `carousel`, `event`, …); [`text`](Message::text) reads the
-/// former.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-///
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"message:received","data":{
-///     "session_id":"s","type":"file","from":"operator","origin":"chat","fingerprint":1,
-///     "content":{"name":"a.png","url":"https://example.com/a.png","type":"image/png"}}}"#).unwrap();
-/// let EventKind::MessageReceived(message) = event.kind else { unreachable!() };
-/// assert_eq!(message.message_type, "file");
-/// assert_eq!(message.text(), None);
-/// assert_eq!(message.content["url"], "https://example.com/a.png");
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct Message {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// The message type: `text`, `note`, `file`, `animation`, `audio`, `picker`, `field`,
-    /// `carousel`, `event`, … (a string: Crisp adds types).
-    #[serde(rename = "type")]
-    pub message_type: String,
-    /// Who sent it: `user` (the visitor) or `operator`.
-    pub from: String,
-    /// Where it came from: `chat`, `email`, `urn:…` for plugins, … (a string: Crisp adds
-    /// origins).
-    pub origin: String,
-    /// The content: a JSON string for text-like types, an object otherwise.
-    #[serde(default)]
-    pub content: serde_json::Value,
-    /// The message's unique number within the conversation.
-    pub fingerprint: i64,
-    /// When it was sent, in milliseconds since the epoch.
-    #[serde(default)]
-    pub timestamp: Option<i64>,
-    /// Whether Crisp stamped it as delivered.
-    #[serde(default)]
-    pub stamped: Option<bool>,
-    /// The user ids mentioned in it.
-    #[serde(default)]
-    pub mentions: Vec<String>,
-    /// The sender, when known.
-    #[serde(default)]
-    pub user: Option<MessageUser>,
-    /// Whether it was edited.
-    #[serde(default)]
-    pub edited: Option<bool>,
-    /// Whether it was translated.
-    #[serde(default)]
-    pub translated: Option<bool>,
-    /// Whether it was sent by an automation (a bot or a campaign).
-    #[serde(default)]
-    pub automated: Option<bool>,
-}
-
-impl Message {
-    /// The content when it is a plain string (`text` and `note` messages).
-    ///
-    /// ```
-    /// use crisp_api::webhook::{Event, EventKind};
-    /// let event = Event::from_slice(br#"{"website_id":"w","event":"message:send","data":{
-    ///     "session_id":"s","type":"text","from":"user","origin":"chat","fingerprint":1,"content":"Hi"}}"#).unwrap();
-    /// let EventKind::MessageSend(message) = event.kind else { unreachable!() };
-    /// assert_eq!(message.text(), Some("Hi"));
-    /// ```
-    pub fn text(&self) -> Option<&str> {
-        self.content.as_str()
-    }
-}
-
-/// The sender of a [`Message`].
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"message:send","data":{
-///     "session_id":"s","type":"text","from":"user","origin":"chat","fingerprint":1,"content":"Hi",
-///     "user":{"user_id":"session_x","nickname":"visitor1"}}}"#).unwrap();
-/// let EventKind::MessageSend(message) = event.kind else { unreachable!() };
-/// assert_eq!(message.user.unwrap().nickname.as_deref(), Some("visitor1"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct MessageUser {
-    /// The kind of sender, when given (a string: Crisp adds kinds).
-    #[serde(rename = "type", default)]
-    pub user_type: Option<String>,
-    /// The sender's user id (for a visitor, the session id).
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// The sender's display name.
-    #[serde(default)]
-    pub nickname: Option<String>,
-    /// The sender's avatar URL.
-    #[serde(default)]
-    pub avatar: Option<String>,
-}
-
-/// `message:updated`: a message's new content.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"message:updated","data":{
-///     "session_id":"s","fingerprint":42,"content":"Fixed typo"}}"#).unwrap();
-/// let EventKind::MessageUpdated(update) = event.kind else { unreachable!() };
-/// assert_eq!((update.fingerprint, update.content.as_str()), (42, Some("Fixed typo")));
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct MessageUpdated {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// The fingerprint of the updated message.
-    pub fingerprint: i64,
-    /// The new content (string or object, as in [`Message::content`]).
-    #[serde(default)]
-    pub content: serde_json::Value,
-}
-
-/// `message:removed`: which message was deleted.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"message:removed","data":{
-///     "session_id":"s","fingerprint":42}}"#).unwrap();
-/// let EventKind::MessageRemoved(removed) = event.kind else { unreachable!() };
-/// assert_eq!(removed.fingerprint, 42);
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct MessageRemoved {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// The fingerprint of the deleted message.
-    pub fingerprint: i64,
-}
-
-/// `session:set_state`: a conversation's new state.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"session:set_state","data":{
-///     "session_id":"s","state":"resolved"}}"#).unwrap();
-/// let EventKind::SessionSetState(e) = event.kind else { unreachable!() };
-/// assert_eq!(e.state, "resolved");
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct SessionSetState {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// The new state: `pending`, `unresolved`, `resolved`, … (a string: Crisp adds states).
-    pub state: String,
-}
-
-/// `session:set_email`: a conversation's new email.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"session:set_email","data":{
-///     "session_id":"s","email":"jane@example.com"}}"#).unwrap();
-/// let EventKind::SessionSetEmail(e) = event.kind else { unreachable!() };
-/// assert_eq!(e.email.as_deref(), Some("jane@example.com"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct SessionSetEmail {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// The new email (`None` if it was cleared).
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
-/// `session:set_phone`: a conversation's new phone number.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"session:set_phone","data":{
-///     "session_id":"s","phone":"+33600000000"}}"#).unwrap();
-/// let EventKind::SessionSetPhone(e) = event.kind else { unreachable!() };
-/// assert_eq!(e.phone.as_deref(), Some("+33600000000"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct SessionSetPhone {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// The new phone number (`None` if it was cleared).
-    #[serde(default)]
-    pub phone: Option<String>,
-}
-
-/// `session:set_nickname`: a conversation's new nickname.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"session:set_nickname","data":{
-///     "session_id":"s","nickname":"Jane"}}"#).unwrap();
-/// let EventKind::SessionSetNickname(e) = event.kind else { unreachable!() };
-/// assert_eq!(e.nickname.as_deref(), Some("Jane"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct SessionSetNickname {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// The new nickname (`None` if it was cleared).
-    #[serde(default)]
-    pub nickname: Option<String>,
-}
-
-/// `session:set_segments`: a conversation's new segments.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"session:set_segments","data":{
-///     "session_id":"s","segments":["vip"]}}"#).unwrap();
-/// let EventKind::SessionSetSegments(e) = event.kind else { unreachable!() };
-/// assert_eq!(e.segments, ["vip"]);
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct SessionSetSegments {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// The segments, all of them (not only the added ones).
-    #[serde(default)]
-    pub segments: Vec<String>,
-}
-
-/// `session:set_block`: whether a conversation is now blocked.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"session:set_block","data":{
-///     "session_id":"s","is_blocked":true}}"#).unwrap();
-/// let EventKind::SessionSetBlock(e) = event.kind else { unreachable!() };
-/// assert!(e.is_blocked);
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct SessionSetBlock {
-    /// The conversation.
-    pub session_id: String,
-    /// The inbox the conversation is in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-    /// Whether the visitor is now blocked.
-    pub is_blocked: bool,
-}
-
-/// `session:removed`: which conversation was deleted.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"session:removed","data":{
-///     "session_id":"s"}}"#).unwrap();
-/// let EventKind::SessionRemoved(e) = event.kind else { unreachable!() };
-/// assert_eq!(e.session_id, "s");
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct SessionRemoved {
-    /// The deleted conversation.
-    pub session_id: String,
-    /// The inbox the conversation was in, if any.
-    #[serde(default)]
-    pub inbox_id: Option<String>,
-}
-
-/// `people:profile:created` and `people:profile:removed`: which contact profile.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"people:profile:removed","data":{
-///     "people_id":"p","email":"jane@example.com"}}"#).unwrap();
-/// let EventKind::PeopleProfileRemoved(e) = event.kind else { unreachable!() };
-/// assert_eq!((e.people_id.as_str(), e.email.as_deref()), ("p", Some("jane@example.com")));
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct PeopleProfile {
-    /// The contact profile.
-    pub people_id: String,
-    /// Its email, if it has one.
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
-/// `people:profile:updated`: a contact profile and the part of it that changed.
-///
-/// ```
-/// use crisp_api::webhook::{Event, EventKind};
-/// let event = Event::from_slice(br#"{"website_id":"w","event":"people:profile:updated","data":{
-///     "people_id":"p","email":"jane@example.com","update":{"person":{"nickname":"Jane"}}}}"#).unwrap();
-/// let EventKind::PeopleProfileUpdated(e) = event.kind else { unreachable!() };
-/// assert_eq!(e.update["person"]["nickname"], "Jane");
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct PeopleProfileUpdated {
-    /// The contact profile.
-    pub people_id: String,
-    /// Its email, if it has one.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// The changed part of the profile, shaped like a profile (`email`, `person`,
-    /// `company`, `segments`, …), as sent.
-    #[serde(default)]
-    pub update: serde_json::Value,
 }

@@ -193,3 +193,45 @@ pub fn generate(events: &[EventSpec]) -> Result<String> {
     let file: syn::File = syn::parse2(tokens)?;
     Ok(prettyplease::unparse(&file))
 }
+
+/// Where the web hook test of every event's example goes.
+pub const HOOK_TEST: &str = "tests/wire/tests/event_examples.rs";
+
+/// A test that every event's example payload, delivered as a signed web hook, comes out of
+/// the verifier as its typed variant (the same value `Event::decode` gives).
+pub fn hook_test(events: &[EventSpec]) -> Result<String> {
+    let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+    let examples: Vec<String> = events.iter().map(|e| e.example.to_string()).collect();
+    let tokens = quote! {
+        use crisp_api::events::Event;
+        use crisp_api::webhook::Verifier;
+
+        /// Each event's name and example payload, from the spec.
+        const EXAMPLES: &[(&str, &str)] = &[#( (#names, #examples) ),*];
+
+        #[test]
+        fn every_event_example_decodes_through_the_web_hook_verifier() {
+            let verifier = Verifier::new("event-examples-secret");
+            for (name, example) in EXAMPLES {
+                let data: serde_json::Value = serde_json::from_str(example).unwrap();
+                let body = serde_json::json!({
+                    "website_id": "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "event": name,
+                    "data": data,
+                    "timestamp": 1700000000000_i64,
+                })
+                .to_string();
+                let headers = verifier.sign_now(body.as_bytes()).to_header_map();
+                let hook = verifier
+                    .parse(&headers, body.as_bytes())
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(hook.kind.is_typed(), "{name}: decoded as {:?}", hook.kind);
+                assert_eq!(hook.kind.name(), *name);
+                assert_eq!(hook.kind, Event::decode(name, data), "{name}");
+            }
+            assert_eq!(EXAMPLES.len(), Event::NAMES.len());
+        }
+    };
+    let file: syn::File = syn::parse2(tokens)?;
+    Ok(prettyplease::unparse(&file))
+}

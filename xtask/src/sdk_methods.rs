@@ -119,7 +119,7 @@ fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
     let method = format_ident!("{}", op.method);
     let checks = op.string_path_params.iter().map(|p| {
         let field = format_ident!("{p}");
-        quote! { crate::path::check_segment(#p, &self.#field)?; }
+        quote! { crate::path::check_segment(OPERATION.id, #p, &self.#field)?; }
     });
     let call = quote! {
         crate::transport::send(&client, &OPERATION, move || self.clone().send_raw()).await

@@ -57,7 +57,7 @@ pub fn apply(file: &mut syn::File, model: &Model) -> Result<()> {
                         .get(&name)
                         .cloned()
                         .unwrap_or_default();
-                    added.push(constructor_and_setters(&s.ident, fields, &order)?);
+                    added.push(constructor_and_setters(&s.ident, fields, &order, model)?);
                 }
             }
             Item::Enum(e) => {
@@ -245,6 +245,7 @@ fn constructor_and_setters(
     ident: &syn::Ident,
     fields: &syn::FieldsNamed,
     required_order: &[String],
+    model: &Model,
 ) -> Result<Item> {
     struct F<'a> {
         ident: &'a syn::Ident,
@@ -342,9 +343,18 @@ fn constructor_and_setters(
             continue;
         }
         let docs = &f.docs;
-        let fallback = format!(" Sets `{}`.", f.wire);
         let doc = if docs.is_empty() {
-            quote!(#[doc = #fallback])
+            // Every setter is documented from the spec: the property's description, or the
+            // description of the schema it refers to.
+            let Some(described) = referenced_description(model, &ident.to_string(), &f.wire) else {
+                bail!(
+                    "components/schemas/{ident}.{}: a property users set needs a `description` \
+                     (it becomes the setter's documentation)",
+                    f.wire
+                );
+            };
+            let described = format!(" {described}");
+            quote!(#[doc = #described])
         } else {
             quote!(#(#docs)*)
         };
@@ -378,6 +388,34 @@ fn constructor_and_setters(
         }
     };
     Ok(Item::Impl(item))
+}
+
+/// The description of the schema a property refers to (`$ref`, `allOf: [$ref]`, or an array
+/// of them), for a property without its own: OpenAPI 3.0 ignores a description beside `$ref`.
+fn referenced_description(model: &Model, schema: &str, property: &str) -> Option<String> {
+    let p = model
+        .components
+        .get(schema)?
+        .pointer(&format!("/properties/{property}"))?;
+    let target = p
+        .get("$ref")
+        .or_else(|| p.pointer("/allOf/0/$ref"))
+        .or_else(|| p.pointer("/items/$ref"))?
+        .as_str()?
+        .trim_start_matches("#/components/schemas/");
+    let description = model.components.get(target)?.get("description")?.as_str()?;
+    let first = description
+        .split("\n\n")
+        .next()?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let list = p.get("items").is_some();
+    Some(if list {
+        format!("A list of: {first}")
+    } else {
+        first
+    })
 }
 
 /// The parameter type a constructor or setter takes for a field of type `ty`, and the

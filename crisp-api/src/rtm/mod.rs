@@ -3,8 +3,13 @@
 //! Ask a [`Client`] for the events to listen to, connect, and read them from a
 //! [`Stream`]:
 //!
+//! Events are typed ([`crate::events::Event`], the same type web hooks decode into); an event
+//! this version does not type, or a payload of an unexpected shape, arrives as
+//! [`Event::Other`](crate::events::Event::Other) with its JSON, never as an error.
+//!
 //! ```no_run
-//! use futures::StreamExt as _;
+//! use crisp_api::events::Event;
+//! use crisp_api::StreamExt as _;
 //!
 //! # async fn run(client: crisp_api::Client) -> Result<(), crisp_api::rtm::RtmError> {
 //! let mut events = client
@@ -14,7 +19,8 @@
 //!     .await?;
 //! while let Some(event) = events.next().await {
 //!     match event {
-//!         Ok(event) => println!("{}: {}", event.name, event.data),
+//!         Ok(Event::MessageSend(message)) => println!("{}: {:?}", message.session_id, message.content),
+//!         Ok(other) => println!("{}", other.name()),
 //!         Err(e) if e.is_fatal() => return Err(e),
 //!         Err(e) => eprintln!("{e}"), // events were dropped; the stream goes on
 //!     }
@@ -78,33 +84,23 @@ use std::task::{ready, Poll};
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Notify};
 
-/// An event as it came over the socket: its name and its data, undecoded.
-///
-/// ```
-/// let event = crisp_api::rtm::RawEvent {
-///     name: "message:send".to_string(),
-///     data: serde_json::json!({"website_id": "w", "content": "hello"}),
-/// };
-/// assert_eq!(event.data["content"], "hello");
-/// ```
+/// An event as it came over the socket: its name and its data, undecoded (decoding waits
+/// for the consumer, so that events dropped for a slow one cost nothing).
 #[derive(Debug, Clone, PartialEq)]
-pub struct RawEvent {
+pub(crate) struct RawEvent {
     /// The event name, such as `message:send`.
-    pub name: String,
+    pub(crate) name: String,
     /// The event's data; `null` when the server sent none.
-    pub data: serde_json::Value,
+    pub(crate) data: serde_json::Value,
 }
 
-/// What the stream yields for each event.
-///
-/// When typed events exist, this becomes `crate::events::Event` and [`decode`] calls its
-/// never-failing `Event::decode(raw.name, raw.data)`; nothing else changes.
-type Decoded = RawEvent;
+/// What the stream yields for each event: decoded by name when the consumer reads it.
+type Decoded = crate::events::Event;
 
 /// Turns a raw event into what the stream yields. It runs in the consumer's `poll_next`,
 /// so that events dropped for a slow consumer are never decoded.
 fn decode(raw: RawEvent) -> Decoded {
-    raw
+    crate::events::Event::decode(&raw.name, raw.data)
 }
 
 impl Client {
@@ -449,7 +445,8 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
         })
 }
 
-/// The events of an RTM connection, as a [`Stream`] of `Result<RawEvent, RtmError>`.
+/// The events of an RTM connection, as a [`Stream`] of
+/// `Result<`[`Event`](crate::events::Event)`, RtmError>`.
 ///
 /// An `Err` is either [`RtmErrorKind::Lagged`] (events were dropped for a slow consumer;
 /// the stream goes on) or the error that ends the stream ([`RtmError::is_fatal`]): refused
@@ -483,11 +480,14 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
 /// assert_eq!(events.socket_url(), socket_url);
 ///
 /// mock.wait_for_authenticated(1).await;
-/// let message = serde_json::json!({"session_id": "s", "content": "hello"});
+/// let message = serde_json::json!({
+///     "website_id": "w", "session_id": "s", "fingerprint": 1,
+///     "type": "text", "from": "user", "content": "hello",
+/// });
 /// publish.send(MockEvent::new("w", "message:send", message)).unwrap();
 /// let event = events.next().await.unwrap()?;
-/// assert_eq!(event.name, "message:send");
-/// assert_eq!(event.data["content"], "hello");
+/// let crisp_api::events::Event::MessageSend(message) = event else { panic!("{event:?}") };
+/// assert_eq!(message.content, crisp_api::types::MessageContent::text("hello"));
 /// assert_eq!((events.queued(), events.dropped(), events.capacity()), (0, 0, 1024));
 /// events.close().await;
 /// # Ok(())

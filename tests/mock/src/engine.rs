@@ -97,9 +97,32 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             _ => None,
         },
     });
-    let answer = answer(&shared, &parts.headers, parts.uri.query(), &bytes, route)
-        .unwrap_or_else(|refusal| refusal);
+    // Crisp's internal route where a user token finds the RTM API (the Node wrapper's RTM
+    // client calls it; it is not a method of the public API, so not in the spec).
+    let answer = if parts.method == axum::http::Method::GET
+        && parts.uri.path() == "/v1/user/connect/endpoints"
+    {
+        user_connect_endpoints(&shared, &parts.headers)
+    } else {
+        answer(&shared, &parts.headers, parts.uri.query(), &bytes, route)
+    }
+    .unwrap_or_else(|refusal| refusal);
     answer.into_response(head)
+}
+
+fn user_connect_endpoints(shared: &Shared, headers: &HeaderMap) -> Result<Answer, Answer> {
+    if authenticate(shared, headers)? != "user" {
+        return Err(Answer::error(
+            StatusCode::FORBIDDEN,
+            "not_allowed",
+            "this route is for user tokens",
+        ));
+    }
+    let store = shared.store.lock().unwrap();
+    Ok(Answer::ok(
+        "resolved",
+        crate::handlers::connect_endpoints_data(&store),
+    ))
 }
 
 fn answer(

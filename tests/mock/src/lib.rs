@@ -246,7 +246,8 @@ impl MockServer {
         let spec = engine::spec()?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
-        let store = Store::new();
+        let mut store = Store::new();
+        store.set_socket_url(format!("http://{addr}{}", realtime::SOCKET_PATH));
         // The RTM endpoint emits what the store publishes, to sockets that authenticated
         // with the same credentials as the REST side.
         let (rtm, realtime) = realtime::router(&config.identifier, &config.key, store.sender());

@@ -82,6 +82,7 @@ pub struct Store {
     clock: i64,
     ids: u64,
     events: broadcast::Sender<MockEvent>,
+    socket_url: Option<String>,
 }
 
 /// One website's state.
@@ -227,9 +228,21 @@ impl Store {
             clock: 0,
             ids: 0,
             events,
+            socket_url: None,
         };
         store.seed_website(README_WEBSITE_ID, "Crisp", "crisp.chat");
         store
+    }
+
+    /// The URL of the RTM endpoint the `connect/endpoints` operations answer with (set by
+    /// [`MockServer`](crate::MockServer) once it is listening).
+    pub fn set_socket_url(&mut self, url: impl Into<String>) {
+        self.socket_url = Some(url.into());
+    }
+
+    /// The URL of the RTM endpoint, if the store belongs to a running mock.
+    pub fn socket_url(&self) -> Option<&str> {
+        self.socket_url.as_deref()
     }
 
     /// The channel the changes are published on (for the RTM endpoint).
@@ -664,8 +677,19 @@ impl Store {
 impl ConversationRecord {
     /// Stores a message given as `send_message_in_conversation`'s body (`MessageNew`) and
     /// updates the conversation as Crisp does (last message, waiting time, unread counts,
-    /// files); answers its fingerprint.
-    pub(crate) fn push_message(
+    /// files); answers its fingerprint. Nothing checks the message: a test can store one of a
+    /// type the spec does not know yet, as Crisp may send.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// let w = crisp_mock::README_WEBSITE_ID;
+    /// let session = store.create_conversation(w);
+    /// let message = serde_json::json!({"type": "hologram", "from": "user", "content": {"beam": 1}});
+    /// store.change_conversation(w, &session, |record, now| {
+    ///     (record.push_message(w, &session, &message, now), Vec::new())
+    /// });
+    /// ```
+    pub fn push_message(
         &mut self,
         website_id: &str,
         session_id: &str,

@@ -6,6 +6,7 @@
 //! cannot (an unknown id, an email taken). Promote an operation here only when a scenario
 //! needs its state.
 
+mod connect;
 mod conversation;
 mod people;
 mod website;
@@ -27,6 +28,7 @@ static HANDLERS: LazyLock<BTreeMap<&'static str, Handler>> = LazyLock::new(|| {
     let mut table: BTreeMap<&'static str, Handler> = BTreeMap::new();
     for (id, handler) in conversation::HANDLERS
         .iter()
+        .chain(connect::HANDLERS)
         .chain(people::HANDLERS)
         .chain(website::HANDLERS)
     {
@@ -37,6 +39,11 @@ static HANDLERS: LazyLock<BTreeMap<&'static str, Handler>> = LazyLock::new(|| {
     }
     table
 });
+
+/// The answer's data of the `connect/endpoints` routes (the mock's own socket URL).
+pub(crate) fn connect_endpoints_data(store: &Store) -> Value {
+    connect::endpoints(store)
+}
 
 /// The operationIds with a stateful handler, sorted.
 pub(crate) fn names() -> Vec<&'static str> {
