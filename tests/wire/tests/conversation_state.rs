@@ -793,8 +793,10 @@ async fn a_message_sent_over_rest_reaches_a_realtime_client() {
         .expect("an event")
         .expect("the stream is open")
         .unwrap();
-    assert_eq!(event.name, "message:send");
-    assert_eq!(event.data["session_id"], session.as_str());
-    assert_eq!(event.data["website_id"], WEBSITE);
-    assert_eq!(event.data["content"], "hello");
+    let crisp_api::events::Event::MessageSend(message) = event else {
+        panic!("expected a typed message:send, got {event:?}")
+    };
+    assert_eq!(message.session_id, session);
+    assert_eq!(message.website_id, WEBSITE);
+    assert_eq!(message.content, text("hello"));
 }

@@ -2,7 +2,8 @@
 //! RTM router (`crisp_mock::realtime`, socketioxide) in a small axum app, and against a
 //! hand-written socket.io server for what a well-behaved server never sends.
 
-use crisp_api::rtm::{EventStream, RawEvent, Reconnect, RtmErrorKind};
+use crisp_api::events::Event;
+use crisp_api::rtm::{EventStream, Reconnect, RtmErrorKind};
 use crisp_api::{Client, Tier};
 use crisp_mock::realtime::{self, MockEvent, RealtimeHandle};
 use futures::{SinkExt as _, StreamExt as _};
@@ -83,10 +84,28 @@ async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
         .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
-async fn next_event(events: &mut EventStream) -> RawEvent {
+/// The next event the stream yields.
+async fn next(events: &mut EventStream) -> Event {
     match within("an event", events.next()).await {
         Some(Ok(event)) => event,
         other => panic!("expected an event, got {other:?}"),
+    }
+}
+
+/// An event as a test published it: its name and its payload as sent.
+#[derive(Debug)]
+struct Raw {
+    name: String,
+    data: Value,
+}
+
+/// The next event, which must be untyped: these tests publish payloads that are not Crisp's
+/// (`{"n": 1}`, a string, `null`, …), so the SDK yields each as [`Event::Other`], with its
+/// name and its payload exactly as sent.
+async fn next_event(events: &mut EventStream) -> Raw {
+    match next(events).await {
+        Event::Other { name, data } => Raw { name, data },
+        typed => panic!("expected an untyped event, got {typed:?}"),
     }
 }
 
@@ -546,7 +565,7 @@ async fn debug_display_and_tracing_never_show_the_key() {
     )
     .await;
     app.publish("message:send", json!({"content": "x"}));
-    let event = next_event(&mut events).await;
+    let event = next(&mut events).await;
     shown.push(format!("{event:?} {events:?}"));
     drop(events);
 
