@@ -667,11 +667,18 @@ pub fn server_text_is_sanitised_on_every_path() {
             assert!(!line.chars().any(char::is_control), "a log line: {line:?}");
             assert!(!line.starts_with("forged"), "a forged log line: {line:?}");
         }
-        // Web hooks: a decoding error quotes the body too.
+        // Web hooks: a decoding error quotes the body too. An event's payload always decodes
+        // (one that does not fit its type is `Event::Other`), so the hostile text goes where
+        // the envelope expects an integer: its `timestamp`.
         let body = json!({"website_id": "w", "event": "message:send",
                           "data": {"session_id": "s", "type": "text", "from": "user",
-                                   "origin": "chat", "fingerprint": hostile}});
+                                   "origin": "chat", "fingerprint": 1},
+                          "timestamp": hostile});
         let e = crisp_api::webhook::Event::from_slice(body.to_string().as_bytes()).unwrap_err();
+        assert!(
+            format!("{e}").contains("forged: line"),
+            "the error quotes the body: {e}"
+        );
         let shown = format!("{e}");
         assert!(!shown.chars().any(char::is_control), "{shown:?}");
         assert!(
