@@ -169,10 +169,11 @@ pub(crate) fn convert(schema: &Value, direction: Direction) -> Value {
                     out.insert(key.clone(), value.clone());
                 }
             }
-            "x-extensible-enum" if direction == Direction::Request => {
-                if !object.contains_key("pattern") {
-                    out.insert("enum".into(), value.clone());
-                }
+            // With a pattern, the pattern (copied below) is the rule in requests.
+            "x-extensible-enum"
+                if direction == Direction::Request && !object.contains_key("pattern") =>
+            {
+                out.insert("enum".into(), value.clone());
             }
             "pattern" if open_enum && direction == Direction::Response => {}
             "minimum" | "maximum" | "nullable" => {}
