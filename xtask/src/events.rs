@@ -203,6 +203,8 @@ pub fn hook_test(events: &[EventSpec]) -> Result<String> {
     let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
     let examples: Vec<String> = events.iter().map(|e| e.example.to_string()).collect();
     let tokens = quote! {
+      #[rustfmt::skip]
+      mod event_examples {
         use crisp_api::events::Event;
         use crisp_api::webhook::Verifier;
 
@@ -231,6 +233,7 @@ pub fn hook_test(events: &[EventSpec]) -> Result<String> {
             }
             assert_eq!(EXAMPLES.len(), Event::NAMES.len());
         }
+      }
     };
     let file: syn::File = syn::parse2(tokens)?;
     Ok(prettyplease::unparse(&file))
