@@ -23,11 +23,9 @@ from crisp_rest.models import (
     ConversationNewEnvelope,
     EmptyBody,
     ErrorEnvelope,
-    MessageFrom,
     MessageListEnvelope,
     MessageNew,
     MessageSentEnvelope,
-    MessageType,
 )
 from crisp_rest.types import Unset
 
@@ -65,7 +63,8 @@ def main() -> None:
         session_id,
         client=client,
         body=MessageNew(
-            type_=MessageType.TEXT, from_=MessageFrom.OPERATOR, origin="chat", content=text
+            # Open enums (values Crisp may extend) are plain strings for other languages.
+            type_="text", from_="operator", origin="chat", content=text
         ),
     )
     check(isinstance(sent, MessageSentEnvelope), f"send_message_in_conversation: {sent!r}")
