@@ -12,12 +12,14 @@
 //! cargo run -p crisp-api --example campaign_dispatch
 //! ```
 
+mod common;
+
 use crisp_api::types::{
     CampaignCreate, CampaignFlow, CampaignFormat, CampaignOptions, CampaignRecipients,
     CampaignRecipientsType, CampaignSave, CampaignSender, CampaignStatisticsAction,
     CampaignTemplateCreate, CampaignTemplateSave, CampaignType, PeoplePerson, PeopleProfileCard,
 };
-use crisp_api::{Client, ErrorKind};
+use crisp_api::ErrorKind;
 
 /// The template's HTML: Crisp puts the campaign's message in `{{message}}`, and an email
 /// campaign must let its recipients unsubscribe.
@@ -25,36 +27,20 @@ const TEMPLATE: &str = "<html><body><p>{{message}}</p>\
     <p><a href=\"{{url.unsubscribe}}\">Unsubscribe</a></p></body></html>";
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), common::Failure> {
     // Keep the mock alive for the whole run when there are no credentials.
-    let (client, website_id, recipient, _mock) = match std::env::var("CRISP_IDENTIFIER") {
-        Ok(_) => {
-            let website_id = std::env::var("CRISP_WEBSITE_ID")
-                .map_err(|_| "CRISP_WEBSITE_ID must be set to run against the real API")?;
-            let recipient = std::env::var("CRISP_TEST_RECIPIENT").map_err(|_| {
-                "CRISP_TEST_RECIPIENT must be set to run against the real API: the email of \
-                 the one person the campaign is dispatched to"
-            })?;
-            println!("Using the real Crisp API (credentials from CRISP_*)");
-            (Client::from_env()?, website_id, recipient, None)
-        }
-        Err(_) => {
-            let mock = crisp_mock::MockServer::start().await;
-            println!(
-                "No CRISP_IDENTIFIER: using the embedded mock Crisp server at {}",
-                mock.url()
-            );
-            let client = Client::builder()
-                .base_url(mock.url())
-                .credentials(mock.identifier(), mock.key())
-                .build()?;
-            (
-                client,
-                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc".to_string(),
-                "test-recipient@example.com".to_string(),
-                Some(mock),
-            )
-        }
+    let common::Playground {
+        client,
+        website_id,
+        mock,
+    } = common::playground(|_, _| {}).await?;
+    // A real email goes out: against the real API, the one recipient is named explicitly.
+    let recipient = match &mock {
+        Some(_) => "test-recipient@example.com".to_string(),
+        None => std::env::var("CRISP_TEST_RECIPIENT").map_err(|_| {
+            "CRISP_TEST_RECIPIENT must be set to run against the real API: the email of \
+             the one person the campaign is dispatched to"
+        })?,
     };
 
     // 1. A template: created empty, then its content written.

@@ -41,7 +41,7 @@ const CONTACTS: &[Contact] = &[
 ];
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), common::Failure> {
     // In the mock, Jane exists already (with her old name); John does not.
     let common::Playground {
         client,

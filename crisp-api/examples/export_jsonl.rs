@@ -17,7 +17,7 @@ use std::io::Write as _;
 const CONCURRENCY: usize = 4;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), common::Failure> {
     let common::Playground {
         client,
         website_id,

@@ -14,11 +14,13 @@
 //! cargo run -p crisp-api --example helpdesk_publish
 //! ```
 
+mod common;
+
 use crisp_api::types::{
     HelpdeskContentType, HelpdeskLocaleAdd, HelpdeskTreeContentSave, HelpdeskTreeMetadata,
     HelpdeskTreeState,
 };
-use crisp_api::{Client, ErrorKind};
+use crisp_api::ErrorKind;
 
 /// The locale the page is written in.
 const LOCALE: &str = "en";
@@ -28,32 +30,13 @@ const PATH: &str = "getting-started/hello-from-rust.md";
 const CONTENT: &str = "# Hello from Rust\n\nThis page was published with crisp-api.\n";
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Keep the mock alive for the whole run when there are no credentials.
-    let (client, website_id, _mock) = match std::env::var("CRISP_IDENTIFIER") {
-        Ok(_) => {
-            let website_id = std::env::var("CRISP_WEBSITE_ID")
-                .map_err(|_| "CRISP_WEBSITE_ID must be set to run against the real API")?;
-            println!("Using the real Crisp API (credentials from CRISP_*)");
-            (Client::from_env()?, website_id, None)
-        }
-        Err(_) => {
-            let mock = crisp_mock::MockServer::start().await;
-            println!(
-                "No CRISP_IDENTIFIER: using the embedded mock Crisp server at {}",
-                mock.url()
-            );
-            let client = Client::builder()
-                .base_url(mock.url())
-                .credentials(mock.identifier(), mock.key())
-                .build()?;
-            (
-                client,
-                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc".to_string(),
-                Some(mock),
-            )
-        }
-    };
+async fn main() -> Result<(), common::Failure> {
+    // The mock (without credentials) lives until `_mock` is dropped, at the end.
+    let common::Playground {
+        client,
+        website_id,
+        mock: _mock,
+    } = common::playground(|_, _| {}).await?;
 
     // 1. The website needs a helpdesk before it can hold pages.
     let exists = client

@@ -1,37 +1,29 @@
 //! A bot on Crisp's real-time events: it subscribes to `message:send` (a visitor wrote) over
 //! the RTM API and answers each text message through the REST API.
 //!
-//! With `CRISP_IDENTIFIER` and `CRISP_KEY` (a plugin token: `CRISP_TIER=plugin`) it listens to
-//! the real API until stopped. Without them it starts the embedded mock Crisp server, writes
+//! With `CRISP_IDENTIFIER`, `CRISP_KEY` and `CRISP_WEBSITE_ID` (a plugin token:
+//! `CRISP_TIER=plugin`) it listens to the real API until stopped. Without them it starts the embedded mock Crisp server, writes
 //! itself a visitor message, shows the bot's reply and exits.
 //!
 //! ```text
 //! cargo run -p crisp-api --example rtm_bot
 //! ```
 
+mod common;
+
 use crisp_api::events::Event;
 use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
 use crisp_api::{Client, StreamExt as _};
 
-type Failure = Box<dyn std::error::Error + Send + Sync>;
+use common::Failure;
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let (client, mock) = match std::env::var("CRISP_IDENTIFIER") {
-        Ok(_) => (Client::from_env()?, None),
-        Err(_) => {
-            let mock = crisp_mock::MockServer::start().await;
-            println!(
-                "No CRISP_IDENTIFIER: using the embedded mock at {}",
-                mock.url()
-            );
-            let client = Client::builder()
-                .base_url(mock.url())
-                .credentials(mock.identifier(), mock.key())
-                .build()?;
-            (client, Some(mock))
-        }
-    };
+    let common::Playground {
+        client,
+        website_id,
+        mock,
+    } = common::playground(|_, _| {}).await?;
 
     // The socket URL comes from Crisp (`connect/endpoints`), as the official wrappers do.
     let mut events = client.rtm().events(["message:send"]).connect().await?;
@@ -39,7 +31,7 @@ async fn main() -> Result<(), Failure> {
 
     // Offline, play the visitor: write in a new conversation of the README's website.
     let demo = match &mock {
-        Some(_) => Some(visit(&client).await?),
+        Some(_) => Some(visit(&client, &website_id).await?),
         None => None,
     };
 
@@ -81,8 +73,8 @@ async fn main() -> Result<(), Failure> {
 }
 
 /// Writes a visitor message in a new conversation; returns where.
-async fn visit(client: &Client) -> Result<(String, String), Failure> {
-    let website_id = crisp_mock::README_WEBSITE_ID.to_string();
+async fn visit(client: &Client, website_id: &str) -> Result<(String, String), Failure> {
+    let website_id = website_id.to_string();
     let session_id = client
         .create_new_conversation()
         .website_id(&website_id)

@@ -15,7 +15,7 @@ use crisp_api::types::{
 use crisp_api::TryStreamExt as _;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), common::Failure> {
     // The mock (without credentials) stops when `_mock` is dropped, at the end.
     let common::Playground {
         client,

@@ -52,16 +52,7 @@ pub fn read(doc: &Value) -> Result<Vec<EventSpec>> {
 
 /// `session:set_state` → `SessionSetState`.
 pub fn variant_name(event: &str) -> String {
-    event
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    crate::spec::pascal_value(event)
 }
 
 pub fn generate(events: &[EventSpec]) -> Result<String> {

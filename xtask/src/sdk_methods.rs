@@ -367,14 +367,7 @@ fn type_name(ty: &syn::Type) -> Option<String> {
 }
 
 pub fn pascal(id: &str) -> String {
-    id.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    crate::spec::pascal_value(id)
 }
 
 /// Builders own their client: `struct X<'a> { client: &'a Client }` becomes

@@ -723,8 +723,9 @@ fn variant_names(schema: &str, values: &[String], given: Option<&Value>) -> Resu
     Ok(names)
 }
 
-/// `in_progress` → `InProgress`, `urn:crisp.im:slack` → `UrnCrispImSlack`.
-fn pascal_value(value: &str) -> String {
+/// `in_progress` → `InProgress`, `urn:crisp.im:slack` → `UrnCrispImSlack`,
+/// `session:set_state` → `SessionSetState`: the Rust name of a wire name.
+pub fn pascal_value(value: &str) -> String {
     value
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -669,16 +669,7 @@ fn rename_variant_uses(types: &mut [Item], varnames: &BTreeMap<String, BTreeMap<
 
 /// typify's name for an enum value: PascalCase, `X` before a leading digit.
 pub fn typify_variant_name(wire: &str) -> String {
-    let pascal: String = wire
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
+    let pascal = crate::spec::pascal_value(wire);
     if pascal.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         format!("X{pascal}")
     } else {

@@ -4,6 +4,9 @@
 
 use crisp_api::Client;
 
+/// What the examples' `main` may fail with.
+pub type Failure = Box<dyn std::error::Error + Send + Sync>;
+
 /// Where an example runs: the client, the website, and the mock (kept alive while it runs).
 pub struct Playground {
     pub client: Client,
@@ -14,7 +17,7 @@ pub struct Playground {
 /// The real API with credentials; the mock, prepared by `seed`, without.
 pub async fn playground(
     seed: impl FnOnce(&mut crisp_mock::Store, &str),
-) -> Result<Playground, Box<dyn std::error::Error>> {
+) -> Result<Playground, Failure> {
     if std::env::var("CRISP_IDENTIFIER").is_ok() {
         let website_id = std::env::var("CRISP_WEBSITE_ID")
             .map_err(|_| "CRISP_WEBSITE_ID must be set to run against the real API")?;
