@@ -155,7 +155,9 @@ async fn self_test(
     against_mock: bool,
     url: &str,
 ) -> Result<(), Failure> {
-    let client = reqwest::Client::builder().build()?;
+    // The SDK's TLS backend: with its default (rustls with ring, set per client), a bare
+    // `reqwest::Client::builder()` has no crypto provider.
+    let client = crisp_api::tls::client_builder()?.build()?;
     let website_id = "8c842203-7ed8-4e29-a608-7cf78a7d2fcc";
     // A conversation for the visitor to write in (in the mock; with real credentials, the
     // self-test would write in the website of CRISP_WEBSITE_ID).

@@ -251,7 +251,9 @@ impl ClientBuilder {
 
     /// Uses this `reqwest::Client` (and its pool, proxy, TLS and redirect settings) instead
     /// of building one; the connect timeout of this builder and its refusal to follow
-    /// redirects are then not applied.
+    /// redirects are then not applied. Start it from [`crate::tls::client_builder`] for the
+    /// TLS backend this crate was built with: with the default `rustls` feature, a plain
+    /// `reqwest::Client::builder()` has no crypto provider (see [`crate::tls`]).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -277,8 +279,10 @@ impl ClientBuilder {
             None => {
                 // Crisp never redirects; following a redirect would turn a POST into a GET
                 // or carry the request elsewhere. A 3xx is an `InvalidResponse` error.
-                let mut builder =
-                    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+                let mut builder = crate::tls::configure(
+                    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()),
+                    crate::tls::Alpn::Http2AndHttp1,
+                )?;
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }

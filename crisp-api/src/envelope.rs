@@ -1,7 +1,7 @@
 //! Crisp's answer envelope `{"error": bool, "reason": string, "data": …}` and its unwrapping.
 
 use crate::server_text::Scrubber;
-use crate::{Error, ErrorKind, ResponseValue};
+use crate::{Error, ErrorKind};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -301,20 +301,27 @@ impl ErrorAnswer {
 pub(crate) trait Payload: Sized {
     /// The caller's type.
     type Data;
-    /// Unwraps the answer; an `error: true` envelope or missing `data` is an [`Error`]
-    /// (the server's text in it cleaned by `scrubber`).
-    fn into_data(answer: ResponseValue<Self>, scrubber: &Scrubber) -> Result<Self::Data, Error>;
-    /// The caller's data for a 2xx with an empty body (or only whitespace), as Go's client
-    /// reads it: fine for an operation without data, an [`Error`] for one that has some.
-    fn from_empty(status: u16) -> Result<Self::Data, Error>;
+    /// Whether the body is read at all (not for HEAD checks).
+    const READS_BODY: bool = true;
+    /// Decodes a 2xx body; an `error: true` envelope, missing `data` or a body that is not
+    /// the JSON expected is an [`Error`] (the server's text in it cleaned by `scrubber`). A
+    /// 2xx with an empty body (or only whitespace) is read as Go's client reads it: fine for
+    /// an operation without data, an [`Error`] for one that has some.
+    fn decode(status: u16, body: &[u8], scrubber: &Scrubber) -> Result<Self::Data, Error>;
 }
 
 impl<T: DeserializeOwned> Payload for Envelope<T> {
     type Data = T;
 
-    fn into_data(answer: ResponseValue<Self>, scrubber: &Scrubber) -> Result<T, Error> {
-        let status = answer.status().as_u16();
-        let envelope = answer.into_inner();
+    fn decode(status: u16, body: &[u8], scrubber: &Scrubber) -> Result<T, Error> {
+        // Stops at the first byte of any JSON answer.
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return without_data(status, "is empty");
+        }
+        let envelope = match serde_json::from_slice::<Envelope<T>>(body) {
+            Ok(envelope) => envelope,
+            Err(e) => return Err(crate::transport::undecodable(status, body, &e, scrubber)),
+        };
         if envelope.error {
             return Err(Error::from_answer(
                 status,
@@ -327,10 +334,6 @@ impl<T: DeserializeOwned> Payload for Envelope<T> {
             Some(data) => Ok(data),
             None => without_data(status, "has no `data`"),
         }
-    }
-
-    fn from_empty(status: u16) -> Result<T, Error> {
-        without_data(status, "is empty")
     }
 }
 
@@ -348,12 +351,9 @@ fn without_data<T: DeserializeOwned>(status: u16, what: &str) -> Result<T, Error
 
 impl Payload for () {
     type Data = ();
+    const READS_BODY: bool = false;
 
-    fn into_data(_: ResponseValue<()>, _: &Scrubber) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn from_empty(_: u16) -> Result<(), Error> {
+    fn decode(_: u16, _: &[u8], _: &Scrubber) -> Result<(), Error> {
         Ok(())
     }
 }

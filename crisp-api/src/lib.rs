@@ -24,6 +24,7 @@ mod pagination;
 mod path;
 mod secret;
 mod server_text;
+pub mod tls;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod transport;
 pub mod webhook;

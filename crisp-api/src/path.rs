@@ -3,6 +3,7 @@
 //! here before sending.
 
 use crate::Error;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Percent-encodes a path parameter so that it is exactly one segment, whatever it holds.
@@ -11,16 +12,40 @@ use std::fmt::Write as _;
 /// is stricter than progenitor's own `encode_path`, which leaves `\` (which URL parsers turn
 /// into `/` in http URLs, splitting the segment), `;`, `+`, `[`, `]`, `|`, `^` and others
 /// as they are, for servers and proxies to read in their own ways.
-pub(crate) fn encode_path(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
+///
+/// An id with nothing to encode (a UUID, a session id) is borrowed as it is: the common case
+/// costs a scan and no allocation.
+pub(crate) fn encode_path(value: &str) -> Cow<'_, str> {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if value.bytes().all(unreserved) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len() + 8);
     for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if unreserved(b) {
             out.push(b as char);
         } else {
             let _ = write!(out, "%{b:02X}");
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// A required field of a builder: an empty error is the "not set" that the builder starts
+/// with (its `new()` allocates nothing), reported as `unset` says. The error is progenitor's,
+/// the one the generated `request()` returns.
+#[allow(clippy::result_large_err)]
+pub(crate) fn required<T>(
+    value: Result<T, String>,
+    unset: &'static str,
+) -> Result<T, progenitor_client::Error<()>> {
+    value.map_err(|why| {
+        progenitor_client::Error::InvalidRequest(if why.is_empty() {
+            unset.to_string()
+        } else {
+            why
+        })
+    })
 }
 
 /// Refuses an id that cannot be one path segment: empty, or `.`/`..`, which every URL
@@ -36,8 +61,8 @@ pub(crate) fn check_segment<V: AsRef<str>>(
 fn check<V: AsRef<str>>(name: &str, value: &Result<V, String>) -> Result<(), Error> {
     let value = match value {
         Ok(value) => value,
-        // progenitor's "… was not initialized" or a failed conversion.
-        Err(why) if why.ends_with("was not initialized") => {
+        // Never set (the builder's empty error), or a failed conversion.
+        Err(why) if why.is_empty() || why.ends_with("was not initialized") => {
             return Err(Error::unsent(format!(
                 "`{name}` is required and was not set"
             )))

@@ -1,13 +1,15 @@
-//! The one path every call takes: progenitor's hooks add authentication, tier, user agent,
-//! timeout and the body-size limit; [`send`] adds retries, tracing and error mapping.
+//! The one path every call takes: [`send`] adds authentication, tier, user agent, timeout
+//! and the body-size limit to the request the generated code built, then retries, tracing,
+//! error mapping and decoding. It is shared by every operation: the generated `send()` of
+//! each builder only builds its request (`request()`, progenitor's code) and names the type
+//! to decode, so that the retry loop and the error paths are compiled once, not once per
+//! operation (see BENCHMARKS.md, "Build cost").
 
 use crate::envelope::{ErrorAnswer, Payload};
 use crate::server_text::Scrubber;
-use crate::{Client, Config, Error, ErrorKind, ResponseValue};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use crate::{Client, Error, ErrorKind, ResponseValue};
+use progenitor_client::ClientInfo;
 use reqwest::header::{HeaderName, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
-use std::cell::Cell;
-use std::future::Future;
 use std::time::{Duration, Instant};
 use tracing::Instrument as _;
 
@@ -25,53 +27,62 @@ impl Operation {
     }
 }
 
-tokio::task_local! {
-    /// The status of the answer being read in this attempt, for errors raised later while
-    /// its body is read (progenitor's body errors do not carry it).
-    static ANSWER_STATUS: Cell<Option<u16>>;
-}
+/// A request built by a builder's `request()` (progenitor's code), with the client that
+/// sends it; progenitor's error when a required field was not set or did not convert.
+pub(crate) type Built = Result<(Client, reqwest::Request), progenitor_client::Error<()>>;
+
+// progenitor's generated code asserts that the client has hooks (the xtask asks for the
+// inner type); the transport applies the settings itself, so progenitor's defaults (no-ops)
+// are all it needs.
+impl progenitor_client::ClientHooks<crate::Config> for Client {}
 
 static TIER: HeaderName = HeaderName::from_static("x-crisp-tier");
 
-impl ClientHooks<Config> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        let settings = self.inner().settings();
-        let headers = request.headers_mut();
-        headers.insert(AUTHORIZATION, settings.authorization.clone());
-        headers.insert(TIER.clone(), settings.tier_header.clone());
-        headers.insert(USER_AGENT, settings.user_agent.clone());
-        if let Some(timeout) = settings.timeout {
-            *request.timeout_mut() = Some(timeout);
-        }
-        Ok(())
+/// Adds what the client applies to every request: authentication, tier, user agent and the
+/// timeout of one attempt.
+fn apply_settings(client: &Client, request: &mut reqwest::Request) {
+    let settings = client.config().settings();
+    let headers = request.headers_mut();
+    headers.insert(AUTHORIZATION, settings.authorization.clone());
+    headers.insert(TIER.clone(), settings.tier_header.clone());
+    headers.insert(USER_AGENT, settings.user_agent.clone());
+    if let Some(timeout) = settings.timeout {
+        *request.timeout_mut() = Some(timeout);
     }
+}
 
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        if let Ok(response) = result {
-            // Outside `send` (a caller's own `send_raw`) there is no scope: nothing to record.
-            let _ = ANSWER_STATUS.try_with(|s| s.set(Some(response.status().as_u16())));
-        }
-        Ok(())
-    }
+/// Sends the request once, the body guarded by [`limit_body`].
+async fn execute(client: &Client, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+    let response = client.client().execute(request).await?;
+    Ok(limit_body(
+        response,
+        client.config().settings().max_response_bytes,
+    ))
+}
 
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        Ok(limit_body(
-            response,
-            self.inner().settings().max_response_bytes,
-        ))
+/// A builder's `send_raw`: one attempt, no retries, progenitor's answer and errors. The
+/// request goes out with the same settings as [`send`]'s.
+pub(crate) async fn send_raw<T: serde::de::DeserializeOwned>(
+    built: Built,
+) -> Result<ResponseValue<T>, progenitor_client::Error<()>> {
+    ResponseValue::from_response(raw_answer(built).await?).await
+}
+
+/// [`send_raw`] for operations whose answer has no body (HEAD).
+pub(crate) async fn send_raw_empty(
+    built: Built,
+) -> Result<ResponseValue<()>, progenitor_client::Error<()>> {
+    Ok(ResponseValue::empty(raw_answer(built).await?))
+}
+
+async fn raw_answer(built: Built) -> Result<reqwest::Response, progenitor_client::Error<()>> {
+    let (client, mut request) = built?;
+    apply_settings(&client, &mut request);
+    let response = execute(&client, request).await?;
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(progenitor_client::Error::UnexpectedResponse(response))
     }
 }
 
@@ -189,24 +200,111 @@ impl std::error::Error for BodyError {
     }
 }
 
-/// Runs one operation: attempts it, retries as the policy allows, and turns the answer into
-/// the caller's data or an [`Error`].
-pub(crate) async fn send<R, F, Fut>(
-    client: &Client,
-    op: &Operation,
-    attempt: F,
+/// A request body as JSON: what reqwest's `RequestBuilder::json` does, with only the
+/// serialization generic (the builders set the `Content-Type`). The error is progenitor's,
+/// the one the generated `request()` returns.
+#[allow(clippy::result_large_err)]
+pub(crate) fn json_body<T: serde::Serialize>(
+    body: &T,
+) -> Result<Vec<u8>, progenitor_client::Error<()>> {
+    serde_json::to_vec(body).map_err(|e| {
+        progenitor_client::Error::InvalidRequest(format!("the body cannot be encoded as JSON: {e}"))
+    })
+}
+
+/// Checks what a builder's `request()` returned: progenitor's refusals (a required
+/// parameter or body not set, a value that does not convert) happen before sending, and its
+/// message names the field.
+pub(crate) fn built(
+    operation: &'static str,
+    built: Built,
+) -> Result<(Client, reqwest::Request), Error> {
+    use progenitor_client::Error as P;
+    built.map_err(|e| {
+        let error = match e {
+            P::InvalidRequest(message) => Error::unsent(message),
+            // Building the request failed (reqwest could not encode the URL, a query or the
+            // body): nothing was sent either.
+            other => Error::unsent(format!("the request cannot be built: {other}")),
+        };
+        error.finish(operation, 0)
+    })
+}
+
+/// Runs one operation: attempts it, retries as the policy allows, and decodes the answer as
+/// `R` into the caller's data. Generic only over the decoding; the loop is [`run`].
+pub(crate) async fn send<R: Payload>(
+    op: &'static Operation,
+    prepared: Result<(Client, reqwest::Request), Error>,
 ) -> Result<R::Data, Error>
 where
-    R: Payload,
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<ResponseValue<R>, progenitor_client::Error<()>>>,
+    R::Data: Send,
 {
+    let (client, request) = prepared?;
+    let mut data = None;
+    let mut decode = |status: u16, body: &[u8], scrubber: &Scrubber| {
+        data = Some(R::decode(status, body, scrubber)?);
+        Ok(())
+    };
+    run(op, client, request, R::READS_BODY, &mut decode).await?;
+    // `run` succeeds only once `decode` has: the data is there.
+    data.ok_or_else(|| Error::new(ErrorKind::InvalidResponse, "the answer was not decoded"))
+}
+
+/// [`send`] for an operation whose answer carries no data: its `data` is not decoded.
+pub(crate) async fn send_unit(
+    op: &'static Operation,
+    prepared: Result<(Client, reqwest::Request), Error>,
+) -> Result<(), Error> {
+    send::<crate::envelope::Envelope<serde::de::IgnoredAny>>(op, prepared)
+        .await
+        .map(|_| ())
+}
+
+/// A HEAD check: 2xx means the thing exists, 404 that it does not.
+pub(crate) async fn send_exists(
+    op: &'static Operation,
+    prepared: Result<(Client, reqwest::Request), Error>,
+) -> Result<bool, Error> {
+    match send::<()>(op, prepared).await {
+        Ok(()) => Ok(true),
+        Err(e) if e.status() == Some(404) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Decodes a 2xx body (status, body, scrubber) into the data [`send`] returns.
+type Decode<'a> = &'a mut (dyn FnMut(u16, &[u8], &Scrubber) -> Result<(), Error> + Send);
+
+/// The retry loop, shared by every operation (not generic).
+async fn run(
+    op: &'static Operation,
+    client: Client,
+    mut request: reqwest::Request,
+    reads_body: bool,
+    decode: Decode<'_>,
+) -> Result<(), Error> {
+    apply_settings(&client, &mut request);
     let policy = client.config().retry_policy();
-    let scrubber = &client.config().settings().scrubber;
+    let max_attempts = policy.get_max_attempts();
     let started = Instant::now();
+    let mut request = Some(request);
     let mut attempts = 0;
     loop {
         attempts += 1;
+        // Every attempt but the last the policy allows sends a copy (cheap: the body is
+        // bytes, never a stream); the last sends the request itself.
+        let copy = if attempts < max_attempts {
+            request.as_ref().and_then(reqwest::Request::try_clone)
+        } else {
+            None
+        };
+        let Some(this) = copy.or_else(|| request.take()) else {
+            // Unreachable: the loop stops below once the request is spent.
+            return Err(
+                Error::new(ErrorKind::Transport, "no request left to send").finish(op.id, attempts)
+            );
+        };
         let span = tracing::debug_span!(
             "crisp.request",
             operation = op.id,
@@ -217,47 +315,24 @@ where
             elapsed_ms = tracing::field::Empty,
         );
         let began = Instant::now();
-        // Both futures are boxed (one allocation per attempt): inline, the request's
-        // (~1.7 KB) and the error path's (~1.1 KB) make every call's future 3.7 KB instead
-        // of 2 KB, memory held per call in flight and copied whenever it moves
-        // (see BENCHMARKS.md).
-        let outcome = ANSWER_STATUS
-            .scope(Cell::new(None), async {
-                match Box::pin(attempt()).await {
-                    Ok(answer) => {
-                        tracing::Span::current().record("status", answer.status().as_u16());
-                        R::into_data(answer, scrubber)
-                    }
-                    // An empty 2xx body (progenitor raises this for 2xx answers only).
-                    Err(progenitor_client::Error::InvalidResponsePayload(body, _))
-                        if body.iter().all(u8::is_ascii_whitespace) =>
-                    {
-                        let status = ANSWER_STATUS.with(Cell::get).unwrap_or(200);
-                        tracing::Span::current().record("status", status);
-                        R::from_empty(status)
-                    }
-                    Err(e) => {
-                        // progenitor's body errors carry no status; the `post` hook saw it.
-                        let status = ANSWER_STATUS.with(Cell::get);
-                        let error = Box::pin(from_progenitor(e, status, scrubber)).await;
-                        match (error.status(), status) {
-                            (None, Some(status)) => Err(error.with_status(status)),
-                            _ => Err(error),
-                        }
-                    }
-                }
-            })
+        // Boxed (one allocation per attempt) so that the future of every call stays small:
+        // memory held per call in flight, and copied whenever it moves (see BENCHMARKS.md).
+        let outcome = Box::pin(attempt(&client, this, reads_body, &mut *decode))
             .instrument(span.clone())
             .await;
         span.record("elapsed_ms", began.elapsed().as_millis() as u64);
         let error = match outcome {
-            Ok(data) => return Ok(data),
+            Ok(()) => return Ok(()),
             Err(error) => error,
         };
         if let Some(status) = error.status() {
             span.record("status", status);
         }
-        match policy.next_wait(&error, op.idempotent(), attempts, started.elapsed()) {
+        let wait = match request {
+            Some(_) => policy.next_wait(&error, op.idempotent(), attempts, started.elapsed()),
+            None => None,
+        };
+        match wait {
             Some(wait) => {
                 tracing::debug!(parent: &span, ?wait, error = %error, "crisp: retrying");
                 tokio::time::sleep(wait).await;
@@ -267,54 +342,60 @@ where
     }
 }
 
-/// A HEAD check: 2xx means the thing exists, 404 that it does not.
-pub(crate) fn exists(result: Result<(), Error>) -> Result<bool, Error> {
-    match result {
-        Ok(()) => Ok(true),
-        Err(e) if e.status() == Some(404) => Ok(false),
-        Err(e) => Err(e),
+/// One attempt: sends, reads a 2xx body and decodes it, or maps the failure.
+async fn attempt(
+    client: &Client,
+    request: reqwest::Request,
+    reads_body: bool,
+    decode: Decode<'_>,
+) -> Result<(), Error> {
+    let scrubber = &client.config().settings().scrubber;
+    let response = execute(client, request)
+        .await
+        .map_err(|e| from_reqwest(e, scrubber))?;
+    let status = response.status().as_u16();
+    tracing::Span::current().record("status", status);
+    if !response.status().is_success() {
+        return Err(Box::pin(from_error_answer(response, scrubber)).await);
     }
+    if !reads_body {
+        return decode(status, &[], scrubber);
+    }
+    let body = response.bytes().await.map_err(|e| {
+        // A body error from `GuardedBody` knows the status; reqwest's own may not.
+        let error = from_reqwest(e, scrubber);
+        match error.status() {
+            None => error.with_status(status),
+            Some(_) => error,
+        }
+    })?;
+    decode(status, &body, scrubber)
 }
 
-/// Maps progenitor's error, reading Crisp's error envelope from non-2xx answers.
-/// `answer_status` is the status of the 2xx whose body failed to decode, if one arrived.
-/// Every piece of server text goes through `scrubber` on its way into the error.
-async fn from_progenitor(
-    error: progenitor_client::Error<()>,
-    answer_status: Option<u16>,
+/// A 2xx body that is not the JSON expected: Crisp's error envelope when it is one (`data`
+/// came before `error: true` and did not decode: the failure is what matters), else an
+/// `InvalidResponse` error quoting the start of the body. Every piece of server text goes
+/// through `scrubber`.
+pub(crate) fn undecodable(
+    status: u16,
+    body: &[u8],
+    error: &serde_json::Error,
     scrubber: &Scrubber,
 ) -> Error {
-    use progenitor_client::Error as P;
-    match error {
-        // progenitor's own checks (a required parameter or body not set, a value that does
-        // not convert), made before sending; its message names the field.
-        P::InvalidRequest(message) => Error::unsent(message),
-        P::CommunicationError(e) | P::ResponseBodyError(e) => from_reqwest(e, scrubber),
-        P::InvalidResponsePayload(body, e) => match serde_json::from_slice::<ErrorAnswer>(&body) {
-            // `data` came before `error: true` and did not decode: the failure is what matters.
-            // progenitor raises this for 2xx answers only.
-            Ok(answer) if answer.is_error() => Error::from_answer(
-                answer_status.unwrap_or(200),
-                answer.reason(),
-                answer.message(),
-                scrubber,
-            ),
-            // serde's message may quote the server's values.
-            _ => Error::with_server_text(
-                ErrorKind::InvalidResponse,
-                &format!(
-                    "the answer is not the expected JSON ({e}); it starts with \"{}\"",
-                    scrubber.excerpt(&body, EXCERPT_CHARS)
-                ),
-                scrubber,
-            ),
-        },
-        P::UnexpectedResponse(response) => from_error_answer(response, scrubber).await,
-        P::ErrorResponse(answer) => {
-            Error::from_answer(answer.status().as_u16(), None, None, scrubber)
+    match serde_json::from_slice::<ErrorAnswer>(body) {
+        Ok(answer) if answer.is_error() => {
+            Error::from_answer(status, answer.reason(), answer.message(), scrubber)
         }
-        P::InvalidUpgrade(e) => from_reqwest(e, scrubber),
-        P::Custom(message) => Error::new(ErrorKind::Transport, message),
+        // serde's message may quote the server's values.
+        _ => Error::with_server_text(
+            ErrorKind::InvalidResponse,
+            &format!(
+                "the answer is not the expected JSON ({error}); it starts with \"{}\"",
+                scrubber.excerpt(body, EXCERPT_CHARS)
+            ),
+            scrubber,
+        )
+        .with_status(status),
     }
 }
 

@@ -1,9 +1,12 @@
 //! The pass over progenitor's `syn` tree that turns its raw builders into the SDK's methods.
 //!
-//! For every operation builder it renames progenitor's `send` to `send_raw` (kept public: it
-//! returns the whole `ResponseValue` with status and headers) and adds:
+//! For every operation builder it keeps the request building of progenitor's `send` as a
+//! private `request()` and adds:
+//! - `send_raw()` (public: it returns the whole `ResponseValue` with status and headers);
 //! - `send()`: checks path ids, runs the request through `crate::transport` (auth, retries,
-//!   timeouts, tracing), unwraps Crisp's envelope and returns the typed `data`;
+//!   timeouts, tracing), unwraps Crisp's envelope and returns the typed `data`. Both return
+//!   the future of a function shared by every operation, generic only over the type decoded,
+//!   so that the retry loop is compiled once rather than once per operation;
 //! - `stream()` on paged lists (`x-crisp-pagination`): a `futures::Stream` of items.
 //!
 //! On `Client` it adds one method per `x-crisp-aliases` entry and the tiers to every doc.
@@ -98,43 +101,114 @@ fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
     if op.empty_body {
         default_empty_body(imp, op)?;
     }
-    let send = imp
+    let at = imp
         .items
-        .iter_mut()
-        .find_map(|it| match it {
-            ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
-            _ => None,
-        })
+        .iter()
+        .position(|it| matches!(it, ImplItem::Fn(f) if f.sig.ident == "send"))
         .ok_or_else(|| anyhow!("{}: builder has no send", op.id))?;
-    send.sig.ident = format_ident!("send_raw");
-    drop_api_version_header(send, op)?;
-    send.attrs = vec![
-        parse_quote!(#[doc = " Sends the request and returns progenitor's raw answer: the whole envelope with"]),
-        parse_quote!(#[doc = " the HTTP status and headers. No retries; errors are not mapped."]),
-        parse_quote!(#[doc = " Prefer [`send`](Self::send)."]),
-    ];
+    let ImplItem::Fn(mut send) = imp.items.remove(at) else {
+        return Err(anyhow!("{}: send is not a fn", op.id));
+    };
+    drop_api_version_header(&mut send, op)?;
+    drop_empty_header_map(&mut send, op)?;
+    // progenitor's `send` builds the request, then sends it through the hooks and decodes
+    // the answer. Only the building is kept per operation (`request()`); sending, retries
+    // and decoding are `crate::transport`'s, compiled once for every operation.
+    let raw_output = match &send.sig.output {
+        syn::ReturnType::Type(_, t) => (**t).clone(),
+        syn::ReturnType::Default => return Err(anyhow!("{}: send returns nothing", op.id)),
+    };
+    let answer = response_value_inner(&raw_output).ok_or_else(|| {
+        anyhow!(
+            "{}: send does not return Result<ResponseValue<_>, _>",
+            op.id
+        )
+    })?;
+    let stmts = &send.block.stmts;
+    let built = stmts
+        .iter()
+        .position(|stmt| matches!(stmt, syn::Stmt::Local(l) if pat_ident(&l.pat).as_deref() == Some("request")))
+        .ok_or_else(|| anyhow!("{}: no `let request` in progenitor's send", op.id))?;
+    let rest = quote!(#(#stmts)*).to_string();
+    let empty = if rest.contains("ResponseValue :: empty (response)") {
+        true
+    } else if rest.contains("ResponseValue :: from_response (response)") {
+        false
+    } else {
+        return Err(anyhow!(
+            "{}: progenitor's send neither decodes nor ignores the answer",
+            op.id
+        ));
+    };
+    let mut build = stmts[..=built].to_vec();
+    share_json_body(&mut build);
+    borrow_string_segments(&mut build, &op.string_path_params)?;
+    let unset = no_allocation_in_new(imp, op)?;
+    check_required(&mut build, &unset, op)?;
+    let request_fn: ImplItem = parse_quote! {
+        /// Builds the request from the parameters set (no I/O).
+        fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+            #(#build)*
+            Ok((client, request))
+        }
+    };
+    let raw_call = if empty {
+        quote!(crate::transport::send_raw_empty(self.request()))
+    } else {
+        quote!(crate::transport::send_raw::<#answer>(self.request()))
+    };
+    let send_raw: ImplItem = parse_quote! {
+        #[doc = " Sends the request and returns progenitor's raw answer: the whole envelope with"]
+        #[doc = " the HTTP status and headers. No retries; errors are not mapped."]
+        #[doc = " Prefer [`send`](Self::send)."]
+        pub fn send_raw(self) -> impl ::std::future::Future<Output = #raw_output> + Send + 'static {
+            #raw_call
+        }
+    };
 
     let id = &op.id;
     let path = &op.path;
     let method = format_ident!("{}", op.method);
     let checks = op.string_path_params.iter().map(|p| {
         let field = format_ident!("{p}");
-        quote! { crate::path::check_segment(OPERATION.id, #p, &self.#field)?; }
+        quote! { crate::path::check_segment(operation.id, #p, &self.#field)?; }
     });
-    let call = quote! {
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw()).await
+    let prepare_fn: ImplItem = parse_quote! {
+        /// Checks the path ids and builds the request: what can be refused before sending.
+        fn prepare(
+            self,
+            operation: &'static crate::transport::Operation,
+        ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+            #(#checks)*
+            crate::transport::built(operation.id, self.request())
+        }
     };
-    let (output, body): (TokenStream, TokenStream) = match &op.output {
-        Output::Data(t) => (syn::parse_str(t)?, call),
+    let (output, call): (TokenStream, TokenStream) = match &op.output {
+        Output::Data(t) => (
+            syn::parse_str(t)?,
+            quote!(crate::transport::send::<#answer>(&OPERATION, self.prepare(&OPERATION))),
+        ),
         Output::List(t) => {
             let t: syn::Type = syn::parse_str(t)?;
-            (quote!(::std::vec::Vec<#t>), call)
+            (
+                quote!(::std::vec::Vec<#t>),
+                quote!(crate::transport::send::<#answer>(&OPERATION, self.prepare(&OPERATION))),
+            )
         }
         Output::Nothing => (
             quote!(()),
-            quote! { #call.map(|_: ::serde::de::IgnoredAny| ()) },
+            quote!(crate::transport::send_unit(
+                &OPERATION,
+                self.prepare(&OPERATION)
+            )),
         ),
-        Output::Exists => (quote!(bool), quote! { crate::transport::exists(#call) }),
+        Output::Exists => (
+            quote!(bool),
+            quote!(crate::transport::send_exists(
+                &OPERATION,
+                self.prepare(&OPERATION)
+            )),
+        ),
     };
     let doc = match &op.output {
         Output::Exists => " Sends the request: `true` when Crisp answers 2xx, `false` on 404.",
@@ -147,17 +221,20 @@ fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
         #[doc = " Retries, timeouts and authentication follow the [`Client`](crate::Client)'s"]
         #[doc = " configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's"]
         #[doc = " `reason`."]
-        pub async fn send(self) -> ::std::result::Result<#output, crate::Error> {
-            const OPERATION: crate::transport::Operation = crate::transport::Operation {
+        pub fn send(
+            self,
+        ) -> impl ::std::future::Future<Output = ::std::result::Result<#output, crate::Error>> + Send + 'static {
+            static OPERATION: crate::transport::Operation = crate::transport::Operation {
                 id: #id,
                 method: ::reqwest::Method::#method,
                 path: #path,
             };
-            #(#checks)*
-            let client = self.client.clone();
-            #body
+            #call
         }
     };
+    imp.items.insert(at, request_fn);
+    imp.items.insert(at + 1, send_raw);
+    imp.items.insert(at + 2, prepare_fn);
     imp.items.push(send);
     if let (Some(kind), Output::List(t)) = (&op.pagination, &op.output) {
         let t: syn::Type = syn::parse_str(t)?;
@@ -233,6 +310,227 @@ fn use_sdk_path_encoder(file: &mut syn::File) -> Result<()> {
     if fix.0 == 0 {
         return Err(anyhow!(
             "no encode_path call found: progenitor's output changed shape"
+        ));
+    }
+    Ok(())
+}
+
+/// `T` of `Result<ResponseValue<T>, _>`.
+fn response_value_inner(ty: &syn::Type) -> Option<syn::Type> {
+    fn first_arg(ty: &syn::Type, name: &str) -> Option<syn::Type> {
+        let syn::Type::Path(p) = ty else { return None };
+        let last = p.path.segments.last()?;
+        if last.ident != name {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+    }
+    first_arg(&first_arg(ty, "Result")?, "ResponseValue")
+}
+
+fn pat_ident(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(i) => Some(i.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// `encode_path(&id.to_string())` becomes `encode_path(&id)` for the `String` path ids: the
+/// copy was for progenitor's other parameter types.
+fn borrow_string_segments(stmts: &mut [syn::Stmt], ids: &[String]) -> Result<()> {
+    struct Fix<'a>(&'a [String], usize);
+    impl syn::visit_mut::VisitMut for Fix<'_> {
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            if !mac.path.is_ident("format") {
+                return;
+            }
+            let mut text = mac.tokens.to_string();
+            for id in self.0 {
+                let from = format!("encode_path (& {id} . to_string ())");
+                if text.contains(&from) {
+                    text = text.replace(&from, &format!("encode_path (& {id})"));
+                    self.1 += 1;
+                }
+            }
+            if let Ok(tokens) = text.parse() {
+                mac.tokens = tokens;
+            }
+        }
+    }
+    let mut fix = Fix(ids, 0);
+    for stmt in stmts.iter_mut() {
+        syn::visit_mut::VisitMut::visit_stmt_mut(&mut fix, stmt);
+    }
+    if fix.1 != ids.len() {
+        return Err(anyhow!(
+            "expected {} `encode_path(&id.to_string())` for the string path ids, found {}",
+            ids.len(),
+            fix.1
+        ));
+    }
+    Ok(())
+}
+
+/// The builder's `new()` starts every required field as `Err(String::new())` instead of an
+/// allocated "… was not initialized": two or three allocations per call for a message that
+/// is only read when the field was forgotten. Returns those fields with their messages.
+fn no_allocation_in_new(imp: &mut syn::ItemImpl, op: &Operation) -> Result<Vec<(String, String)>> {
+    struct Fix(Vec<(String, String)>);
+    impl syn::visit_mut::VisitMut for Fix {
+        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
+            let syn::Member::Named(name) = &field.member else {
+                return;
+            };
+            let text = {
+                let expr = &field.expr;
+                quote!(#expr).to_string()
+            };
+            // `Err("website_id was not initialized".to_string())`
+            let Some(message) = text
+                .strip_prefix("Err (\"")
+                .and_then(|t| t.strip_suffix("\" . to_string ())"))
+            else {
+                return;
+            };
+            self.0.push((name.to_string(), message.to_string()));
+            field.expr = parse_quote!(Err(::std::string::String::new()));
+        }
+    }
+    let mut fix = Fix(Vec::new());
+    for it in &mut imp.items {
+        if let ImplItem::Fn(f) = it {
+            if f.sig.ident == "new" {
+                syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut fix, f);
+            }
+        }
+    }
+    if fix
+        .0
+        .iter()
+        .any(|(_, m)| m.contains('"') || m.contains('\\'))
+    {
+        return Err(anyhow!("{}: an unexpected message in new()", op.id));
+    }
+    Ok(fix.0)
+}
+
+/// `let x = x.map_err(Error::InvalidRequest)?;` becomes
+/// `let x = crate::path::required(x, "x was not initialized")?;` for the fields that
+/// [`no_allocation_in_new`] changed.
+fn check_required(
+    stmts: &mut [syn::Stmt],
+    unset: &[(String, String)],
+    op: &Operation,
+) -> Result<()> {
+    let mut done = 0;
+    for stmt in stmts.iter_mut() {
+        let syn::Stmt::Local(local) = stmt else {
+            continue;
+        };
+        let Some(name) = pat_ident(&local.pat) else {
+            continue;
+        };
+        let Some((_, message)) = unset.iter().find(|(field, _)| *field == name) else {
+            continue;
+        };
+        let Some(init) = &mut local.init else {
+            continue;
+        };
+        let expr = &init.expr;
+        if quote!(#expr).to_string() != format!("{name} . map_err (Error :: InvalidRequest) ?") {
+            continue;
+        }
+        let ident = format_ident!("{name}");
+        *init.expr = parse_quote!(crate::path::required(#ident, #message)?);
+        done += 1;
+    }
+    if done != unset.len() {
+        return Err(anyhow!(
+            "{}: {} required fields, {done} checks rewritten",
+            op.id,
+            unset.len()
+        ));
+    }
+    Ok(())
+}
+
+/// `.json(&body)` becomes `.header(CONTENT_TYPE, json).body(crate::transport::json_body(&body)?)`:
+/// reqwest's `json` is generic over the body type, and its header handling was compiled
+/// again for each of the ~100 body types; only the serialization needs to be.
+fn share_json_body(stmts: &mut [syn::Stmt]) {
+    struct Fix;
+    impl syn::visit_mut::VisitMut for Fix {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            let syn::Expr::MethodCall(call) = expr else {
+                return;
+            };
+            if call.method != "json" || call.args.len() != 1 {
+                return;
+            }
+            let receiver = &call.receiver;
+            let body = &call.args[0];
+            *expr = parse_quote! {
+                #receiver
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(crate::transport::json_body(#body)?)
+            };
+        }
+    }
+    for stmt in stmts {
+        syn::visit_mut::VisitMut::visit_stmt_mut(&mut Fix, stmt);
+    }
+}
+
+/// Removes the empty `HeaderMap` progenitor builds and passes to `.headers(..)` when an
+/// operation has no header parameters (none of Crisp's has): an allocation per call for
+/// nothing.
+fn drop_empty_header_map(send: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
+    let mentions = |stmt: &syn::Stmt| quote!(#stmt).to_string().matches("header_map").count();
+    let total: usize = send.block.stmts.iter().map(mentions).sum();
+    let decl = send.block.stmts.iter().position(|stmt| {
+        matches!(stmt, syn::Stmt::Local(l) if quote!(#l).to_string().starts_with("let mut header_map"))
+    });
+    // The declaration and `.headers(header_map)`: nothing is added to it.
+    let Some(decl) = decl else {
+        return Err(anyhow!("{}: no header_map in progenitor's send", op.id));
+    };
+    if total != 2 {
+        return Ok(());
+    }
+    send.block.stmts.remove(decl);
+    struct Fix(usize);
+    impl syn::visit_mut::VisitMut for Fix {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            if let syn::Expr::MethodCall(call) = expr {
+                if call.method == "headers"
+                    && quote!(#call).to_string().ends_with("headers (header_map)")
+                {
+                    *expr = (*call.receiver).clone();
+                    self.0 += 1;
+                }
+            }
+        }
+    }
+    let mut fix = Fix(0);
+    for stmt in &mut send.block.stmts {
+        syn::visit_mut::VisitMut::visit_stmt_mut(&mut fix, stmt);
+    }
+    if fix.0 != 1 {
+        return Err(anyhow!(
+            "{}: expected one `.headers(header_map)`, found {}",
+            op.id,
+            fix.0
         ));
     }
     Ok(())

@@ -114,7 +114,10 @@ impl Baseline {
         let mut authorization = HeaderValue::from_str(&format!("Basic {token}")).unwrap();
         authorization.set_sensitive(true);
         Baseline {
-            http: reqwest::Client::builder()
+            // The SDK's TLS setup (no TLS is used: the server is plain HTTP); with the
+            // default `rustls` feature a bare `reqwest::Client::builder()` has no provider.
+            http: crisp_api::tls::client_builder()
+                .unwrap()
                 .connect_timeout(Duration::from_secs(5))
                 .build()
                 .unwrap(),

@@ -67,10 +67,10 @@ impl ListAnimationMedias {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            page_number: Err("page_number was not initialized".to_string()),
-            list_id: Err("list_id was not initialized".to_string()),
+            page_number: Err(::std::string::String::new()),
+            list_id: Err(::std::string::String::new()),
             per_page: Ok(None),
-            search_query: Err("search_query was not initialized".to_string()),
+            search_query: Err(::std::string::String::new()),
         }
     }
     /// The page to read, from 1. (Required path parameter `page_number`.)
@@ -117,25 +117,23 @@ impl ListAnimationMedias {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, page_number, list_id, per_page, search_query } = self;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
-        let list_id = list_id.map_err(Error::InvalidRequest)?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
+        let list_id = crate::path::required(list_id, "list_id was not initialized")?;
         let per_page = per_page.map_err(Error::InvalidRequest)?;
-        let search_query = search_query.map_err(Error::InvalidRequest)?;
+        let search_query = crate::path::required(
+            search_query,
+            "search_query was not initialized",
+        )?;
         let url = format!(
             "{}/media/animation/list/{}", client.baseurl, crate ::path::encode_path(&
             page_number.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -147,34 +145,46 @@ impl ListAnimationMedias {
             .query(&progenitor_client::QueryParam::new("list_id", &list_id))
             .query(&progenitor_client::QueryParam::new("per_page", &per_page))
             .query(&progenitor_client::QueryParam::new("search_query", &search_query))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_animation_medias",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_animation_medias",
             method: ::reqwest::Method::GET,
             path: "/media/animation/list/{page_number}",
         };
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }

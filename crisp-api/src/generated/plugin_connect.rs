@@ -164,18 +164,10 @@ impl GetConnectAccount {
     pub fn new(client: &super::Client) -> Self {
         Self { client: client.clone() }
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::PluginConnectAccount>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client } = self;
         let url = format!("{}/plugin/connect/account", client.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -184,36 +176,49 @@ impl GetConnectAccount {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_connect_account",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::PluginConnectAccount>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PluginConnectAccount>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::PluginConnectAccount, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PluginConnectAccount, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "get_connect_account",
             method: ::reqwest::Method::GET,
             path: "/plugin/connect/account",
         };
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PluginConnectAccount>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_connect_endpoints`]
@@ -229,18 +234,10 @@ impl GetConnectEndpoints {
     pub fn new(client: &super::Client) -> Self {
         Self { client: client.clone() }
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::PluginConnectEndpoints>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client } = self;
         let url = format!("{}/plugin/connect/endpoints", client.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -249,36 +246,54 @@ impl GetConnectEndpoints {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_connect_endpoints",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<crate::types::PluginConnectEndpoints>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PluginConnectEndpoints>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::PluginConnectEndpoints, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::PluginConnectEndpoints,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "get_connect_endpoints",
             method: ::reqwest::Method::GET,
             path: "/plugin/connect/endpoints",
         };
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PluginConnectEndpoints>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_connect_session_validity`]
@@ -294,43 +309,47 @@ impl CheckConnectSessionValidity {
     pub fn new(client: &super::Client) -> Self {
         Self { client: client.clone() }
     }
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+        let Self { client } = self;
+        let url = format!("{}/plugin/connect/session", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut request = client.client.head(url).build()?;
+        Ok((client, request))
+    }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
     /// Prefer [`send`](Self::send).
-    pub async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
-        let Self { client } = self;
-        let url = format!("{}/plugin/connect/session", client.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "check_connect_session_validity",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<()>>,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<bool, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "check_connect_session_validity",
             method: ::reqwest::Method::HEAD,
             path: "/plugin/connect/session",
         };
-        let client = self.client.clone();
-        crate::transport::exists(
-            crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-                .await,
-        )
+        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_all_connect_websites`]
@@ -349,7 +368,7 @@ impl ListAllConnectWebsites {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            page_number: Err("page_number was not initialized".to_string()),
+            page_number: Err(::std::string::String::new()),
             filter_configured: Ok(None),
             include_plan: Ok(None),
         }
@@ -391,28 +410,19 @@ impl ListAllConnectWebsites {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::PluginConnectWebsite>,
-            >,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, page_number, filter_configured, include_plan } = self;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let filter_configured = filter_configured.map_err(Error::InvalidRequest)?;
         let include_plan = include_plan.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/plugin/connect/websites/all/{}", client.baseurl, crate
             ::path::encode_path(& page_number.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -428,39 +438,60 @@ impl ListAllConnectWebsites {
                 ),
             )
             .query(&progenitor_client::QueryParam::new("include_plan", &include_plan))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_all_connect_websites",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+            >,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::PluginConnectWebsite>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_all_connect_websites",
             method: ::reqwest::Method::GET,
             path: "/plugin/connect/websites/all/{page_number}",
         };
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+            >,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -490,7 +521,7 @@ impl ListConnectWebsitesSince {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            date_since: Err("date_since was not initialized".to_string()),
+            date_since: Err(::std::string::String::new()),
             filter_configured: Ok(None),
             include_plan: Ok(None),
         }
@@ -535,25 +566,16 @@ impl ListConnectWebsitesSince {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::PluginConnectWebsite>,
-            >,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, date_since, filter_configured, include_plan } = self;
-        let date_since = date_since.map_err(Error::InvalidRequest)?;
+        let date_since = crate::path::required(
+            date_since,
+            "date_since was not initialized",
+        )?;
         let filter_configured = filter_configured.map_err(Error::InvalidRequest)?;
         let include_plan = include_plan.map_err(Error::InvalidRequest)?;
         let url = format!("{}/plugin/connect/websites/since", client.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -570,38 +592,59 @@ impl ListConnectWebsitesSince {
                 ),
             )
             .query(&progenitor_client::QueryParam::new("include_plan", &include_plan))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_connect_websites_since",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+            >,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::PluginConnectWebsite>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_connect_websites_since",
             method: ::reqwest::Method::GET,
             path: "/plugin/connect/websites/since",
         };
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+            >,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }

@@ -67,8 +67,8 @@ impl GenerateAnalytics {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -97,25 +97,18 @@ impl GenerateAnalytics {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::AnalyticsPoint>>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/analytics/generate", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()),
+            ::path::encode_path(& website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -124,40 +117,59 @@ impl GenerateAnalytics {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "generate_analytics",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<crate::types::AnalyticsPoint>>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::AnalyticsPoint>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::AnalyticsPoint>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::AnalyticsPoint>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "generate_analytics",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/analytics/generate",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::AnalyticsPoint>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }

@@ -580,8 +580,8 @@ impl BatchBlockConversations {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -608,23 +608,18 @@ impl BatchBlockConversations {
             .map_err(|s| format!("conversion to `BatchBlock` for body failed: {}", s));
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/block", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -633,37 +628,53 @@ impl BatchBlockConversations {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_block_conversations",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_block_conversations",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/block",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_update_conversations_data`]
@@ -681,8 +692,8 @@ impl BatchUpdateConversationsData {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -709,23 +720,18 @@ impl BatchUpdateConversationsData {
             .map_err(|s| format!("conversion to `BatchData` for body failed: {}", s));
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/data", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -734,37 +740,53 @@ impl BatchUpdateConversationsData {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_update_conversations_data",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_update_conversations_data",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/data",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_inbox_conversations`]
@@ -782,8 +804,8 @@ impl BatchInboxConversations {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -810,23 +832,18 @@ impl BatchInboxConversations {
             .map_err(|s| format!("conversion to `BatchInbox` for body failed: {}", s));
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/inbox", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -835,37 +852,53 @@ impl BatchInboxConversations {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_inbox_conversations",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_inbox_conversations",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/inbox",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_read_items`]
@@ -883,8 +916,8 @@ impl BatchReadItems {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -915,23 +948,18 @@ impl BatchReadItems {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/read", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -940,37 +968,53 @@ impl BatchReadItems {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_read_items",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_read_items",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/read",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_remove_items`]
@@ -988,8 +1032,8 @@ impl BatchRemoveItems {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1016,23 +1060,18 @@ impl BatchRemoveItems {
             .map_err(|s| format!("conversion to `BatchRemove` for body failed: {}", s));
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/remove", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1041,37 +1080,53 @@ impl BatchRemoveItems {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_remove_items",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_remove_items",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/remove",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_report_conversations`]
@@ -1089,8 +1144,8 @@ impl BatchReportConversations {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1117,23 +1172,18 @@ impl BatchReportConversations {
             .map_err(|s| format!("conversion to `BatchReport` for body failed: {}", s));
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/report", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1142,37 +1192,53 @@ impl BatchReportConversations {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_report_conversations",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_report_conversations",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/batch/report",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_resolve_items`]
@@ -1190,8 +1256,8 @@ impl BatchResolveItems {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1222,23 +1288,18 @@ impl BatchResolveItems {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/resolve", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1247,37 +1308,53 @@ impl BatchResolveItems {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_resolve_items",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_resolve_items",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/resolve",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_routing_conversations`]
@@ -1295,8 +1372,8 @@ impl BatchRoutingConversations {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1323,23 +1400,18 @@ impl BatchRoutingConversations {
             .map_err(|s| format!("conversion to `BatchRouting` for body failed: {}", s));
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/routing", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1348,37 +1420,53 @@ impl BatchRoutingConversations {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_routing_conversations",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_routing_conversations",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/routing",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_update_conversations_segments`]
@@ -1396,8 +1484,8 @@ impl BatchUpdateConversationsSegments {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1426,23 +1514,18 @@ impl BatchUpdateConversationsSegments {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/segments", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1451,37 +1534,53 @@ impl BatchUpdateConversationsSegments {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_update_conversations_segments",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_update_conversations_segments",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/segments",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_unread_conversations`]
@@ -1499,8 +1598,8 @@ impl BatchUnreadConversations {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1533,23 +1632,18 @@ impl BatchUnreadConversations {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/unread", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1558,37 +1652,53 @@ impl BatchUnreadConversations {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_unread_conversations",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_unread_conversations",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/unread",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::batch_unresolve_conversations`]
@@ -1606,8 +1716,8 @@ impl BatchUnresolveConversations {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1640,23 +1750,18 @@ impl BatchUnresolveConversations {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/batch/unresolve", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1665,36 +1770,52 @@ impl BatchUnresolveConversations {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "batch_unresolve_conversations",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "batch_unresolve_conversations",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/batch/unresolve",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }

@@ -677,8 +677,8 @@ impl CreateNewCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -707,23 +707,18 @@ impl CreateNewCampaign {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::CampaignCreated>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/campaign", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -732,38 +727,55 @@ impl CreateNewCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_new_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::CampaignCreated>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::CampaignCreated>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::CampaignCreated, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::CampaignCreated, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "create_new_campaign",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::CampaignCreated>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_campaign`]
@@ -781,8 +793,8 @@ impl GetCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -811,24 +823,21 @@ impl GetCampaign {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::Campaign>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()), crate ::path::encode_path(& campaign_id
-            .to_string()),
+            website_id), crate ::path::encode_path(& campaign_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -837,38 +846,51 @@ impl GetCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::Campaign>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::Campaign>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::Campaign, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::Campaign, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "get_campaign",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::Campaign>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_campaign`]
@@ -887,9 +909,9 @@ impl SaveCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -929,25 +951,22 @@ impl SaveCampaign {
             .map_err(|s| format!("conversion to `CampaignSave` for body failed: {}", s));
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()), crate ::path::encode_path(& campaign_id
-            .to_string()),
+            website_id), crate ::path::encode_path(& campaign_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -956,38 +975,54 @@ impl SaveCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "save_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "save_campaign",
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::remove_campaign`]
@@ -1005,8 +1040,8 @@ impl RemoveCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1035,24 +1070,21 @@ impl RemoveCampaign {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()), crate ::path::encode_path(& campaign_id
-            .to_string()),
+            website_id), crate ::path::encode_path(& campaign_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1061,37 +1093,49 @@ impl RemoveCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "remove_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "remove_campaign",
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_campaign_exists`]
@@ -1109,8 +1153,8 @@ impl CheckCampaignExists {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1139,51 +1183,60 @@ impl CheckCampaignExists {
             });
         self
     }
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+        let Self { client, website_id, campaign_id } = self;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
+        let url = format!(
+            "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
+            website_id), crate ::path::encode_path(& campaign_id),
+        );
+        #[allow(unused_mut)]
+        let mut request = client.client.head(url).build()?;
+        Ok((client, request))
+    }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
     /// Prefer [`send`](Self::send).
-    pub async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
-        let Self { client, website_id, campaign_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()), crate ::path::encode_path(& campaign_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "check_campaign_exists",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<()>>,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<bool, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "check_campaign_exists",
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::exists(
-            crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-                .await,
-        )
+        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_campaign`]
@@ -1202,9 +1255,9 @@ impl UpdateCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1246,25 +1299,22 @@ impl UpdateCampaign {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()), crate ::path::encode_path(& campaign_id
-            .to_string()),
+            website_id), crate ::path::encode_path(& campaign_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1273,38 +1323,54 @@ impl UpdateCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "update_campaign",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::dispatch_campaign`]
@@ -1323,8 +1389,8 @@ impl DispatchCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
@@ -1364,25 +1430,22 @@ impl DispatchCampaign {
             .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
         let body = body.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/campaign/{}/dispatch", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            campaign_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1391,38 +1454,54 @@ impl DispatchCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "dispatch_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "dispatch_campaign",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/dispatch",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::pause_campaign`]
@@ -1441,8 +1520,8 @@ impl PauseCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
@@ -1482,25 +1561,22 @@ impl PauseCampaign {
             .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
         let body = body.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/campaign/{}/pause", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            campaign_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1509,38 +1585,54 @@ impl PauseCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "pause_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "pause_campaign",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/pause",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_campaign_recipients`]
@@ -1559,9 +1651,9 @@ impl ListCampaignRecipients {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1600,28 +1692,26 @@ impl ListCampaignRecipients {
             .map_err(|_| "conversion to `u32` for page_number failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignRecipient>>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, page_number } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/campaign/{}/recipients/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            campaign_id.to_string()), crate ::path::encode_path(& page_number
-            .to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
+            crate ::path::encode_path(& page_number.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1630,41 +1720,58 @@ impl ListCampaignRecipients {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_campaign_recipients",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::CampaignRecipient>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignRecipient>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::CampaignRecipient>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::CampaignRecipient>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_campaign_recipients",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaign/{campaign_id}/recipients/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignRecipient>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -1694,8 +1801,8 @@ impl ResumeCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
@@ -1735,25 +1842,22 @@ impl ResumeCampaign {
             .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
         let body = body.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/campaign/{}/resume", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            campaign_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1762,38 +1866,54 @@ impl ResumeCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resume_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resume_campaign",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/resume",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_campaign_statistics`]
@@ -1814,10 +1934,10 @@ impl ListCampaignStatistics {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
-            action: Err("action was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
+            action: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
             per_page: Ok(None),
         }
     }
@@ -1880,30 +2000,29 @@ impl ListCampaignStatistics {
             .map_err(|_| "conversion to `u32` for per_page failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignStatistic>>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, action, page_number, per_page } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
-        let action = action.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
+        let action = crate::path::required(action, "action was not initialized")?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let per_page = per_page.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/campaign/{}/statistics/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            campaign_id.to_string()), crate ::path::encode_path(& action.to_string()),
-            crate ::path::encode_path(& page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
+            crate ::path::encode_path(& action.to_string()), crate ::path::encode_path(&
+            page_number.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1913,41 +2032,58 @@ impl ListCampaignStatistics {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_campaign_statistics",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::CampaignStatistic>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignStatistic>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::CampaignStatistic>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::CampaignStatistic>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_campaign_statistics",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaign/{campaign_id}/statistics/{action}/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignStatistic>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -1977,8 +2113,8 @@ impl TestCampaign {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            campaign_id: Err("campaign_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            campaign_id: Err(::std::string::String::new()),
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
@@ -2018,25 +2154,22 @@ impl TestCampaign {
             .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let campaign_id = crate::path::required(
+            campaign_id,
+            "campaign_id was not initialized",
+        )?;
         let body = body.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/campaign/{}/test", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()), crate ::path::encode_path(& campaign_id
-            .to_string()),
+            website_id), crate ::path::encode_path(& campaign_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2045,38 +2178,54 @@ impl TestCampaign {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "test_campaign",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "test_campaign",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/test",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "campaign_id", &self.campaign_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_campaigns`]
@@ -2103,8 +2252,8 @@ impl ListCampaigns {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
             filter_status_done: Ok(None),
             filter_status_not_configured: Ok(None),
             filter_status_paused: Ok(None),
@@ -2259,17 +2408,8 @@ impl ListCampaigns {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -2284,8 +2424,14 @@ impl ListCampaigns {
             filter_type_one_shot,
             search_name,
         } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let filter_status_done = filter_status_done.map_err(Error::InvalidRequest)?;
         let filter_status_not_configured = filter_status_not_configured
             .map_err(Error::InvalidRequest)?;
@@ -2300,10 +2446,9 @@ impl ListCampaigns {
         let search_name = search_name.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/campaigns/list/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
+            .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2356,40 +2501,55 @@ impl ListCampaigns {
                 ),
             )
             .query(&progenitor_client::QueryParam::new("search_name", &search_name))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_campaigns",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::CampaignExcerpt>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::CampaignExcerpt>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_campaigns",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaigns/list/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -2417,7 +2577,7 @@ impl ListCampaignTags {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2433,22 +2593,17 @@ impl ListCampaignTags {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/campaigns/tags", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2457,37 +2612,55 @@ impl ListCampaignTags {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_campaign_tags",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<::std::vec::Vec<::std::string::String>, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_campaign_tags",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaigns/tags",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::create_new_campaign_template`]
@@ -2505,8 +2678,8 @@ impl CreateNewCampaignTemplate {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2537,23 +2710,18 @@ impl CreateNewCampaignTemplate {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::CampaignTemplateCreated>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/campaigns/template", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()),
+            ::path::encode_path(& website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2562,38 +2730,60 @@ impl CreateNewCampaignTemplate {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_new_campaign_template",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<crate::types::CampaignTemplateCreated>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::CampaignTemplateCreated>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::CampaignTemplateCreated, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::CampaignTemplateCreated,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "create_new_campaign_template",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaigns/template",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::CampaignTemplateCreated>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_campaign_template`]
@@ -2611,8 +2801,8 @@ impl GetCampaignTemplate {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            template_id: Err("template_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            template_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2641,24 +2831,21 @@ impl GetCampaignTemplate {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::CampaignTemplate>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let template_id = template_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let template_id = crate::path::required(
+            template_id,
+            "template_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            template_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2667,38 +2854,51 @@ impl GetCampaignTemplate {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_campaign_template",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::CampaignTemplate>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::CampaignTemplate>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::CampaignTemplate, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::CampaignTemplate, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "get_campaign_template",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::CampaignTemplate>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_campaign_template`]
@@ -2717,9 +2917,9 @@ impl SaveCampaignTemplate {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            template_id: Err("template_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            template_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2763,25 +2963,22 @@ impl SaveCampaignTemplate {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let template_id = template_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let template_id = crate::path::required(
+            template_id,
+            "template_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            template_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2790,38 +2987,54 @@ impl SaveCampaignTemplate {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "save_campaign_template",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "save_campaign_template",
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::remove_campaign_template`]
@@ -2839,8 +3052,8 @@ impl RemoveCampaignTemplate {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            template_id: Err("template_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            template_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2869,24 +3082,21 @@ impl RemoveCampaignTemplate {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let template_id = template_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let template_id = crate::path::required(
+            template_id,
+            "template_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            template_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2895,37 +3105,49 @@ impl RemoveCampaignTemplate {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "remove_campaign_template",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "remove_campaign_template",
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_campaign_template_exists`]
@@ -2943,8 +3165,8 @@ impl CheckCampaignTemplateExists {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            template_id: Err("template_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            template_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2973,51 +3195,60 @@ impl CheckCampaignTemplateExists {
             });
         self
     }
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+        let Self { client, website_id, template_id } = self;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let template_id = crate::path::required(
+            template_id,
+            "template_id was not initialized",
+        )?;
+        let url = format!(
+            "{}/website/{}/campaigns/template/{}", client.baseurl, crate
+            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
+        );
+        #[allow(unused_mut)]
+        let mut request = client.client.head(url).build()?;
+        Ok((client, request))
+    }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
     /// Prefer [`send`](Self::send).
-    pub async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
-        let Self { client, website_id, template_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let template_id = template_id.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            template_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "check_campaign_template_exists",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<()>>,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<bool, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "check_campaign_template_exists",
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
-        let client = self.client.clone();
-        crate::transport::exists(
-            crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-                .await,
-        )
+        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_campaign_template`]
@@ -3036,9 +3267,9 @@ impl UpdateCampaignTemplate {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            template_id: Err("template_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            template_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3082,25 +3313,22 @@ impl UpdateCampaignTemplate {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let template_id = template_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let template_id = crate::path::required(
+            template_id,
+            "template_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            template_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3109,38 +3337,54 @@ impl UpdateCampaignTemplate {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_campaign_template",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "update_campaign_template",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "template_id", &self.template_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_campaign_templates`]
@@ -3161,8 +3405,8 @@ impl ListCampaignTemplates {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
             filter_type_custom: Ok(None),
             filter_type_static: Ok(None),
             search_name: Ok(None),
@@ -3231,19 +3475,8 @@ impl ListCampaignTemplates {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
-            >,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -3252,17 +3485,22 @@ impl ListCampaignTemplates {
             filter_type_static,
             search_name,
         } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let filter_type_custom = filter_type_custom.map_err(Error::InvalidRequest)?;
         let filter_type_static = filter_type_static.map_err(Error::InvalidRequest)?;
         let search_name = search_name.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/campaigns/templates/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
+            .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3284,40 +3522,61 @@ impl ListCampaignTemplates {
                 ),
             )
             .query(&progenitor_client::QueryParam::new("search_name", &search_name))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_campaign_templates",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
+            >,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_campaign_templates",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/campaigns/templates/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
+            >,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the

@@ -60,7 +60,7 @@ impl GetWebsiteConnectEndpoints {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -76,22 +76,17 @@ impl GetWebsiteConnectEndpoints {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::WebsiteConnectEndpoints>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/connect/endpoints", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()),
+            ::path::encode_path(& website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -100,36 +95,54 @@ impl GetWebsiteConnectEndpoints {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_website_connect_endpoints",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<crate::types::WebsiteConnectEndpoints>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::WebsiteConnectEndpoints>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::WebsiteConnectEndpoints, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::WebsiteConnectEndpoints,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "get_website_connect_endpoints",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/connect/endpoints",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::WebsiteConnectEndpoints>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }

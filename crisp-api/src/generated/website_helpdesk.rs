@@ -1318,7 +1318,7 @@ impl ResolveHelpdesk {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1334,22 +1334,17 @@ impl ResolveHelpdesk {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::Helpdesk>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1358,37 +1353,50 @@ impl ResolveHelpdesk {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::Helpdesk>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::Helpdesk>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::Helpdesk, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::Helpdesk, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::Helpdesk>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::initialize_helpdesk`]
@@ -1406,8 +1414,8 @@ impl InitializeHelpdesk {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1438,23 +1446,18 @@ impl InitializeHelpdesk {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1463,37 +1466,53 @@ impl InitializeHelpdesk {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "initialize_helpdesk",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "initialize_helpdesk",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_helpdesk`]
@@ -1511,8 +1530,8 @@ impl DeleteHelpdesk {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1541,23 +1560,18 @@ impl DeleteHelpdesk {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1566,37 +1580,53 @@ impl DeleteHelpdesk {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_helpdesk",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "delete_helpdesk",
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_helpdesk_exists`]
@@ -1613,7 +1643,7 @@ impl CheckHelpdeskExists {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1629,48 +1659,55 @@ impl CheckHelpdeskExists {
             });
         self
     }
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+        let Self { client, website_id } = self;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let url = format!(
+            "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
+            website_id),
+        );
+        #[allow(unused_mut)]
+        let mut request = client.client.head(url).build()?;
+        Ok((client, request))
+    }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
     /// Prefer [`send`](Self::send).
-    pub async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "check_helpdesk_exists",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<()>>,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<bool, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "check_helpdesk_exists",
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::exists(
-            crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-                .await,
-        )
+        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_domain`]
@@ -1687,7 +1724,7 @@ impl ResolveHelpdeskDomain {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1703,22 +1740,17 @@ impl ResolveHelpdeskDomain {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskDomain>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/domain", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1727,37 +1759,50 @@ impl ResolveHelpdeskDomain {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_domain",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskDomain>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskDomain>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskDomain, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskDomain, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_domain",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/domain",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskDomain>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::request_helpdesk_domain_change`]
@@ -1775,8 +1820,8 @@ impl RequestHelpdeskDomainChange {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -1807,23 +1852,18 @@ impl RequestHelpdeskDomainChange {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/domain", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1832,37 +1872,53 @@ impl RequestHelpdeskDomainChange {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "request_helpdesk_domain_change",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "request_helpdesk_domain_change",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/domain",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::generate_helpdesk_domain_setup_flow`]
@@ -1880,7 +1936,7 @@ impl GenerateHelpdeskDomainSetupFlow {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
             custom: Ok(None),
         }
     }
@@ -1911,23 +1967,18 @@ impl GenerateHelpdeskDomainSetupFlow {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskDomainSetupFlow>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, custom } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
         let custom = custom.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/helpdesk/domain/setup", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()),
+            ::path::encode_path(& website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -1937,37 +1988,55 @@ impl GenerateHelpdeskDomainSetupFlow {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("custom", &custom))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "generate_helpdesk_domain_setup_flow",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskDomainSetupFlow>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskDomainSetupFlow>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskDomainSetupFlow, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::HelpdeskDomainSetupFlow,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "generate_helpdesk_domain_setup_flow",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/domain/setup",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskDomainSetupFlow>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::export_helpdesk_locale_articles`]
@@ -1987,9 +2056,9 @@ impl ExportHelpdeskLocaleArticles {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
@@ -2041,26 +2110,24 @@ impl ExportHelpdeskLocaleArticles {
             .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
         let body = body.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/helpdesk/export/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2069,38 +2136,54 @@ impl ExportHelpdeskLocaleArticles {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "export_helpdesk_locale_articles",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "export_helpdesk_locale_articles",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/export/{locale}/{content_type}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_locale_feedbacks`]
@@ -2122,10 +2205,10 @@ impl ListHelpdeskLocaleFeedbacks {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
             filter_date_end: Ok(None),
             filter_date_start: Ok(None),
         }
@@ -2206,19 +2289,8 @@ impl ListHelpdeskLocaleFeedbacks {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
-            >,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -2228,19 +2300,27 @@ impl ListHelpdeskLocaleFeedbacks {
             filter_date_end,
             filter_date_start,
         } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let filter_date_end = filter_date_end.map_err(Error::InvalidRequest)?;
         let filter_date_start = filter_date_start.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/helpdesk/feedback/list/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            page_number.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2258,41 +2338,62 @@ impl ListHelpdeskLocaleFeedbacks {
                     &filter_date_start,
                 ),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_helpdesk_locale_feedbacks",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+            >,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_helpdesk_locale_feedbacks",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/feedback/list/{locale}/{content_type}/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+            >,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -2327,9 +2428,9 @@ impl MapHelpdeskLocaleFeedbackRatings {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
             filter_date_end: Ok(None),
             filter_date_start: Ok(None),
         }
@@ -2400,17 +2501,8 @@ impl MapHelpdeskLocaleFeedbackRatings {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -2419,17 +2511,22 @@ impl MapHelpdeskLocaleFeedbackRatings {
             filter_date_end,
             filter_date_start,
         } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
         let filter_date_end = filter_date_end.map_err(Error::InvalidRequest)?;
         let filter_date_start = filter_date_start.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/helpdesk/feedback/ratings/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2447,41 +2544,56 @@ impl MapHelpdeskLocaleFeedbackRatings {
                     &filter_date_start,
                 ),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "map_helpdesk_locale_feedback_ratings",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::types::HelpdeskLocaleFeedbackRatings,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::HelpdeskLocaleFeedbackRatings,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "map_helpdesk_locale_feedback_ratings",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/feedback/ratings/{locale}/{content_type}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_history_change`]
@@ -2499,8 +2611,8 @@ impl ResolveHelpdeskHistoryChange {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            change_id: Err("change_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            change_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2529,24 +2641,21 @@ impl ResolveHelpdeskHistoryChange {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, change_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let change_id = change_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let change_id = crate::path::required(
+            change_id,
+            "change_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/history/change/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            change_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& change_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2555,38 +2664,53 @@ impl ResolveHelpdeskHistoryChange {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_history_change",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "change_id", &self.change_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskHistoryChange, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskHistoryChange, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_history_change",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/history/change/{change_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "change_id", &self.change_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::cancel_helpdesk_history_change`]
@@ -2605,9 +2729,9 @@ impl CancelHelpdeskHistoryChange {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            change_id: Err("change_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            change_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2653,25 +2777,22 @@ impl CancelHelpdeskHistoryChange {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, change_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let change_id = change_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let change_id = crate::path::required(
+            change_id,
+            "change_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/history/change/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            change_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& change_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2680,38 +2801,54 @@ impl CancelHelpdeskHistoryChange {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cancel_helpdesk_history_change",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "change_id", &self.change_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "cancel_helpdesk_history_change",
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/history/change/{change_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "change_id", &self.change_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_history_changes`]
@@ -2732,8 +2869,8 @@ impl ListHelpdeskHistoryChanges {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
             filter_locale: Ok(None),
             filter_tree_path: Ok(None),
             filter_type: Ok(None),
@@ -2806,19 +2943,8 @@ impl ListHelpdeskHistoryChanges {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
-            >,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -2827,17 +2953,22 @@ impl ListHelpdeskHistoryChanges {
             filter_tree_path,
             filter_type,
         } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let filter_locale = filter_locale.map_err(Error::InvalidRequest)?;
         let filter_tree_path = filter_tree_path.map_err(Error::InvalidRequest)?;
         let filter_type = filter_type.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/helpdesk/history/changes/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
+            .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -2854,40 +2985,61 @@ impl ListHelpdeskHistoryChanges {
                 ),
             )
             .query(&progenitor_client::QueryParam::new("filter_type", &filter_type))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_helpdesk_history_changes",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
+            >,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_helpdesk_history_changes",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/history/changes/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
+            >,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -2918,10 +3070,10 @@ impl ImportExternalHelpdeskToLocale {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -2979,26 +3131,24 @@ impl ImportExternalHelpdeskToLocale {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/import/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3007,38 +3157,54 @@ impl ImportExternalHelpdeskToLocale {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "import_external_helpdesk_to_locale",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "import_external_helpdesk_to_locale",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/import/{locale}/{content_type}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::add_helpdesk_locale`]
@@ -3056,8 +3222,8 @@ impl AddHelpdeskLocale {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3086,23 +3252,18 @@ impl AddHelpdeskLocale {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/locale", client.baseurl, crate ::path::encode_path(&
-            website_id.to_string()),
+            website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3111,37 +3272,53 @@ impl AddHelpdeskLocale {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "add_helpdesk_locale",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "add_helpdesk_locale",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/locale",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_locale`]
@@ -3159,8 +3336,8 @@ impl ResolveHelpdeskLocale {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3189,24 +3366,18 @@ impl ResolveHelpdeskLocale {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskLocale>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
         let url = format!(
             "{}/website/{}/helpdesk/locale/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3215,38 +3386,51 @@ impl ResolveHelpdeskLocale {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_locale",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskLocale>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskLocale>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskLocale, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskLocale, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_locale",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskLocale>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_helpdesk_locale`]
@@ -3264,8 +3448,8 @@ impl DeleteHelpdeskLocale {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3294,24 +3478,18 @@ impl DeleteHelpdeskLocale {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
         let url = format!(
             "{}/website/{}/helpdesk/locale/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3320,37 +3498,49 @@ impl DeleteHelpdeskLocale {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_helpdesk_locale",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "delete_helpdesk_locale",
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_helpdesk_locale_exists`]
@@ -3368,8 +3558,8 @@ impl CheckHelpdeskLocaleExists {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3398,51 +3588,57 @@ impl CheckHelpdeskLocaleExists {
             });
         self
     }
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+        let Self { client, website_id, locale } = self;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let url = format!(
+            "{}/website/{}/helpdesk/locale/{}", client.baseurl, crate
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale),
+        );
+        #[allow(unused_mut)]
+        let mut request = client.client.head(url).build()?;
+        Ok((client, request))
+    }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
     /// Prefer [`send`](Self::send).
-    pub async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
-        let Self { client, website_id, locale } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/website/{}/helpdesk/locale/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "check_helpdesk_locale_exists",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<()>>,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<bool, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "check_helpdesk_locale_exists",
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::exists(
-            crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-                .await,
-        )
+        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_locales`]
@@ -3460,8 +3656,8 @@ impl ListHelpdeskLocales {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3487,26 +3683,22 @@ impl ListHelpdeskLocales {
             .map_err(|_| "conversion to `u32` for page_number failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskLocale>>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/locales/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
+            .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3515,40 +3707,55 @@ impl ListHelpdeskLocales {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_helpdesk_locales",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskLocale>>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskLocale>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::HelpdeskLocale>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::HelpdeskLocale>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_helpdesk_locales",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/locales/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskLocale>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -3579,10 +3786,10 @@ impl ResolveHelpdeskPageEntity {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            entity_id: Err("entity_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            entity_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3636,27 +3843,28 @@ impl ResolveHelpdeskPageEntity {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskPage>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, entity_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let entity_id = entity_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let entity_id = crate::path::required(
+            entity_id,
+            "entity_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/page/entity/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& entity_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            entity_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3665,39 +3873,52 @@ impl ResolveHelpdeskPageEntity {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_page_entity",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskPage>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskPage>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "entity_id", &self.entity_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskPage, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskPage, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_page_entity",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/page/entity/{locale}/{content_type}/{entity_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "entity_id", &self.entity_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskPage>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_pages`]
@@ -3717,10 +3938,10 @@ impl ListHelpdeskPages {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3771,29 +3992,28 @@ impl ListHelpdeskPages {
             .map_err(|_| "conversion to `u32` for page_number failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskPage>>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, page_number } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/page/list/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            page_number.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3802,41 +4022,56 @@ impl ListHelpdeskPages {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_helpdesk_pages",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskPage>>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskPage>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::HelpdeskPage>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::HelpdeskPage>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_helpdesk_pages",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/page/list/{locale}/{content_type}/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskPage>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -3865,8 +4100,8 @@ impl AddHelpdeskRedirection {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -3897,23 +4132,18 @@ impl AddHelpdeskRedirection {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/redirection", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()),
+            ::path::encode_path(& website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -3922,38 +4152,60 @@ impl AddHelpdeskRedirection {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "add_helpdesk_redirection",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskRedirectionNew, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::HelpdeskRedirectionNew,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "add_helpdesk_redirection",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/redirection",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_redirection`]
@@ -3971,8 +4223,8 @@ impl ResolveHelpdeskRedirection {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            redirection_id: Err("redirection_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            redirection_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -4001,24 +4253,22 @@ impl ResolveHelpdeskRedirection {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskRedirection>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, redirection_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let redirection_id = redirection_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let redirection_id = crate::path::required(
+            redirection_id,
+            "redirection_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/redirection/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            redirection_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(&
+            redirection_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -4027,42 +4277,55 @@ impl ResolveHelpdeskRedirection {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_redirection",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskRedirection>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskRedirection>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            operation.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskRedirection, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskRedirection, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_redirection",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(
-            OPERATION.id,
-            "redirection_id",
-            &self.redirection_id,
-        )?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskRedirection>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_helpdesk_redirection`]
@@ -4080,8 +4343,8 @@ impl DeleteHelpdeskRedirection {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            redirection_id: Err("redirection_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            redirection_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -4110,24 +4373,22 @@ impl DeleteHelpdeskRedirection {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, redirection_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let redirection_id = redirection_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let redirection_id = crate::path::required(
+            redirection_id,
+            "redirection_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/redirection/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            redirection_id.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(&
+            redirection_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -4136,41 +4397,53 @@ impl DeleteHelpdeskRedirection {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_helpdesk_redirection",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            operation.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "delete_helpdesk_redirection",
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(
-            OPERATION.id,
-            "redirection_id",
-            &self.redirection_id,
-        )?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_helpdesk_redirection_exists`]
@@ -4188,8 +4461,8 @@ impl CheckHelpdeskRedirectionExists {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            redirection_id: Err("redirection_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            redirection_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -4218,55 +4491,65 @@ impl CheckHelpdeskRedirectionExists {
             });
         self
     }
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+        let Self { client, website_id, redirection_id } = self;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let redirection_id = crate::path::required(
+            redirection_id,
+            "redirection_id was not initialized",
+        )?;
+        let url = format!(
+            "{}/website/{}/helpdesk/redirection/{}", client.baseurl, crate
+            ::path::encode_path(& website_id), crate ::path::encode_path(&
+            redirection_id),
+        );
+        #[allow(unused_mut)]
+        let mut request = client.client.head(url).build()?;
+        Ok((client, request))
+    }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
     /// Prefer [`send`](Self::send).
-    pub async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
-        let Self { client, website_id, redirection_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let redirection_id = redirection_id.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/website/{}/helpdesk/redirection/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            redirection_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "check_helpdesk_redirection_exists",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<ResponseValue<()>, Error<()>>,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            operation.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<bool, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "check_helpdesk_redirection_exists",
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(
-            OPERATION.id,
-            "redirection_id",
-            &self.redirection_id,
-        )?;
-        let client = self.client.clone();
-        crate::transport::exists(
-            crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-                .await,
-        )
+        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_redirections`]
@@ -4284,8 +4567,8 @@ impl ListHelpdeskRedirections {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -4311,26 +4594,22 @@ impl ListHelpdeskRedirections {
             .map_err(|_| "conversion to `u32` for page_number failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskRedirection>>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/redirections/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
+            .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -4339,40 +4618,57 @@ impl ListHelpdeskRedirections {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_helpdesk_redirections",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::HelpdeskRedirection>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskRedirection>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::HelpdeskRedirection>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::HelpdeskRedirection>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_helpdesk_redirections",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/redirections/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskRedirection>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -4403,9 +4699,9 @@ impl RequestHelpdeskContentRefresh {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
@@ -4457,26 +4753,24 @@ impl RequestHelpdeskContentRefresh {
             .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
         let body = body.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/helpdesk/refresh/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -4485,38 +4779,54 @@ impl RequestHelpdeskContentRefresh {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "request_helpdesk_content_refresh",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "request_helpdesk_content_refresh",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/refresh/{locale}/{content_type}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_settings`]
@@ -4533,7 +4843,7 @@ impl ResolveHelpdeskSettings {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -4549,22 +4859,17 @@ impl ResolveHelpdeskSettings {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskSettings>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
         let url = format!(
             "{}/website/{}/helpdesk/settings", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()),
+            ::path::encode_path(& website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -4573,37 +4878,50 @@ impl ResolveHelpdeskSettings {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_settings",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskSettings>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskSettings>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskSettings, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskSettings, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_settings",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/settings",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskSettings>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_helpdesk_settings`]
@@ -4621,8 +4939,8 @@ impl SaveHelpdeskSettings {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -4651,23 +4969,18 @@ impl SaveHelpdeskSettings {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/settings", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()),
+            ::path::encode_path(& website_id),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -4676,37 +4989,53 @@ impl SaveHelpdeskSettings {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "save_helpdesk_settings",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "save_helpdesk_settings",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/settings",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_tree_content`]
@@ -4726,10 +5055,10 @@ impl ResolveHelpdeskTreeContent {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -4788,27 +5117,25 @@ impl ResolveHelpdeskTreeContent {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeContent>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/content/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -4817,39 +5144,52 @@ impl ResolveHelpdeskTreeContent {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_tree_content",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeContent>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreeContent>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskTreeContent, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskTreeContent, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_tree_content",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreeContent>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_helpdesk_tree_content`]
@@ -4870,11 +5210,11 @@ impl SaveHelpdeskTreeContent {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -4948,28 +5288,26 @@ impl SaveHelpdeskTreeContent {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/content/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -4978,39 +5316,55 @@ impl SaveHelpdeskTreeContent {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "save_helpdesk_tree_content",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "save_helpdesk_tree_content",
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_tree`]
@@ -5034,10 +5388,10 @@ impl ListHelpdeskTree {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            page_number: Err("page_number was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            page_number: Err(::std::string::String::new()),
             filter_date_end: Ok(None),
             filter_date_start: Ok(None),
             search_title: Ok(None),
@@ -5148,17 +5502,8 @@ impl ListHelpdeskTree {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskTreeEntry>>,
-        >,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -5170,21 +5515,29 @@ impl ListHelpdeskTree {
             search_title,
             sub_path,
         } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let page_number = page_number.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let page_number = crate::path::required(
+            page_number,
+            "page_number was not initialized",
+        )?;
         let filter_date_end = filter_date_end.map_err(Error::InvalidRequest)?;
         let filter_date_start = filter_date_start.map_err(Error::InvalidRequest)?;
         let search_title = search_title.map_err(Error::InvalidRequest)?;
         let sub_path = sub_path.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/list/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& page_number.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            page_number.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -5204,41 +5557,58 @@ impl ListHelpdeskTree {
             )
             .query(&progenitor_client::QueryParam::new("search_title", &search_title))
             .query(&progenitor_client::QueryParam::new("sub_path", &sub_path))
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_helpdesk_tree",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::HelpdeskTreeEntry>,
+                >,
+            >,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskTreeEntry>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<crate::types::HelpdeskTreeEntry>,
-        crate::Error,
-    > {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::HelpdeskTreeEntry>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "list_helpdesk_tree",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/list/{locale}/{content_type}/{page_number}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskTreeEntry>>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -5269,10 +5639,10 @@ impl ResolveHelpdeskTreeMetadata {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -5331,27 +5701,25 @@ impl ResolveHelpdeskTreeMetadata {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeMetadata>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/metadata/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -5360,39 +5728,52 @@ impl ResolveHelpdeskTreeMetadata {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_tree_metadata",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeMetadata>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreeMetadata>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskTreeMetadata, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskTreeMetadata, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_tree_metadata",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreeMetadata>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_helpdesk_tree_metadata`]
@@ -5413,11 +5794,11 @@ impl UpdateHelpdeskTreeMetadata {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -5491,28 +5872,26 @@ impl UpdateHelpdeskTreeMetadata {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/metadata/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -5521,39 +5900,55 @@ impl UpdateHelpdeskTreeMetadata {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_helpdesk_tree_metadata",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "update_helpdesk_tree_metadata",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_tree_page`]
@@ -5573,10 +5968,10 @@ impl ResolveHelpdeskTreePage {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -5635,27 +6030,25 @@ impl ResolveHelpdeskTreePage {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreePage>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/page/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -5664,39 +6057,52 @@ impl ResolveHelpdeskTreePage {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_tree_page",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreePage>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreePage>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskTreePage, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskTreePage, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_tree_page",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/page/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreePage>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_tree_path`]
@@ -5716,10 +6122,10 @@ impl ResolveHelpdeskTreePath {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -5778,27 +6184,25 @@ impl ResolveHelpdeskTreePath {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeEntry>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -5807,39 +6211,52 @@ impl ResolveHelpdeskTreePath {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "resolve_helpdesk_tree_path",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeEntry>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreeEntry>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> ::std::result::Result<crate::types::HelpdeskTreeEntry, crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskTreeEntry, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "resolve_helpdesk_tree_path",
             method: ::reqwest::Method::GET,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreeEntry>,
+        >(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::create_helpdesk_tree_path`]
@@ -5860,10 +6277,10 @@ impl CreateHelpdeskTreePath {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
             body: Ok(types::EmptyBody(::std::default::Default::default())),
         }
     }
@@ -5933,28 +6350,26 @@ impl CreateHelpdeskTreePath {
             .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
         let body = body.map_err(Error::InvalidRequest)?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -5963,39 +6378,55 @@ impl CreateHelpdeskTreePath {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_helpdesk_tree_path",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "create_helpdesk_tree_path",
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_helpdesk_tree_path`]
@@ -6015,10 +6446,10 @@ impl DeleteHelpdeskTreePath {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -6077,27 +6508,25 @@ impl DeleteHelpdeskTreePath {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -6106,38 +6535,50 @@ impl DeleteHelpdeskTreePath {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_helpdesk_tree_path",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "delete_helpdesk_tree_path",
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_helpdesk_tree_path`]
@@ -6158,11 +6599,11 @@ impl UpdateHelpdeskTreePath {
     pub fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err("website_id was not initialized".to_string()),
-            locale: Err("locale was not initialized".to_string()),
-            content_type: Err("content_type was not initialized".to_string()),
-            path: Err("path was not initialized".to_string()),
-            body: Err("body was not set: call .body(..)".to_string()),
+            website_id: Err(::std::string::String::new()),
+            locale: Err(::std::string::String::new()),
+            content_type: Err(::std::string::String::new()),
+            path: Err(::std::string::String::new()),
+            body: Err(::std::string::String::new()),
         }
     }
     /// The website identifier. (Required path parameter `website_id`.)
@@ -6236,28 +6677,26 @@ impl UpdateHelpdeskTreePath {
             });
         self
     }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub async fn send_raw(
-        self,
-    ) -> Result<
-        ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-        Error<()>,
-    > {
+    /// Builds the request from the parameters set (no I/O).
+    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path, body } = self;
-        let website_id = website_id.map_err(Error::InvalidRequest)?;
-        let locale = locale.map_err(Error::InvalidRequest)?;
-        let content_type = content_type.map_err(Error::InvalidRequest)?;
-        let path = path.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let website_id = crate::path::required(
+            website_id,
+            "website_id was not initialized",
+        )?;
+        let locale = crate::path::required(locale, "locale was not initialized")?;
+        let content_type = crate::path::required(
+            content_type,
+            "content_type was not initialized",
+        )?;
+        let path = crate::path::required(path, "path was not initialized")?;
+        let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id.to_string()), crate ::path::encode_path(&
-            locale.to_string()), crate ::path::encode_path(& content_type.to_string()),
-            crate ::path::encode_path(& path.to_string()),
+            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
+            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
+            path),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = client
             .client
@@ -6266,38 +6705,54 @@ impl UpdateHelpdeskTreePath {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
-            .headers(header_map)
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&body)?)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_helpdesk_tree_path",
-        };
-        client.pre(&mut request, &info).await?;
-        let result = client.exec(request, &info).await;
-        client.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        Ok((client, request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
+            Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
     /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
     /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
     /// `reason`.
-    pub async fn send(self) -> ::std::result::Result<(), crate::Error> {
-        const OPERATION: crate::transport::Operation = crate::transport::Operation {
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
             id: "update_helpdesk_tree_path",
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::path::check_segment(OPERATION.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(OPERATION.id, "locale", &self.locale)?;
-        crate::path::check_segment(OPERATION.id, "path", &self.path)?;
-        let client = self.client.clone();
-        crate::transport::send(&client, &OPERATION, move || self.clone().send_raw())
-            .await
-            .map(|_: ::serde::de::IgnoredAny| ())
+        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
     }
 }

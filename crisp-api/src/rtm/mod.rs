@@ -234,11 +234,12 @@ impl RtmBuilder {
     /// Uses this `reqwest::Client` for the WebSocket connections (its TLS, proxy and DNS
     /// settings) instead of building one. It must be able to speak HTTP/1.1 to the socket
     /// host: a WebSocket upgrade cannot go over HTTP/2, so build it with
-    /// [`http1_only`](reqwest::ClientBuilder::http1_only).
+    /// [`http1_only`](reqwest::ClientBuilder::http1_only), or start from
+    /// [`crate::tls::http1_client_builder`], which also sets this crate's TLS backend.
     ///
     /// ```
     /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
-    /// let http = reqwest::Client::builder().http1_only().build().unwrap();
+    /// let http = crisp_api::tls::http1_client_builder().unwrap().build().unwrap();
     /// let rtm = client.rtm().events(["message:send"]).http_client(http);
     /// # let _ = rtm;
     /// ```
@@ -276,15 +277,20 @@ impl RtmBuilder {
         let target = Target::parse(&socket_url)?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .http1_only()
-                .connect_timeout(self.timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| {
-                    RtmError::new(RtmErrorKind::Configuration, "cannot build the HTTP client")
-                        .with_source(e)
-                })?,
+            None => crate::tls::configure(
+                reqwest::Client::builder().http1_only(),
+                crate::tls::Alpn::Http1,
+            )
+            .map_err(|e| {
+                RtmError::new(RtmErrorKind::Configuration, "cannot set up TLS").with_source(e)
+            })?
+            .connect_timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                RtmError::new(RtmErrorKind::Configuration, "cannot build the HTTP client")
+                    .with_source(e)
+            })?,
         };
         let settings = self.client.config().settings();
         let buffer = Arc::new(Buffer::new(self.buffer));

@@ -48,6 +48,16 @@ pub fn assert_common_headers(request: &crisp_mock::Recorded, tier: &str) {
     }
 }
 
+/// A plain reqwest client for requests past the SDK. With crisp-api's default TLS feature
+/// (rustls with ring, set per client), reqwest has no crypto provider of its own, and
+/// `reqwest::Client::new()` would panic: this one starts from the SDK's TLS setup.
+pub fn http_client() -> reqwest::Client {
+    crisp_api::tls::client_builder()
+        .expect("the SDK's TLS setup")
+        .build()
+        .expect("a reqwest client")
+}
+
 /// Sends a request past the typed builders, as a buggy client (or another language's) would:
 /// Basic auth and `X-Crisp-Tier` are set, `body` goes as JSON. `path` follows the base URL
 /// (`/website/...`). Returns the status and the JSON answer (`Null` when it is not JSON).
@@ -58,7 +68,7 @@ pub async fn raw_request(
     tier: &str,
     body: Option<serde_json::Value>,
 ) -> (u16, serde_json::Value) {
-    let mut request = reqwest::Client::new()
+    let mut request = http_client()
         .request(method, format!("{}{path}", server.url()))
         .basic_auth(server.identifier(), Some(server.key()))
         .header("x-crisp-tier", tier);

@@ -18,7 +18,7 @@ async fn send(
     tier: Option<&str>,
     body: Option<Value>,
 ) -> Response {
-    let mut request = reqwest::Client::new()
+    let mut request = crisp_wire_tests::http_client()
         .request(method, format!("{}{path_and_query}", server.url()))
         .basic_auth(server.identifier(), Some(server.key()));
     if let Some(tier) = tier {
@@ -134,7 +134,7 @@ async fn a_body_must_be_json_and_present_when_required() {
     let session = server.with_store(|s| s.create_conversation(WEBSITE));
     let url = format!("{}{}", server.url(), message_path(&session));
     let raw = |content_type: Option<&'static str>, body: &'static str| {
-        let mut request = reqwest::Client::new()
+        let mut request = crisp_wire_tests::http_client()
             .post(&url)
             .basic_auth(server.identifier(), Some(server.key()))
             .header("x-crisp-tier", "plugin")
@@ -250,7 +250,7 @@ async fn tiers_and_credentials_are_checked() {
     assert!(message.contains("X-Crisp-Tier"), "{message}");
     let (status, ..) = refusal(send(&server, Method::GET, &get, Some("admin"), None).await).await;
     assert_eq!(status, 401);
-    let wrong_key = reqwest::Client::new()
+    let wrong_key = crisp_wire_tests::http_client()
         .get(format!("{}{get}", server.url()))
         .basic_auth(server.identifier(), Some("not-the-key"))
         .header("x-crisp-tier", "plugin")
@@ -275,7 +275,7 @@ async fn unknown_routes_and_methods_are_refused_with_the_envelope() {
         base.clone(),
     ];
     for url in urls {
-        let response = reqwest::Client::new()
+        let response = crisp_wire_tests::http_client()
             .get(&url)
             .basic_auth(server.identifier(), Some(server.key()))
             .header("x-crisp-tier", "plugin")
