@@ -90,7 +90,7 @@ pub fn generate(events: &[EventSpec]) -> Result<String> {
     let first = names.first().copied().unwrap_or("message:send");
     let module_doc = format!(
         " Crisp's real-time events, as the RTM API ([`crate::rtm`]) and web hooks\n \
-         ([`crate::webhook`]) deliver them: {count} typed events, and [`Event::Other`] for the rest."
+         ([`crate::webhook`]) deliver them: {count} typed events, and [`Event::Other`](crate::events::Event::Other) for the rest."
     );
     let decode_doc = format!(
         " The event `name` with its payload `data`. Never fails: an event this version of the SDK\n \

@@ -200,11 +200,10 @@ impl Model {
                     .filter(|t| !t.is_empty())
                     .ok_or_else(|| anyhow!("{at}: x-crisp-tiers is missing"))?;
                 let aliases = string_list(op.get("x-crisp-aliases")).unwrap_or_default();
-                let node = string_list(op.get("x-crisp-node"))
-                    .filter(|n| !n.is_empty())
-                    .ok_or_else(|| {
-                        anyhow!("{at}: x-crisp-node (the Node wrapper's methods) is missing")
-                    })?;
+                // `[]` for a route the Node wrapper 11.3.0 does not have (a newer one).
+                let node = string_list(op.get("x-crisp-node")).ok_or_else(|| {
+                    anyhow!("{at}: x-crisp-node (the Node wrapper's methods, or []) is missing")
+                })?;
                 let pagination = op
                     .get("x-crisp-pagination")
                     .and_then(Value::as_str)

@@ -3,7 +3,7 @@
 // spec sha256: 5d28c5c1ee9a10e601a155b6c3570b570de2f35d6551947c0556012c5dcceb8e
 
 /*! Crisp's real-time events, as the RTM API ([`crate::rtm`]) and web hooks
- ([`crate::webhook`]) deliver them: 82 typed events, and [`Event::Other`] for the rest.*/
+ ([`crate::webhook`]) deliver them: 82 typed events, and [`Event::Other`](crate::events::Event::Other) for the rest.*/
 #![allow(clippy::large_enum_variant)]
 /// One real-time event of Crisp, typed by its name.
 #[derive(Clone, Debug, PartialEq)]

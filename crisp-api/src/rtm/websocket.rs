@@ -22,10 +22,20 @@ const OP_CLOSE: u8 = 0x8;
 const OP_PING: u8 = 0x9;
 const OP_PONG: u8 = 0xA;
 
+/// Random bytes from the operating system's generator, as RFC 6455 asks of keys and masks
+/// ("derived from a strong source of entropy"); should the system refuse (it does not on the
+/// platforms Rust supports), `fastrand`'s, rather than failing the connection.
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    if getrandom::fill(&mut bytes).is_err() {
+        bytes = std::array::from_fn(|_| fastrand::u8(..));
+    }
+    bytes
+}
+
 /// A fresh `Sec-WebSocket-Key`: 16 random bytes in base64.
 pub(crate) fn new_key() -> String {
-    let bytes: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    base64::engine::general_purpose::STANDARD.encode(random_bytes::<16>())
 }
 
 /// The `Sec-WebSocket-Accept` a server must answer to `key`.
@@ -286,8 +296,8 @@ fn encode(opcode: u8, payload: &[u8]) -> Vec<u8> {
         }
     }
     // RFC 6455 asks for unpredictable masks so that a browser's script cannot choose the
-    // bytes a proxy sees; fastrand's are unpredictable enough for that.
-    let mask = fastrand::u32(..).to_be_bytes();
+    // bytes a proxy sees.
+    let mask = random_bytes::<4>();
     frame.extend_from_slice(&mask);
     let start = frame.len();
     frame.extend_from_slice(payload);

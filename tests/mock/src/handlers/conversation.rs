@@ -20,6 +20,21 @@ use crate::store::{message_event, ConversationRecord, Events, Store};
 use serde_json::{json, Value};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
+    ("get_message_in_conversation", get_message_in_conversation),
+    (
+        "remove_message_in_conversation",
+        remove_message_in_conversation,
+    ),
+    ("mark_conversation_as_unread", mark_conversation_as_unread),
+    ("update_conversation_inbox", update_conversation_inbox),
+    (
+        "get_conversation_participants",
+        get_conversation_participants,
+    ),
+    (
+        "save_conversation_participants",
+        save_conversation_participants,
+    ),
     ("list_conversations", list_conversations),
     ("create_new_conversation", create_new_conversation),
     ("check_conversation_exists", check_conversation_exists),
@@ -608,5 +623,111 @@ fn request_email_transcript_for_conversation(
     change(store, request, |record, _| {
         record.transcripts.push(request.body.clone());
         (ok(request, json!({})), vec![])
+    })
+}
+
+// ---- one message, unread marks, inbox, participants ---------------------------------------
+
+fn get_message_in_conversation(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
+    let fingerprint = request.path_i64("fingerprint");
+    let record = read(store, request)?;
+    match record
+        .messages
+        .iter()
+        .find(|m| m["fingerprint"] == fingerprint)
+    {
+        Some(message) => ok(request, message.clone()),
+        None => Err(Answer::not_found("message")),
+    }
+}
+
+/// The message is gone from the conversation's messages (and from its unread counts and last
+/// message).
+fn remove_message_in_conversation(
+    store: &mut Store,
+    request: &Validated,
+) -> Result<Answer, Answer> {
+    let fingerprint = request.path_i64("fingerprint");
+    change(store, request, |record, now| {
+        let Some(at) = record
+            .messages
+            .iter()
+            .position(|m| m["fingerprint"] == fingerprint)
+        else {
+            return (Err(Answer::not_found("message")), vec![]);
+        };
+        record.messages.remove(at);
+        record.refresh_unread();
+        let last = record.messages.last().map(|m| m["content"].clone());
+        let c = &mut record.conversation;
+        c["updated_at"] = json!(now);
+        match last {
+            Some(Value::String(text)) => c["last_message"] = json!(text),
+            Some(_) => {}
+            None => {
+                c.as_object_mut().map(|c| c.remove("last_message"));
+            }
+        }
+        let payload = about(request, json!({"fingerprint": fingerprint}));
+        (ok(request, json!({})), vec![("message:removed", payload)])
+    })
+}
+
+/// `from` marks the other party's last message unread again: it counts in the
+/// conversation's unread counts until read.
+fn mark_conversation_as_unread(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
+    let reader = request.body["from"]
+        .as_str()
+        .unwrap_or("operator")
+        .to_string();
+    change(store, request, |record, _| {
+        if let Some(message) = record
+            .messages
+            .iter_mut()
+            .rev()
+            .find(|m| m["from"] != reader.as_str() && m["type"] != "note")
+        {
+            message.as_object_mut().map(|m| m.remove("read"));
+        }
+        record.refresh_unread();
+        let payload = about(request, json!({"from": reader}));
+        (
+            ok(request, json!({})),
+            vec![("message:acknowledge:unread:send", payload)],
+        )
+    })
+}
+
+/// The conversation's `inbox_id` (`null`: no inbox), as `get_conversation` reads it back.
+fn update_conversation_inbox(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
+    let inbox_id = request.body["inbox_id"].clone();
+    change(store, request, |record, now| {
+        record.conversation["inbox_id"] = inbox_id.clone();
+        record.conversation["updated_at"] = json!(now);
+        let payload = about(request, json!({"inbox_id": inbox_id}));
+        (ok(request, json!({})), vec![("session:set_inbox", payload)])
+    })
+}
+
+fn get_conversation_participants(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
+    let record = read(store, request)?;
+    let participants = record.conversation["participants"].clone();
+    ok(request, json!({ "participants": participants }))
+}
+
+/// Replaces the external participants (an empty list removes them all).
+fn save_conversation_participants(
+    store: &mut Store,
+    request: &Validated,
+) -> Result<Answer, Answer> {
+    let participants = request.body["participants"].clone();
+    change(store, request, |record, now| {
+        record.conversation["participants"] = participants.clone();
+        record.conversation["updated_at"] = json!(now);
+        let payload = about(request, json!({"participants": participants}));
+        (
+            ok(request, json!({})),
+            vec![("session:set_participants", payload)],
+        )
     })
 }
