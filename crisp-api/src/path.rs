@@ -44,21 +44,29 @@ static UNRESERVED: [bool; 256] = {
     table
 };
 
-/// A required field of a builder: an empty error is the "not set" that the builder starts
-/// with (its `new()` allocates nothing), reported as `unset` says. The error is progenitor's,
-/// the one the generated `request()` returns.
+/// A required field of a builder, read in place: an empty error is the "not set" that the
+/// builder starts with (its `new()` allocates nothing), reported as `unset` says. The error
+/// is progenitor's, the one the generated `request()` returns.
 #[allow(clippy::result_large_err)]
-pub(crate) fn required<T>(
-    value: Result<T, String>,
+pub(crate) fn required<'a, T>(
+    value: &'a Result<T, String>,
     unset: &'static str,
-) -> Result<T, progenitor_client::Error<()>> {
-    value.map_err(|why| {
+) -> Result<&'a T, progenitor_client::Error<()>> {
+    value.as_ref().map_err(|why| {
         progenitor_client::Error::InvalidRequest(if why.is_empty() {
             unset.to_string()
         } else {
-            why
+            why.clone()
         })
     })
+}
+
+/// An optional field of a builder, read in place: its error is a value that did not convert.
+#[allow(clippy::result_large_err)]
+pub(crate) fn given<T>(value: &Result<T, String>) -> Result<&T, progenitor_client::Error<()>> {
+    value
+        .as_ref()
+        .map_err(|why| progenitor_client::Error::InvalidRequest(why.clone()))
 }
 
 /// Refuses an id that cannot be one path segment: empty, or `.`/`..`, which every URL

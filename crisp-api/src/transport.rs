@@ -9,7 +9,7 @@ use crate::envelope::{ErrorAnswer, Payload};
 use crate::server_text::Scrubber;
 use crate::{Client, Error, ErrorKind, ResponseValue};
 use progenitor_client::ClientInfo;
-use reqwest::header::{HeaderName, ACCEPT, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{HeaderName, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 use std::time::{Duration, Instant};
 use tracing::Instrument as _;
 
@@ -231,42 +231,48 @@ pub(crate) fn built(
     })
 }
 
+/// What a builder's `send()` hands over: its path checks and `request()`, callable for every
+/// attempt (the builder is borrowed, so a retry builds the request again rather than keeping
+/// a copy of it).
+pub(crate) type Prepared = Result<(Client, reqwest::Request), Error>;
+
 /// Runs one operation: attempts it, retries as the policy allows, and decodes the answer as
-/// `R` into the caller's data. Generic only over the decoding; the loop is [`run`].
-pub(crate) async fn send<R: Payload>(
+/// `R` into the caller's data. Generic only over the decoding and the builder's closure; the
+/// loop is [`run`], compiled once.
+pub(crate) async fn send<R: Payload, F>(
     op: &'static Operation,
-    prepared: Result<(Client, reqwest::Request), Error>,
+    prepare: F,
 ) -> Result<R::Data, Error>
 where
     R::Data: Send,
+    F: Fn() -> Prepared + Send + Sync,
 {
-    let (client, request) = prepared?;
     let mut data = None;
     let mut decode = |status: u16, body: &[u8], scrubber: &Scrubber| {
         data = Some(R::decode(status, body, scrubber)?);
         Ok(())
     };
-    run(op, client, request, R::READS_BODY, &mut decode).await?;
+    run(op, &prepare, R::READS_BODY, &mut decode).await?;
     // `run` succeeds only once `decode` has: the data is there.
     data.ok_or_else(|| Error::new(ErrorKind::InvalidResponse, "the answer was not decoded"))
 }
 
 /// [`send`] for an operation whose answer carries no data: its `data` is not decoded.
-pub(crate) async fn send_unit(
-    op: &'static Operation,
-    prepared: Result<(Client, reqwest::Request), Error>,
-) -> Result<(), Error> {
-    send::<crate::envelope::Envelope<serde::de::IgnoredAny>>(op, prepared)
+pub(crate) async fn send_unit<F>(op: &'static Operation, prepare: F) -> Result<(), Error>
+where
+    F: Fn() -> Prepared + Send + Sync,
+{
+    send::<crate::envelope::Envelope<serde::de::IgnoredAny>, F>(op, prepare)
         .await
         .map(|_| ())
 }
 
 /// A HEAD check: 2xx means the thing exists, 404 that it does not.
-pub(crate) async fn send_exists(
-    op: &'static Operation,
-    prepared: Result<(Client, reqwest::Request), Error>,
-) -> Result<bool, Error> {
-    match send::<()>(op, prepared).await {
+pub(crate) async fn send_exists<F>(op: &'static Operation, prepare: F) -> Result<bool, Error>
+where
+    F: Fn() -> Prepared + Send + Sync,
+{
+    match send::<(), F>(op, prepare).await {
         Ok(()) => Ok(true),
         Err(e) if e.status() == Some(404) => Ok(false),
         Err(e) => Err(e),
@@ -279,32 +285,20 @@ type Decode<'a> = &'a mut (dyn FnMut(u16, &[u8], &Scrubber) -> Result<(), Error>
 /// The retry loop, shared by every operation (not generic).
 async fn run(
     op: &'static Operation,
-    client: Client,
-    mut request: reqwest::Request,
+    prepare: &(dyn Fn() -> Prepared + Send + Sync),
     reads_body: bool,
     decode: Decode<'_>,
 ) -> Result<(), Error> {
-    // Sending consumes the request: what a retry needs is kept first (see [`Again`]).
-    let mut again = Again::of(&request);
-    apply_settings(&client, &mut request);
-    let policy = client.config().retry_policy();
-    let max_attempts = policy.get_max_attempts();
     let started = Instant::now();
-    let mut first = Some(request);
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let this = match first.take() {
-            Some(request) => request,
-            None => match again.request(&client, attempts < max_attempts) {
-                Some(request) => request,
-                // Unreachable: the loop stops below once nothing is left to send.
-                None => {
-                    return Err(Error::new(ErrorKind::Transport, "no request left to send")
-                        .finish(op.id, attempts))
-                }
-            },
-        };
+        // Every attempt builds its request from the builder: nothing is copied for a retry
+        // that may never happen. What can be refused before sending is refused here, on the
+        // first attempt (a builder that built once builds again).
+        let (client, mut this) = prepare()?;
+        apply_settings(&client, &mut this);
+        let policy = client.config().retry_policy();
         let span = tracing::debug_span!(
             "crisp.request",
             operation = op.id,
@@ -316,7 +310,8 @@ async fn run(
         );
         let began = Instant::now();
         // Boxed (one allocation per attempt) so that the future of every call stays small:
-        // memory held per call in flight, and copied whenever it moves (see BENCHMARKS.md).
+        // memory held per call in flight, and copied whenever it moves (see BENCHMARKS.md;
+        // boxing the whole retry loop instead measured no better).
         // The span goes into the future and is read back from it: no copy of it per call.
         let mut attempted =
             Box::pin(attempt(&client, this, reads_body, &mut *decode)).instrument(span);
@@ -330,75 +325,13 @@ async fn run(
         if let Some(status) = error.status() {
             span.record("status", status);
         }
-        let wait = match again {
-            Again::Spent => None,
-            _ => policy.next_wait(&error, op.idempotent(), attempts, started.elapsed()),
-        };
+        let wait = policy.next_wait(&error, op.idempotent(), attempts, started.elapsed());
         match wait {
             Some(wait) => {
                 tracing::debug!(parent: span, ?wait, error = %error, "crisp: retrying");
                 tokio::time::sleep(wait).await;
             }
             None => return Err(error.finish(op.id, attempts)),
-        }
-    }
-}
-
-/// What sending a request again takes, kept before its first attempt consumes it.
-enum Again {
-    /// A request without a body whose only header is `Accept` (every GET, HEAD and most
-    /// DELETEs): its method, URL and that header (a shared value, not a copy). The URL is
-    /// the only allocation, against about seven for a copy of the whole request
-    /// (`reqwest::Request::try_clone` copies its header map and extensions as well).
-    Bare {
-        method: reqwest::Method,
-        url: reqwest::Url,
-        accept: Option<reqwest::header::HeaderValue>,
-    },
-    /// A copy of any other request (the body is bytes, never a stream, so it copies).
-    Copy(reqwest::Request),
-    /// Nothing left to send again.
-    Spent,
-}
-
-impl Again {
-    fn of(request: &reqwest::Request) -> Again {
-        let headers = request.headers();
-        if request.body().is_none() && headers.keys().all(|name| name == ACCEPT) {
-            return Again::Bare {
-                method: request.method().clone(),
-                url: request.url().clone(),
-                accept: headers.get(ACCEPT).cloned(),
-            };
-        }
-        match request.try_clone() {
-            Some(copy) => Again::Copy(copy),
-            None => Again::Spent,
-        }
-    }
-
-    /// The request for another attempt, with the client's settings; `more` says whether
-    /// another one may follow it (else a copy is handed over rather than copied again).
-    fn request(&mut self, client: &Client, more: bool) -> Option<reqwest::Request> {
-        match self {
-            Again::Bare {
-                method,
-                url,
-                accept,
-            } => {
-                let mut request = reqwest::Request::new(method.clone(), url.clone());
-                if let Some(accept) = accept {
-                    request.headers_mut().insert(ACCEPT, accept.clone());
-                }
-                apply_settings(client, &mut request);
-                Some(request)
-            }
-            Again::Copy(copy) if more => copy.try_clone(),
-            Again::Copy(_) => match std::mem::replace(self, Again::Spent) {
-                Again::Copy(copy) => Some(copy),
-                _ => None,
-            },
-            Again::Spent => None,
         }
     }
 }

@@ -147,9 +147,9 @@ fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
     check_required(&mut build, &unset, op)?;
     let request_fn: ImplItem = parse_quote! {
         /// Builds the request from the parameters set (no I/O).
-        fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+        fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
             #(#build)*
-            Ok((client, request))
+            Ok((client.clone(), request))
         }
     };
     let raw_call = if empty {
@@ -176,7 +176,7 @@ fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
     let prepare_fn: ImplItem = parse_quote! {
         /// Checks the path ids and builds the request: what can be refused before sending.
         fn prepare(
-            self,
+            &self,
             operation: &'static crate::transport::Operation,
         ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
             #(#checks)*
@@ -186,28 +186,22 @@ fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
     let (output, call): (TokenStream, TokenStream) = match &op.output {
         Output::Data(t) => (
             syn::parse_str(t)?,
-            quote!(crate::transport::send::<#answer>(&OPERATION, self.prepare(&OPERATION))),
+            quote!(crate::transport::send::<#answer, _>(&OPERATION, move || self.prepare(&OPERATION))),
         ),
         Output::List(t) => {
             let t: syn::Type = syn::parse_str(t)?;
             (
                 quote!(::std::vec::Vec<#t>),
-                quote!(crate::transport::send::<#answer>(&OPERATION, self.prepare(&OPERATION))),
+                quote!(crate::transport::send::<#answer, _>(&OPERATION, move || self.prepare(&OPERATION))),
             )
         }
         Output::Nothing => (
             quote!(()),
-            quote!(crate::transport::send_unit(
-                &OPERATION,
-                self.prepare(&OPERATION)
-            )),
+            quote!(crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))),
         ),
         Output::Exists => (
             quote!(bool),
-            quote!(crate::transport::send_exists(
-                &OPERATION,
-                self.prepare(&OPERATION)
-            )),
+            quote!(crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))),
         ),
     };
     let doc = match &op.output {
@@ -436,9 +430,6 @@ fn check_required(
         let Some(name) = pat_ident(&local.pat) else {
             continue;
         };
-        let Some((_, message)) = unset.iter().find(|(field, _)| *field == name) else {
-            continue;
-        };
         let Some(init) = &mut local.init else {
             continue;
         };
@@ -447,8 +438,14 @@ fn check_required(
             continue;
         }
         let ident = format_ident!("{name}");
-        *init.expr = parse_quote!(crate::path::required(#ident, #message)?);
-        done += 1;
+        // The fields are borrowed (`request(&self)`): the checks read them in place.
+        match unset.iter().find(|(field, _)| *field == name) {
+            Some((_, message)) => {
+                *init.expr = parse_quote!(crate::path::required(#ident, #message)?);
+                done += 1;
+            }
+            None => *init.expr = parse_quote!(crate::path::given(#ident)?),
+        }
     }
     if done != unset.len() {
         return Err(anyhow!(

@@ -71,7 +71,7 @@ impl GenerateBucketUrl {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, body } = self;
         let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!("{}/bucket/url/generate", client.baseurl,);
@@ -89,7 +89,7 @@ impl GenerateBucketUrl {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -108,7 +108,7 @@ impl GenerateBucketUrl {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -128,6 +128,6 @@ impl GenerateBucketUrl {
             method: ::reqwest::Method::POST,
             path: "/bucket/url/generate",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

@@ -118,14 +118,14 @@ impl ListAnimationMedias {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, page_number, list_id, per_page, search_query } = self;
         let page_number = crate::path::required(
             page_number,
             "page_number was not initialized",
         )?;
         let list_id = crate::path::required(list_id, "list_id was not initialized")?;
-        let per_page = per_page.map_err(Error::InvalidRequest)?;
+        let per_page = crate::path::given(per_page)?;
         let search_query = crate::path::required(
             search_query,
             "search_query was not initialized",
@@ -146,7 +146,7 @@ impl ListAnimationMedias {
             .query(&progenitor_client::QueryParam::new("per_page", &per_page))
             .query(&progenitor_client::QueryParam::new("search_query", &search_query))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -165,7 +165,7 @@ impl ListAnimationMedias {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -185,6 +185,6 @@ impl ListAnimationMedias {
             method: ::reqwest::Method::GET,
             path: "/media/animation/list/{page_number}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

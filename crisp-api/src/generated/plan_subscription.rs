@@ -232,7 +232,7 @@ impl ListAllActivePlanSubscriptions {
         Self { client: client.clone() }
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client } = self;
         let url = format!("{}/plans/subscription", client.baseurl,);
         #[allow(unused_mut)]
@@ -244,7 +244,7 @@ impl ListAllActivePlanSubscriptions {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -267,7 +267,7 @@ impl ListAllActivePlanSubscriptions {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -292,7 +292,8 @@ impl ListAllActivePlanSubscriptions {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::PlanSubscription>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_plan_subscription_for_website`]
@@ -326,7 +327,7 @@ impl GetPlanSubscriptionForWebsite {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -345,7 +346,7 @@ impl GetPlanSubscriptionForWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -364,7 +365,7 @@ impl GetPlanSubscriptionForWebsite {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -387,7 +388,8 @@ impl GetPlanSubscriptionForWebsite {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PlanSubscription>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::subscribe_website_to_plan`]
@@ -438,7 +440,7 @@ impl SubscribeWebsiteToPlan {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -463,7 +465,7 @@ impl SubscribeWebsiteToPlan {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -482,7 +484,7 @@ impl SubscribeWebsiteToPlan {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -503,7 +505,7 @@ impl SubscribeWebsiteToPlan {
             method: ::reqwest::Method::POST,
             path: "/plans/subscription/{website_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::unsubscribe_plan_from_website`]
@@ -537,7 +539,7 @@ impl UnsubscribePlanFromWebsite {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -556,7 +558,7 @@ impl UnsubscribePlanFromWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -575,7 +577,7 @@ impl UnsubscribePlanFromWebsite {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -596,7 +598,7 @@ impl UnsubscribePlanFromWebsite {
             method: ::reqwest::Method::DELETE,
             path: "/plans/subscription/{website_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::change_bill_period_for_website_plan_subscription`]
@@ -650,7 +652,7 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -675,7 +677,7 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -694,7 +696,7 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -715,7 +717,7 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
             method: ::reqwest::Method::PATCH,
             path: "/plans/subscription/{website_id}/bill/period",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_coupon_availability_for_website_plan_subscription`]
@@ -763,7 +765,7 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, code } = self;
         let website_id = crate::path::required(
             website_id,
@@ -784,7 +786,7 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
             )
             .query(&progenitor_client::QueryParam::new("code", &code))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -805,7 +807,7 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -831,7 +833,8 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PlanSubscriptionCoupon>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::redeem_coupon_for_website_plan_subscription`]
@@ -884,7 +887,7 @@ impl RedeemCouponForWebsitePlanSubscription {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -909,7 +912,7 @@ impl RedeemCouponForWebsitePlanSubscription {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -928,7 +931,7 @@ impl RedeemCouponForWebsitePlanSubscription {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -949,6 +952,6 @@ impl RedeemCouponForWebsitePlanSubscription {
             method: ::reqwest::Method::PATCH,
             path: "/plans/subscription/{website_id}/coupon",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

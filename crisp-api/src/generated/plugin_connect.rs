@@ -165,7 +165,7 @@ impl GetConnectAccount {
         Self { client: client.clone() }
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client } = self;
         let url = format!("{}/plugin/connect/account", client.baseurl,);
         #[allow(unused_mut)]
@@ -177,7 +177,7 @@ impl GetConnectAccount {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -196,7 +196,7 @@ impl GetConnectAccount {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -218,7 +218,8 @@ impl GetConnectAccount {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PluginConnectAccount>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_connect_endpoints`]
@@ -235,7 +236,7 @@ impl GetConnectEndpoints {
         Self { client: client.clone() }
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client } = self;
         let url = format!("{}/plugin/connect/endpoints", client.baseurl,);
         #[allow(unused_mut)]
@@ -247,7 +248,7 @@ impl GetConnectEndpoints {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -268,7 +269,7 @@ impl GetConnectEndpoints {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -293,7 +294,8 @@ impl GetConnectEndpoints {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PluginConnectEndpoints>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_connect_session_validity`]
@@ -310,12 +312,12 @@ impl CheckConnectSessionValidity {
         Self { client: client.clone() }
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client } = self;
         let url = format!("{}/plugin/connect/session", client.baseurl,);
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -329,7 +331,7 @@ impl CheckConnectSessionValidity {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -349,7 +351,7 @@ impl CheckConnectSessionValidity {
             method: ::reqwest::Method::HEAD,
             path: "/plugin/connect/session",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_all_connect_websites`]
@@ -411,14 +413,14 @@ impl ListAllConnectWebsites {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, page_number, filter_configured, include_plan } = self;
         let page_number = crate::path::required(
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_configured = filter_configured.map_err(Error::InvalidRequest)?;
-        let include_plan = include_plan.map_err(Error::InvalidRequest)?;
+        let filter_configured = crate::path::given(filter_configured)?;
+        let include_plan = crate::path::given(include_plan)?;
         let url = format!(
             "{}/plugin/connect/websites/all/{}", client.baseurl, crate
             ::path::encode_path(& page_number.to_string()),
@@ -439,7 +441,7 @@ impl ListAllConnectWebsites {
             )
             .query(&progenitor_client::QueryParam::new("include_plan", &include_plan))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -464,7 +466,7 @@ impl ListAllConnectWebsites {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -491,7 +493,8 @@ impl ListAllConnectWebsites {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::PluginConnectWebsite>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -567,14 +570,14 @@ impl ListConnectWebsitesSince {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, date_since, filter_configured, include_plan } = self;
         let date_since = crate::path::required(
             date_since,
             "date_since was not initialized",
         )?;
-        let filter_configured = filter_configured.map_err(Error::InvalidRequest)?;
-        let include_plan = include_plan.map_err(Error::InvalidRequest)?;
+        let filter_configured = crate::path::given(filter_configured)?;
+        let include_plan = crate::path::given(include_plan)?;
         let url = format!("{}/plugin/connect/websites/since", client.baseurl,);
         #[allow(unused_mut)]
         let mut request = client
@@ -593,7 +596,7 @@ impl ListConnectWebsitesSince {
             )
             .query(&progenitor_client::QueryParam::new("include_plan", &include_plan))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -618,7 +621,7 @@ impl ListConnectWebsitesSince {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -645,6 +648,7 @@ impl ListConnectWebsitesSince {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::PluginConnectWebsite>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

@@ -413,7 +413,7 @@ impl ListAllActiveSubscriptions {
         Self { client: client.clone() }
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client } = self;
         let url = format!("{}/plugins/subscription", client.baseurl,);
         #[allow(unused_mut)]
@@ -425,7 +425,7 @@ impl ListAllActiveSubscriptions {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -448,7 +448,7 @@ impl ListAllActiveSubscriptions {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -473,7 +473,8 @@ impl ListAllActiveSubscriptions {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_subscriptions_for_website`]
@@ -507,7 +508,7 @@ impl ListSubscriptionsForWebsite {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -526,7 +527,7 @@ impl ListSubscriptionsForWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -549,7 +550,7 @@ impl ListSubscriptionsForWebsite {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -575,7 +576,8 @@ impl ListSubscriptionsForWebsite {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::subscribe_website_to_plugin`]
@@ -626,7 +628,7 @@ impl SubscribeWebsiteToPlugin {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -651,7 +653,7 @@ impl SubscribeWebsiteToPlugin {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -670,7 +672,7 @@ impl SubscribeWebsiteToPlugin {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -691,7 +693,7 @@ impl SubscribeWebsiteToPlugin {
             method: ::reqwest::Method::POST,
             path: "/plugins/subscription/{website_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_subscription_details`]
@@ -740,7 +742,7 @@ impl GetSubscriptionDetails {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -763,7 +765,7 @@ impl GetSubscriptionDetails {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -782,7 +784,7 @@ impl GetSubscriptionDetails {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -806,7 +808,8 @@ impl GetSubscriptionDetails {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PluginSubscription>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::unsubscribe_plugin_from_website`]
@@ -855,7 +858,7 @@ impl UnsubscribePluginFromWebsite {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -878,7 +881,7 @@ impl UnsubscribePluginFromWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -897,7 +900,7 @@ impl UnsubscribePluginFromWebsite {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -919,7 +922,7 @@ impl UnsubscribePluginFromWebsite {
             method: ::reqwest::Method::DELETE,
             path: "/plugins/subscription/{website_id}/{plugin_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_plugin_attest_provenance`]
@@ -968,7 +971,7 @@ impl GetPluginAttestProvenance {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -991,7 +994,7 @@ impl GetPluginAttestProvenance {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1014,7 +1017,7 @@ impl GetPluginAttestProvenance {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1041,7 +1044,8 @@ impl GetPluginAttestProvenance {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PluginSubscriptionAttestProvenance>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_plugin_usage_bills`]
@@ -1090,7 +1094,7 @@ impl GetPluginUsageBills {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1113,7 +1117,7 @@ impl GetPluginUsageBills {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1138,7 +1142,7 @@ impl GetPluginUsageBills {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1167,7 +1171,8 @@ impl GetPluginUsageBills {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::PluginSubscriptionBillUsage>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::report_plugin_usage_to_bill`]
@@ -1236,7 +1241,7 @@ impl ReportPluginUsageToBill {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1265,7 +1270,7 @@ impl ReportPluginUsageToBill {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1284,7 +1289,7 @@ impl ReportPluginUsageToBill {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1306,7 +1311,7 @@ impl ReportPluginUsageToBill {
             method: ::reqwest::Method::POST,
             path: "/plugins/subscription/{website_id}/{plugin_id}/bill/usage",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::forward_plugin_payload_to_channel`]
@@ -1375,7 +1380,7 @@ impl ForwardPluginPayloadToChannel {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1404,7 +1409,7 @@ impl ForwardPluginPayloadToChannel {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1423,7 +1428,7 @@ impl ForwardPluginPayloadToChannel {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1445,7 +1450,7 @@ impl ForwardPluginPayloadToChannel {
             method: ::reqwest::Method::POST,
             path: "/plugins/subscription/{website_id}/{plugin_id}/channel",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::dispatch_plugin_event`]
@@ -1514,7 +1519,7 @@ impl DispatchPluginEvent {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1543,7 +1548,7 @@ impl DispatchPluginEvent {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1562,7 +1567,7 @@ impl DispatchPluginEvent {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1584,7 +1589,7 @@ impl DispatchPluginEvent {
             method: ::reqwest::Method::POST,
             path: "/plugins/subscription/{website_id}/{plugin_id}/event",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_subscription_settings`]
@@ -1633,7 +1638,7 @@ impl GetSubscriptionSettings {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1656,7 +1661,7 @@ impl GetSubscriptionSettings {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1677,7 +1682,7 @@ impl GetSubscriptionSettings {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1704,7 +1709,8 @@ impl GetSubscriptionSettings {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PluginSubscriptionSettings>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_subscription_settings`]
@@ -1768,7 +1774,7 @@ impl SaveSubscriptionSettings {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1797,7 +1803,7 @@ impl SaveSubscriptionSettings {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1816,7 +1822,7 @@ impl SaveSubscriptionSettings {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1838,7 +1844,7 @@ impl SaveSubscriptionSettings {
             method: ::reqwest::Method::PUT,
             path: "/plugins/subscription/{website_id}/{plugin_id}/settings",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_subscription_settings`]
@@ -1902,7 +1908,7 @@ impl UpdateSubscriptionSettings {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, plugin_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1931,7 +1937,7 @@ impl UpdateSubscriptionSettings {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1950,7 +1956,7 @@ impl UpdateSubscriptionSettings {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1972,6 +1978,6 @@ impl UpdateSubscriptionSettings {
             method: ::reqwest::Method::PATCH,
             path: "/plugins/subscription/{website_id}/{plugin_id}/settings",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

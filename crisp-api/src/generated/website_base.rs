@@ -182,7 +182,7 @@ impl CreateWebsite {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, body } = self;
         let body = crate::path::required(body, "body was not set: call .body(..)")?;
         let url = format!("{}/website", client.baseurl,);
@@ -200,7 +200,7 @@ impl CreateWebsite {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -219,7 +219,7 @@ impl CreateWebsite {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -241,7 +241,8 @@ impl CreateWebsite {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::Website>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_website_exists`]
@@ -275,7 +276,7 @@ impl CheckWebsiteExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, domain } = self;
         let domain = crate::path::required(domain, "domain was not initialized")?;
         let url = format!("{}/website", client.baseurl,);
@@ -285,7 +286,7 @@ impl CheckWebsiteExists {
             .head(url)
             .query(&progenitor_client::QueryParam::new("domain", &domain))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -299,7 +300,7 @@ impl CheckWebsiteExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::transport::built(operation.id, self.request())
@@ -319,7 +320,7 @@ impl CheckWebsiteExists {
             method: ::reqwest::Method::HEAD,
             path: "/website",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_website`]
@@ -353,7 +354,7 @@ impl GetWebsite {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -371,7 +372,7 @@ impl GetWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -390,7 +391,7 @@ impl GetWebsite {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -413,7 +414,8 @@ impl GetWebsite {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::Website>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_website`]
@@ -462,7 +464,7 @@ impl DeleteWebsite {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -486,7 +488,7 @@ impl DeleteWebsite {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -505,7 +507,7 @@ impl DeleteWebsite {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -526,7 +528,7 @@ impl DeleteWebsite {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::abort_website_deletion`]
@@ -560,7 +562,7 @@ impl AbortWebsiteDeletion {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -579,7 +581,7 @@ impl AbortWebsiteDeletion {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -598,7 +600,7 @@ impl AbortWebsiteDeletion {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -619,6 +621,6 @@ impl AbortWebsiteDeletion {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/expunge",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

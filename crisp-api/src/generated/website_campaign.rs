@@ -708,7 +708,7 @@ impl CreateNewCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -733,7 +733,7 @@ impl CreateNewCampaign {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -752,7 +752,7 @@ impl CreateNewCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -775,7 +775,8 @@ impl CreateNewCampaign {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::CampaignCreated>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_campaign`]
@@ -824,7 +825,7 @@ impl GetCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -847,7 +848,7 @@ impl GetCampaign {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -866,7 +867,7 @@ impl GetCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -890,7 +891,8 @@ impl GetCampaign {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::Campaign>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_campaign`]
@@ -952,7 +954,7 @@ impl SaveCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -981,7 +983,7 @@ impl SaveCampaign {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1000,7 +1002,7 @@ impl SaveCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1022,7 +1024,7 @@ impl SaveCampaign {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::remove_campaign`]
@@ -1071,7 +1073,7 @@ impl RemoveCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1094,7 +1096,7 @@ impl RemoveCampaign {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1113,7 +1115,7 @@ impl RemoveCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1135,7 +1137,7 @@ impl RemoveCampaign {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_campaign_exists`]
@@ -1184,7 +1186,7 @@ impl CheckCampaignExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1200,7 +1202,7 @@ impl CheckCampaignExists {
         );
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1214,7 +1216,7 @@ impl CheckCampaignExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1236,7 +1238,7 @@ impl CheckCampaignExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_campaign`]
@@ -1300,7 +1302,7 @@ impl UpdateCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1329,7 +1331,7 @@ impl UpdateCampaign {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1348,7 +1350,7 @@ impl UpdateCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1370,7 +1372,7 @@ impl UpdateCampaign {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/campaign/{campaign_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::dispatch_campaign`]
@@ -1431,7 +1433,7 @@ impl DispatchCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1441,7 +1443,7 @@ impl DispatchCampaign {
             campaign_id,
             "campaign_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/campaign/{}/dispatch", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
@@ -1460,7 +1462,7 @@ impl DispatchCampaign {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1479,7 +1481,7 @@ impl DispatchCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1501,7 +1503,7 @@ impl DispatchCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/dispatch",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::pause_campaign`]
@@ -1562,7 +1564,7 @@ impl PauseCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1572,7 +1574,7 @@ impl PauseCampaign {
             campaign_id,
             "campaign_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/campaign/{}/pause", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
@@ -1591,7 +1593,7 @@ impl PauseCampaign {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1610,7 +1612,7 @@ impl PauseCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1632,7 +1634,7 @@ impl PauseCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/pause",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_campaign_recipients`]
@@ -1693,7 +1695,7 @@ impl ListCampaignRecipients {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1721,7 +1723,7 @@ impl ListCampaignRecipients {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1744,7 +1746,7 @@ impl ListCampaignRecipients {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1771,7 +1773,8 @@ impl ListCampaignRecipients {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignRecipient>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -1843,7 +1846,7 @@ impl ResumeCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1853,7 +1856,7 @@ impl ResumeCampaign {
             campaign_id,
             "campaign_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/campaign/{}/resume", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
@@ -1872,7 +1875,7 @@ impl ResumeCampaign {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1891,7 +1894,7 @@ impl ResumeCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1913,7 +1916,7 @@ impl ResumeCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/resume",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_campaign_statistics`]
@@ -2001,7 +2004,7 @@ impl ListCampaignStatistics {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, action, page_number, per_page } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2016,7 +2019,7 @@ impl ListCampaignStatistics {
             page_number,
             "page_number was not initialized",
         )?;
-        let per_page = per_page.map_err(Error::InvalidRequest)?;
+        let per_page = crate::path::given(per_page)?;
         let url = format!(
             "{}/website/{}/campaign/{}/statistics/{}/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
@@ -2033,7 +2036,7 @@ impl ListCampaignStatistics {
             )
             .query(&progenitor_client::QueryParam::new("per_page", &per_page))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2056,7 +2059,7 @@ impl ListCampaignStatistics {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2083,7 +2086,8 @@ impl ListCampaignStatistics {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignStatistic>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -2155,7 +2159,7 @@ impl TestCampaign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, campaign_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2165,7 +2169,7 @@ impl TestCampaign {
             campaign_id,
             "campaign_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/campaign/{}/test", client.baseurl, crate ::path::encode_path(&
             website_id), crate ::path::encode_path(& campaign_id),
@@ -2184,7 +2188,7 @@ impl TestCampaign {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2203,7 +2207,7 @@ impl TestCampaign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2225,7 +2229,7 @@ impl TestCampaign {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/campaign/{campaign_id}/test",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_campaigns`]
@@ -2409,7 +2413,7 @@ impl ListCampaigns {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -2432,18 +2436,17 @@ impl ListCampaigns {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_status_done = filter_status_done.map_err(Error::InvalidRequest)?;
-        let filter_status_not_configured = filter_status_not_configured
-            .map_err(Error::InvalidRequest)?;
-        let filter_status_paused = filter_status_paused.map_err(Error::InvalidRequest)?;
-        let filter_status_ready = filter_status_ready.map_err(Error::InvalidRequest)?;
-        let filter_status_sending = filter_status_sending
-            .map_err(Error::InvalidRequest)?;
-        let filter_tag = filter_tag.map_err(Error::InvalidRequest)?;
-        let filter_type_automated = filter_type_automated
-            .map_err(Error::InvalidRequest)?;
-        let filter_type_one_shot = filter_type_one_shot.map_err(Error::InvalidRequest)?;
-        let search_name = search_name.map_err(Error::InvalidRequest)?;
+        let filter_status_done = crate::path::given(filter_status_done)?;
+        let filter_status_not_configured = crate::path::given(
+            filter_status_not_configured,
+        )?;
+        let filter_status_paused = crate::path::given(filter_status_paused)?;
+        let filter_status_ready = crate::path::given(filter_status_ready)?;
+        let filter_status_sending = crate::path::given(filter_status_sending)?;
+        let filter_tag = crate::path::given(filter_tag)?;
+        let filter_type_automated = crate::path::given(filter_type_automated)?;
+        let filter_type_one_shot = crate::path::given(filter_type_one_shot)?;
+        let search_name = crate::path::given(search_name)?;
         let url = format!(
             "{}/website/{}/campaigns/list/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
@@ -2502,7 +2505,7 @@ impl ListCampaigns {
             )
             .query(&progenitor_client::QueryParam::new("search_name", &search_name))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2523,7 +2526,7 @@ impl ListCampaigns {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2549,7 +2552,8 @@ impl ListCampaigns {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -2594,7 +2598,7 @@ impl ListCampaignTags {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2613,7 +2617,7 @@ impl ListCampaignTags {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2634,7 +2638,7 @@ impl ListCampaignTags {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2660,7 +2664,8 @@ impl ListCampaignTags {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::create_new_campaign_template`]
@@ -2711,7 +2716,7 @@ impl CreateNewCampaignTemplate {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2736,7 +2741,7 @@ impl CreateNewCampaignTemplate {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2757,7 +2762,7 @@ impl CreateNewCampaignTemplate {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2783,7 +2788,8 @@ impl CreateNewCampaignTemplate {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::CampaignTemplateCreated>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_campaign_template`]
@@ -2832,7 +2838,7 @@ impl GetCampaignTemplate {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2855,7 +2861,7 @@ impl GetCampaignTemplate {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2874,7 +2880,7 @@ impl GetCampaignTemplate {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2898,7 +2904,8 @@ impl GetCampaignTemplate {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::CampaignTemplate>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_campaign_template`]
@@ -2964,7 +2971,7 @@ impl SaveCampaignTemplate {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2993,7 +3000,7 @@ impl SaveCampaignTemplate {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3012,7 +3019,7 @@ impl SaveCampaignTemplate {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3034,7 +3041,7 @@ impl SaveCampaignTemplate {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::remove_campaign_template`]
@@ -3083,7 +3090,7 @@ impl RemoveCampaignTemplate {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3106,7 +3113,7 @@ impl RemoveCampaignTemplate {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3125,7 +3132,7 @@ impl RemoveCampaignTemplate {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3147,7 +3154,7 @@ impl RemoveCampaignTemplate {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_campaign_template_exists`]
@@ -3196,7 +3203,7 @@ impl CheckCampaignTemplateExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3212,7 +3219,7 @@ impl CheckCampaignTemplateExists {
         );
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3226,7 +3233,7 @@ impl CheckCampaignTemplateExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3248,7 +3255,7 @@ impl CheckCampaignTemplateExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_campaign_template`]
@@ -3314,7 +3321,7 @@ impl UpdateCampaignTemplate {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, template_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3343,7 +3350,7 @@ impl UpdateCampaignTemplate {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3362,7 +3369,7 @@ impl UpdateCampaignTemplate {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3384,7 +3391,7 @@ impl UpdateCampaignTemplate {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/campaigns/template/{template_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_campaign_templates`]
@@ -3476,7 +3483,7 @@ impl ListCampaignTemplates {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -3493,9 +3500,9 @@ impl ListCampaignTemplates {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_type_custom = filter_type_custom.map_err(Error::InvalidRequest)?;
-        let filter_type_static = filter_type_static.map_err(Error::InvalidRequest)?;
-        let search_name = search_name.map_err(Error::InvalidRequest)?;
+        let filter_type_custom = crate::path::given(filter_type_custom)?;
+        let filter_type_static = crate::path::given(filter_type_static)?;
+        let search_name = crate::path::given(search_name)?;
         let url = format!(
             "{}/website/{}/campaigns/templates/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
@@ -3523,7 +3530,7 @@ impl ListCampaignTemplates {
             )
             .query(&progenitor_client::QueryParam::new("search_name", &search_name))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3548,7 +3555,7 @@ impl ListCampaignTemplates {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3576,7 +3583,8 @@ impl ListCampaignTemplates {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the

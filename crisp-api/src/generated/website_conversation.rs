@@ -2086,13 +2086,13 @@ impl CreateNewConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
             "website_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/conversation", client.baseurl, crate ::path::encode_path(&
             website_id),
@@ -2111,7 +2111,7 @@ impl CreateNewConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2130,7 +2130,7 @@ impl CreateNewConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2153,7 +2153,8 @@ impl CreateNewConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationNew>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_conversation`]
@@ -2202,7 +2203,7 @@ impl GetConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2225,7 +2226,7 @@ impl GetConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2244,7 +2245,7 @@ impl GetConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2268,7 +2269,8 @@ impl GetConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::Conversation>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::remove_conversation`]
@@ -2317,7 +2319,7 @@ impl RemoveConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2340,7 +2342,7 @@ impl RemoveConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2359,7 +2361,7 @@ impl RemoveConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2381,7 +2383,7 @@ impl RemoveConversation {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversation/{session_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_conversation_exists`]
@@ -2430,7 +2432,7 @@ impl CheckConversationExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2446,7 +2448,7 @@ impl CheckConversationExists {
         );
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2460,7 +2462,7 @@ impl CheckConversationExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2482,7 +2484,7 @@ impl CheckConversationExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/conversation/{session_id}",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_block_status_for_conversation`]
@@ -2531,7 +2533,7 @@ impl GetBlockStatusForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2554,7 +2556,7 @@ impl GetBlockStatusForConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2573,7 +2575,7 @@ impl GetBlockStatusForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2597,7 +2599,8 @@ impl GetBlockStatusForConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationBlock>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::block_incoming_messages_for_conversation`]
@@ -2663,7 +2666,7 @@ impl BlockIncomingMessagesForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2692,7 +2695,7 @@ impl BlockIncomingMessagesForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2711,7 +2714,7 @@ impl BlockIncomingMessagesForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2733,7 +2736,7 @@ impl BlockIncomingMessagesForConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/block",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_browsing_sessions_for_conversation`]
@@ -2782,7 +2785,7 @@ impl ListBrowsingSessionsForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2805,7 +2808,7 @@ impl ListBrowsingSessionsForConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2830,7 +2833,7 @@ impl ListBrowsingSessionsForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2859,7 +2862,8 @@ impl ListBrowsingSessionsForConversation {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::ConversationBrowsing>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::initiate_browsing_session_for_conversation`]
@@ -2920,7 +2924,7 @@ impl InitiateBrowsingSessionForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2930,7 +2934,7 @@ impl InitiateBrowsingSessionForConversation {
             session_id,
             "session_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/conversation/{}/browsing", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
@@ -2949,7 +2953,7 @@ impl InitiateBrowsingSessionForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2968,7 +2972,7 @@ impl InitiateBrowsingSessionForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2990,7 +2994,7 @@ impl InitiateBrowsingSessionForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/browsing",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::send_action_to_existing_browsing_session`]
@@ -3073,7 +3077,7 @@ impl SendActionToExistingBrowsingSession {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, browsing_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3107,7 +3111,7 @@ impl SendActionToExistingBrowsingSession {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3126,7 +3130,7 @@ impl SendActionToExistingBrowsingSession {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3149,7 +3153,7 @@ impl SendActionToExistingBrowsingSession {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/browsing/{browsing_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::assist_existing_browsing_session`]
@@ -3232,7 +3236,7 @@ impl AssistExistingBrowsingSession {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, browsing_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3266,7 +3270,7 @@ impl AssistExistingBrowsingSession {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3285,7 +3289,7 @@ impl AssistExistingBrowsingSession {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3308,7 +3312,7 @@ impl AssistExistingBrowsingSession {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/browsing/{browsing_id}/assist",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_ongoing_call_session_for_conversation`]
@@ -3357,7 +3361,7 @@ impl GetOngoingCallSessionForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3380,7 +3384,7 @@ impl GetOngoingCallSessionForConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3399,7 +3403,7 @@ impl GetOngoingCallSessionForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3423,7 +3427,8 @@ impl GetOngoingCallSessionForConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationCall>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::initiate_new_call_session_for_conversation`]
@@ -3489,7 +3494,7 @@ impl InitiateNewCallSessionForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3518,7 +3523,7 @@ impl InitiateNewCallSessionForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3537,7 +3542,7 @@ impl InitiateNewCallSessionForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3561,7 +3566,8 @@ impl InitiateNewCallSessionForConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationCall>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::abort_ongoing_call_session_for_conversation`]
@@ -3642,7 +3648,7 @@ impl AbortOngoingCallSessionForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, call_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3673,7 +3679,7 @@ impl AbortOngoingCallSessionForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3692,7 +3698,7 @@ impl AbortOngoingCallSessionForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3715,7 +3721,7 @@ impl AbortOngoingCallSessionForConversation {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversation/{session_id}/call/{call_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::transmit_signaling_on_ongoing_call_session`]
@@ -3798,7 +3804,7 @@ impl TransmitSignalingOnOngoingCallSession {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, call_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3829,7 +3835,7 @@ impl TransmitSignalingOnOngoingCallSession {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3848,7 +3854,7 @@ impl TransmitSignalingOnOngoingCallSession {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3871,7 +3877,7 @@ impl TransmitSignalingOnOngoingCallSession {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/call/{call_id}/signaling",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::compose_message_in_conversation`]
@@ -3935,7 +3941,7 @@ impl ComposeMessageInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3964,7 +3970,7 @@ impl ComposeMessageInConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3983,7 +3989,7 @@ impl ComposeMessageInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4005,7 +4011,7 @@ impl ComposeMessageInConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/compose",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::mark_messages_delivered_in_conversation`]
@@ -4071,7 +4077,7 @@ impl MarkMessagesDeliveredInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4100,7 +4106,7 @@ impl MarkMessagesDeliveredInConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4119,7 +4125,7 @@ impl MarkMessagesDeliveredInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4141,7 +4147,7 @@ impl MarkMessagesDeliveredInConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/delivered",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_conversation_events`]
@@ -4202,7 +4208,7 @@ impl ListConversationEvents {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4230,7 +4236,7 @@ impl ListConversationEvents {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4253,7 +4259,7 @@ impl ListConversationEvents {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4280,7 +4286,8 @@ impl ListConversationEvents {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationEvent>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -4352,7 +4359,7 @@ impl RequestUserFeedbackForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4362,7 +4369,7 @@ impl RequestUserFeedbackForConversation {
             session_id,
             "session_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/conversation/{}/feedback", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
@@ -4381,7 +4388,7 @@ impl RequestUserFeedbackForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4400,7 +4407,7 @@ impl RequestUserFeedbackForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4422,7 +4429,7 @@ impl RequestUserFeedbackForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/feedback",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_conversation_files`]
@@ -4483,7 +4490,7 @@ impl ListConversationFiles {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4511,7 +4518,7 @@ impl ListConversationFiles {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4534,7 +4541,7 @@ impl ListConversationFiles {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4561,7 +4568,8 @@ impl ListConversationFiles {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationFile>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -4638,7 +4646,7 @@ impl UpdateConversationInbox {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4667,7 +4675,7 @@ impl UpdateConversationInbox {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4686,7 +4694,7 @@ impl UpdateConversationInbox {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4708,7 +4716,7 @@ impl UpdateConversationInbox {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/inbox",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::initiate_conversation_with_existing_session`]
@@ -4769,7 +4777,7 @@ impl InitiateConversationWithExistingSession {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4779,7 +4787,7 @@ impl InitiateConversationWithExistingSession {
             session_id,
             "session_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/conversation/{}/initiate", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
@@ -4798,7 +4806,7 @@ impl InitiateConversationWithExistingSession {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4817,7 +4825,7 @@ impl InitiateConversationWithExistingSession {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4839,7 +4847,7 @@ impl InitiateConversationWithExistingSession {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/initiate",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::send_message_in_conversation`]
@@ -4901,7 +4909,7 @@ impl SendMessageInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4930,7 +4938,7 @@ impl SendMessageInConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4949,7 +4957,7 @@ impl SendMessageInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4973,7 +4981,8 @@ impl SendMessageInConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::MessageSent>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_message_in_conversation`]
@@ -5034,7 +5043,7 @@ impl GetMessageInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, fingerprint } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5062,7 +5071,7 @@ impl GetMessageInConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5081,7 +5090,7 @@ impl GetMessageInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5105,7 +5114,8 @@ impl GetMessageInConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::Message>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::remove_message_in_conversation`]
@@ -5166,7 +5176,7 @@ impl RemoveMessageInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, fingerprint } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5194,7 +5204,7 @@ impl RemoveMessageInConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5213,7 +5223,7 @@ impl RemoveMessageInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5235,7 +5245,7 @@ impl RemoveMessageInConversation {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_message_in_conversation`]
@@ -5311,7 +5321,7 @@ impl UpdateMessageInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, fingerprint, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5345,7 +5355,7 @@ impl UpdateMessageInConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5364,7 +5374,7 @@ impl UpdateMessageInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5386,7 +5396,7 @@ impl UpdateMessageInConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_messages_in_conversation`]
@@ -5474,7 +5484,7 @@ impl GetMessagesInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -5491,9 +5501,9 @@ impl GetMessagesInConversation {
             session_id,
             "session_id was not initialized",
         )?;
-        let timestamp_after = timestamp_after.map_err(Error::InvalidRequest)?;
-        let timestamp_around = timestamp_around.map_err(Error::InvalidRequest)?;
-        let timestamp_before = timestamp_before.map_err(Error::InvalidRequest)?;
+        let timestamp_after = crate::path::given(timestamp_after)?;
+        let timestamp_around = crate::path::given(timestamp_around)?;
+        let timestamp_before = crate::path::given(timestamp_before)?;
         let url = format!(
             "{}/website/{}/conversation/{}/messages", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
@@ -5522,7 +5532,7 @@ impl GetMessagesInConversation {
                 ),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5543,7 +5553,7 @@ impl GetMessagesInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5570,7 +5580,8 @@ impl GetMessagesInConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::Message>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every message, the newest batch first, then older ones: the oldest
     /// `timestamp` seen becomes the next `timestamp_before`. The stream ends at an
@@ -5638,7 +5649,7 @@ impl GetConversationMetas {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5661,7 +5672,7 @@ impl GetConversationMetas {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5680,7 +5691,7 @@ impl GetConversationMetas {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5704,7 +5715,8 @@ impl GetConversationMetas {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationMeta>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_conversation_metas`]
@@ -5770,7 +5782,7 @@ impl UpdateConversationMetas {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5799,7 +5811,7 @@ impl UpdateConversationMetas {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5818,7 +5830,7 @@ impl UpdateConversationMetas {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5840,7 +5852,7 @@ impl UpdateConversationMetas {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/meta",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_conversation_open_state`]
@@ -5908,7 +5920,7 @@ impl UpdateConversationOpenState {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5937,7 +5949,7 @@ impl UpdateConversationOpenState {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5956,7 +5968,7 @@ impl UpdateConversationOpenState {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5978,7 +5990,7 @@ impl UpdateConversationOpenState {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/open",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_original_message_in_conversation`]
@@ -6042,7 +6054,7 @@ impl GetOriginalMessageInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, original_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6070,7 +6082,7 @@ impl GetOriginalMessageInConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6089,7 +6101,7 @@ impl GetOriginalMessageInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6114,7 +6126,8 @@ impl GetOriginalMessageInConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationOriginal>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_conversation_pages`]
@@ -6175,7 +6188,7 @@ impl ListConversationPages {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6203,7 +6216,7 @@ impl ListConversationPages {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6226,7 +6239,7 @@ impl ListConversationPages {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6253,7 +6266,8 @@ impl ListConversationPages {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationPage>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -6313,7 +6327,7 @@ impl GetConversationParticipants {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6336,7 +6350,7 @@ impl GetConversationParticipants {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6357,7 +6371,7 @@ impl GetConversationParticipants {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6384,7 +6398,8 @@ impl GetConversationParticipants {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationParticipants>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_conversation_participants`]
@@ -6452,7 +6467,7 @@ impl SaveConversationParticipants {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6481,7 +6496,7 @@ impl SaveConversationParticipants {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6500,7 +6515,7 @@ impl SaveConversationParticipants {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6522,7 +6537,7 @@ impl SaveConversationParticipants {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/conversation/{session_id}/participants",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::request_chatbox_binding_purge_for_conversation`]
@@ -6583,7 +6598,7 @@ impl RequestChatboxBindingPurgeForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6593,7 +6608,7 @@ impl RequestChatboxBindingPurgeForConversation {
             session_id,
             "session_id was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/conversation/{}/purge", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
@@ -6612,7 +6627,7 @@ impl RequestChatboxBindingPurgeForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6631,7 +6646,7 @@ impl RequestChatboxBindingPurgeForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6653,7 +6668,7 @@ impl RequestChatboxBindingPurgeForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/purge",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::mark_messages_read_in_conversation`]
@@ -6717,7 +6732,7 @@ impl MarkMessagesReadInConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6746,7 +6761,7 @@ impl MarkMessagesReadInConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6765,7 +6780,7 @@ impl MarkMessagesReadInConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6787,7 +6802,7 @@ impl MarkMessagesReadInConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/read",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_conversation_relations`]
@@ -6836,7 +6851,7 @@ impl GetConversationRelations {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6859,7 +6874,7 @@ impl GetConversationRelations {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6880,7 +6895,7 @@ impl GetConversationRelations {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6904,7 +6919,8 @@ impl GetConversationRelations {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationRelations>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::schedule_reminder_for_conversation`]
@@ -6970,7 +6986,7 @@ impl ScheduleReminderForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6999,7 +7015,7 @@ impl ScheduleReminderForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -7018,7 +7034,7 @@ impl ScheduleReminderForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -7040,7 +7056,7 @@ impl ScheduleReminderForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/reminder",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::report_conversation`]
@@ -7106,7 +7122,7 @@ impl ReportConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -7135,7 +7151,7 @@ impl ReportConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -7154,7 +7170,7 @@ impl ReportConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -7176,7 +7192,7 @@ impl ReportConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/report",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_conversation_routing_assign`]
@@ -7225,7 +7241,7 @@ impl GetConversationRoutingAssign {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -7248,7 +7264,7 @@ impl GetConversationRoutingAssign {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -7269,7 +7285,7 @@ impl GetConversationRoutingAssign {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -7296,7 +7312,8 @@ impl GetConversationRoutingAssign {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationRoutingAssign>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::assign_conversation_routing`]
@@ -7365,7 +7382,7 @@ impl AssignConversationRouting {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -7394,7 +7411,7 @@ impl AssignConversationRouting {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -7413,7 +7430,7 @@ impl AssignConversationRouting {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -7435,7 +7452,7 @@ impl AssignConversationRouting {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/routing",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_conversation_state`]
@@ -7484,7 +7501,7 @@ impl GetConversationState {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -7507,7 +7524,7 @@ impl GetConversationState {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -7528,7 +7545,7 @@ impl GetConversationState {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -7552,7 +7569,8 @@ impl GetConversationState {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationStateData>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::change_conversation_state`]
@@ -7618,7 +7636,7 @@ impl ChangeConversationState {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -7647,7 +7665,7 @@ impl ChangeConversationState {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -7666,7 +7684,7 @@ impl ChangeConversationState {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -7688,7 +7706,7 @@ impl ChangeConversationState {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/state",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::request_tool_call_for_conversation`]
@@ -7754,7 +7772,7 @@ impl RequestToolCallForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -7783,7 +7801,7 @@ impl RequestToolCallForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -7802,7 +7820,7 @@ impl RequestToolCallForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -7824,7 +7842,7 @@ impl RequestToolCallForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/tool",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::request_email_transcript_for_conversation`]
@@ -7893,7 +7911,7 @@ impl RequestEmailTranscriptForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -7922,7 +7940,7 @@ impl RequestEmailTranscriptForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -7941,7 +7959,7 @@ impl RequestEmailTranscriptForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -7963,7 +7981,7 @@ impl RequestEmailTranscriptForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/transcript",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::mark_conversation_as_unread`]
@@ -8029,7 +8047,7 @@ impl MarkConversationAsUnread {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -8058,7 +8076,7 @@ impl MarkConversationAsUnread {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -8077,7 +8095,7 @@ impl MarkConversationAsUnread {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -8099,7 +8117,7 @@ impl MarkConversationAsUnread {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/unread",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_verify_status_for_conversation`]
@@ -8148,7 +8166,7 @@ impl GetVerifyStatusForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -8171,7 +8189,7 @@ impl GetVerifyStatusForConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -8190,7 +8208,7 @@ impl GetVerifyStatusForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -8214,7 +8232,8 @@ impl GetVerifyStatusForConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationVerify>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_verify_status_for_conversation`]
@@ -8282,7 +8301,7 @@ impl UpdateVerifyStatusForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -8311,7 +8330,7 @@ impl UpdateVerifyStatusForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -8330,7 +8349,7 @@ impl UpdateVerifyStatusForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -8352,7 +8371,7 @@ impl UpdateVerifyStatusForConversation {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/conversation/{session_id}/verify",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::request_identity_verification_for_conversation`]
@@ -8421,7 +8440,7 @@ impl RequestIdentityVerificationForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -8450,7 +8469,7 @@ impl RequestIdentityVerificationForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -8469,7 +8488,7 @@ impl RequestIdentityVerificationForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -8491,7 +8510,7 @@ impl RequestIdentityVerificationForConversation {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversation/{session_id}/verify/identity",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::redeem_identity_verification_link_for_conversation`]
@@ -8560,7 +8579,7 @@ impl RedeemIdentityVerificationLinkForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -8589,7 +8608,7 @@ impl RedeemIdentityVerificationLinkForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -8608,7 +8627,7 @@ impl RedeemIdentityVerificationLinkForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -8630,7 +8649,7 @@ impl RedeemIdentityVerificationLinkForConversation {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/conversation/{session_id}/verify/identity/link",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::deliver_widget_button_action_for_conversation`]
@@ -8714,7 +8733,7 @@ impl DeliverWidgetButtonActionForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, plugin_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -8748,7 +8767,7 @@ impl DeliverWidgetButtonActionForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -8769,7 +8788,7 @@ impl DeliverWidgetButtonActionForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -8797,7 +8816,8 @@ impl DeliverWidgetButtonActionForConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::deliver_widget_data_fetch_action_for_conversation`]
@@ -8880,7 +8900,7 @@ impl DeliverWidgetDataFetchActionForConversation {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, session_id, plugin_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -8914,7 +8934,7 @@ impl DeliverWidgetDataFetchActionForConversation {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -8935,7 +8955,7 @@ impl DeliverWidgetDataFetchActionForConversation {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -8963,7 +8983,8 @@ impl DeliverWidgetDataFetchActionForConversation {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_spam_conversation_content`]
@@ -9012,7 +9033,7 @@ impl ResolveSpamConversationContent {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, spam_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -9032,7 +9053,7 @@ impl ResolveSpamConversationContent {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9053,7 +9074,7 @@ impl ResolveSpamConversationContent {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -9080,7 +9101,8 @@ impl ResolveSpamConversationContent {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::ConversationSpamContent>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::submit_spam_conversation_decision`]
@@ -9148,7 +9170,7 @@ impl SubmitSpamConversationDecision {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, spam_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -9174,7 +9196,7 @@ impl SubmitSpamConversationDecision {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9193,7 +9215,7 @@ impl SubmitSpamConversationDecision {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -9215,7 +9237,7 @@ impl SubmitSpamConversationDecision {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/conversations/spam/{spam_id}/decision",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_spam_conversations`]
@@ -9278,7 +9300,7 @@ impl ListSpamConversations {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number, filter_type } = self;
         let website_id = crate::path::required(
             website_id,
@@ -9288,7 +9310,7 @@ impl ListSpamConversations {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_type = filter_type.map_err(Error::InvalidRequest)?;
+        let filter_type = crate::path::given(filter_type)?;
         let url = format!(
             "{}/website/{}/conversations/spams/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
@@ -9304,7 +9326,7 @@ impl ListSpamConversations {
             )
             .query(&progenitor_client::QueryParam::new("filter_type", &filter_type))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9327,7 +9349,7 @@ impl ListSpamConversations {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -9353,7 +9375,8 @@ impl ListSpamConversations {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationSpam>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -9418,7 +9441,7 @@ impl DeleteSuggestedConversationDataKey {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -9443,7 +9466,7 @@ impl DeleteSuggestedConversationDataKey {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9462,7 +9485,7 @@ impl DeleteSuggestedConversationDataKey {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -9483,7 +9506,7 @@ impl DeleteSuggestedConversationDataKey {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversations/suggest/data",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_suggested_conversation_data_keys`]
@@ -9529,7 +9552,7 @@ impl ListSuggestedConversationDataKeys {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -9553,7 +9576,7 @@ impl ListSuggestedConversationDataKeys {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9578,7 +9601,7 @@ impl ListSuggestedConversationDataKeys {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -9606,7 +9629,8 @@ impl ListSuggestedConversationDataKeys {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::ConversationSuggestedDataKey>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -9674,7 +9698,7 @@ impl DeleteSuggestedConversationSegment {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -9699,7 +9723,7 @@ impl DeleteSuggestedConversationSegment {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9718,7 +9742,7 @@ impl DeleteSuggestedConversationSegment {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -9739,7 +9763,7 @@ impl DeleteSuggestedConversationSegment {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/conversations/suggest/segment",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_suggested_conversation_segments`]
@@ -9785,7 +9809,7 @@ impl ListSuggestedConversationSegments {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -9809,7 +9833,7 @@ impl ListSuggestedConversationSegments {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9834,7 +9858,7 @@ impl ListSuggestedConversationSegments {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -9862,7 +9886,8 @@ impl ListSuggestedConversationSegments {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::ConversationSuggestedSegment>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -10184,7 +10209,7 @@ impl ListConversations {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -10215,23 +10240,23 @@ impl ListConversations {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_assigned = filter_assigned.map_err(Error::InvalidRequest)?;
-        let filter_date_end = filter_date_end.map_err(Error::InvalidRequest)?;
-        let filter_date_start = filter_date_start.map_err(Error::InvalidRequest)?;
-        let filter_inbox_id = filter_inbox_id.map_err(Error::InvalidRequest)?;
-        let filter_mention = filter_mention.map_err(Error::InvalidRequest)?;
-        let filter_not_resolved = filter_not_resolved.map_err(Error::InvalidRequest)?;
-        let filter_resolved = filter_resolved.map_err(Error::InvalidRequest)?;
-        let filter_unassigned = filter_unassigned.map_err(Error::InvalidRequest)?;
-        let filter_unread = filter_unread.map_err(Error::InvalidRequest)?;
-        let include_empty = include_empty.map_err(Error::InvalidRequest)?;
-        let order_date_created = order_date_created.map_err(Error::InvalidRequest)?;
-        let order_date_updated = order_date_updated.map_err(Error::InvalidRequest)?;
-        let order_date_waiting = order_date_waiting.map_err(Error::InvalidRequest)?;
-        let per_page = per_page.map_err(Error::InvalidRequest)?;
-        let search_operator = search_operator.map_err(Error::InvalidRequest)?;
-        let search_query = search_query.map_err(Error::InvalidRequest)?;
-        let search_type = search_type.map_err(Error::InvalidRequest)?;
+        let filter_assigned = crate::path::given(filter_assigned)?;
+        let filter_date_end = crate::path::given(filter_date_end)?;
+        let filter_date_start = crate::path::given(filter_date_start)?;
+        let filter_inbox_id = crate::path::given(filter_inbox_id)?;
+        let filter_mention = crate::path::given(filter_mention)?;
+        let filter_not_resolved = crate::path::given(filter_not_resolved)?;
+        let filter_resolved = crate::path::given(filter_resolved)?;
+        let filter_unassigned = crate::path::given(filter_unassigned)?;
+        let filter_unread = crate::path::given(filter_unread)?;
+        let include_empty = crate::path::given(include_empty)?;
+        let order_date_created = crate::path::given(order_date_created)?;
+        let order_date_updated = crate::path::given(order_date_updated)?;
+        let order_date_waiting = crate::path::given(order_date_waiting)?;
+        let per_page = crate::path::given(per_page)?;
+        let search_operator = crate::path::given(search_operator)?;
+        let search_query = crate::path::given(search_query)?;
+        let search_type = crate::path::given(search_type)?;
         let url = format!(
             "{}/website/{}/conversations/{}", client.baseurl, crate ::path::encode_path(&
             website_id), crate ::path::encode_path(& page_number.to_string()),
@@ -10304,7 +10329,7 @@ impl ListConversations {
             .query(&progenitor_client::QueryParam::new("search_query", &search_query))
             .query(&progenitor_client::QueryParam::new("search_type", &search_type))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -10325,7 +10350,7 @@ impl ListConversations {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -10351,7 +10376,8 @@ impl ListConversations {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::Conversation>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the

@@ -1335,7 +1335,7 @@ impl ResolveHelpdesk {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1354,7 +1354,7 @@ impl ResolveHelpdesk {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1373,7 +1373,7 @@ impl ResolveHelpdesk {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1396,7 +1396,8 @@ impl ResolveHelpdesk {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::Helpdesk>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::initialize_helpdesk`]
@@ -1447,7 +1448,7 @@ impl InitializeHelpdesk {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1472,7 +1473,7 @@ impl InitializeHelpdesk {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1491,7 +1492,7 @@ impl InitializeHelpdesk {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1512,7 +1513,7 @@ impl InitializeHelpdesk {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_helpdesk`]
@@ -1561,7 +1562,7 @@ impl DeleteHelpdesk {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1586,7 +1587,7 @@ impl DeleteHelpdesk {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1605,7 +1606,7 @@ impl DeleteHelpdesk {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1626,7 +1627,7 @@ impl DeleteHelpdesk {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_helpdesk_exists`]
@@ -1660,7 +1661,7 @@ impl CheckHelpdeskExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1672,7 +1673,7 @@ impl CheckHelpdeskExists {
         );
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1686,7 +1687,7 @@ impl CheckHelpdeskExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1707,7 +1708,7 @@ impl CheckHelpdeskExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_domain`]
@@ -1741,7 +1742,7 @@ impl ResolveHelpdeskDomain {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1760,7 +1761,7 @@ impl ResolveHelpdeskDomain {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1779,7 +1780,7 @@ impl ResolveHelpdeskDomain {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1802,7 +1803,8 @@ impl ResolveHelpdeskDomain {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskDomain>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::request_helpdesk_domain_change`]
@@ -1853,7 +1855,7 @@ impl RequestHelpdeskDomainChange {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1878,7 +1880,7 @@ impl RequestHelpdeskDomainChange {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1897,7 +1899,7 @@ impl RequestHelpdeskDomainChange {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1918,7 +1920,7 @@ impl RequestHelpdeskDomainChange {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/domain",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::generate_helpdesk_domain_setup_flow`]
@@ -1968,13 +1970,13 @@ impl GenerateHelpdeskDomainSetupFlow {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, custom } = self;
         let website_id = crate::path::required(
             website_id,
             "website_id was not initialized",
         )?;
-        let custom = custom.map_err(Error::InvalidRequest)?;
+        let custom = crate::path::given(custom)?;
         let url = format!(
             "{}/website/{}/helpdesk/domain/setup", client.baseurl, crate
             ::path::encode_path(& website_id),
@@ -1989,7 +1991,7 @@ impl GenerateHelpdeskDomainSetupFlow {
             )
             .query(&progenitor_client::QueryParam::new("custom", &custom))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2010,7 +2012,7 @@ impl GenerateHelpdeskDomainSetupFlow {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2036,7 +2038,8 @@ impl GenerateHelpdeskDomainSetupFlow {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskDomainSetupFlow>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::export_helpdesk_locale_articles`]
@@ -2111,7 +2114,7 @@ impl ExportHelpdeskLocaleArticles {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2122,7 +2125,7 @@ impl ExportHelpdeskLocaleArticles {
             content_type,
             "content_type was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/helpdesk/export/{}/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
@@ -2142,7 +2145,7 @@ impl ExportHelpdeskLocaleArticles {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2161,7 +2164,7 @@ impl ExportHelpdeskLocaleArticles {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2183,7 +2186,7 @@ impl ExportHelpdeskLocaleArticles {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/export/{locale}/{content_type}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_locale_feedbacks`]
@@ -2290,7 +2293,7 @@ impl ListHelpdeskLocaleFeedbacks {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -2313,8 +2316,8 @@ impl ListHelpdeskLocaleFeedbacks {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_date_end = filter_date_end.map_err(Error::InvalidRequest)?;
-        let filter_date_start = filter_date_start.map_err(Error::InvalidRequest)?;
+        let filter_date_end = crate::path::given(filter_date_end)?;
+        let filter_date_start = crate::path::given(filter_date_start)?;
         let url = format!(
             "{}/website/{}/helpdesk/feedback/list/{}/{}/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
@@ -2339,7 +2342,7 @@ impl ListHelpdeskLocaleFeedbacks {
                 ),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2364,7 +2367,7 @@ impl ListHelpdeskLocaleFeedbacks {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2393,7 +2396,8 @@ impl ListHelpdeskLocaleFeedbacks {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -2502,7 +2506,7 @@ impl MapHelpdeskLocaleFeedbackRatings {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -2520,8 +2524,8 @@ impl MapHelpdeskLocaleFeedbackRatings {
             content_type,
             "content_type was not initialized",
         )?;
-        let filter_date_end = filter_date_end.map_err(Error::InvalidRequest)?;
-        let filter_date_start = filter_date_start.map_err(Error::InvalidRequest)?;
+        let filter_date_end = crate::path::given(filter_date_end)?;
+        let filter_date_start = crate::path::given(filter_date_start)?;
         let url = format!(
             "{}/website/{}/helpdesk/feedback/ratings/{}/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
@@ -2545,7 +2549,7 @@ impl MapHelpdeskLocaleFeedbackRatings {
                 ),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2566,7 +2570,7 @@ impl MapHelpdeskLocaleFeedbackRatings {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2593,7 +2597,8 @@ impl MapHelpdeskLocaleFeedbackRatings {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_history_change`]
@@ -2642,7 +2647,7 @@ impl ResolveHelpdeskHistoryChange {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, change_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2665,7 +2670,7 @@ impl ResolveHelpdeskHistoryChange {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2686,7 +2691,7 @@ impl ResolveHelpdeskHistoryChange {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2710,7 +2715,8 @@ impl ResolveHelpdeskHistoryChange {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::cancel_helpdesk_history_change`]
@@ -2778,7 +2784,7 @@ impl CancelHelpdeskHistoryChange {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, change_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2807,7 +2813,7 @@ impl CancelHelpdeskHistoryChange {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2826,7 +2832,7 @@ impl CancelHelpdeskHistoryChange {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2848,7 +2854,7 @@ impl CancelHelpdeskHistoryChange {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/history/change/{change_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_history_changes`]
@@ -2944,7 +2950,7 @@ impl ListHelpdeskHistoryChanges {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -2961,9 +2967,9 @@ impl ListHelpdeskHistoryChanges {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_locale = filter_locale.map_err(Error::InvalidRequest)?;
-        let filter_tree_path = filter_tree_path.map_err(Error::InvalidRequest)?;
-        let filter_type = filter_type.map_err(Error::InvalidRequest)?;
+        let filter_locale = crate::path::given(filter_locale)?;
+        let filter_tree_path = crate::path::given(filter_tree_path)?;
+        let filter_type = crate::path::given(filter_type)?;
         let url = format!(
             "{}/website/{}/helpdesk/history/changes/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
@@ -2986,7 +2992,7 @@ impl ListHelpdeskHistoryChanges {
             )
             .query(&progenitor_client::QueryParam::new("filter_type", &filter_type))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3011,7 +3017,7 @@ impl ListHelpdeskHistoryChanges {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3039,7 +3045,8 @@ impl ListHelpdeskHistoryChanges {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -3132,7 +3139,7 @@ impl ImportExternalHelpdeskToLocale {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3163,7 +3170,7 @@ impl ImportExternalHelpdeskToLocale {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3182,7 +3189,7 @@ impl ImportExternalHelpdeskToLocale {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3204,7 +3211,7 @@ impl ImportExternalHelpdeskToLocale {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/import/{locale}/{content_type}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::add_helpdesk_locale`]
@@ -3253,7 +3260,7 @@ impl AddHelpdeskLocale {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3278,7 +3285,7 @@ impl AddHelpdeskLocale {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3297,7 +3304,7 @@ impl AddHelpdeskLocale {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3318,7 +3325,7 @@ impl AddHelpdeskLocale {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/locale",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_locale`]
@@ -3367,7 +3374,7 @@ impl ResolveHelpdeskLocale {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3387,7 +3394,7 @@ impl ResolveHelpdeskLocale {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3406,7 +3413,7 @@ impl ResolveHelpdeskLocale {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3430,7 +3437,8 @@ impl ResolveHelpdeskLocale {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskLocale>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_helpdesk_locale`]
@@ -3479,7 +3487,7 @@ impl DeleteHelpdeskLocale {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3499,7 +3507,7 @@ impl DeleteHelpdeskLocale {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3518,7 +3526,7 @@ impl DeleteHelpdeskLocale {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3540,7 +3548,7 @@ impl DeleteHelpdeskLocale {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_helpdesk_locale_exists`]
@@ -3589,7 +3597,7 @@ impl CheckHelpdeskLocaleExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3602,7 +3610,7 @@ impl CheckHelpdeskLocaleExists {
         );
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3616,7 +3624,7 @@ impl CheckHelpdeskLocaleExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3638,7 +3646,7 @@ impl CheckHelpdeskLocaleExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_locales`]
@@ -3684,7 +3692,7 @@ impl ListHelpdeskLocales {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3708,7 +3716,7 @@ impl ListHelpdeskLocales {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3729,7 +3737,7 @@ impl ListHelpdeskLocales {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3755,7 +3763,8 @@ impl ListHelpdeskLocales {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskLocale>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -3844,7 +3853,7 @@ impl ResolveHelpdeskPageEntity {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, entity_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3874,7 +3883,7 @@ impl ResolveHelpdeskPageEntity {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3893,7 +3902,7 @@ impl ResolveHelpdeskPageEntity {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3918,7 +3927,8 @@ impl ResolveHelpdeskPageEntity {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskPage>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_pages`]
@@ -3993,7 +4003,7 @@ impl ListHelpdeskPages {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4023,7 +4033,7 @@ impl ListHelpdeskPages {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4044,7 +4054,7 @@ impl ListHelpdeskPages {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4071,7 +4081,8 @@ impl ListHelpdeskPages {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskPage>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -4133,7 +4144,7 @@ impl AddHelpdeskRedirection {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4158,7 +4169,7 @@ impl AddHelpdeskRedirection {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4179,7 +4190,7 @@ impl AddHelpdeskRedirection {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4205,7 +4216,8 @@ impl AddHelpdeskRedirection {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_redirection`]
@@ -4254,7 +4266,7 @@ impl ResolveHelpdeskRedirection {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, redirection_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4278,7 +4290,7 @@ impl ResolveHelpdeskRedirection {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4297,7 +4309,7 @@ impl ResolveHelpdeskRedirection {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4325,7 +4337,8 @@ impl ResolveHelpdeskRedirection {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskRedirection>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_helpdesk_redirection`]
@@ -4374,7 +4387,7 @@ impl DeleteHelpdeskRedirection {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, redirection_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4398,7 +4411,7 @@ impl DeleteHelpdeskRedirection {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4417,7 +4430,7 @@ impl DeleteHelpdeskRedirection {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4443,7 +4456,7 @@ impl DeleteHelpdeskRedirection {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_helpdesk_redirection_exists`]
@@ -4492,7 +4505,7 @@ impl CheckHelpdeskRedirectionExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, redirection_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4509,7 +4522,7 @@ impl CheckHelpdeskRedirectionExists {
         );
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4523,7 +4536,7 @@ impl CheckHelpdeskRedirectionExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4549,7 +4562,7 @@ impl CheckHelpdeskRedirectionExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_redirections`]
@@ -4595,7 +4608,7 @@ impl ListHelpdeskRedirections {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4619,7 +4632,7 @@ impl ListHelpdeskRedirections {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4642,7 +4655,7 @@ impl ListHelpdeskRedirections {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4667,8 +4680,11 @@ impl ListHelpdeskRedirections {
             path: "/website/{website_id}/helpdesk/redirections/{page_number}",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskRedirection>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::HelpdeskRedirection>,
+            >,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -4754,7 +4770,7 @@ impl RequestHelpdeskContentRefresh {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4765,7 +4781,7 @@ impl RequestHelpdeskContentRefresh {
             content_type,
             "content_type was not initialized",
         )?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/helpdesk/refresh/{}/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
@@ -4785,7 +4801,7 @@ impl RequestHelpdeskContentRefresh {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4804,7 +4820,7 @@ impl RequestHelpdeskContentRefresh {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4826,7 +4842,7 @@ impl RequestHelpdeskContentRefresh {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/refresh/{locale}/{content_type}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_settings`]
@@ -4860,7 +4876,7 @@ impl ResolveHelpdeskSettings {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4879,7 +4895,7 @@ impl ResolveHelpdeskSettings {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4898,7 +4914,7 @@ impl ResolveHelpdeskSettings {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4921,7 +4937,8 @@ impl ResolveHelpdeskSettings {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskSettings>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_helpdesk_settings`]
@@ -4970,7 +4987,7 @@ impl SaveHelpdeskSettings {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4995,7 +5012,7 @@ impl SaveHelpdeskSettings {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5014,7 +5031,7 @@ impl SaveHelpdeskSettings {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5035,7 +5052,7 @@ impl SaveHelpdeskSettings {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/settings",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_tree_content`]
@@ -5118,7 +5135,7 @@ impl ResolveHelpdeskTreeContent {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5145,7 +5162,7 @@ impl ResolveHelpdeskTreeContent {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5164,7 +5181,7 @@ impl ResolveHelpdeskTreeContent {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5189,7 +5206,8 @@ impl ResolveHelpdeskTreeContent {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskTreeContent>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_helpdesk_tree_content`]
@@ -5289,7 +5307,7 @@ impl SaveHelpdeskTreeContent {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5322,7 +5340,7 @@ impl SaveHelpdeskTreeContent {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5341,7 +5359,7 @@ impl SaveHelpdeskTreeContent {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5364,7 +5382,7 @@ impl SaveHelpdeskTreeContent {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_helpdesk_tree`]
@@ -5503,7 +5521,7 @@ impl ListHelpdeskTree {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -5528,10 +5546,10 @@ impl ListHelpdeskTree {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_date_end = filter_date_end.map_err(Error::InvalidRequest)?;
-        let filter_date_start = filter_date_start.map_err(Error::InvalidRequest)?;
-        let search_title = search_title.map_err(Error::InvalidRequest)?;
-        let sub_path = sub_path.map_err(Error::InvalidRequest)?;
+        let filter_date_end = crate::path::given(filter_date_end)?;
+        let filter_date_start = crate::path::given(filter_date_start)?;
+        let search_title = crate::path::given(search_title)?;
+        let sub_path = crate::path::given(sub_path)?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/list/{}/{}/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
@@ -5558,7 +5576,7 @@ impl ListHelpdeskTree {
             .query(&progenitor_client::QueryParam::new("search_title", &search_title))
             .query(&progenitor_client::QueryParam::new("sub_path", &sub_path))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5581,7 +5599,7 @@ impl ListHelpdeskTree {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5608,7 +5626,8 @@ impl ListHelpdeskTree {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskTreeEntry>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -5702,7 +5721,7 @@ impl ResolveHelpdeskTreeMetadata {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5729,7 +5748,7 @@ impl ResolveHelpdeskTreeMetadata {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5748,7 +5767,7 @@ impl ResolveHelpdeskTreeMetadata {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5773,7 +5792,8 @@ impl ResolveHelpdeskTreeMetadata {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskTreeMetadata>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_helpdesk_tree_metadata`]
@@ -5873,7 +5893,7 @@ impl UpdateHelpdeskTreeMetadata {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -5906,7 +5926,7 @@ impl UpdateHelpdeskTreeMetadata {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5925,7 +5945,7 @@ impl UpdateHelpdeskTreeMetadata {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -5948,7 +5968,7 @@ impl UpdateHelpdeskTreeMetadata {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_tree_page`]
@@ -6031,7 +6051,7 @@ impl ResolveHelpdeskTreePage {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6058,7 +6078,7 @@ impl ResolveHelpdeskTreePage {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6077,7 +6097,7 @@ impl ResolveHelpdeskTreePage {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6102,7 +6122,8 @@ impl ResolveHelpdeskTreePage {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskTreePage>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::resolve_helpdesk_tree_path`]
@@ -6185,7 +6206,7 @@ impl ResolveHelpdeskTreePath {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6212,7 +6233,7 @@ impl ResolveHelpdeskTreePath {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6231,7 +6252,7 @@ impl ResolveHelpdeskTreePath {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6256,7 +6277,8 @@ impl ResolveHelpdeskTreePath {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::HelpdeskTreeEntry>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::create_helpdesk_tree_path`]
@@ -6351,7 +6373,7 @@ impl CreateHelpdeskTreePath {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6363,7 +6385,7 @@ impl CreateHelpdeskTreePath {
             "content_type was not initialized",
         )?;
         let path = crate::path::required(path, "path was not initialized")?;
-        let body = body.map_err(Error::InvalidRequest)?;
+        let body = crate::path::given(body)?;
         let url = format!(
             "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
@@ -6384,7 +6406,7 @@ impl CreateHelpdeskTreePath {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6403,7 +6425,7 @@ impl CreateHelpdeskTreePath {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6426,7 +6448,7 @@ impl CreateHelpdeskTreePath {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_helpdesk_tree_path`]
@@ -6509,7 +6531,7 @@ impl DeleteHelpdeskTreePath {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6536,7 +6558,7 @@ impl DeleteHelpdeskTreePath {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6555,7 +6577,7 @@ impl DeleteHelpdeskTreePath {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6578,7 +6600,7 @@ impl DeleteHelpdeskTreePath {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_helpdesk_tree_path`]
@@ -6678,7 +6700,7 @@ impl UpdateHelpdeskTreePath {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, locale, content_type, path, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -6711,7 +6733,7 @@ impl UpdateHelpdeskTreePath {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6730,7 +6752,7 @@ impl UpdateHelpdeskTreePath {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -6753,6 +6775,6 @@ impl UpdateHelpdeskTreePath {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

@@ -302,7 +302,7 @@ impl InviteWebsiteOperator {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -327,7 +327,7 @@ impl InviteWebsiteOperator {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -346,7 +346,7 @@ impl InviteWebsiteOperator {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -367,7 +367,7 @@ impl InviteWebsiteOperator {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/operator",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_website_operator`]
@@ -416,7 +416,7 @@ impl GetWebsiteOperator {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, user_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -436,7 +436,7 @@ impl GetWebsiteOperator {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -455,7 +455,7 @@ impl GetWebsiteOperator {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -479,7 +479,8 @@ impl GetWebsiteOperator {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::WebsiteOperator>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::unlink_operator_from_website`]
@@ -528,7 +529,7 @@ impl UnlinkOperatorFromWebsite {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, user_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -548,7 +549,7 @@ impl UnlinkOperatorFromWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -567,7 +568,7 @@ impl UnlinkOperatorFromWebsite {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -589,7 +590,7 @@ impl UnlinkOperatorFromWebsite {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/operator/{user_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::change_operator_membership`]
@@ -657,7 +658,7 @@ impl ChangeOperatorMembership {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, user_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -683,7 +684,7 @@ impl ChangeOperatorMembership {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -702,7 +703,7 @@ impl ChangeOperatorMembership {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -724,7 +725,7 @@ impl ChangeOperatorMembership {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/operator/{user_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_last_active_website_operators`]
@@ -758,7 +759,7 @@ impl ListLastActiveWebsiteOperators {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -777,7 +778,7 @@ impl ListLastActiveWebsiteOperators {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -802,7 +803,7 @@ impl ListLastActiveWebsiteOperators {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -830,7 +831,8 @@ impl ListLastActiveWebsiteOperators {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::WebsiteOperatorLastActive>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::flush_last_active_website_operators`]
@@ -864,7 +866,7 @@ impl FlushLastActiveWebsiteOperators {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -883,7 +885,7 @@ impl FlushLastActiveWebsiteOperators {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -902,7 +904,7 @@ impl FlushLastActiveWebsiteOperators {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -923,7 +925,7 @@ impl FlushLastActiveWebsiteOperators {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/operators/active",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::send_email_to_website_operators`]
@@ -974,7 +976,7 @@ impl SendEmailToWebsiteOperators {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -999,7 +1001,7 @@ impl SendEmailToWebsiteOperators {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1018,7 +1020,7 @@ impl SendEmailToWebsiteOperators {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1039,7 +1041,7 @@ impl SendEmailToWebsiteOperators {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/operators/email",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_website_operators`]
@@ -1073,7 +1075,7 @@ impl ListWebsiteOperators {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1092,7 +1094,7 @@ impl ListWebsiteOperators {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1117,7 +1119,7 @@ impl ListWebsiteOperators {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1145,6 +1147,7 @@ impl ListWebsiteOperators {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::WebsiteOperatorMember>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

@@ -908,7 +908,7 @@ impl ListPeopleCampaigns {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -936,7 +936,7 @@ impl ListPeopleCampaigns {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -957,7 +957,7 @@ impl ListPeopleCampaigns {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -984,7 +984,8 @@ impl ListPeopleCampaigns {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleCampaign>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -1102,7 +1103,7 @@ impl ListPeopleConversations {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -1124,9 +1125,9 @@ impl ListPeopleConversations {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_not_resolved = filter_not_resolved.map_err(Error::InvalidRequest)?;
-        let filter_resolved = filter_resolved.map_err(Error::InvalidRequest)?;
-        let filter_unread = filter_unread.map_err(Error::InvalidRequest)?;
+        let filter_not_resolved = crate::path::given(filter_not_resolved)?;
+        let filter_resolved = crate::path::given(filter_resolved)?;
+        let filter_unread = crate::path::given(filter_unread)?;
         let url = format!(
             "{}/website/{}/people/conversations/{}/list/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
@@ -1151,7 +1152,7 @@ impl ListPeopleConversations {
             )
             .query(&progenitor_client::QueryParam::new("filter_unread", &filter_unread))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1176,7 +1177,7 @@ impl ListPeopleConversations {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1205,7 +1206,8 @@ impl ListPeopleConversations {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::PeopleConversationSessionId>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -1269,7 +1271,7 @@ impl GetPeopleData {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1292,7 +1294,7 @@ impl GetPeopleData {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1311,7 +1313,7 @@ impl GetPeopleData {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1335,7 +1337,8 @@ impl GetPeopleData {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PeopleData>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_people_data`]
@@ -1398,7 +1401,7 @@ impl SavePeopleData {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1427,7 +1430,7 @@ impl SavePeopleData {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1446,7 +1449,7 @@ impl SavePeopleData {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1468,7 +1471,7 @@ impl SavePeopleData {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/people/data/{people_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_people_data`]
@@ -1531,7 +1534,7 @@ impl UpdatePeopleData {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1560,7 +1563,7 @@ impl UpdatePeopleData {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1579,7 +1582,7 @@ impl UpdatePeopleData {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1601,7 +1604,7 @@ impl UpdatePeopleData {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/people/data/{people_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::add_people_event`]
@@ -1666,7 +1669,7 @@ impl AddPeopleEvent {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1695,7 +1698,7 @@ impl AddPeopleEvent {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1714,7 +1717,7 @@ impl AddPeopleEvent {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1736,7 +1739,7 @@ impl AddPeopleEvent {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/people/events/{people_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_people_events`]
@@ -1798,7 +1801,7 @@ impl ListPeopleEvents {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1826,7 +1829,7 @@ impl ListPeopleEvents {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1847,7 +1850,7 @@ impl ListPeopleEvents {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1874,7 +1877,8 @@ impl ListPeopleEvents {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleEvent>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -1932,7 +1936,7 @@ impl ExportPeopleProfiles {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1957,7 +1961,7 @@ impl ExportPeopleProfiles {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1976,7 +1980,7 @@ impl ExportPeopleProfiles {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1997,7 +2001,7 @@ impl ExportPeopleProfiles {
             method: ::reqwest::Method::POST,
             path: "/website/{website_id}/people/export/profiles",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::import_people_profiles`]
@@ -2050,7 +2054,7 @@ impl ImportPeopleProfiles {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2075,7 +2079,7 @@ impl ImportPeopleProfiles {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2094,7 +2098,7 @@ impl ImportPeopleProfiles {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2117,7 +2121,8 @@ impl ImportPeopleProfiles {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PeopleProfileImport>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::add_new_people_profile`]
@@ -2166,7 +2171,7 @@ impl AddNewPeopleProfile {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2191,7 +2196,7 @@ impl AddNewPeopleProfile {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2210,7 +2215,7 @@ impl AddNewPeopleProfile {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2233,7 +2238,8 @@ impl AddNewPeopleProfile {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PeopleProfileNew>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_people_profile`]
@@ -2283,7 +2289,7 @@ impl GetPeopleProfile {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2306,7 +2312,7 @@ impl GetPeopleProfile {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2325,7 +2331,7 @@ impl GetPeopleProfile {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2349,7 +2355,8 @@ impl GetPeopleProfile {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PeopleProfile>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_people_profile`]
@@ -2414,7 +2421,7 @@ impl SavePeopleProfile {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2443,7 +2450,7 @@ impl SavePeopleProfile {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2462,7 +2469,7 @@ impl SavePeopleProfile {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2484,7 +2491,7 @@ impl SavePeopleProfile {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::remove_people_profile`]
@@ -2534,7 +2541,7 @@ impl RemovePeopleProfile {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2557,7 +2564,7 @@ impl RemovePeopleProfile {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2576,7 +2583,7 @@ impl RemovePeopleProfile {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2598,7 +2605,7 @@ impl RemovePeopleProfile {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_people_profile_exists`]
@@ -2648,7 +2655,7 @@ impl CheckPeopleProfileExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2664,7 +2671,7 @@ impl CheckPeopleProfileExists {
         );
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2678,7 +2685,7 @@ impl CheckPeopleProfileExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2700,7 +2707,7 @@ impl CheckPeopleProfileExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_people_profile`]
@@ -2767,7 +2774,7 @@ impl UpdatePeopleProfile {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -2796,7 +2803,7 @@ impl UpdatePeopleProfile {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2815,7 +2822,7 @@ impl UpdatePeopleProfile {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -2837,7 +2844,7 @@ impl UpdatePeopleProfile {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/people/profile/{people_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_people_profiles`]
@@ -3009,7 +3016,7 @@ impl ListPeopleProfiles {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -3031,14 +3038,14 @@ impl ListPeopleProfiles {
             page_number,
             "page_number was not initialized",
         )?;
-        let filter_date_end = filter_date_end.map_err(Error::InvalidRequest)?;
-        let filter_date_start = filter_date_start.map_err(Error::InvalidRequest)?;
-        let per_page = per_page.map_err(Error::InvalidRequest)?;
-        let search_filter = search_filter.map_err(Error::InvalidRequest)?;
-        let search_operator = search_operator.map_err(Error::InvalidRequest)?;
-        let search_text = search_text.map_err(Error::InvalidRequest)?;
-        let sort_field = sort_field.map_err(Error::InvalidRequest)?;
-        let sort_order = sort_order.map_err(Error::InvalidRequest)?;
+        let filter_date_end = crate::path::given(filter_date_end)?;
+        let filter_date_start = crate::path::given(filter_date_start)?;
+        let per_page = crate::path::given(per_page)?;
+        let search_filter = crate::path::given(search_filter)?;
+        let search_operator = crate::path::given(search_operator)?;
+        let search_text = crate::path::given(search_text)?;
+        let sort_field = crate::path::given(sort_field)?;
+        let sort_order = crate::path::given(sort_order)?;
         let url = format!(
             "{}/website/{}/people/profiles/{}", client.baseurl, crate
             ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
@@ -3070,7 +3077,7 @@ impl ListPeopleProfiles {
             .query(&progenitor_client::QueryParam::new("sort_field", &sort_field))
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3091,7 +3098,7 @@ impl ListPeopleProfiles {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3117,7 +3124,8 @@ impl ListPeopleProfiles {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleProfile>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -3162,7 +3170,7 @@ impl GetPeopleStatistics {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3181,7 +3189,7 @@ impl GetPeopleStatistics {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3200,7 +3208,7 @@ impl GetPeopleStatistics {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3223,7 +3231,8 @@ impl GetPeopleStatistics {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PeopleStatistics>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_people_subscription_status`]
@@ -3273,7 +3282,7 @@ impl GetPeopleSubscriptionStatus {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3296,7 +3305,7 @@ impl GetPeopleSubscriptionStatus {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3315,7 +3324,7 @@ impl GetPeopleSubscriptionStatus {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3339,7 +3348,8 @@ impl GetPeopleSubscriptionStatus {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::PeopleSubscription>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::update_people_subscription_status`]
@@ -3406,7 +3416,7 @@ impl UpdatePeopleSubscriptionStatus {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, people_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3435,7 +3445,7 @@ impl UpdatePeopleSubscriptionStatus {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3454,7 +3464,7 @@ impl UpdatePeopleSubscriptionStatus {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3476,7 +3486,7 @@ impl UpdatePeopleSubscriptionStatus {
             method: ::reqwest::Method::PATCH,
             path: "/website/{website_id}/people/subscription/{people_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_suggested_people_data_key`]
@@ -3529,7 +3539,7 @@ impl DeleteSuggestedPeopleDataKey {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3554,7 +3564,7 @@ impl DeleteSuggestedPeopleDataKey {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3573,7 +3583,7 @@ impl DeleteSuggestedPeopleDataKey {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3594,7 +3604,7 @@ impl DeleteSuggestedPeopleDataKey {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/people/suggest/data",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_suggested_people_data_keys`]
@@ -3640,7 +3650,7 @@ impl ListSuggestedPeopleDataKeys {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3664,7 +3674,7 @@ impl ListSuggestedPeopleDataKeys {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3689,7 +3699,7 @@ impl ListSuggestedPeopleDataKeys {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3717,7 +3727,8 @@ impl ListSuggestedPeopleDataKeys {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::PeopleSuggestedDataKey>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -3781,7 +3792,7 @@ impl DeleteSuggestedPeopleEvent {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3806,7 +3817,7 @@ impl DeleteSuggestedPeopleEvent {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3825,7 +3836,7 @@ impl DeleteSuggestedPeopleEvent {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3846,7 +3857,7 @@ impl DeleteSuggestedPeopleEvent {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/people/suggest/event",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_suggested_people_events`]
@@ -3892,7 +3903,7 @@ impl ListSuggestedPeopleEvents {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -3916,7 +3927,7 @@ impl ListSuggestedPeopleEvents {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3941,7 +3952,7 @@ impl ListSuggestedPeopleEvents {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -3969,7 +3980,8 @@ impl ListSuggestedPeopleEvents {
             crate::envelope::Envelope<
                 ::std::vec::Vec<crate::types::PeopleSuggestedEvent>,
             >,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -4033,7 +4045,7 @@ impl DeleteSuggestedPeopleSegment {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4058,7 +4070,7 @@ impl DeleteSuggestedPeopleSegment {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4077,7 +4089,7 @@ impl DeleteSuggestedPeopleSegment {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4098,7 +4110,7 @@ impl DeleteSuggestedPeopleSegment {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/people/suggest/segment",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_people_segments`]
@@ -4144,7 +4156,7 @@ impl ListPeopleSegments {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -4168,7 +4180,7 @@ impl ListPeopleSegments {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4189,7 +4201,7 @@ impl ListPeopleSegments {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -4215,7 +4227,8 @@ impl ListPeopleSegments {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleSegment>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the

@@ -237,7 +237,7 @@ impl CreateNewTeam {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -262,7 +262,7 @@ impl CreateNewTeam {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -281,7 +281,7 @@ impl CreateNewTeam {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -304,7 +304,8 @@ impl CreateNewTeam {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::WebsiteTeamNew>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_team`]
@@ -353,7 +354,7 @@ impl GetTeam {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, team_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -373,7 +374,7 @@ impl GetTeam {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -392,7 +393,7 @@ impl GetTeam {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -416,7 +417,8 @@ impl GetTeam {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::WebsiteTeam>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::save_team`]
@@ -480,7 +482,7 @@ impl SaveTeam {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, team_id, body } = self;
         let website_id = crate::path::required(
             website_id,
@@ -506,7 +508,7 @@ impl SaveTeam {
             )
             .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -525,7 +527,7 @@ impl SaveTeam {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -547,7 +549,7 @@ impl SaveTeam {
             method: ::reqwest::Method::PUT,
             path: "/website/{website_id}/team/{team_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::delete_team`]
@@ -596,7 +598,7 @@ impl DeleteTeam {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, team_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -616,7 +618,7 @@ impl DeleteTeam {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -635,7 +637,7 @@ impl DeleteTeam {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -657,7 +659,7 @@ impl DeleteTeam {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/team/{team_id}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::check_team_exists`]
@@ -706,7 +708,7 @@ impl CheckTeamExists {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, team_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -719,7 +721,7 @@ impl CheckTeamExists {
         );
         #[allow(unused_mut)]
         let mut request = client.client.head(url).build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -733,7 +735,7 @@ impl CheckTeamExists {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -755,7 +757,7 @@ impl CheckTeamExists {
             method: ::reqwest::Method::HEAD,
             path: "/website/{website_id}/team/{team_id}",
         };
-        crate::transport::send_exists(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_teams`]
@@ -801,7 +803,7 @@ impl ListTeams {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -824,7 +826,7 @@ impl ListTeams {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -845,7 +847,7 @@ impl ListTeams {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -871,7 +873,8 @@ impl ListTeams {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::WebsiteTeam>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the

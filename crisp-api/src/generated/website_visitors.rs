@@ -276,7 +276,7 @@ impl CountBlockedVisitors {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -295,7 +295,7 @@ impl CountBlockedVisitors {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -316,7 +316,7 @@ impl CountBlockedVisitors {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -342,7 +342,8 @@ impl CountBlockedVisitors {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::VisitorBlocked>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::count_blocked_visitors_in_rule`]
@@ -394,7 +395,7 @@ impl CountBlockedVisitorsInRule {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, block_rule } = self;
         let website_id = crate::path::required(
             website_id,
@@ -417,7 +418,7 @@ impl CountBlockedVisitorsInRule {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -436,7 +437,7 @@ impl CountBlockedVisitorsInRule {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -460,7 +461,8 @@ impl CountBlockedVisitorsInRule {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::VisitorBlocked>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::clear_blocked_visitors_in_rule`]
@@ -512,7 +514,7 @@ impl ClearBlockedVisitorsInRule {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, block_rule } = self;
         let website_id = crate::path::required(
             website_id,
@@ -535,7 +537,7 @@ impl ClearBlockedVisitorsInRule {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -554,7 +556,7 @@ impl ClearBlockedVisitorsInRule {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -576,7 +578,7 @@ impl ClearBlockedVisitorsInRule {
             method: ::reqwest::Method::DELETE,
             path: "/website/{website_id}/visitors/blocked/{block_rule}",
         };
-        crate::transport::send_unit(&OPERATION, self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::count_visitors`]
@@ -610,7 +612,7 @@ impl CountVisitors {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -629,7 +631,7 @@ impl CountVisitors {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -648,7 +650,7 @@ impl CountVisitors {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -671,7 +673,8 @@ impl CountVisitors {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::VisitorCount>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::list_visitors`]
@@ -717,7 +720,7 @@ impl ListVisitors {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, page_number } = self;
         let website_id = crate::path::required(
             website_id,
@@ -740,7 +743,7 @@ impl ListVisitors {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -761,7 +764,7 @@ impl ListVisitors {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -787,7 +790,8 @@ impl ListVisitors {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::Visitor>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
     /// Streams every item, page after page from the page set on the builder (1 if
     /// unset). The next page is fetched only once the previous one is drained; the
@@ -872,7 +876,7 @@ impl PinpointVisitorsOnMap {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self {
             client,
             website_id,
@@ -884,9 +888,9 @@ impl PinpointVisitorsOnMap {
             website_id,
             "website_id was not initialized",
         )?;
-        let center_latitude = center_latitude.map_err(Error::InvalidRequest)?;
-        let center_longitude = center_longitude.map_err(Error::InvalidRequest)?;
-        let center_radius = center_radius.map_err(Error::InvalidRequest)?;
+        let center_latitude = crate::path::given(center_latitude)?;
+        let center_longitude = crate::path::given(center_longitude)?;
+        let center_radius = crate::path::given(center_radius)?;
         let url = format!(
             "{}/website/{}/visitors/map", client.baseurl, crate ::path::encode_path(&
             website_id),
@@ -910,7 +914,7 @@ impl PinpointVisitorsOnMap {
             )
             .query(&progenitor_client::QueryParam::new("center_radius", &center_radius))
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -931,7 +935,7 @@ impl PinpointVisitorsOnMap {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -957,7 +961,8 @@ impl PinpointVisitorsOnMap {
         };
         crate::transport::send::<
             crate::envelope::Envelope<::std::vec::Vec<crate::types::VisitorMapPoint>>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
 /**Builder for [`Client::get_session_id_by_token`]
@@ -1006,7 +1011,7 @@ impl GetSessionIdByToken {
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
+    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
         let Self { client, website_id, token_id } = self;
         let website_id = crate::path::required(
             website_id,
@@ -1026,7 +1031,7 @@ impl GetSessionIdByToken {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client, request))
+        Ok((client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1045,7 +1050,7 @@ impl GetSessionIdByToken {
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
-        self,
+        &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
@@ -1069,6 +1074,7 @@ impl GetSessionIdByToken {
         };
         crate::transport::send::<
             crate::envelope::Envelope<crate::types::VisitorSession>,
-        >(&OPERATION, self.prepare(&OPERATION))
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }

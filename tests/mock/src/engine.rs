@@ -11,7 +11,8 @@
 //! 6. in [`Mode::Stateful`], an operation on a deleted website answers 404; then the
 //!    operation's stateful handler answers, if it has one, and its answer is checked against
 //!    the spec's 2XX schema (500 if it does not match: a bug of the mock); otherwise (and
-//!    always in [`Mode::Examples`]) the spec's 2XX example answers.
+//!    always in [`Mode::Examples`]) the spec's 2XX example answers, except that in
+//!    [`Mode::Stateful`] what a DELETE removed answers 404 until a write makes it again.
 //!
 //! Every error is Crisp's JSON envelope; HEAD answers have no body.
 
@@ -104,7 +105,15 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     {
         user_connect_endpoints(&shared, &parts.headers)
     } else {
-        answer(&shared, &parts.headers, parts.uri.query(), &bytes, route)
+        let path = parts.uri.path().strip_prefix("/v1").unwrap_or_default();
+        answer(
+            &shared,
+            &parts.headers,
+            path,
+            parts.uri.query(),
+            &bytes,
+            route,
+        )
     }
     .unwrap_or_else(|refusal| refusal);
     answer.into_response(head)
@@ -128,6 +137,7 @@ fn user_connect_endpoints(shared: &Shared, headers: &HeaderMap) -> Result<Answer
 fn answer(
     shared: &Shared,
     headers: &HeaderMap,
+    path: &str,
     query: Option<&str>,
     body: &Bytes,
     route: Route<'static>,
@@ -175,7 +185,7 @@ fn answer(
         }
         match handlers::find(&operation.id) {
             Some(handler) => handler(&mut store, &validated),
-            None => return Ok(example(operation, &validated)),
+            None => return removable_example(&mut store, operation, path, &validated),
         }
     };
     if let Ok(Answer {
@@ -328,6 +338,34 @@ fn example(operation: &Operation, request: &Validated) -> Answer {
     }
     let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::OK);
     Answer::envelope(status, example)
+}
+
+/// An operation without a stateful handler, in [`Mode::Stateful`]: its example, except that
+/// what a DELETE removed is gone (404 `not_found` for it and below it) until a write makes
+/// it again (see [`crate::Store::is_removed`]).
+fn removable_example(
+    store: &mut crate::Store,
+    operation: &Operation,
+    path: &str,
+    request: &Validated,
+) -> Result<Answer, Answer> {
+    let method = operation.method.as_str();
+    let creates = ["POST", "PUT", "PATCH"]
+        .iter()
+        .any(|m| method.eq_ignore_ascii_case(m));
+    if creates {
+        store.restore_paths(path, &request.body);
+    } else if store.is_removed(path) {
+        return Err(Answer::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "this was deleted",
+        ));
+    }
+    if method.eq_ignore_ascii_case("DELETE") {
+        store.remove_path(path);
+    }
+    Ok(example(operation, request))
 }
 
 /// The spec every mock of the process serves.

@@ -14,7 +14,9 @@
 //!   `body.from: "visitor" is not one of "user" or "operator"`;
 //! - answers from state for the core resources (conversations and their messages, people
 //!   profiles, websites) in [`Mode::Stateful`], and the operation's success example from the
-//!   spec everywhere else (and everywhere in [`Mode::Examples`]);
+//!   spec everywhere else (and everywhere in [`Mode::Examples`]); in [`Mode::Stateful`], what
+//!   a DELETE of such an example-served resource removed answers 404 until a write makes it
+//!   again ([`Store::is_removed`]);
 //! - records every request ([`MockServer::requests`]).
 //!
 //! Every error is Crisp's envelope `{"error": true, "reason": ..., "data": {"message": ...}}`.

@@ -10,7 +10,7 @@
 //! changes Crisp's realtime API reports are published as [`MockEvent`]s.
 
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use tokio::sync::broadcast;
 
 /// The website id of the README's examples, known to every mock from the start.
@@ -83,6 +83,8 @@ pub struct Store {
     ids: u64,
     events: broadcast::Sender<MockEvent>,
     socket_url: Option<String>,
+    /// Paths that a DELETE without a stateful handler removed (see [`Store::is_removed`]).
+    removed: BTreeSet<String>,
 }
 
 /// One website's state.
@@ -229,9 +231,52 @@ impl Store {
             ids: 0,
             events,
             socket_url: None,
+            removed: BTreeSet::new(),
         };
         store.seed_website(README_WEBSITE_ID, "Crisp", "crisp.chat");
         store
+    }
+
+    /// Whether `path` (below `/v1`) was removed by a DELETE of an operation that has no
+    /// stateful handler (an example-served resource), or lies below such a path: the engine
+    /// then answers 404, as Crisp does for a resource that is gone.
+    ///
+    /// ```
+    /// let mut store = crisp_mock::Store::new();
+    /// store.remove_path("/website/w/helpdesk/locale/fr");
+    /// assert!(store.is_removed("/website/w/helpdesk/locale/fr"));
+    /// assert!(store.is_removed("/website/w/helpdesk/locale/fr/articles/1"));
+    /// assert!(!store.is_removed("/website/w/helpdesk/locale/de"));
+    /// store.restore_paths("/website/w/helpdesk/locale", &serde_json::json!({"locale": "fr"}));
+    /// assert!(!store.is_removed("/website/w/helpdesk/locale/fr"));
+    /// ```
+    pub fn is_removed(&self, path: &str) -> bool {
+        let path = canonical_path(path);
+        self.removed.iter().any(|removed| {
+            path == *removed
+                || path
+                    .strip_prefix(removed.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+
+    /// Records that a DELETE removed `path`.
+    pub fn remove_path(&mut self, path: &str) {
+        self.removed.insert(canonical_path(path));
+    }
+
+    /// A write to `path` (POST, PUT or PATCH) makes again what it names: `path` itself, and
+    /// `path/{value}` for each top-level string of `body` (a POST to a collection names the
+    /// new item in its body: `{"locale": "fr"}` to `…/helpdesk/locale`).
+    pub fn restore_paths(&mut self, path: &str, body: &Value) {
+        let path = canonical_path(path);
+        if let Some(fields) = body.as_object() {
+            for value in fields.values().filter_map(Value::as_str) {
+                self.removed
+                    .remove(&format!("{path}/{}", encode_segment(value)));
+            }
+        }
+        self.removed.remove(&path);
     }
 
     /// The URL of the RTM endpoint the `connect/endpoints` operations answer with (set by
@@ -763,4 +808,26 @@ fn position(people: &[Person], id: &str) -> Option<usize> {
             .iter()
             .position(|p| p.email().is_some_and(|e| e.eq_ignore_ascii_case(id)))
     })
+}
+
+/// A request path with every segment percent-decoded and encoded again one way (only
+/// RFC 3986's unreserved characters left as they are), so that two clients' spellings of one
+/// path compare equal.
+fn canonical_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            encode_segment(&decoded)
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn encode_segment(value: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
 }

@@ -425,3 +425,53 @@ async fn examples_of_paged_lists_end_after_the_first_page() {
         .unwrap();
     assert_eq!(streamed.len(), stamps.len(), "the stream ends");
 }
+
+#[tokio::test]
+async fn what_a_delete_removed_is_gone_until_it_is_made_again() {
+    // helpdesk locales have no stateful handler: the engine serves their examples, and
+    // remembers deletes.
+    let server = MockServer::start().await;
+    let item = format!("/website/{WEBSITE}/helpdesk/locale/fr");
+    let get = |path: String| {
+        let server = &server;
+        async move { crisp_wire_tests::raw_request(server, Method::GET, &path, "user", None).await }
+    };
+    assert_eq!(get(item.clone()).await.0, 200);
+    let (status, _) =
+        crisp_wire_tests::raw_request(&server, Method::DELETE, &item, "user", None).await;
+    assert_eq!(status, 200);
+    let (status, answer) = get(item.clone()).await;
+    assert_eq!(status, 404, "{answer}");
+    assert_eq!(answer["reason"], "not_found");
+    // Below it is gone too; another locale is not; and another spelling of the same path is
+    // the same path.
+    assert_eq!(get(format!("{item}/feedbacks/1")).await.0, 404);
+    assert_eq!(
+        get(format!("/website/{WEBSITE}/helpdesk/locale/de"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        get(format!("/website/{WEBSITE}/helpdesk/locale/%66r"))
+            .await
+            .0,
+        404
+    );
+    // Deleting it again: 404.
+    let (status, _) =
+        crisp_wire_tests::raw_request(&server, Method::DELETE, &item, "user", None).await;
+    assert_eq!(status, 404);
+    // Adding it again (the body names it) makes it again.
+    let collection = format!("/website/{WEBSITE}/helpdesk/locale");
+    let (status, answer) = crisp_wire_tests::raw_request(
+        &server,
+        Method::POST,
+        &collection,
+        "user",
+        Some(json!({"locale": "fr"})),
+    )
+    .await;
+    assert!(status < 300, "{status} {answer}");
+    assert_eq!(get(item).await.0, 200);
+}
