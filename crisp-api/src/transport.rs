@@ -1,8 +1,9 @@
 //! The one path every call takes: [`send`] adds authentication, tier, user agent, timeout
-//! and the body-size limit to the request the generated code built, then retries, tracing,
+//! and the body-size limit to the request the generated code builds, then retries, tracing,
 //! error mapping and decoding. It is shared by every operation: the generated `send()` of
-//! each builder only builds its request (`request()`, progenitor's code) and names the type
-//! to decode, so that the retry loop and the error paths are compiled once, not once per
+//! each builder hands over a closure that builds its request from the borrowed builder
+//! (`request(&self)`, progenitor's code, called once per attempt) and names the type to
+//! decode, so that the retry loop and the error paths are compiled once, not once per
 //! operation (see BENCHMARKS.md, "Build cost").
 
 use crate::envelope::{ErrorAnswer, Payload};

@@ -1,7 +1,8 @@
 //! The pass over progenitor's `syn` tree that turns its raw builders into the SDK's methods.
 //!
 //! For every operation builder it keeps the request building of progenitor's `send` as a
-//! private `request()` and adds:
+//! private `request(&self)` (the builder borrowed, so that every attempt builds its own
+//! request and a retry needs no copy) and adds:
 //! - `send_raw()` (public: it returns the whole `ResponseValue` with status and headers);
 //! - `send()`: checks path ids, runs the request through `crate::transport` (auth, retries,
 //!   timeouts, tracing), unwraps Crisp's envelope and returns the typed `data`. Both return
