@@ -283,21 +283,7 @@ fn use_sdk_path_encoder(file: &mut syn::File) -> Result<()> {
             }
         }
         fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-            // `format!("{}/website/{}", client.baseurl, encode_path(..))`: the calls are
-            // inside the macro's tokens.
-            if mac.path.is_ident("format") {
-                let parser =
-                    syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-                if let Ok(mut args) = mac.parse_body_with(parser) {
-                    let before = self.0;
-                    for arg in args.iter_mut() {
-                        syn::visit_mut::visit_expr_mut(self, arg);
-                    }
-                    if self.0 > before {
-                        mac.tokens = quote!(#args);
-                    }
-                }
-            }
+            visit_format_args(self, mac, |fix| fix.0);
         }
     }
     let mut fix = Fix(0);
@@ -336,26 +322,62 @@ fn pat_ident(pat: &syn::Pat) -> Option<String> {
     }
 }
 
+/// Visits the arguments of a `format!` call as expressions (`format!("{}/website/{}",
+/// client.baseurl, encode_path(..))`: the calls are inside the macro's tokens, which `syn`'s
+/// visitors do not enter) and writes them back when `changes` says the visitor changed any.
+fn visit_format_args<V: syn::visit_mut::VisitMut>(
+    visitor: &mut V,
+    mac: &mut syn::Macro,
+    changes: fn(&V) -> usize,
+) {
+    if !mac.path.is_ident("format") {
+        return;
+    }
+    let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+    if let Ok(mut args) = mac.parse_body_with(parser) {
+        let before = changes(visitor);
+        for arg in args.iter_mut() {
+            visitor.visit_expr_mut(arg);
+        }
+        if changes(visitor) > before {
+            mac.tokens = quote!(#args);
+        }
+    }
+}
+
 /// `encode_path(&id.to_string())` becomes `encode_path(&id)` for the `String` path ids: the
 /// copy was for progenitor's other parameter types.
 fn borrow_string_segments(stmts: &mut [syn::Stmt], ids: &[String]) -> Result<()> {
     struct Fix<'a>(&'a [String], usize);
     impl syn::visit_mut::VisitMut for Fix<'_> {
-        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-            if !mac.path.is_ident("format") {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            let encodes = matches!(&*call.func, syn::Expr::Path(p)
+                if p.path.segments.last().is_some_and(|s| s.ident == "encode_path"));
+            let Some(syn::Expr::Reference(arg)) = call.args.first() else {
                 return;
+            };
+            let syn::Expr::MethodCall(copy) = &*arg.expr else {
+                return;
+            };
+            let syn::Expr::Path(receiver) = &*copy.receiver else {
+                return;
+            };
+            let Some(id) = receiver.path.get_ident().cloned() else {
+                return;
+            };
+            if encodes
+                && call.args.len() == 1
+                && copy.method == "to_string"
+                && copy.args.is_empty()
+                && self.0.iter().any(|name| id == name)
+            {
+                call.args[0] = parse_quote!(&#id);
+                self.1 += 1;
             }
-            let mut text = mac.tokens.to_string();
-            for id in self.0 {
-                let from = format!("encode_path (& {id} . to_string ())");
-                if text.contains(&from) {
-                    text = text.replace(&from, &format!("encode_path (& {id})"));
-                    self.1 += 1;
-                }
-            }
-            if let Ok(tokens) = text.parse() {
-                mac.tokens = tokens;
-            }
+        }
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            visit_format_args(self, mac, |fix| fix.1);
         }
     }
     let mut fix = Fix(ids, 0);
