@@ -122,9 +122,9 @@ pub(crate) fn configure(
     Ok(builder)
 }
 
-/// The backend in use, as the features chose it (for tests and diagnostics).
-#[allow(dead_code)]
-pub(crate) const BACKEND: &str = if cfg!(feature = "native-tls") {
+/// The backend in use, as the features chose it (named by the test below when it fails).
+#[cfg(test)]
+const BACKEND: &str = if cfg!(feature = "native-tls") {
     "native-tls"
 } else if cfg!(feature = "rustls-aws-lc") {
     "rustls (aws-lc-rs)"
