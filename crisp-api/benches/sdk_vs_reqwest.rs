@@ -63,12 +63,7 @@ fn main() {
     let data = data_slice(&body).to_vec();
 
     // Both sides must produce the same value, or the comparison means nothing.
-    let from_sdk = rt.block_on(
-        sdk.list_conversations()
-            .website_id(crisp_mock::fixed::WEBSITE)
-            .page_number(1)
-            .send(),
-    );
+    let from_sdk = rt.block_on(sdk.list_conversations(crisp_mock::fixed::WEBSITE, 1).send());
     let from_baseline = rt.block_on(baseline.list_conversations(1));
     assert_eq!(from_sdk.unwrap(), from_baseline.unwrap());
     assert_eq!(sdk_decode(&body), plain_decode(&body));

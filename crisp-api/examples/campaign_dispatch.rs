@@ -45,31 +45,21 @@ async fn main() -> Result<(), common::Failure> {
 
     // 1. A template: created empty, then its content written.
     let template_id = client
-        .create_new_campaign_template()
-        .website_id(&website_id)
-        .body(CampaignTemplateCreate::new(
-            CampaignFormat::Html,
-            "crisp-api example template",
-        ))
-        .send()
+        .create_new_campaign_template(
+            &website_id,
+            CampaignTemplateCreate::new(CampaignFormat::Html, "crisp-api example template"),
+        )
         .await?
         .template_id;
     client
-        .save_campaign_template()
-        .website_id(&website_id)
-        .template_id(&template_id)
-        .body(CampaignTemplateSave::new(
-            "crisp-api example template",
-            CampaignFormat::Html,
-            TEMPLATE,
-        ))
-        .send()
+        .save_campaign_template(
+            &website_id,
+            &template_id,
+            CampaignTemplateSave::new("crisp-api example template", CampaignFormat::Html, TEMPLATE),
+        )
         .await?;
     let template = client
-        .get_campaign_template()
-        .website_id(&website_id)
-        .template_id(&template_id)
-        .send()
+        .get_campaign_template(&website_id, &template_id)
         .await?;
     println!(
         "1. wrote template {template_id} ({}, {} bytes)",
@@ -78,11 +68,7 @@ async fn main() -> Result<(), common::Failure> {
     );
 
     // 2. The sender: the website's first operator.
-    let operators = client
-        .list_website_operators()
-        .website_id(&website_id)
-        .send()
-        .await?;
+    let operators = client.list_website_operators(&website_id).await?;
     let sender = operators
         .iter()
         .find_map(|o| o.details.as_ref()?.user_id.clone())
@@ -90,23 +76,17 @@ async fn main() -> Result<(), common::Failure> {
     println!("2. the campaign is sent as operator {sender}");
 
     // 3. The test recipient's people profile: found by email, or created.
-    let people_id = match client
-        .get_people_profile()
-        .website_id(&website_id)
-        .people_id(&recipient)
-        .send()
-        .await
-    {
+    let people_id = match client.get_people_profile(&website_id, &recipient).await {
         Ok(profile) => profile.people_id,
         Err(e) if e.kind() == ErrorKind::NotFound => {
             client
-                .add_new_people_profile()
-                .website_id(&website_id)
-                .body(PeopleProfileCard::new(
-                    recipient.clone(),
-                    PeoplePerson::new().nickname("Test Recipient"),
-                ))
-                .send()
+                .add_new_people_profile(
+                    &website_id,
+                    PeopleProfileCard::new(
+                        recipient.clone(),
+                        PeoplePerson::new().nickname("Test Recipient"),
+                    ),
+                )
                 .await?
                 .people_id
         }
@@ -117,22 +97,18 @@ async fn main() -> Result<(), common::Failure> {
     // 4. The campaign: created, then configured with the template's content, for that one
     //    person only.
     let campaign_id = client
-        .create_new_campaign()
-        .website_id(&website_id)
-        .body(CampaignCreate::new(
-            CampaignType::OneShot,
-            "crisp-api example campaign",
-        ))
-        .send()
+        .create_new_campaign(
+            &website_id,
+            CampaignCreate::new(CampaignType::OneShot, "crisp-api example campaign"),
+        )
         .await?
         .campaign_id;
     let format = template.format.clone().unwrap_or(CampaignFormat::Html);
     let message = template.content.clone().unwrap_or_else(|| TEMPLATE.into());
     client
-        .save_campaign()
-        .website_id(&website_id)
-        .campaign_id(&campaign_id)
-        .body(
+        .save_campaign(
+            &website_id,
+            &campaign_id,
             CampaignSave::new(
                 CampaignType::OneShot,
                 format,
@@ -153,17 +129,12 @@ async fn main() -> Result<(), common::Failure> {
                     .tracking(true),
             ),
         )
-        .send()
         .await?;
     println!("4. configured campaign {campaign_id}");
 
     // 5. Who it goes to, before dispatching.
     let recipients = client
-        .list_campaign_recipients()
-        .website_id(&website_id)
-        .campaign_id(&campaign_id)
-        .page_number(1)
-        .send()
+        .list_campaign_recipients(&website_id, &campaign_id, 1)
         .await?;
     println!("5. {} recipient(s) on page 1:", recipients.len());
     for r in &recipients {
@@ -175,28 +146,13 @@ async fn main() -> Result<(), common::Failure> {
     }
 
     // 6. A test send (to the operator making the request), then the dispatch.
-    client
-        .test_campaign()
-        .website_id(&website_id)
-        .campaign_id(&campaign_id)
-        .send()
-        .await?;
+    client.test_campaign(&website_id, &campaign_id).await?;
     println!("6. sent a test of the campaign");
-    client
-        .dispatch_campaign()
-        .website_id(&website_id)
-        .campaign_id(&campaign_id)
-        .send()
-        .await?;
+    client.dispatch_campaign(&website_id, &campaign_id).await?;
     println!("7. dispatched the campaign");
 
     // 7. Its state and counters, then who opened it so far.
-    let campaign = client
-        .get_campaign()
-        .website_id(&website_id)
-        .campaign_id(&campaign_id)
-        .send()
-        .await?;
+    let campaign = client.get_campaign(&website_id, &campaign_id).await?;
     let totals = campaign.statistics.unwrap_or_default();
     println!(
         "8. campaign {}: dispatched {}, {}% sent, {} reached; opened {}, clicked {}, unsubscribed {}",
@@ -209,12 +165,12 @@ async fn main() -> Result<(), common::Failure> {
         totals.unsubscribed.unwrap_or(0)
     );
     let opened = client
-        .list_campaign_statistics()
-        .website_id(&website_id)
-        .campaign_id(&campaign_id)
-        .action(CampaignStatisticsAction::Opened)
-        .page_number(1)
-        .send()
+        .list_campaign_statistics(
+            &website_id,
+            &campaign_id,
+            CampaignStatisticsAction::Opened,
+            1,
+        )
         .await?;
     println!("9. {} open(s) on page 1:", opened.len());
     for s in &opened {

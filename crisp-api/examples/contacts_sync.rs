@@ -83,31 +83,20 @@ async fn sync(
 ) -> Result<String, crisp_api::Error> {
     let person = || PeoplePerson::new().nickname(contact.name);
     let card = PeopleProfileCard::new(contact.email, person()).segments(["synced"]);
-    let people_id = match client
-        .add_new_people_profile()
-        .website_id(website)
-        .body(card)
-        .send()
-        .await
-    {
+    let people_id = match client.add_new_people_profile(website, card).await {
         Ok(created) => created.people_id,
         Err(e) if e.kind() == ErrorKind::Conflict => {
             let existing = client
-                .find_people_profile_by_email()
-                .website_id(website)
-                .people_id(contact.email)
-                .send()
+                .find_people_profile_by_email(website, contact.email)
                 .await?;
             client
-                .update_people_profile()
-                .website_id(website)
-                .people_id(&existing.people_id)
-                .body(
+                .update_people_profile(
+                    website,
+                    &existing.people_id,
                     PeopleProfileUpdate::new()
                         .person(person())
                         .segments(["synced"]),
                 )
-                .send()
                 .await?;
             println!("{}: existed, updated", contact.email);
             existing.people_id
@@ -115,18 +104,18 @@ async fn sync(
         Err(e) => return Err(e),
     };
     client
-        .add_people_event()
-        .website_id(website)
-        .people_id(&people_id)
-        .body(PeopleEventNew::new("Synced from the CRM").color(PeopleEventColor::Blue))
-        .send()
+        .add_people_event(
+            website,
+            &people_id,
+            PeopleEventNew::new("Synced from the CRM").color(PeopleEventColor::Blue),
+        )
         .await?;
     client
-        .save_people_data()
-        .website_id(website)
-        .people_id(&people_id)
-        .body(PeopleData::new().data(json!({"plan": contact.plan})))
-        .send()
+        .save_people_data(
+            website,
+            &people_id,
+            PeopleData::new().data(json!({"plan": contact.plan})),
+        )
         .await?;
     Ok(people_id)
 }

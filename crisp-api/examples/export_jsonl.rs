@@ -39,8 +39,7 @@ async fn main() -> Result<(), common::Failure> {
     progress.set_message("0 messages");
     let mut messages_written = 0;
     let mut exports = client
-        .list_conversations()
-        .website_id(&website_id)
+        .list_conversations(&website_id, 1)
         .per_page(50)
         .stream()
         .map_ok(|conversation| export(client.clone(), website_id.clone(), conversation))
@@ -72,9 +71,7 @@ async fn export(
     conversation: Conversation,
 ) -> Result<(Conversation, Vec<Message>), crisp_api::Error> {
     let mut messages: Vec<Message> = client
-        .get_messages_in_conversation()
-        .website_id(website_id)
-        .session_id(&conversation.session_id)
+        .get_messages_in_conversation(website_id, &conversation.session_id)
         .stream()
         .try_collect()
         .await?;

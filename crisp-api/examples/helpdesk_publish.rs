@@ -39,11 +39,7 @@ async fn main() -> Result<(), common::Failure> {
     } = common::playground(|_, _| {}).await?;
 
     // 1. The website needs a helpdesk before it can hold pages.
-    let exists = client
-        .check_helpdesk_exists()
-        .website_id(&website_id)
-        .send()
-        .await?;
+    let exists = client.check_helpdesk_exists(&website_id).await?;
     if !exists {
         // Creating a helpdesk picks its public sub-domain: leave that choice to the user.
         return Err(
@@ -52,11 +48,7 @@ async fn main() -> Result<(), common::Failure> {
                 .into(),
         );
     }
-    let helpdesk = client
-        .resolve_helpdesk()
-        .website_id(&website_id)
-        .send()
-        .await?;
+    let helpdesk = client.resolve_helpdesk(&website_id).await?;
     println!(
         "1. the helpdesk: {} at {}",
         helpdesk.name.as_deref().unwrap_or("(no name)"),
@@ -65,26 +57,15 @@ async fn main() -> Result<(), common::Failure> {
 
     // 2. The page is written in a locale, which must exist too.
     let has_locale = client
-        .check_helpdesk_locale_exists()
-        .website_id(&website_id)
-        .locale(LOCALE)
-        .send()
+        .check_helpdesk_locale_exists(&website_id, LOCALE)
         .await?;
     if !has_locale {
         client
-            .add_helpdesk_locale()
-            .website_id(&website_id)
-            .body(HelpdeskLocaleAdd::new(LOCALE))
-            .send()
+            .add_helpdesk_locale(&website_id, HelpdeskLocaleAdd::new(LOCALE))
             .await?;
         println!("2. added the locale `{LOCALE}`");
     }
-    let locale = client
-        .resolve_helpdesk_locale()
-        .website_id(&website_id)
-        .locale(LOCALE)
-        .send()
-        .await?;
+    let locale = client.resolve_helpdesk_locale(&website_id, LOCALE).await?;
     println!(
         "2. locale `{}` ({}) at {}",
         locale.locale,
@@ -94,12 +75,7 @@ async fn main() -> Result<(), common::Failure> {
 
     // 3. Create the page in the article tree unless something is already at its path.
     match client
-        .resolve_helpdesk_tree_path()
-        .website_id(&website_id)
-        .locale(LOCALE)
-        .content_type(HelpdeskContentType::Articles)
-        .path(PATH)
-        .send()
+        .resolve_helpdesk_tree_path(&website_id, LOCALE, HelpdeskContentType::Articles, PATH)
         .await
     {
         Ok(entry) => println!(
@@ -109,12 +85,7 @@ async fn main() -> Result<(), common::Failure> {
         ),
         Err(e) if e.kind() == ErrorKind::NotFound => {
             client
-                .create_helpdesk_tree_path()
-                .website_id(&website_id)
-                .locale(LOCALE)
-                .content_type(HelpdeskContentType::Articles)
-                .path(PATH)
-                .send()
+                .create_helpdesk_tree_path(&website_id, LOCALE, HelpdeskContentType::Articles, PATH)
                 .await?;
             println!("3. created the page at {PATH}");
         }
@@ -123,39 +94,32 @@ async fn main() -> Result<(), common::Failure> {
 
     // 4. Save its content, then publish it by setting its title and state.
     client
-        .save_helpdesk_tree_content()
-        .website_id(&website_id)
-        .locale(LOCALE)
-        .content_type(HelpdeskContentType::Articles)
-        .path(PATH)
-        .body(HelpdeskTreeContentSave::new(CONTENT))
-        .send()
+        .save_helpdesk_tree_content(
+            &website_id,
+            LOCALE,
+            HelpdeskContentType::Articles,
+            PATH,
+            HelpdeskTreeContentSave::new(CONTENT),
+        )
         .await?;
     println!("4. saved {} bytes of Markdown", CONTENT.len());
     client
-        .update_helpdesk_tree_metadata()
-        .website_id(&website_id)
-        .locale(LOCALE)
-        .content_type(HelpdeskContentType::Articles)
-        .path(PATH)
-        .body(
+        .update_helpdesk_tree_metadata(
+            &website_id,
+            LOCALE,
+            HelpdeskContentType::Articles,
+            PATH,
             HelpdeskTreeMetadata::new()
                 .title("Hello from Rust")
                 .description("A page published with crisp-api.")
                 .state(HelpdeskTreeState::new().published(true)),
         )
-        .send()
         .await?;
     println!("5. published it (state.published = true)");
 
     // 5. Read the page back: its metadata, its content and its public page.
     let metadata = client
-        .resolve_helpdesk_tree_metadata()
-        .website_id(&website_id)
-        .locale(LOCALE)
-        .content_type(HelpdeskContentType::Articles)
-        .path(PATH)
-        .send()
+        .resolve_helpdesk_tree_metadata(&website_id, LOCALE, HelpdeskContentType::Articles, PATH)
         .await?;
     let published = metadata.state.as_ref().and_then(|s| s.published);
     println!(
@@ -164,12 +128,7 @@ async fn main() -> Result<(), common::Failure> {
         published.map_or("unknown".to_string(), |p| p.to_string())
     );
     let content = client
-        .resolve_helpdesk_tree_content()
-        .website_id(&website_id)
-        .locale(LOCALE)
-        .content_type(HelpdeskContentType::Articles)
-        .path(PATH)
-        .send()
+        .resolve_helpdesk_tree_content(&website_id, LOCALE, HelpdeskContentType::Articles, PATH)
         .await?;
     let text = content.content.unwrap_or_default();
     println!(
@@ -178,12 +137,7 @@ async fn main() -> Result<(), common::Failure> {
         text.lines().next().unwrap_or("")
     );
     let page = client
-        .resolve_helpdesk_tree_page()
-        .website_id(&website_id)
-        .locale(LOCALE)
-        .content_type(HelpdeskContentType::Articles)
-        .path(PATH)
-        .send()
+        .resolve_helpdesk_tree_page(&website_id, LOCALE, HelpdeskContentType::Articles, PATH)
         .await?;
     println!(
         "   public page: {}",

@@ -22,11 +22,7 @@ async fn main() -> Result<(), common::Failure> {
         mock: _mock,
     } = common::playground(|_, _| {}).await?;
 
-    let created = client
-        .create_new_conversation()
-        .website_id(&website_id)
-        .send()
-        .await?;
+    let created = client.create_new_conversation(&website_id).await?;
     println!("1. created conversation {}", created.session_id);
 
     let message = MessageNew::new(
@@ -35,32 +31,20 @@ async fn main() -> Result<(), common::Failure> {
         MessageContent::text("Hello from crisp-api (Rust)!"),
     );
     let sent = client
-        .send_message_in_conversation()
-        .website_id(&website_id)
-        .session_id(&created.session_id)
-        .body(message)
-        .send()
+        .send_message_in_conversation(&website_id, &created.session_id, message)
         .await?;
     let fingerprint = sent
         .fingerprint
         .ok_or("Crisp accepted the message without a fingerprint")?;
     println!("2. sent a message, fingerprint {fingerprint}");
 
-    let page = client
-        .list_conversations()
-        .website_id(&website_id)
-        .page_number(1)
-        .send()
-        .await?;
+    let page = client.list_conversations(&website_id, 1).await?;
     println!("3. listed {} conversation(s) on page 1", page.len());
     let listed = page.iter().any(|c| c.session_id == created.session_id);
     println!("   the new conversation is listed: {listed}");
 
     let messages = client
-        .get_messages_in_conversation()
-        .website_id(&website_id)
-        .session_id(&created.session_id)
-        .send()
+        .get_messages_in_conversation(&website_id, &created.session_id)
         .await?;
     println!("4. read {} message(s) back:", messages.len());
     for m in &messages {

@@ -53,15 +53,17 @@ async fn main() -> Result<(), Failure> {
         };
         println!("visitor in {}: {text}", message.session_id);
         client
-            .send_message_in_conversation()
-            .website_id(&message.website_id)
-            .session_id(&message.session_id)
-            .body(MessageNew::new(
-                MessageFrom::Operator,
-                "chat",
-                MessageContent::text(format!("Hi! You said \"{text}\"; a human will follow up.")),
-            ))
-            .send()
+            .send_message_in_conversation(
+                &message.website_id,
+                &message.session_id,
+                MessageNew::new(
+                    MessageFrom::Operator,
+                    "chat",
+                    MessageContent::text(format!(
+                        "Hi! You said \"{text}\"; a human will follow up."
+                    )),
+                ),
+            )
             .await?;
         if let Some((website_id, session_id)) = &demo {
             if *session_id == message.session_id {
@@ -76,21 +78,19 @@ async fn main() -> Result<(), Failure> {
 async fn visit(client: &Client, website_id: &str) -> Result<(String, String), Failure> {
     let website_id = website_id.to_string();
     let session_id = client
-        .create_new_conversation()
-        .website_id(&website_id)
-        .send()
+        .create_new_conversation(&website_id)
         .await?
         .session_id;
     client
-        .send_message_in_conversation()
-        .website_id(&website_id)
-        .session_id(&session_id)
-        .body(MessageNew::new(
-            MessageFrom::User,
-            "chat",
-            MessageContent::text("Hello, is anyone there?"),
-        ))
-        .send()
+        .send_message_in_conversation(
+            &website_id,
+            &session_id,
+            MessageNew::new(
+                MessageFrom::User,
+                "chat",
+                MessageContent::text("Hello, is anyone there?"),
+            ),
+        )
         .await?;
     Ok((website_id, session_id))
 }
@@ -98,10 +98,7 @@ async fn visit(client: &Client, website_id: &str) -> Result<(String, String), Fa
 /// Prints the conversation and checks that the bot answered.
 async fn show_reply(client: &Client, website_id: &str, session_id: &str) -> Result<(), Failure> {
     let messages = client
-        .get_messages_in_conversation()
-        .website_id(website_id)
-        .session_id(session_id)
-        .send()
+        .get_messages_in_conversation(website_id, session_id)
         .await?;
     for m in &messages {
         let from = m.from.as_ref().map_or("?", |f| f.as_str());

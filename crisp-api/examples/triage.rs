@@ -31,8 +31,7 @@ async fn main() -> Result<(), common::Failure> {
 
     // Collect first: resolving a conversation moves it out of the pages being read.
     let unresolved: Vec<_> = client
-        .list_conversations()
-        .website_id(&website)
+        .list_conversations(&website, 1)
         .filter_not_resolved(true)
         .stream()
         .try_collect()
@@ -40,10 +39,7 @@ async fn main() -> Result<(), common::Failure> {
     for conversation in unresolved {
         let session = conversation.session_id;
         let messages = client
-            .get_messages_in_conversation()
-            .website_id(&website)
-            .session_id(&session)
-            .send()
+            .get_messages_in_conversation(&website, &session)
             .await?;
         let Some(last) = messages
             .last()
@@ -55,36 +51,34 @@ async fn main() -> Result<(), common::Failure> {
 
         let reply = MessageContent::text("Thanks for your message: we are on it!");
         client
-            .send_message_in_conversation()
-            .website_id(&website)
-            .session_id(&session)
-            .body(MessageNew::new(MessageFrom::Operator, "chat", reply))
-            .send()
+            .send_message_in_conversation(
+                &website,
+                &session,
+                MessageNew::new(MessageFrom::Operator, "chat", reply),
+            )
             .await?;
         client
-            .mark_messages_read_in_conversation()
-            .website_id(&website)
-            .session_id(&session)
-            .body(
+            .mark_messages_read_in_conversation(
+                &website,
+                &session,
                 MessagesReadMark::new(MessageFrom::Operator, "chat")
                     .fingerprints([last.fingerprint]),
             )
-            .send()
             .await?;
         let note = MessageContent::note("Triaged by the bot: answered and resolved.");
         client
-            .send_message_in_conversation()
-            .website_id(&website)
-            .session_id(&session)
-            .body(MessageNew::new(MessageFrom::Operator, "chat", note))
-            .send()
+            .send_message_in_conversation(
+                &website,
+                &session,
+                MessageNew::new(MessageFrom::Operator, "chat", note),
+            )
             .await?;
         client
-            .change_conversation_state()
-            .website_id(&website)
-            .session_id(&session)
-            .body(ConversationStateUpdate::new(ConversationState::Resolved))
-            .send()
+            .change_conversation_state(
+                &website,
+                &session,
+                ConversationStateUpdate::new(ConversationState::Resolved),
+            )
             .await?;
         println!("{session}: replied, read, noted, resolved");
     }

@@ -123,15 +123,15 @@ async fn dispatch(client: &Client, event: &Event) -> Result<(), crisp_api::Error
                 message.session_id
             );
             client
-                .send_message_in_conversation()
-                .website_id(website)
-                .session_id(&message.session_id)
-                .body(MessageNew::new(
-                    MessageFrom::Operator,
-                    "chat",
-                    MessageContent::text(format!("Thanks! We got: \"{text}\"")),
-                ))
-                .send()
+                .send_message_in_conversation(
+                    website,
+                    &message.session_id,
+                    MessageNew::new(
+                        MessageFrom::Operator,
+                        "chat",
+                        MessageContent::text(format!("Thanks! We got: \"{text}\"")),
+                    ),
+                )
                 .await?;
             println!("[server] replied in {}", message.session_id);
         }
@@ -162,12 +162,7 @@ async fn self_test(
     // A conversation for the visitor to write in (in the mock; with real credentials, the
     // self-test would write in the website of CRISP_WEBSITE_ID).
     let website_id = std::env::var("CRISP_WEBSITE_ID").unwrap_or_else(|_| website_id.to_string());
-    let session_id = crisp
-        .create_new_conversation()
-        .website_id(&website_id)
-        .send()
-        .await?
-        .session_id;
+    let session_id = crisp.create_new_conversation(&website_id).await?.session_id;
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis();
@@ -202,10 +197,7 @@ async fn self_test(
     println!("[client] forged event -> {forged}");
 
     let replies = crisp
-        .get_messages_in_conversation()
-        .website_id(&website_id)
-        .session_id(&session_id)
-        .send()
+        .get_messages_in_conversation(&website_id, &session_id)
         .await?
         .into_iter()
         .filter(|m| m.from == Some(MessageFrom::Operator))

@@ -51,7 +51,7 @@ pub enum ErrorKind {
 ///
 /// ```
 /// # async fn run(client: crisp_api::Client) {
-/// match client.get_conversation().website_id("w").session_id("s").send().await {
+/// match client.get_conversation("w", "s").await {
 ///     Ok(conversation) => println!("{conversation:?}"),
 ///     Err(e) if e.kind() == crisp_api::ErrorKind::NotFound => println!("no such conversation"),
 ///     Err(e) => eprintln!("{e} (status {:?}, reason {:?})", e.status(), e.reason()),

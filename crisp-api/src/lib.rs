@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod bodies;
 mod config;
 mod error;
 mod retry;
@@ -47,6 +48,44 @@ pub use retry::RetryPolicy;
 pub use secret::Secret;
 /// `serde_json`, for free-form JSON fields (`json!({..})`) and [`serde_json::Value`].
 pub use serde_json;
+
+/// What a typical program names, in one import: `use crisp_api::prelude::*;`.
+///
+/// The client and its configuration ([`Client`], [`Tier`]), the error ([`Error`],
+/// [`ErrorKind`]), the traits that read a paged list's `.stream()` ([`TryStreamExt`],
+/// [`StreamExt`]), and the body and enum types of the everyday jobs: messages, conversation
+/// states, read marks and people profiles.
+///
+/// ```no_run
+/// use crisp_api::prelude::*;
+///
+/// # async fn run() -> crisp_api::Result<()> {
+/// let client = Client::from_env()?;
+/// let website_id = "8c842203-7ed8-4e29-a608-7cf78a7d2fcc";
+/// let mut open = client.list_conversations(website_id, 1).filter_not_resolved(true).stream();
+/// while let Some(conversation) = open.try_next().await? {
+///     match client.get_messages_in_conversation(website_id, &conversation.session_id).await {
+///         Ok(messages) => println!("{} messages", messages.len()),
+///         Err(e) if e.kind() == ErrorKind::NotFound => continue,
+///         Err(e) => return Err(e),
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub mod prelude {
+    pub use crate::{Client, Error, ErrorKind, Tier};
+    pub use futures::{Stream, StreamExt as _, TryStreamExt as _};
+
+    #[cfg(feature = "website-conversation")]
+    pub use crate::types::{
+        Conversation, ConversationState, ConversationStateUpdate, Message, MessageNew,
+        MessagesReadMark,
+    };
+    pub use crate::types::{MessageContent, MessageFrom, MessageOrigin};
+    #[cfg(feature = "website-people")]
+    pub use crate::types::{PeopleProfile, PeopleProfileCard, PeopleProfileUpdate};
+}
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -44,54 +44,14 @@ static UNRESERVED: [bool; 256] = {
     table
 };
 
-/// A required field of a builder, read in place: an empty error is the "not set" that the
-/// builder starts with (its `new()` allocates nothing), reported as `unset` says. The error
-/// is progenitor's, the one the generated `request()` returns.
-#[allow(clippy::result_large_err)]
-pub(crate) fn required<'a, T>(
-    value: &'a Result<T, String>,
-    unset: &'static str,
-) -> Result<&'a T, progenitor_client::Error<()>> {
-    value.as_ref().map_err(|why| {
-        progenitor_client::Error::InvalidRequest(if why.is_empty() {
-            unset.to_string()
-        } else {
-            why.clone()
-        })
-    })
-}
-
-/// An optional field of a builder, read in place: its error is a value that did not convert.
-#[allow(clippy::result_large_err)]
-pub(crate) fn given<T>(value: &Result<T, String>) -> Result<&T, progenitor_client::Error<()>> {
-    value
-        .as_ref()
-        .map_err(|why| progenitor_client::Error::InvalidRequest(why.clone()))
-}
-
 /// Refuses an id that cannot be one path segment: empty, or `.`/`..`, which every URL
 /// parser folds into the neighbouring segments.
-pub(crate) fn check_segment<V: AsRef<str>>(
-    operation: &'static str,
-    name: &str,
-    value: &Result<V, String>,
-) -> Result<(), Error> {
+pub(crate) fn check_segment(operation: &'static str, name: &str, value: &str) -> Result<(), Error> {
     check(name, value).map_err(|e| e.finish(operation, 0))
 }
 
-fn check<V: AsRef<str>>(name: &str, value: &Result<V, String>) -> Result<(), Error> {
-    let value = match value {
-        Ok(value) => value,
-        // Never set (the builder's empty error; the xtask rewrites every `new()` so), or a
-        // failed conversion.
-        Err(why) if why.is_empty() => {
-            return Err(Error::unsent(format!(
-                "`{name}` is required and was not set"
-            )))
-        }
-        Err(why) => return Err(Error::unsent(format!("`{name}`: {why}"))),
-    };
-    match value.as_ref() {
+fn check(name: &str, value: &str) -> Result<(), Error> {
+    match value {
         "" => Err(Error::unsent(format!("`{name}` is empty"))),
         "." | ".." => Err(Error::unsent(format!(
             "`{name}` cannot be `.` or `..`: it would not reach Crisp as one path segment"

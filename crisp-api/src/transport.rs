@@ -201,6 +201,14 @@ impl std::error::Error for BodyError {
     }
 }
 
+/// Adds the headers a call was given for itself (`.header(..)` on a builder). The
+/// authentication and tier headers are set when the request is sent, over these.
+pub(crate) fn add_headers(request: &mut reqwest::Request, headers: &reqwest::header::HeaderMap) {
+    for (name, value) in headers {
+        request.headers_mut().append(name, value.clone());
+    }
+}
+
 /// A request body as JSON: what reqwest's `RequestBuilder::json` does, with only the
 /// serialization generic (the builders set the `Content-Type`). The error is progenitor's,
 /// the one the generated `request()` returns.

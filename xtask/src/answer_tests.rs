@@ -43,30 +43,29 @@ pub fn generate(model: &Model, spec: &str) -> Result<String> {
 fn test(op: &Operation, model: &Model) -> Result<TokenStream> {
     let name = format_ident!("{}", op.id);
     let method = format_ident!("{}", op.id);
-    let mut setters = Vec::new();
-    for p in op.params.iter().filter(|p| p.required) {
-        if let Some(value) = literal(p) {
-            let setter = format_ident!("{}", crate::docs::setter_name(&p.name));
-            setters.push(quote!(.#setter(#value)));
-        }
-    }
-    if let (Some(body), false) = (&op.body, op.empty_body) {
-        let rust = format_ident!(
-            "{}",
-            body.component
-                .clone()
-                .unwrap_or_else(|| format!("{}Body", crate::sdk_methods::pascal(&op.id)))
+    let mut arguments = Vec::new();
+    for p in op.arguments() {
+        arguments.push(
+            crate::docs::argument_tokens(p, model)
+                .or_else(|| literal(p))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("{}: required parameter `{}` has no example", op.id, p.name)
+                })?,
         );
-        let example = body
-            .example
+    }
+    if let Some(rust) = op.body_argument() {
+        let rust = format_ident!("{rust}");
+        let example = op
+            .body
             .as_ref()
+            .and_then(|b| b.example.as_ref())
             .map(Value::to_string)
             .unwrap_or_else(|| "{}".into());
-        setters.push(quote!(.body(serde_json::from_str::<crisp_api::types::#rust>(#example).expect("the spec's request example"))));
+        arguments.push(quote!(serde_json::from_str::<crisp_api::types::#rust>(#example).expect("the spec's request example")));
     }
     // The closure captures nothing, so it is `Copy` and serves every answer below.
     let define = quote! {
-        let call = |client: crisp_api::Client| async move { client.#method() #(#setters)* .send().await };
+        let call = |client: crisp_api::Client| async move { client.#method(#(#arguments),*).await };
     };
     let call = quote!(call);
     let id = &op.id;
@@ -107,7 +106,7 @@ fn literal(p: &Param) -> Option<TokenStream> {
     match p.example.as_ref()? {
         Value::String(s) => Some(quote!(#s)),
         Value::Number(n) if n.is_i64() => {
-            let lit = proc_macro2::Literal::i64_suffixed(n.as_i64()?);
+            let lit = proc_macro2::Literal::i64_unsuffixed(n.as_i64()?);
             Some(quote!(#lit))
         }
         Value::Bool(b) => Some(quote!(#b)),

@@ -192,8 +192,14 @@ pub fn node_test(model: &Model, node: &[NodeMethod], spec: &str) -> Result<Strin
         if !model.operations.iter().any(|o| o.node.contains(&key)) {
             uncovered.push(key);
         }
+        let args = model
+            .operations
+            .iter()
+            .find(|o| o.id == rust || o.aliases.contains(&rust))
+            .map(|o| crate::docs::call_arguments(o, model).join(", "))
+            .unwrap_or_default();
         calls.push_str(&format!(
-            "    let _ = client.{rust}(); // {}.{}\n",
+            "    // {}.{}\n    let _ = client.{rust}({args});\n",
             m.resource, m.method
         ));
     }
@@ -214,6 +220,8 @@ pub fn node_test(model: &Model, node: &[NodeMethod], spec: &str) -> Result<Strin
          // compile when one is missing. The methods are named as in Node, in snake case, except\n\
          // two names that two Node resources share (one `Client` cannot have both):\n\
          {renamed}\n\
+         use crisp_api::types;\n\
+         \n\
          #[test]\n\
          fn every_node_method_is_a_client_method() {{\n\
          \x20   let client = crisp_api::Client::builder()\n\

@@ -32,44 +32,47 @@ pub fn method_doc(op: &Operation, name: &str, model: &Model) -> String {
     }
     doc.push_str("\n\n");
     let output = match &op.output {
-        Output::Data(t) => format!("`send()` returns {}", short(t)),
-        Output::List(t) => format!("`send()` returns a list of {}", short(t)),
-        Output::Nothing => "`send()` returns `()` (Crisp's answer carries no data)".to_string(),
-        Output::Exists => "`send()` returns `true` when it exists, `false` on 404".to_string(),
+        Output::Data(t) => format!("Awaiting the call gives {}", short(t)),
+        Output::List(t) => format!("Awaiting the call gives a list of {}", short(t)),
+        Output::Nothing => {
+            "Awaiting the call gives `()` (Crisp's answer carries no data)".to_string()
+        }
+        Output::Exists => {
+            "Awaiting the call gives `true` when it exists, `false` on 404".to_string()
+        }
     };
     let stream = if op.pagination.is_some() {
-        "; `stream()` yields every item, page after page"
+        "; `.stream()` yields every item, page after page"
     } else {
         ""
     };
-    doc.push_str(&format!(
-        "Returns a builder: set the parameters, then {output}{stream}.\n\n"
-    ));
-    let params: Vec<&Param> = op
-        .params
-        .iter()
-        .filter(|p| p.location == "path" || p.location == "query")
-        .collect();
-    if !params.is_empty() || op.body.is_some() {
-        doc.push_str("Parameters:\n");
-        for p in &params {
-            let need = if p.required { "required" } else { "optional" };
+    doc.push_str(&format!("{output}{stream}.\n\n"));
+    let arguments = op.arguments();
+    let options = op.options();
+    if !arguments.is_empty() || op.body_argument().is_some() {
+        doc.push_str("Arguments:\n");
+        for p in &arguments {
             doc.push_str(&format!(
-                "- `{}` ({}, {need}): {}\n",
+                "- `{}` ({}): {}\n",
                 setter_name(&p.name),
                 p.location,
                 first_sentence(&p.description)
             ));
         }
-        if let Some(body) = &op.body {
-            let ty = body.component.clone().unwrap_or_else(|| "the body".into());
-            let need = if op.empty_body {
-                "optional: `{}` when unset"
-            } else {
-                "required"
-            };
+        if let Some(ty) = op.body_argument() {
             doc.push_str(&format!(
-                "- `body` ({need}): [`types::{ty}`](crate::types::{ty})\n"
+                "- `body`: [`types::{ty}`](crate::types::{ty}) (or anything that converts into one)\n"
+            ));
+        }
+        doc.push('\n');
+    }
+    if !options.is_empty() {
+        doc.push_str("Options (setters on the call):\n");
+        for p in &options {
+            doc.push_str(&format!(
+                "- `.{}(..)`: {}\n",
+                setter_name(&p.name),
+                first_sentence(&p.description)
             ));
         }
         doc.push('\n');
@@ -102,13 +105,8 @@ pub const UNBUILT: &str = "todo!(\"the request body\")";
 /// built with the SDK's constructors, and `.stream()` for paged lists.
 pub fn example(op: &Operation, name: &str, model: &Model) -> String {
     let mut lines = Vec::new();
-    let body = op.body.as_ref().filter(|_| !op.empty_body).and_then(|b| {
-        let component = b.component.as_ref()?;
-        let example = b.example.as_ref()?;
-        let schema = serde_json::json!({"$ref": format!("#/components/schemas/{component}")});
-        Builder { model }.expr(&schema, example, 1)
-    });
-    let uses_types = body.as_ref().is_some_and(|b| b.contains("types::"));
+    let args = call_arguments(op, model);
+    let uses_types = args.iter().any(|a| a.contains("types::"));
     lines.push(
         "# async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {"
             .to_string(),
@@ -127,30 +125,29 @@ pub fn example(op: &Operation, name: &str, model: &Model) -> String {
         (Output::List(_), _) => "let items = client",
         (Output::Data(_), _) => "let data = client",
     };
-    lines.push(binding.to_string());
-    lines.push(format!("    .{name}()"));
-    for p in op.params.iter().filter(|p| p.required) {
-        if let Some(value) = param_literal(p) {
-            lines.push(format!("    .{}({value})", setter_name(&p.name)));
+    let then = if op.pagination.is_some() {
+        ".stream();"
+    } else {
+        ".await?;"
+    };
+    let one_line = format!("{binding}.{name}({}){then}", args.join(", "));
+    if one_line.len() <= 96 {
+        lines.push(one_line);
+    } else {
+        // As rustfmt lays out a long call: one argument a line.
+        lines.push(binding.to_string());
+        lines.push(format!("    .{name}("));
+        for arg in &args {
+            lines.push(format!("        {arg},"));
         }
-    }
-    match &body {
-        Some(expr) => lines.push(format!("    .body({expr})")),
-        None if op.body.is_some() && !op.empty_body => {
-            // Every method's example compiles and names its body type: the generator must
-            // build the body from the spec's request example.
-            lines.push(format!("    .body({UNBUILT})"))
-        }
-        None => {}
+        lines.push("    )".to_string());
+        lines.push(format!("    {then}"));
     }
     if op.pagination.is_some() {
-        lines.push("    .stream();".to_string());
         lines.push("while let Some(item) = items.try_next().await? {".to_string());
         lines.push("    println!(\"{item:?}\");".to_string());
         lines.push("}".to_string());
     } else {
-        lines.push("    .send()".to_string());
-        lines.push("    .await?;".to_string());
         match &op.output {
             Output::Data(_) => lines.push("println!(\"{data:?}\");".to_string()),
             Output::List(_) => lines.push("println!(\"{} items\", items.len());".to_string()),
@@ -163,14 +160,56 @@ pub fn example(op: &Operation, name: &str, model: &Model) -> String {
     lines.join("\n") + "\n"
 }
 
+/// The arguments of a call to the operation's method, as Rust expressions: the required
+/// parameters from the spec's examples, then the body built with the SDK's constructors
+/// ([`UNBUILT`] where one cannot be built; the xtask refuses such a method).
+pub fn call_arguments(op: &Operation, model: &Model) -> Vec<String> {
+    let body = op.body.as_ref().filter(|_| !op.empty_body).and_then(|b| {
+        let component = b.component.as_ref()?;
+        let example = b.example.as_ref()?;
+        let schema = serde_json::json!({"$ref": format!("#/components/schemas/{component}")});
+        Builder { model }.expr(&schema, example, 1)
+    });
+    let mut args: Vec<String> = op
+        .arguments()
+        .into_iter()
+        .map(|p| argument_expr(p, model).unwrap_or_else(|| UNBUILT.to_string()))
+        .collect();
+    match body {
+        Some(expr) => args.push(expr),
+        None if op.body_argument().is_some() => args.push(UNBUILT.to_string()),
+        None => {}
+    }
+    args
+}
+
+/// A parameter's example as the argument of its method: a literal, or the variant of its
+/// enum (`types::HelpdeskContentType::Articles`).
+pub fn argument_expr(p: &Param, model: &Model) -> Option<String> {
+    if p.schema.get("$ref").is_some() {
+        let example = p.example.as_ref()?;
+        return Builder { model }.expr(&p.schema, example, 1);
+    }
+    param_literal(p)
+}
+
+/// [`argument_expr`] as tokens for a test outside the crate (`crisp_api::types::…`).
+pub fn argument_tokens(p: &Param, model: &Model) -> Option<proc_macro2::TokenStream> {
+    let expr = argument_expr(p, model)?;
+    let expr = match expr.strip_prefix("types::") {
+        Some(rest) => format!("crisp_api::types::{rest}"),
+        None => expr,
+    };
+    syn::parse_str::<syn::Expr>(&expr)
+        .ok()
+        .map(quote::ToTokens::into_token_stream)
+}
+
 fn param_literal(p: &Param) -> Option<String> {
     let example = p.example.as_ref()?;
     Some(match example {
         Value::String(s) => format!("{s:?}"),
-        // A wide integer is typed: an unsuffixed literal would be an `i32`.
-        Value::Number(n) if n.as_i64().is_some_and(|i| i32::try_from(i).is_err()) => {
-            format!("{n}_i64")
-        }
+        // Unsuffixed: the argument's type (the parameter's) types it.
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         _ => return None,

@@ -22,7 +22,7 @@ pub fn generate(model: &Model, spec: &str) -> Result<String> {
     let mut tests = Vec::new();
     for op in &model.operations {
         for name in std::iter::once(&op.id).chain(&op.aliases) {
-            tests.push(test(op, name)?);
+            tests.push(test(op, name, model)?);
         }
     }
     let count = tests.len();
@@ -46,7 +46,7 @@ pub fn generate(model: &Model, spec: &str) -> Result<String> {
 }
 
 /// One test: `name` is the operation id or one of its aliases.
-fn test(op: &Operation, name: &str) -> Result<TokenStream> {
+fn test(op: &Operation, name: &str, model: &Model) -> Result<TokenStream> {
     let test_name = format_ident!("{name}");
     let method = format_ident!("{name}");
     // Prefer the plugin tier where it is allowed: most integrations hold a plugin token.
@@ -55,19 +55,27 @@ fn test(op: &Operation, name: &str) -> Result<TokenStream> {
     } else {
         (quote!(Tier::User), "user")
     };
+    let mut arguments = Vec::new();
     let mut setters = Vec::new();
     let mut path = format!("/v1{}", op.path);
     let mut query = Vec::new();
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location == "path" || p.location == "query")
-    {
+    let positional: Vec<&str> = op.arguments().iter().map(|p| p.name.as_str()).collect();
+    for p in op.arguments().into_iter().chain(op.options()) {
         let Some((value, text)) = param_value(op, p)? else {
             continue;
         };
-        let setter = format_ident!("{}", crate::docs::setter_name(&p.name));
-        setters.push(quote!(.#setter(#value)));
+        // An enum parameter takes its variant.
+        let value = match p.schema.get("$ref") {
+            Some(_) => crate::docs::argument_tokens(p, model)
+                .ok_or_else(|| anyhow::anyhow!("{}: no argument for `{}`", op.id, p.name))?,
+            None => value,
+        };
+        if positional.contains(&p.name.as_str()) {
+            arguments.push(value);
+        } else {
+            let setter = format_ident!("{}", crate::docs::setter_name(&p.name));
+            setters.push(quote!(.#setter(#value)));
+        }
         if p.location == "path" {
             path = path.replace(&format!("{{{}}}", p.name), &encode_segment(&text));
         } else {
@@ -98,7 +106,7 @@ fn test(op: &Operation, name: &str) -> Result<TokenStream> {
                         .clone()
                         .unwrap_or_else(|| format!("{}Body", crate::sdk_methods::pascal(&op.id)))
                 );
-                setters.push(quote!(.body(body)));
+                arguments.push(quote!(body));
                 (
                     Some(quote! {
                         let body: crisp_api::types::#rust = body_from_example(#name, #literal);
@@ -149,7 +157,7 @@ fn test(op: &Operation, name: &str) -> Result<TokenStream> {
         async fn #test_name() {
             let target = Target::new(#tier).await;
             #body
-            let result = target.client().#method() #(#setters)* .send().await;
+            let result = target.client().#method(#(#arguments),*) #(#setters)* .await;
             if let Some(request) = target.request(#name) {
                 check_request(&request, &Expected {
                     operation: #name,
@@ -209,13 +217,14 @@ fn param_value(op: &Operation, p: &Param) -> Result<Option<(TokenStream, String)
         (_, Value::Bool(b)) => quote!(#b),
         (_, Value::Number(n)) => {
             if let Some(i) = n.as_i64() {
-                let lit = Literal::i64_suffixed(i);
+                // Unsuffixed: the parameter's type types it.
+                let lit = Literal::i64_unsuffixed(i);
                 quote!(#lit)
             } else if let Some(u) = n.as_u64() {
-                let lit = Literal::u64_suffixed(u);
+                let lit = Literal::u64_unsuffixed(u);
                 quote!(#lit)
             } else {
-                let lit = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
+                let lit = Literal::f64_unsuffixed(n.as_f64().unwrap_or_default());
                 quote!(#lit)
             }
         }

@@ -1,26 +1,31 @@
-//! The pass over progenitor's `syn` tree that turns its raw builders into the SDK's methods.
+//! The SDK's methods and operation builders, generated from the xtask's operation model
+//! ([`crate::spec::Operation`]) with templates.
 //!
-//! For every operation builder it keeps the request building of progenitor's `send` as a
-//! private `request(&self)` (the builder borrowed, so that every attempt builds its own
-//! request and a retry needs no copy) and adds:
-//! - `send_raw()` (public: it returns the whole `ResponseValue` with status and headers);
-//! - `send()`: checks path ids, runs the request through `crate::transport` (auth, retries,
-//!   timeouts, tracing), unwraps Crisp's envelope and returns the typed `data`. Both return
-//!   the future of a function shared by every operation, generic only over the type decoded,
-//!   so that the retry loop is compiled once rather than once per operation;
-//! - `stream()` on paged lists (`x-crisp-pagination`): a `futures::Stream` of items.
+//! progenitor generates the types, the `Client` struct and a builder per operation. Of each
+//! operation builder only the Rust type of every parameter is read (a structural read of the
+//! builder's fields, typify's choice of type), and the `data` type from the answer `send`
+//! returns; the builder and the `Client` method are then replaced by the templates below:
+//! - `Client::<operation>(required arguments…)`: the path parameters in the order of the
+//!   route, then the required query parameters, then the required body (an `EmptyBody` is
+//!   sent by the SDK). The aliases (`x-crisp-aliases`) take the same arguments;
+//! - the builder: a setter per optional query parameter, `.header(..)` for one request,
+//!   `send()`, `send_raw()`, `stream()` on paged lists, and `IntoFuture`, so that a call is
+//!   awaited directly.
 //!
-//! On `Client` it adds one method per `x-crisp-aliases` entry and the tiers to every doc.
+//! Sending, retries and decoding are `crate::transport`'s, compiled once for every
+//! operation: a builder only builds its request (`request(&self)`, borrowed, so that every
+//! attempt builds its own and a retry needs no copy).
 
-use crate::spec::{Model, Operation, Output};
-use anyhow::{anyhow, Result};
+use crate::docs::setter_name;
+use crate::spec::{Model, Operation, Output, Param};
+use anyhow::{anyhow, Context, Result};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use std::collections::BTreeMap;
 use syn::{parse_quote, ImplItem, Item};
 
+/// Replaces progenitor's operation builders and `Client` methods with the SDK's.
 pub fn add_sdk_methods(file: &mut syn::File, model: &Model) -> Result<()> {
-    use_sdk_path_encoder(file)?;
     shape_client(file)?;
     let by_builder: BTreeMap<String, &Operation> = model
         .operations
@@ -32,7 +37,9 @@ pub fn add_sdk_methods(file: &mut syn::File, model: &Model) -> Result<()> {
         .iter()
         .map(|op| (op.id.as_str(), op))
         .collect();
-    let mut wrapped = 0;
+    let mut made = 0;
+    let mut methods = Vec::new();
+    let mut client_methods = Vec::new();
     for item in &mut file.items {
         match item {
             Item::Mod(m) if m.ident == "builder" => {
@@ -40,575 +47,619 @@ pub fn add_sdk_methods(file: &mut syn::File, model: &Model) -> Result<()> {
                     .content
                     .as_mut()
                     .ok_or_else(|| anyhow!("builder module has no body"))?;
-                for item in items.iter_mut() {
-                    syn::visit_mut::VisitMut::visit_item_mut(&mut NoTypeBuilders, item);
-                }
-                for item in items.iter_mut() {
+                // What progenitor's builders say of the operations: the Rust type of every
+                // parameter, and of the answer.
+                let mut fields: BTreeMap<String, BTreeMap<String, syn::Type>> = BTreeMap::new();
+                let mut answers: BTreeMap<String, syn::Type> = BTreeMap::new();
+                for item in items.iter() {
                     match item {
-                        Item::Struct(s) if by_builder.contains_key(&s.ident.to_string()) => {
-                            own_client_in_struct(s)?;
+                        Item::Struct(s) => {
+                            fields.insert(s.ident.to_string(), field_types(s));
                         }
                         Item::Impl(imp) => {
-                            let Some(op) = type_name(&imp.self_ty).and_then(|n| by_builder.get(&n))
-                            else {
-                                continue;
-                            };
-                            own_client_in_impl(imp)?;
-                            typed_body(imp, op)?;
-                            document_setters(imp, op)?;
-                            wrap_builder(imp, op)?;
-                            wrapped += 1;
+                            if let Some(name) = type_name(&imp.self_ty) {
+                                if let Some(answer) = answer_type(imp) {
+                                    answers.insert(name, answer);
+                                }
+                            }
                         }
                         _ => {}
                     }
                 }
+                let mut generated = Vec::new();
+                for (name, op) in &by_builder {
+                    let types = fields
+                        .get(name)
+                        .ok_or_else(|| anyhow!("{}: progenitor made no builder `{name}`", op.id))?;
+                    let answer = answers
+                        .get(name)
+                        .ok_or_else(|| anyhow!("{}: progenitor's builder has no `send`", op.id))?;
+                    let builder = Builder::new(op, types, answer)?;
+                    generated.extend(builder.items()?);
+                    for name in std::iter::once(&op.id).chain(&op.aliases) {
+                        client_methods.push(builder.client_method(name, model)?);
+                    }
+                    made += 1;
+                }
+                items.retain(|item| matches!(item, Item::Use(_)));
+                items.extend(generated);
             }
             Item::Impl(imp)
                 if imp.trait_.is_none() && type_name(&imp.self_ty).as_deref() == Some("Client") =>
             {
-                let mut aliases = Vec::new();
-                for it in &mut imp.items {
-                    let ImplItem::Fn(f) = it else { continue };
-                    let Some(op) = by_method.get(f.sig.ident.to_string().as_str()) else {
-                        continue;
-                    };
-                    f.attrs.retain(|a| !a.path().is_ident("doc"));
-                    f.attrs
-                        .extend(doc_attrs(&crate::docs::method_doc(op, &op.id, model)));
-                    // The builder owns a clone of the client (cheap: shared pool and
-                    // settings), so a call can be spawned or built from a temporary client.
-                    if let syn::ReturnType::Type(_, ty) = &mut f.sig.output {
-                        strip_lifetimes(ty);
-                    }
-                    for alias in &op.aliases {
-                        aliases.push(alias_method(alias, op, model));
-                    }
-                }
-                imp.items.extend(aliases);
+                let before = imp.items.len();
+                imp.items.retain(|it| {
+                    !matches!(it, ImplItem::Fn(f) if by_method.contains_key(f.sig.ident.to_string().as_str()))
+                });
+                methods.push(before - imp.items.len());
             }
             _ => {}
         }
     }
-    if wrapped != model.operations.len() {
+    if made != model.operations.len() || methods.iter().sum::<usize>() != made {
         return Err(anyhow!(
-            "wrapped {wrapped} builders for {} operations: progenitor's output changed shape",
+            "made {made} builders for {} operations, replaced {methods:?} methods: \
+             progenitor's output changed shape",
             model.operations.len()
         ));
     }
+    // The `Client` methods: one `impl Client` block, which the layout splits by group.
+    file.items.push(parse_quote! {
+        impl Client {
+            #(#client_methods)*
+        }
+    });
     Ok(())
 }
 
-fn wrap_builder(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
-    if op.empty_body {
-        default_empty_body(imp, op)?;
-    }
-    let at = imp
-        .items
+/// The Rust type of each field of progenitor's builder struct: `name: Result<T, String>`
+/// gives `T` (`Option<T>` for an optional parameter).
+fn field_types(s: &syn::ItemStruct) -> BTreeMap<String, syn::Type> {
+    s.fields
         .iter()
-        .position(|it| matches!(it, ImplItem::Fn(f) if f.sig.ident == "send"))
-        .ok_or_else(|| anyhow!("{}: builder has no send", op.id))?;
-    let ImplItem::Fn(mut send) = imp.items.remove(at) else {
-        return Err(anyhow!("{}: send is not a fn", op.id));
-    };
-    drop_api_version_header(&mut send, op)?;
-    drop_empty_header_map(&mut send, op)?;
-    // progenitor's `send` builds the request, then sends it through the hooks and decodes
-    // the answer. Only the building is kept per operation (`request()`); sending, retries
-    // and decoding are `crate::transport`'s, compiled once for every operation.
-    let raw_output = match &send.sig.output {
-        syn::ReturnType::Type(_, t) => (**t).clone(),
-        syn::ReturnType::Default => return Err(anyhow!("{}: send returns nothing", op.id)),
-    };
-    let answer = response_value_inner(&raw_output).ok_or_else(|| {
-        anyhow!(
-            "{}: send does not return Result<ResponseValue<_>, _>",
-            op.id
-        )
-    })?;
-    let stmts = &send.block.stmts;
-    let built = stmts
-        .iter()
-        .position(|stmt| matches!(stmt, syn::Stmt::Local(l) if pat_ident(&l.pat).as_deref() == Some("request")))
-        .ok_or_else(|| anyhow!("{}: no `let request` in progenitor's send", op.id))?;
-    let rest = quote!(#(#stmts)*).to_string();
-    let empty = if rest.contains("ResponseValue :: empty (response)") {
-        true
-    } else if rest.contains("ResponseValue :: from_response (response)") {
-        false
-    } else {
-        return Err(anyhow!(
-            "{}: progenitor's send neither decodes nor ignores the answer",
-            op.id
-        ));
-    };
-    let mut build = stmts[..=built].to_vec();
-    share_json_body(&mut build);
-    borrow_string_segments(&mut build, &op.string_path_params)?;
-    let unset = no_allocation_in_new(imp, op)?;
-    check_required(&mut build, &unset, op)?;
-    let request_fn: ImplItem = parse_quote! {
-        /// Builds the request from the parameters set (no I/O).
-        fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-            #(#build)*
-            Ok((client.clone(), request))
-        }
-    };
-    let raw_call = if empty {
-        quote!(crate::transport::send_raw_empty(self.request()))
-    } else {
-        quote!(crate::transport::send_raw::<#answer>(self.request()))
-    };
-    let send_raw: ImplItem = parse_quote! {
-        #[doc = " Sends the request and returns progenitor's raw answer: the whole envelope with"]
-        #[doc = " the HTTP status and headers. No retries; errors are not mapped."]
-        #[doc = " Prefer [`send`](Self::send)."]
-        pub fn send_raw(self) -> impl ::std::future::Future<Output = #raw_output> + Send + 'static {
-            #raw_call
-        }
-    };
+        .filter_map(|f| {
+            let name = f.ident.as_ref()?.to_string();
+            Some((name, generic_arg(&f.ty, "Result")?))
+        })
+        .collect()
+}
 
-    let id = &op.id;
-    let path = &op.path;
-    let method = format_ident!("{}", op.method);
-    let checks = op.string_path_params.iter().map(|p| {
-        let field = format_ident!("{p}");
-        quote! { crate::path::check_segment(operation.id, #p, &self.#field)?; }
-    });
-    let prepare_fn: ImplItem = parse_quote! {
-        /// Checks the path ids and builds the request: what can be refused before sending.
-        fn prepare(
-            &self,
-            operation: &'static crate::transport::Operation,
-        ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-            #(#checks)*
-            crate::transport::built(operation.id, self.request())
-        }
+/// `T` of `Result<ResponseValue<T>, _>`, the output of progenitor's `send`.
+fn answer_type(imp: &syn::ItemImpl) -> Option<syn::Type> {
+    imp.items.iter().find_map(|it| match it {
+        ImplItem::Fn(f) if f.sig.ident == "send" => match &f.sig.output {
+            syn::ReturnType::Type(_, ty) => {
+                generic_arg(&generic_arg(ty, "Result")?, "ResponseValue")
+            }
+            syn::ReturnType::Default => None,
+        },
+        _ => None,
+    })
+}
+
+/// The first type argument of `Name<T, ..>`.
+fn generic_arg(ty: &syn::Type, name: &str) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
     };
-    let (output, call): (TokenStream, TokenStream) = match &op.output {
-        Output::Data(t) => (
-            syn::parse_str(t)?,
-            quote!(crate::transport::send::<#answer, _>(&OPERATION, move || self.prepare(&OPERATION))),
-        ),
-        Output::List(t) => {
-            let t: syn::Type = syn::parse_str(t)?;
-            (
-                quote!(::std::vec::Vec<#t>),
-                quote!(crate::transport::send::<#answer, _>(&OPERATION, move || self.prepare(&OPERATION))),
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// One parameter of a builder: its field, its Rust type and what the spec says of it.
+struct Field<'a> {
+    ident: syn::Ident,
+    ty: syn::Type,
+    param: &'a Param,
+}
+
+impl Field<'_> {
+    fn is_string(&self) -> bool {
+        let ty = &self.ty;
+        let text = quote!(#ty).to_string().replace(' ', "");
+        text == "::std::string::String" || text == "String"
+    }
+
+    /// The argument's type in a method's signature: ids take anything that becomes a
+    /// `String` (`&str`, `String`, `&String`), other values their own type.
+    fn argument_type(&self) -> TokenStream {
+        let ty = &self.ty;
+        if self.is_string() {
+            quote!(impl ::std::convert::Into<::std::string::String>)
+        } else {
+            quote!(#ty)
+        }
+    }
+
+    /// The type a setter takes: ids and SDK types anything that converts into them (a
+    /// `bool` for a `SearchFlag`), numbers their own type (so that a literal is typed by it).
+    fn setter_type(&self) -> TokenStream {
+        let ty = &self.ty;
+        let sdk_type = matches!(ty, syn::Type::Path(p)
+            if p.path.segments.first().is_some_and(|s| s.ident == "types"));
+        if self.is_string() || sdk_type {
+            quote!(impl ::std::convert::Into<#ty>)
+        } else {
+            quote!(#ty)
+        }
+    }
+
+    fn conversion(&self) -> TokenStream {
+        let ident = &self.ident;
+        if self.is_string() {
+            quote!(#ident.into())
+        } else {
+            quote!(#ident)
+        }
+    }
+
+    fn doc(&self) -> String {
+        let p = self.param;
+        let need = if p.required { "Required" } else { "Optional" };
+        let ty = &self.ty;
+        // A `SearchFlag` (`1` or `0` on the wire) is set with a `bool`: the spec's "`1` for
+        // …" reads `true` here.
+        let flag = quote!(#ty).to_string().replace(' ', "") == "types::SearchFlag";
+        let description = if flag {
+            p.description
+                .replacen("`1` for", "`true` for", 1)
+                .replace("(default `0`)", "(default `false`)")
+                + " Takes a `bool` (sent as `1` or `0`)."
+        } else {
+            p.description.clone()
+        };
+        if description.is_empty() {
+            format!("{need} {} parameter `{}`.", p.location, p.name)
+        } else {
+            format!(
+                "{description} ({need} {} parameter `{}`.)",
+                p.location, p.name
             )
         }
-        Output::Nothing => (
-            quote!(()),
-            quote!(crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))),
-        ),
-        Output::Exists => (
-            quote!(bool),
-            quote!(crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))),
-        ),
-    };
-    let doc = match &op.output {
-        Output::Exists => " Sends the request: `true` when Crisp answers 2xx, `false` on 404.",
-        Output::Nothing => " Sends the request; Crisp's answer carries no data.",
-        _ => " Sends the request and returns Crisp's `data`, decoded.",
-    };
-    let send: ImplItem = parse_quote! {
-        #[doc = #doc]
-        #[doc = ""]
-        #[doc = " Retries, timeouts and authentication follow the [`Client`](crate::Client)'s"]
-        #[doc = " configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's"]
-        #[doc = " `reason`."]
-        pub fn send(
-            self,
-        ) -> impl ::std::future::Future<Output = ::std::result::Result<#output, crate::Error>> + Send + 'static {
-            static OPERATION: crate::transport::Operation = crate::transport::Operation {
-                id: #id,
-                method: ::reqwest::Method::#method,
-                path: #path,
+    }
+}
+
+/// The template of one operation's builder.
+struct Builder<'a> {
+    op: &'a Operation,
+    name: syn::Ident,
+    /// The method's arguments, in order (the body apart).
+    arguments: Vec<Field<'a>>,
+    /// The optional query parameters.
+    options: Vec<Field<'a>>,
+    /// The body type the caller passes.
+    body: Option<syn::Type>,
+    /// What `send_raw` decodes: the envelope, or `()` for an answer without a body.
+    answer: syn::Type,
+}
+
+impl<'a> Builder<'a> {
+    fn new(
+        op: &'a Operation,
+        types: &BTreeMap<String, syn::Type>,
+        answer: &syn::Type,
+    ) -> Result<Self> {
+        let field = |param: &'a Param, optional: bool| -> Result<Field<'a>> {
+            let name = setter_name(&param.name);
+            let ty = types
+                .get(&name)
+                .ok_or_else(|| anyhow!("{}: progenitor's builder has no field `{name}`", op.id))?;
+            let ty = if optional {
+                generic_arg(ty, "Option")
+                    .ok_or_else(|| anyhow!("{}: the optional `{name}` is not an Option", op.id))?
+            } else {
+                ty.clone()
             };
-            #call
+            Ok(Field {
+                ident: format_ident!("{name}"),
+                ty,
+                param,
+            })
+        };
+        let arguments = op
+            .arguments()
+            .into_iter()
+            .map(|p| field(p, false))
+            .collect::<Result<Vec<_>>>()?;
+        let options = op
+            .options()
+            .into_iter()
+            .map(|p| field(p, true))
+            .collect::<Result<Vec<_>>>()?;
+        let body = op
+            .body_argument()
+            .map(|name| syn::parse_str::<syn::Type>(&format!("types::{name}")))
+            .transpose()
+            .with_context(|| format!("{}: body type", op.id))?;
+        Ok(Self {
+            op,
+            name: format_ident!("{}", pascal(&op.id)),
+            arguments,
+            options,
+            body,
+            answer: answer.clone(),
+        })
+    }
+
+    /// The builder struct, its `impl` and its `IntoFuture`.
+    fn items(&self) -> Result<Vec<Item>> {
+        let op = self.op;
+        let name = &self.name;
+        let id = &op.id;
+        let doc = format!(
+            " The call [`Client::{id}`](super::Client::{id}) builds: set its options, then \
+             `.await` it (or `.send().await`)."
+        );
+        let fields = self.arguments.iter().chain(&self.options).map(|f| {
+            let (ident, ty) = (&f.ident, &f.ty);
+            if f.param.required {
+                quote!(#ident: #ty,)
+            } else {
+                quote!(#ident: ::std::option::Option<#ty>,)
+            }
+        });
+        let body_field = self.body.as_ref().map(|ty| quote!(body: #ty,));
+        let strukt: Item = parse_quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            #[must_use = "a call does nothing until it is awaited (or sent)"]
+            pub struct #name {
+                client: super::Client,
+                #(#fields)*
+                #body_field
+                headers: ::reqwest::header::HeaderMap,
+            }
+        };
+        let output = self.output()?;
+        let mut items: Vec<ImplItem> = vec![self.new_fn()];
+        items.extend(self.setters());
+        items.push(self.request_fn());
+        items.extend(self.send_fns()?);
+        if let Some(stream) = self.stream_fn()? {
+            items.push(stream);
         }
-    };
-    imp.items.insert(at, request_fn);
-    imp.items.insert(at + 1, send_raw);
-    imp.items.insert(at + 2, prepare_fn);
-    imp.items.push(send);
-    if let (Some(kind), Output::List(t)) = (&op.pagination, &op.output) {
+        let imp: Item = parse_quote! {
+            impl #name {
+                #(#items)*
+            }
+        };
+        let future: Item = parse_quote! {
+            impl ::std::future::IntoFuture for #name {
+                type Output = ::std::result::Result<#output, crate::Error>;
+                type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+                fn into_future(self) -> Self::IntoFuture {
+                    ::std::boxed::Box::pin(self.send())
+                }
+            }
+        };
+        Ok(vec![strukt, imp, future])
+    }
+
+    /// What the caller gets from `send()`.
+    fn output(&self) -> Result<TokenStream> {
+        Ok(match &self.op.output {
+            Output::Data(t) => syn::parse_str::<syn::Type>(t)?.into_token_stream(),
+            Output::List(t) => {
+                let t: syn::Type = syn::parse_str(t)?;
+                quote!(::std::vec::Vec<#t>)
+            }
+            Output::Nothing => quote!(()),
+            Output::Exists => quote!(bool),
+        })
+    }
+
+    fn new_fn(&self) -> ImplItem {
+        let params = self.arguments.iter().map(|f| {
+            let (ident, ty) = (&f.ident, &f.ty);
+            quote!(#ident: #ty,)
+        });
+        let body_param = self.body.as_ref().map(|ty| quote!(body: #ty,));
+        let set = self.arguments.iter().map(|f| &f.ident);
+        let unset = self.options.iter().map(|f| &f.ident);
+        let body = self.body.as_ref().map(|_| quote!(body,));
+        parse_quote! {
+            pub(crate) fn new(client: &super::Client, #(#params)* #body_param) -> Self {
+                Self {
+                    client: client.clone(),
+                    #(#set,)*
+                    #(#unset: ::std::option::Option::None,)*
+                    #body
+                    headers: ::reqwest::header::HeaderMap::new(),
+                }
+            }
+        }
+    }
+
+    fn setters(&self) -> Vec<ImplItem> {
+        let mut setters: Vec<ImplItem> = self
+            .options
+            .iter()
+            .map(|f| {
+                let (ident, ty) = (&f.ident, f.setter_type());
+                let docs = doc_attrs(&f.doc());
+                parse_quote! {
+                    #(#docs)*
+                    #[allow(clippy::useless_conversion)]
+                    pub fn #ident(mut self, value: #ty) -> Self {
+                        self.#ident = ::std::option::Option::Some(value.into());
+                        self
+                    }
+                }
+            })
+            .collect();
+        setters.push(parse_quote! {
+            /// Adds a header to this request only (after the client's own headers; the
+            /// authentication and tier headers cannot be replaced).
+            pub fn header(
+                mut self,
+                name: ::reqwest::header::HeaderName,
+                value: ::reqwest::header::HeaderValue,
+            ) -> Self {
+                self.headers.append(name, value);
+                self
+            }
+        });
+        setters
+    }
+
+    /// `request(&self)`: the URL from the route, the query, the body (no I/O).
+    fn request_fn(&self) -> ImplItem {
+        let op = self.op;
+        // `/website/{website_id}/conversation/{session_id}` → `{}/website/{}/conversation/{}`
+        let mut template = String::from("{}");
+        let mut segments = Vec::new();
+        let mut rest = op.path.as_str();
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..]
+                .find('}')
+                .map(|c| open + c)
+                .unwrap_or(rest.len());
+            template.push_str(&rest[..open]);
+            template.push_str("{}");
+            let name = setter_name(&rest[open + 1..close]);
+            let field = self.arguments.iter().find(|f| f.ident == name);
+            let ident = format_ident!("{name}");
+            segments.push(match field {
+                Some(f) if f.is_string() => quote!(crate::path::encode_path(&self.#ident)),
+                _ => quote!(crate::path::encode_path(&self.#ident.to_string())),
+            });
+            rest = &rest[(close + 1).min(rest.len())..];
+        }
+        template.push_str(rest);
+        let method = format_ident!("{}", op.method.to_lowercase());
+        let queries = self
+            .arguments
+            .iter()
+            .chain(&self.options)
+            .filter(|f| f.param.location == "query")
+            .map(|f| {
+                let (ident, wire) = (&f.ident, &f.param.name);
+                quote!(.query(&::progenitor_client::QueryParam::new(#wire, &self.#ident)))
+            });
+        let body = if self.body.is_some() {
+            quote! {
+                .header(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .body(crate::transport::json_body(&self.body)?)
+            }
+        } else if op.empty_body {
+            quote! {
+                .header(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .body("{}")
+            }
+        } else {
+            quote!()
+        };
+        parse_quote! {
+            /// Builds the request from the parameters set (no I/O).
+            #[allow(clippy::result_large_err)]
+            fn request(&self) -> ::std::result::Result<(super::Client, ::reqwest::Request), ::progenitor_client::Error<()>> {
+                let url = format!(#template, self.client.baseurl, #(#segments),*);
+                let mut request = self
+                    .client
+                    .client
+                    .#method(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    #(#queries)*
+                    #body
+                    .build()?;
+                crate::transport::add_headers(&mut request, &self.headers);
+                Ok((self.client.clone(), request))
+            }
+        }
+    }
+
+    /// `send_raw`, `prepare` and `send`.
+    fn send_fns(&self) -> Result<Vec<ImplItem>> {
+        let op = self.op;
+        let answer = &self.answer;
+        let empty = matches!(answer, syn::Type::Tuple(t) if t.elems.is_empty());
+        let raw_call = if empty {
+            quote!(crate::transport::send_raw_empty(self.request()))
+        } else {
+            quote!(crate::transport::send_raw::<#answer>(self.request()))
+        };
+        let send_raw: ImplItem = parse_quote! {
+            /// Sends the request and returns progenitor's raw answer: the whole envelope with
+            /// the HTTP status and headers. No retries; errors are not mapped.
+            /// Prefer [`send`](Self::send).
+            pub fn send_raw(
+                self,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<::progenitor_client::ResponseValue<#answer>, ::progenitor_client::Error<()>>,
+            > + Send + 'static {
+                #raw_call
+            }
+        };
+        let checks = self.arguments.iter().filter(|f| f.is_string()).map(|f| {
+            let (ident, wire) = (&f.ident, &f.param.name);
+            quote! { crate::path::check_segment(operation.id, #wire, &self.#ident)?; }
+        });
+        let prepare: ImplItem = parse_quote! {
+            /// Checks the path ids and builds the request: what can be refused before sending.
+            fn prepare(
+                &self,
+                operation: &'static crate::transport::Operation,
+            ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+                #(#checks)*
+                crate::transport::built(operation.id, self.request())
+            }
+        };
+        let output = self.output()?;
+        let call = match &op.output {
+            Output::Data(_) | Output::List(_) => quote!(
+                crate::transport::send::<#answer, _>(&OPERATION, move || self.prepare(&OPERATION))
+            ),
+            Output::Nothing => {
+                quote!(crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION)))
+            }
+            Output::Exists => {
+                quote!(crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION)))
+            }
+        };
+        let doc = match &op.output {
+            Output::Exists => " Sends the request: `true` when Crisp answers 2xx, `false` on 404.",
+            Output::Nothing => " Sends the request; Crisp's answer carries no data.",
+            _ => " Sends the request and returns Crisp's `data`, decoded.",
+        };
+        let (id, path) = (&op.id, &op.path);
+        let method = format_ident!("{}", op.method);
+        let send: ImplItem = parse_quote! {
+            #[doc = #doc]
+            #[doc = ""]
+            #[doc = " The same as awaiting the builder. Retries, timeouts and authentication follow"]
+            #[doc = " the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],"]
+            #[doc = " carrying the HTTP status and Crisp's `reason`."]
+            pub fn send(
+                self,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<#output, crate::Error>> + Send + 'static {
+                static OPERATION: crate::transport::Operation = crate::transport::Operation {
+                    id: #id,
+                    method: ::reqwest::Method::#method,
+                    path: #path,
+                };
+                #call
+            }
+        };
+        Ok(vec![send_raw, prepare, send])
+    }
+
+    /// `stream()` on paged lists (`x-crisp-pagination`).
+    fn stream_fn(&self) -> Result<Option<ImplItem>> {
+        let (Some(kind), Output::List(t)) = (&self.op.pagination, &self.op.output) else {
+            return Ok(None);
+        };
         let t: syn::Type = syn::parse_str(t)?;
-        let stream: ImplItem = if kind == "page" {
+        let has = |name: &str| {
+            self.arguments
+                .iter()
+                .chain(&self.options)
+                .any(|f| f.ident == name)
+        };
+        Ok(Some(if kind == "page" {
+            if !has("page_number") {
+                return Err(anyhow!(
+                    "{}: a page-paged list without `page_number`",
+                    self.op.id
+                ));
+            }
             parse_quote! {
-                #[doc = " Streams every item, page after page from the page set on the builder (1 if"]
-                #[doc = " unset). The next page is fetched only once the previous one is drained; the"]
-                #[doc = " stream ends at the first empty page, or after yielding an error."]
+                #[doc = " Streams every item, page after page from the page given to the method. The"]
+                #[doc = " next page is fetched only once the previous one is drained; the stream ends"]
+                #[doc = " at the first empty page, or after yielding an error."]
                 pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#t, crate::Error>> + Unpin + 'static {
-                    let start = self.page_number.clone().unwrap_or(1);
-                    crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+                    let start = self.page_number;
+                    crate::pagination::by_page(self, start, |mut b, page| {
+                        b.page_number = page;
+                        b.send()
+                    })
                 }
             }
         } else {
+            if !has("timestamp_before") {
+                return Err(anyhow!(
+                    "{}: a timestamp-paged list without `timestamp_before`",
+                    self.op.id
+                ));
+            }
             parse_quote! {
                 #[doc = " Streams every message, the newest batch first, then older ones: the oldest"]
                 #[doc = " `timestamp` seen becomes the next `timestamp_before`. The stream ends at an"]
                 #[doc = " empty batch, a batch with nothing older, or after yielding an error."]
                 pub fn stream(self) -> impl ::futures::Stream<Item = ::std::result::Result<#t, crate::Error>> + Unpin + 'static {
-                    let start = self.timestamp_before.clone().ok().flatten();
+                    let start = self.timestamp_before;
                     crate::pagination::by_timestamp(
                         self,
                         start,
-                        |b, before| match before {
-                            Some(t) => b.timestamp_before(t).send(),
-                            None => b.send(),
+                        |mut b, before| {
+                            b.timestamp_before = before;
+                            b.send()
                         },
                         |item| item.timestamp,
                     )
                 }
             }
-        };
-        imp.items.push(stream);
+        }))
     }
-    Ok(())
 }
 
-/// Points every `encode_path(..)` call of the generated code at `crate::path::encode_path`,
-/// which encodes everything but unreserved characters (progenitor's leaves `\\`, which URL
-/// parsers read as `/`, and others).
-fn use_sdk_path_encoder(file: &mut syn::File) -> Result<()> {
-    struct Fix(usize);
-    impl syn::visit_mut::VisitMut for Fix {
-        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-            syn::visit_mut::visit_expr_call_mut(self, call);
-            if let syn::Expr::Path(p) = &*call.func {
-                if p.qself.is_none() && p.path.is_ident("encode_path") {
-                    *call.func = parse_quote!(crate::path::encode_path);
-                    self.0 += 1;
+impl Builder<'_> {
+    /// `Client::<name>(arguments…)`: the operation's method (or one of its aliases).
+    fn client_method(&self, name: &str, model: &Model) -> Result<ImplItem> {
+        let op = self.op;
+        let method = format_ident!("{name}");
+        let builder = &self.name;
+        let doc = crate::docs::method_doc(op, name, model);
+        if doc.contains(crate::docs::UNBUILT) {
+            return Err(anyhow!(
+                "{name}: its example cannot be built from the spec's examples \
+                 (a required parameter without an example, or a body the docs cannot build)"
+            ));
+        }
+        let mut docs = doc_attrs(&doc);
+        // rustdoc's search finds the method by Crisp's title and by the Node wrapper's name.
+        let mut aliases = vec![op.summary.clone()];
+        for node in &op.node {
+            if let Some((_, node)) = node.split_once('.') {
+                if node != name && !aliases.iter().any(|a| a == node) {
+                    aliases.push(node.to_string());
                 }
             }
         }
-        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-            visit_format_args(self, mac, |fix| fix.0);
+        for alias in aliases {
+            docs.push(parse_quote!(#[doc(alias = #alias)]));
         }
-    }
-    let mut fix = Fix(0);
-    syn::visit_mut::VisitMut::visit_file_mut(&mut fix, file);
-    if fix.0 == 0 {
-        return Err(anyhow!(
-            "no encode_path call found: progenitor's output changed shape"
-        ));
-    }
-    Ok(())
-}
-
-/// `T` of `Result<ResponseValue<T>, _>`.
-fn response_value_inner(ty: &syn::Type) -> Option<syn::Type> {
-    fn first_arg(ty: &syn::Type, name: &str) -> Option<syn::Type> {
-        let syn::Type::Path(p) = ty else { return None };
-        let last = p.path.segments.last()?;
-        if last.ident != name {
-            return None;
-        }
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t.clone()),
-            _ => None,
+        let params = self.arguments.iter().map(|f| {
+            let (ident, ty) = (&f.ident, f.argument_type());
+            quote!(#ident: #ty)
+        });
+        let values = self.arguments.iter().map(Field::conversion);
+        let body = self
+            .body
+            .as_ref()
+            .map(|ty| quote!(body: impl ::std::convert::Into<#ty>));
+        let body_value = self.body.as_ref().map(|_| quote!(body.into()));
+        Ok(parse_quote! {
+            #(#docs)*
+            pub fn #method(&self, #(#params,)* #body) -> builder::#builder {
+                builder::#builder::new(self, #(#values,)* #body_value)
+            }
         })
-    }
-    first_arg(&first_arg(ty, "Result")?, "ResponseValue")
-}
-
-fn pat_ident(pat: &syn::Pat) -> Option<String> {
-    match pat {
-        syn::Pat::Ident(i) => Some(i.ident.to_string()),
-        _ => None,
-    }
-}
-
-/// Visits the arguments of a `format!` call as expressions (`format!("{}/website/{}",
-/// client.baseurl, encode_path(..))`: the calls are inside the macro's tokens, which `syn`'s
-/// visitors do not enter) and writes them back when `changes` says the visitor changed any.
-fn visit_format_args<V: syn::visit_mut::VisitMut>(
-    visitor: &mut V,
-    mac: &mut syn::Macro,
-    changes: fn(&V) -> usize,
-) {
-    if !mac.path.is_ident("format") {
-        return;
-    }
-    let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-    if let Ok(mut args) = mac.parse_body_with(parser) {
-        let before = changes(visitor);
-        for arg in args.iter_mut() {
-            visitor.visit_expr_mut(arg);
-        }
-        if changes(visitor) > before {
-            mac.tokens = quote!(#args);
-        }
-    }
-}
-
-/// `encode_path(&id.to_string())` becomes `encode_path(&id)` for the `String` path ids: the
-/// copy was for progenitor's other parameter types.
-fn borrow_string_segments(stmts: &mut [syn::Stmt], ids: &[String]) -> Result<()> {
-    struct Fix<'a>(&'a [String], usize);
-    impl syn::visit_mut::VisitMut for Fix<'_> {
-        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-            syn::visit_mut::visit_expr_call_mut(self, call);
-            let encodes = matches!(&*call.func, syn::Expr::Path(p)
-                if p.path.segments.last().is_some_and(|s| s.ident == "encode_path"));
-            let Some(syn::Expr::Reference(arg)) = call.args.first() else {
-                return;
-            };
-            let syn::Expr::MethodCall(copy) = &*arg.expr else {
-                return;
-            };
-            let syn::Expr::Path(receiver) = &*copy.receiver else {
-                return;
-            };
-            let Some(id) = receiver.path.get_ident().cloned() else {
-                return;
-            };
-            if encodes
-                && call.args.len() == 1
-                && copy.method == "to_string"
-                && copy.args.is_empty()
-                && self.0.iter().any(|name| id == name)
-            {
-                call.args[0] = parse_quote!(&#id);
-                self.1 += 1;
-            }
-        }
-        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-            visit_format_args(self, mac, |fix| fix.1);
-        }
-    }
-    let mut fix = Fix(ids, 0);
-    for stmt in stmts.iter_mut() {
-        syn::visit_mut::VisitMut::visit_stmt_mut(&mut fix, stmt);
-    }
-    if fix.1 != ids.len() {
-        return Err(anyhow!(
-            "expected {} `encode_path(&id.to_string())` for the string path ids, found {}",
-            ids.len(),
-            fix.1
-        ));
-    }
-    Ok(())
-}
-
-/// The builder's `new()` starts every required field as `Err(String::new())` instead of an
-/// allocated "… was not initialized": two or three allocations per call for a message that
-/// is only read when the field was forgotten. Returns those fields with their messages.
-fn no_allocation_in_new(imp: &mut syn::ItemImpl, op: &Operation) -> Result<Vec<(String, String)>> {
-    struct Fix(Vec<(String, String)>);
-    impl syn::visit_mut::VisitMut for Fix {
-        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
-            let syn::Member::Named(name) = &field.member else {
-                return;
-            };
-            let text = {
-                let expr = &field.expr;
-                quote!(#expr).to_string()
-            };
-            // `Err("website_id was not initialized".to_string())`
-            let Some(message) = text
-                .strip_prefix("Err (\"")
-                .and_then(|t| t.strip_suffix("\" . to_string ())"))
-            else {
-                return;
-            };
-            self.0.push((name.to_string(), message.to_string()));
-            field.expr = parse_quote!(Err(::std::string::String::new()));
-        }
-    }
-    let mut fix = Fix(Vec::new());
-    for it in &mut imp.items {
-        if let ImplItem::Fn(f) = it {
-            if f.sig.ident == "new" {
-                syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut fix, f);
-            }
-        }
-    }
-    if fix
-        .0
-        .iter()
-        .any(|(_, m)| m.contains('"') || m.contains('\\'))
-    {
-        return Err(anyhow!("{}: an unexpected message in new()", op.id));
-    }
-    Ok(fix.0)
-}
-
-/// `let x = x.map_err(Error::InvalidRequest)?;` becomes
-/// `let x = crate::path::required(x, "x was not initialized")?;` for the fields that
-/// [`no_allocation_in_new`] changed.
-fn check_required(
-    stmts: &mut [syn::Stmt],
-    unset: &[(String, String)],
-    op: &Operation,
-) -> Result<()> {
-    let mut done = 0;
-    for stmt in stmts.iter_mut() {
-        let syn::Stmt::Local(local) = stmt else {
-            continue;
-        };
-        let Some(name) = pat_ident(&local.pat) else {
-            continue;
-        };
-        let Some(init) = &mut local.init else {
-            continue;
-        };
-        let expr = &init.expr;
-        if quote!(#expr).to_string() != format!("{name} . map_err (Error :: InvalidRequest) ?") {
-            continue;
-        }
-        let ident = format_ident!("{name}");
-        // The fields are borrowed (`request(&self)`): the checks read them in place.
-        match unset.iter().find(|(field, _)| *field == name) {
-            Some((_, message)) => {
-                *init.expr = parse_quote!(crate::path::required(#ident, #message)?);
-                done += 1;
-            }
-            None => *init.expr = parse_quote!(crate::path::given(#ident)?),
-        }
-    }
-    if done != unset.len() {
-        return Err(anyhow!(
-            "{}: {} required fields, {done} checks rewritten",
-            op.id,
-            unset.len()
-        ));
-    }
-    Ok(())
-}
-
-/// `.json(&body)` becomes `.header(CONTENT_TYPE, json).body(crate::transport::json_body(&body)?)`:
-/// reqwest's `json` is generic over the body type, and its header handling was compiled
-/// again for each of the ~100 body types; only the serialization needs to be.
-fn share_json_body(stmts: &mut [syn::Stmt]) {
-    struct Fix;
-    impl syn::visit_mut::VisitMut for Fix {
-        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-            syn::visit_mut::visit_expr_mut(self, expr);
-            let syn::Expr::MethodCall(call) = expr else {
-                return;
-            };
-            if call.method != "json" || call.args.len() != 1 {
-                return;
-            }
-            let receiver = &call.receiver;
-            let body = &call.args[0];
-            *expr = parse_quote! {
-                #receiver
-                    .header(
-                        ::reqwest::header::CONTENT_TYPE,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .body(crate::transport::json_body(#body)?)
-            };
-        }
-    }
-    for stmt in stmts {
-        syn::visit_mut::VisitMut::visit_stmt_mut(&mut Fix, stmt);
-    }
-}
-
-/// Removes the empty `HeaderMap` progenitor builds and passes to `.headers(..)` when an
-/// operation has no header parameters (none of Crisp's has): an allocation per call for
-/// nothing.
-fn drop_empty_header_map(send: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
-    let mentions = |stmt: &syn::Stmt| quote!(#stmt).to_string().matches("header_map").count();
-    let total: usize = send.block.stmts.iter().map(mentions).sum();
-    let decl = send.block.stmts.iter().position(|stmt| {
-        matches!(stmt, syn::Stmt::Local(l) if quote!(#l).to_string().starts_with("let mut header_map"))
-    });
-    // The declaration and `.headers(header_map)`: nothing is added to it.
-    let Some(decl) = decl else {
-        return Err(anyhow!("{}: no header_map in progenitor's send", op.id));
-    };
-    if total != 2 {
-        return Ok(());
-    }
-    send.block.stmts.remove(decl);
-    struct Fix(usize);
-    impl syn::visit_mut::VisitMut for Fix {
-        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-            syn::visit_mut::visit_expr_mut(self, expr);
-            if let syn::Expr::MethodCall(call) = expr {
-                if call.method == "headers"
-                    && quote!(#call).to_string().ends_with("headers (header_map)")
-                {
-                    *expr = (*call.receiver).clone();
-                    self.0 += 1;
-                }
-            }
-        }
-    }
-    let mut fix = Fix(0);
-    for stmt in &mut send.block.stmts {
-        syn::visit_mut::VisitMut::visit_stmt_mut(&mut fix, stmt);
-    }
-    if fix.0 != 1 {
-        return Err(anyhow!(
-            "{}: expected one `.headers(header_map)`, found {}",
-            op.id,
-            fix.0
-        ));
-    }
-    Ok(())
-}
-
-/// Removes the `api-version` header progenitor adds to every request (the spec's
-/// `info.version`): Crisp has no use for it, and building it costs every call.
-fn drop_api_version_header(send: &mut syn::ImplItemFn, op: &Operation) -> Result<()> {
-    let before = send.block.stmts.len();
-    send.block
-        .stmts
-        .retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
-    if send.block.stmts.len() + 1 != before {
-        return Err(anyhow!(
-            "{}: expected exactly one api-version statement in progenitor's send",
-            op.id
-        ));
-    }
-    Ok(())
-}
-
-/// Makes the builder's `new` start with an empty JSON object as the body.
-fn default_empty_body(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
-    struct Fix(bool);
-    impl syn::visit_mut::VisitMut for Fix {
-        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
-            if let syn::Member::Named(name) = &field.member {
-                if name == "body" {
-                    field.expr =
-                        parse_quote!(Ok(types::EmptyBody(::std::default::Default::default())));
-                    self.0 = true;
-                }
-            }
-        }
-    }
-    let mut fix = Fix(false);
-    for it in &mut imp.items {
-        if let ImplItem::Fn(f) = it {
-            if f.sig.ident == "new" {
-                syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut fix, f);
-            }
-        }
-    }
-    if !fix.0 {
-        return Err(anyhow!("{}: no body field in the builder's new()", op.id));
-    }
-    Ok(())
-}
-
-fn alias_method(alias: &str, op: &Operation, model: &Model) -> ImplItem {
-    let name = format_ident!("{alias}");
-    let builder = format_ident!("{}", pascal(&op.id));
-    let docs = doc_attrs(&crate::docs::method_doc(op, alias, model));
-    parse_quote! {
-        #(#docs)*
-        pub fn #name(&self) -> builder::#builder {
-            builder::#builder::new(self)
-        }
     }
 }
 
@@ -626,57 +677,6 @@ pub fn doc_attrs(text: &str) -> Vec<syn::Attribute> {
         .collect()
 }
 
-/// Documents the operation builder's parameter setters from the spec's parameter
-/// descriptions (progenitor leaves them bare).
-fn document_setters(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
-    for it in &mut imp.items {
-        let ImplItem::Fn(f) = it else { continue };
-        let name = f.sig.ident.to_string();
-        if !f.attrs.iter().all(|a| !a.path().is_ident("doc")) {
-            continue;
-        }
-        let doc = if name == "body" {
-            let ty = op
-                .body
-                .as_ref()
-                .and_then(|b| b.component.clone())
-                .ok_or_else(|| anyhow!("{}: a body setter without a body component", op.id))?;
-            let default = if op.empty_body {
-                " Optional: `{}` when unset."
-            } else {
-                ""
-            };
-            format!("The request body, a [`types::{ty}`](crate::types::{ty}) (or anything that converts into one).{default}")
-        } else if let Some(p) = op
-            .params
-            .iter()
-            .find(|p| crate::docs::setter_name(&p.name) == name)
-        {
-            let need = if p.required { "Required" } else { "Optional" };
-            if p.description.is_empty() {
-                format!("{need} {} parameter `{}`.", p.location, p.name)
-            } else {
-                format!(
-                    "{} ({need} {} parameter `{}`.)",
-                    p.description, p.location, p.name
-                )
-            }
-        } else if name == "new" {
-            format!(
-                "The builder of [`Client::{}`](super::Client::{}); use that method instead.",
-                op.id, op.id
-            )
-        } else {
-            continue;
-        };
-        if name == "new" {
-            f.attrs.push(parse_quote!(#[doc(hidden)]));
-        }
-        f.attrs.extend(doc_attrs(&doc));
-    }
-    Ok(())
-}
-
 fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
@@ -688,118 +688,6 @@ pub fn pascal(id: &str) -> String {
     crate::spec::pascal_value(id)
 }
 
-/// Builders own their client: `struct X<'a> { client: &'a Client }` becomes
-/// `struct X { client: Client }`.
-fn own_client_in_struct(s: &mut syn::ItemStruct) -> Result<()> {
-    s.generics = syn::Generics::default();
-    let syn::Fields::Named(fields) = &mut s.fields else {
-        return Err(anyhow!("{}: a builder has named fields", s.ident));
-    };
-    let client = fields
-        .named
-        .iter_mut()
-        .find(|f| f.ident.as_ref().is_some_and(|i| i == "client"))
-        .ok_or_else(|| anyhow!("{}: a builder holds its client", s.ident))?;
-    client.ty = parse_quote!(super::Client);
-    Ok(())
-}
-
-fn own_client_in_impl(imp: &mut syn::ItemImpl) -> Result<()> {
-    imp.generics = syn::Generics::default();
-    strip_lifetimes(&mut imp.self_ty);
-    let new = imp
-        .items
-        .iter_mut()
-        .find_map(|it| match it {
-            ImplItem::Fn(f) if f.sig.ident == "new" => Some(f),
-            _ => None,
-        })
-        .ok_or_else(|| anyhow!("a builder has no new()"))?;
-    new.sig.inputs = parse_quote!(client: &super::Client);
-    struct Fix(bool);
-    impl syn::visit_mut::VisitMut for Fix {
-        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
-            if matches!(&field.member, syn::Member::Named(n) if n == "client") {
-                field.expr = parse_quote!(client.clone());
-                self.0 = true;
-            }
-        }
-    }
-    let mut fix = Fix(false);
-    syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut fix, new);
-    if !fix.0 {
-        return Err(anyhow!("a builder's new() does not set its client"));
-    }
-    Ok(())
-}
-
-fn strip_lifetimes(ty: &mut syn::Type) {
-    if let syn::Type::Path(p) = ty {
-        if let Some(last) = p.path.segments.last_mut() {
-            last.arguments = syn::PathArguments::None;
-        }
-    }
-}
-
-/// The body of a builder is the SDK's body type itself, not typify's struct builder (gone):
-/// `.body(value)` takes anything that converts into it, an unset required body is an error
-/// naming it, and `send_raw` no longer converts.
-fn typed_body(imp: &mut syn::ItemImpl, op: &Operation) -> Result<()> {
-    if op.body.is_none() {
-        return Ok(());
-    }
-    // Only bodies that had a typify builder (structs) have `body_map` and the conversions.
-    let before = imp.items.len();
-    imp.items
-        .retain(|it| !matches!(it, ImplItem::Fn(f) if f.sig.ident == "body_map"));
-    if imp.items.len() == before {
-        return Ok(());
-    }
-    struct Fix {
-        empty_body: bool,
-        changed: usize,
-    }
-    impl syn::visit_mut::VisitMut for Fix {
-        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
-            // new(): `body: Ok(Default::default())` (typify's builder default).
-            if matches!(&field.member, syn::Member::Named(n) if n == "body") && !self.empty_body {
-                field.expr = parse_quote!(Err("body was not set: call .body(..)".to_string()));
-                self.changed += 1;
-            }
-        }
-        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-            syn::visit_mut::visit_expr_mut(self, expr);
-            let syn::Expr::MethodCall(call) = expr else {
-                return;
-            };
-            let name = call.method.to_string();
-            // `.map(From::from)` in body(): the value is already the body type.
-            if name == "map" && quote!(#call).to_string().contains("map (From :: from)") {
-                *expr = (*call.receiver).clone();
-                self.changed += 1;
-            // `body.and_then(|v| types::X::try_from(v)...)` in send_raw.
-            } else if name == "and_then" && quote!(#call).to_string().contains("try_from") {
-                *expr = (*call.receiver).clone();
-                self.changed += 1;
-            }
-        }
-    }
-    let mut fix = Fix {
-        empty_body: op.empty_body,
-        changed: 0,
-    };
-    syn::visit_mut::VisitMut::visit_item_impl_mut(&mut fix, imp);
-    let expected = if op.empty_body { 2 } else { 3 };
-    if fix.changed != expected {
-        return Err(anyhow!(
-            "{}: expected {expected} body rewrites, made {}: progenitor's output changed shape",
-            op.id,
-            fix.changed
-        ));
-    }
-    Ok(())
-}
-
 /// The `Client` type: documented for users, built only through `Client::builder()`
 /// (progenitor's unchecked `new`, which unwraps, is removed; `new_with_client` is
 /// crate-private), and cheap to clone (`baseurl` is an `Arc<str>`).
@@ -809,14 +697,7 @@ fn shape_client(file: &mut syn::File) -> Result<()> {
         match item {
             Item::Struct(s) if s.ident == "Client" => {
                 s.attrs.retain(|a| !a.path().is_ident("doc"));
-                let docs: Vec<syn::Attribute> = CLIENT_DOC
-                    .lines()
-                    .map(|l| {
-                        let l = format!(" {l}");
-                        parse_quote!(#[doc = #l])
-                    })
-                    .collect();
-                s.attrs.extend(docs);
+                s.attrs.extend(doc_attrs(CLIENT_DOC));
                 let syn::Fields::Named(fields) = &mut s.fields else {
                     return Err(anyhow!("Client has named fields"));
                 };
@@ -887,15 +768,14 @@ fn shape_client(file: &mut syn::File) -> Result<()> {
 const CLIENT_DOC: &str = "A client of Crisp's REST API V1: one method per operation.
 
 Build it once with [`Client::builder`] (or [`Client::from_env`]) and share it: it is cheap to
-clone, and clones share one connection pool and configuration. Each method returns a builder:
-set its parameters, then `.send().await` for Crisp's `data`, typed, or `.stream()` on paged
-lists for every item across pages. Every call goes through the same authentication, tier,
-timeouts and retries, and fails with one error type, [`crate::Error`].
+clone, and clones share one connection pool and configuration. Each method takes the
+operation's required inputs (ids in the order of the route, then the body) and returns a call
+to `.await` for Crisp's `data`, typed; optional parameters are setters on the call, and paged
+lists have `.stream()` for every item across pages. Every call goes through the same
+authentication, tier, timeouts and retries, and fails with one error type, [`crate::Error`].
 
 ```no_run
-use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
-use crisp_api::{Client, Tier};
-use futures::TryStreamExt as _;
+use crisp_api::prelude::*;
 
 # async fn run() -> Result<(), crisp_api::Error> {
 let client = Client::builder()
@@ -904,14 +784,14 @@ let client = Client::builder()
     .build()?;
 let website_id = \"8c842203-7ed8-4e29-a608-7cf78a7d2fcc\";
 
-let mut conversations = client.list_conversations().website_id(website_id).stream();
-while let Some(conversation) = conversations.try_next().await? {
+let mut unresolved = client
+    .list_conversations(website_id, 1)
+    .filter_not_resolved(true)
+    .stream();
+while let Some(conversation) = unresolved.try_next().await? {
+    let hello = MessageNew::operator_text(\"Hello!\");
     client
-        .send_message_in_conversation()
-        .website_id(website_id)
-        .session_id(conversation.session_id)
-        .body(MessageNew::new(MessageFrom::Operator, \"chat\", MessageContent::text(\"Hello!\")))
-        .send()
+        .send_message_in_conversation(website_id, &conversation.session_id, hello)
         .await?;
 }
 # Ok(())
@@ -921,20 +801,3 @@ while let Some(conversation) = conversations.try_next().await? {
 Method names are those of Crisp's official wrappers: the Ruby wrapper's where it has the
 method, the Node wrapper's in snake case otherwise (both where they differ). Each method's
 documentation gives the reference's title, its tiers and a link to Crisp's reference.";
-
-/// `types::builder::X` (typify's struct builders, removed by the type rules) becomes
-/// `types::X` in the operation builders.
-struct NoTypeBuilders;
-
-impl syn::visit_mut::VisitMut for NoTypeBuilders {
-    fn visit_path_mut(&mut self, path: &mut syn::Path) {
-        let idents: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if idents.len() >= 3 && idents[0] == "types" && idents[1] == "builder" {
-            let rest: Vec<_> = path.segments.iter().skip(2).cloned().collect();
-            path.segments = std::iter::once(path.segments[0].clone())
-                .chain(rest)
-                .collect();
-        }
-        syn::visit_mut::visit_path_mut(self, path);
-    }
-}

@@ -25,8 +25,6 @@ pub struct Operation {
     pub node: Vec<String>,
     /// `page` or `timestamp` when the operation is a paged list.
     pub pagination: Option<String>,
-    /// Path parameters that are strings (ids) and must be a non-empty segment.
-    pub string_path_params: Vec<String>,
     /// What the caller gets from `send`.
     pub output: Output,
     /// The schema of the answer's `data` (`Null` when there is none).
@@ -257,12 +255,6 @@ impl Model {
                         params.push(resolve(&components, p)?);
                     }
                 }
-                let string_path_params = params
-                    .iter()
-                    .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
-                    .filter(|p| p.pointer("/schema/type").and_then(Value::as_str) == Some("string"))
-                    .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
-                    .collect();
                 let params = params
                     .iter()
                     .filter_map(|p| {
@@ -310,7 +302,6 @@ impl Model {
                     aliases,
                     node,
                     pagination,
-                    string_path_params,
                     output,
                     data_schema,
                     params,
@@ -794,4 +785,52 @@ fn prepare_for_progenitor(raw: &mut Value, model: &Schemas) -> Result<()> {
         }
     }
     Ok(())
+}
+
+impl Operation {
+    /// The parameters a method takes as arguments, in their order: the path parameters in
+    /// the order of the route, then the required query parameters. (A required body comes
+    /// after them; optional query parameters are setters.)
+    pub fn arguments(&self) -> Vec<&Param> {
+        let mut path: Vec<(usize, &Param)> = self
+            .params
+            .iter()
+            .filter(|p| p.location == "path")
+            .map(|p| {
+                let at = self
+                    .path
+                    .find(&format!("{{{}}}", p.name))
+                    .unwrap_or(usize::MAX);
+                (at, p)
+            })
+            .collect();
+        path.sort_by_key(|(at, _)| *at);
+        path.into_iter()
+            .map(|(_, p)| p)
+            .chain(
+                self.params
+                    .iter()
+                    .filter(|p| p.location == "query" && p.required),
+            )
+            .collect()
+    }
+
+    /// The optional query parameters: the builder's setters.
+    pub fn options(&self) -> Vec<&Param> {
+        self.params
+            .iter()
+            .filter(|p| p.location == "query" && !p.required)
+            .collect()
+    }
+
+    /// The body the caller passes (none when the operation has no body or an `EmptyBody`,
+    /// which the SDK sends itself): the component's name.
+    pub fn body_argument(&self) -> Option<String> {
+        let body = self.body.as_ref().filter(|_| !self.empty_body)?;
+        Some(
+            body.component
+                .clone()
+                .unwrap_or_else(|| format!("{}Body", pascal_value(&self.id))),
+        )
+    }
 }

@@ -180,18 +180,12 @@ impl Baseline {
 pub async fn sdk_call(client: &Client, op: Op) -> usize {
     match op {
         Op::List => client
-            .list_conversations()
-            .website_id(WEBSITE)
-            .page_number(1)
-            .send()
+            .list_conversations(WEBSITE, 1)
             .await
             .expect("sdk list")
             .len(),
         Op::Small => client
-            .get_conversation_state()
-            .website_id(WEBSITE)
-            .session_id(SESSION)
-            .send()
+            .get_conversation_state(WEBSITE, SESSION)
             .await
             .expect("sdk get state")
             .state

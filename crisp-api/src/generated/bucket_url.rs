@@ -19,64 +19,69 @@ impl Client {
     ///
     /// `POST /bucket/url/generate` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#bucket-url)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `body` (required): [`types::BucketUrlRequest`](crate::types::BucketUrlRequest)
+    /// Arguments:
+    /// - `body`: [`types::BucketUrlRequest`](crate::types::BucketUrlRequest) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .generate_bucket_url()
-    ///     .body(types::BucketUrlRequest::new(types::BucketNamespace::Upload, "2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c", types::BucketFile::new("invoice.pdf", "application/pdf")).resource(types::BucketResource::new("website", "8c842203-7ed8-4e29-a608-7cf78a7d2fcc")))
-    ///     .send()
+    ///     .generate_bucket_url(
+    ///         types::BucketUrlRequest::new(types::BucketNamespace::Upload, "2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c", types::BucketFile::new("invoice.pdf", "application/pdf")).resource(types::BucketResource::new("website", "8c842203-7ed8-4e29-a608-7cf78a7d2fcc")),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn generate_bucket_url(&self) -> builder::GenerateBucketUrl {
-        builder::GenerateBucketUrl::new(self)
+    #[doc(alias = "Generate Bucket URL")]
+    #[doc(alias = "generateBucketURL")]
+    pub fn generate_bucket_url(
+        &self,
+        body: impl ::std::convert::Into<types::BucketUrlRequest>,
+    ) -> builder::GenerateBucketUrl {
+        builder::GenerateBucketUrl::new(self, body.into())
     }
 }
-/**Builder for [`Client::generate_bucket_url`]
-
-[`Client::generate_bucket_url`]: super::Client::generate_bucket_url*/
+/// The call [`Client::generate_bucket_url`](super::Client::generate_bucket_url) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GenerateBucketUrl {
     client: super::Client,
-    body: Result<types::BucketUrlRequest, String>,
+    body: types::BucketUrlRequest,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GenerateBucketUrl {
-    #[doc(hidden)]
-    /// The builder of [`Client::generate_bucket_url`](super::Client::generate_bucket_url); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(client: &super::Client, body: types::BucketUrlRequest) -> Self {
         Self {
             client: client.clone(),
-            body: Err(::std::string::String::new()),
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The request body, a [`types::BucketUrlRequest`](crate::types::BucketUrlRequest) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BucketUrlRequest>,
-        <V as std::convert::TryInto<types::BucketUrlRequest>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `BucketUrlRequest` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, body } = self;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!("{}/bucket/url/generate", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/bucket/url/generate", self.client.baseurl,);
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -87,9 +92,10 @@ impl GenerateBucketUrl {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -97,9 +103,11 @@ impl GenerateBucketUrl {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -115,9 +123,9 @@ impl GenerateBucketUrl {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -129,5 +137,12 @@ impl GenerateBucketUrl {
             path: "/bucket/url/generate",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GenerateBucketUrl {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

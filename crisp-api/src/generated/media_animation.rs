@@ -26,127 +26,109 @@ impl Client {
     ///
     /// `GET /media/animation/list/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-animation-medias)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `list_id` (query, required): Your identifier for this search, echoed as `id` in the `media:animation:listed` event.
-    /// - `search_query` (query, required): What to search for (text).
-    /// - `per_page` (query, optional): Results per page. Crisp's reference lists the parameter without its range; the Node and Go wrappers never send it.
+    /// Arguments:
+    /// - `page_number` (path): The page to read, from 1.
+    /// - `list_id` (query): Your identifier for this search, echoed as `id` in the `media:animation:listed` event.
+    /// - `search_query` (query): What to search for (text).
+    ///
+    /// Options (setters on the call):
+    /// - `.per_page(..)`: Results per page. Crisp's reference lists the parameter without its range; the Node and Go wrappers never send it.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .list_animation_medias()
-    ///     .page_number(1)
-    ///     .list_id(1688040000)
-    ///     .search_query("thumbs up")
-    ///     .send()
-    ///     .await?;
+    /// client.list_animation_medias(1, 1688040000, "thumbs up").await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_animation_medias(&self) -> builder::ListAnimationMedias {
-        builder::ListAnimationMedias::new(self)
+    #[doc(alias = "List Animation Medias")]
+    #[doc(alias = "listAnimationMedias")]
+    pub fn list_animation_medias(
+        &self,
+        page_number: u32,
+        list_id: i64,
+        search_query: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ListAnimationMedias {
+        builder::ListAnimationMedias::new(
+            self,
+            page_number,
+            list_id,
+            search_query.into(),
+        )
     }
 }
-/**Builder for [`Client::list_animation_medias`]
-
-[`Client::list_animation_medias`]: super::Client::list_animation_medias*/
+/// The call [`Client::list_animation_medias`](super::Client::list_animation_medias) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListAnimationMedias {
     client: super::Client,
-    page_number: Result<u32, String>,
-    list_id: Result<i64, String>,
-    per_page: Result<Option<u32>, String>,
-    search_query: Result<::std::string::String, String>,
+    page_number: u32,
+    list_id: i64,
+    search_query: ::std::string::String,
+    per_page: ::std::option::Option<u32>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListAnimationMedias {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_animation_medias`](super::Client::list_animation_medias); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        page_number: u32,
+        list_id: i64,
+        search_query: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            page_number: Err(::std::string::String::new()),
-            list_id: Err(::std::string::String::new()),
-            per_page: Ok(None),
-            search_query: Err(::std::string::String::new()),
+            page_number,
+            list_id,
+            search_query,
+            per_page: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Your identifier for this search, echoed as `id` in the `media:animation:listed` event. (Required query parameter `list_id`.)
-    pub fn list_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.list_id = value
-            .try_into()
-            .map_err(|_| "conversion to `i64` for list_id failed".to_string());
-        self
-    }
     /// Results per page. Crisp's reference lists the parameter without its range; the Node and Go wrappers never send it. (Optional query parameter `per_page`.)
-    pub fn per_page<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.per_page = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `u32` for per_page failed".to_string());
+    #[allow(clippy::useless_conversion)]
+    pub fn per_page(mut self, value: u32) -> Self {
+        self.per_page = ::std::option::Option::Some(value.into());
         self
     }
-    /// What to search for (text). (Required query parameter `search_query`.)
-    pub fn search_query<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.search_query = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for search_query failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, page_number, list_id, per_page, search_query } = self;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let list_id = crate::path::required(list_id, "list_id was not initialized")?;
-        let per_page = crate::path::given(per_page)?;
-        let search_query = crate::path::required(
-            search_query,
-            "search_query was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/media/animation/list/{}", client.baseurl, crate ::path::encode_path(&
-            page_number.to_string()),
+            "{}/media/animation/list/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("list_id", &list_id))
-            .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-            .query(&progenitor_client::QueryParam::new("search_query", &search_query))
+            .query(&::progenitor_client::QueryParam::new("list_id", &self.list_id))
+            .query(
+                &::progenitor_client::QueryParam::new("search_query", &self.search_query),
+            )
+            .query(&::progenitor_client::QueryParam::new("per_page", &self.per_page))
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -154,9 +136,11 @@ impl ListAnimationMedias {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -168,13 +152,14 @@ impl ListAnimationMedias {
         &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "search_query", &self.search_query)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -186,5 +171,12 @@ impl ListAnimationMedias {
             path: "/media/animation/list/{page_number}",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ListAnimationMedias {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -10,15 +10,14 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// A client of Crisp's REST API V1: one method per operation.
 ///
 /// Build it once with [`Client::builder`] (or [`Client::from_env`]) and share it: it is cheap to
-/// clone, and clones share one connection pool and configuration. Each method returns a builder:
-/// set its parameters, then `.send().await` for Crisp's `data`, typed, or `.stream()` on paged
-/// lists for every item across pages. Every call goes through the same authentication, tier,
-/// timeouts and retries, and fails with one error type, [`crate::Error`].
+/// clone, and clones share one connection pool and configuration. Each method takes the
+/// operation's required inputs (ids in the order of the route, then the body) and returns a call
+/// to `.await` for Crisp's `data`, typed; optional parameters are setters on the call, and paged
+/// lists have `.stream()` for every item across pages. Every call goes through the same
+/// authentication, tier, timeouts and retries, and fails with one error type, [`crate::Error`].
 ///
 /// ```no_run
-/// use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
-/// use crisp_api::{Client, Tier};
-/// use futures::TryStreamExt as _;
+/// use crisp_api::prelude::*;
 ///
 /// # async fn run() -> Result<(), crisp_api::Error> {
 /// let client = Client::builder()
@@ -27,14 +26,14 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 ///     .build()?;
 /// let website_id = "8c842203-7ed8-4e29-a608-7cf78a7d2fcc";
 ///
-/// let mut conversations = client.list_conversations().website_id(website_id).stream();
-/// while let Some(conversation) = conversations.try_next().await? {
+/// let mut unresolved = client
+///     .list_conversations(website_id, 1)
+///     .filter_not_resolved(true)
+///     .stream();
+/// while let Some(conversation) = unresolved.try_next().await? {
+///     let hello = MessageNew::operator_text("Hello!");
 ///     client
-///         .send_message_in_conversation()
-///         .website_id(website_id)
-///         .session_id(conversation.session_id)
-///         .body(MessageNew::new(MessageFrom::Operator, "chat", MessageContent::text("Hello!")))
-///         .send()
+///         .send_message_in_conversation(website_id, &conversation.session_id, hello)
 ///         .await?;
 /// }
 /// # Ok(())

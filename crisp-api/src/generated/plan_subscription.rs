@@ -11,6 +11,116 @@ use super::{
     ResponseValue,
 };
 impl Client {
+    /// **Change Bill Period For Website Plan Subscription**
+    ///
+    /// Changes how often the website's plan is paid for (`monthly` or `yearly`): the payment
+    /// method is then debited at that interval for the amount due. Only a `user` token may
+    /// ask; a `plugin` token is refused.
+    ///
+    /// `PATCH /plans/subscription/{website_id}/bill/period` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#change-bill-period-for-website-plan-subscription)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PlanSubscriptionBillPeriodChange`](crate::types::PlanSubscriptionBillPeriodChange) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .change_bill_period_for_website_plan_subscription(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PlanSubscriptionBillPeriodChange::new(types::PlanSubscriptionBillPeriod::Yearly),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Change Bill Period For Website Plan Subscription")]
+    #[doc(alias = "changeBillPeriodForWebsitePlanSubscription")]
+    pub fn change_bill_period_for_website_plan_subscription(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PlanSubscriptionBillPeriodChange>,
+    ) -> builder::ChangeBillPeriodForWebsitePlanSubscription {
+        builder::ChangeBillPeriodForWebsitePlanSubscription::new(
+            self,
+            website_id.into(),
+            body.into(),
+        )
+    }
+    /// **Check Coupon Availability For Website Plan Subscription**
+    ///
+    /// Checks a coupon code for the website's plan before redeeming it: the answer tells what
+    /// it grants (a rebate, trial days), how often it can be redeemed and until when. Only a
+    /// `user` token may ask; a `plugin` token is refused.
+    ///
+    /// `GET /plans/subscription/{website_id}/coupon` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-coupon-availability-for-website-plan-subscription)
+    ///
+    /// Awaiting the call gives [`PlanSubscriptionCoupon`](crate::types::PlanSubscriptionCoupon).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `code` (query): The coupon code to check (sent percent-encoded, `+` as `%2B`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .check_coupon_availability_for_website_plan_subscription(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "CRISP+AWESOME",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Check Coupon Availability For Website Plan Subscription")]
+    #[doc(alias = "checkCouponAvailabilityForWebsitePlanSubscription")]
+    pub fn check_coupon_availability_for_website_plan_subscription(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckCouponAvailabilityForWebsitePlanSubscription {
+        builder::CheckCouponAvailabilityForWebsitePlanSubscription::new(
+            self,
+            website_id.into(),
+            code.into(),
+        )
+    }
+    /// **Get Plan Subscription For A Website**
+    ///
+    /// Resolves the website's plan subscription: which plan, whether it is trialing, its bill
+    /// period and who pays for it. A plugin may ask too, e.g. to enable features by plan.
+    ///
+    /// `GET /plans/subscription/{website_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-plan-subscription-for-a-website)
+    ///
+    /// Awaiting the call gives [`PlanSubscription`](crate::types::PlanSubscription).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_plan_subscription_for_website(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Plan Subscription For A Website")]
+    #[doc(alias = "getPlanSubscriptionForWebsite")]
+    pub fn get_plan_subscription_for_website(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetPlanSubscriptionForWebsite {
+        builder::GetPlanSubscriptionForWebsite::new(self, website_id.into())
+    }
     /// **List All Active Plan Subscriptions**
     ///
     /// Lists the active plan subscriptions of every website the user is a member of, or whose
@@ -22,167 +132,21 @@ impl Client {
     ///
     /// `GET /plans/subscription` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-all-active-plan-subscriptions)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PlanSubscription`](crate::types::PlanSubscription).
+    /// Awaiting the call gives a list of [`PlanSubscription`](crate::types::PlanSubscription).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .list_all_active_plan_subscriptions()
-    ///     .send()
-    ///     .await?;
+    /// let items = client.list_all_active_plan_subscriptions().await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "List All Active Plan Subscriptions")]
+    #[doc(alias = "listAllActiveSubscriptions")]
     pub fn list_all_active_plan_subscriptions(
         &self,
     ) -> builder::ListAllActivePlanSubscriptions {
         builder::ListAllActivePlanSubscriptions::new(self)
-    }
-    /// **Get Plan Subscription For A Website**
-    ///
-    /// Resolves the website's plan subscription: which plan, whether it is trialing, its bill
-    /// period and who pays for it. A plugin may ask too, e.g. to enable features by plan.
-    ///
-    /// `GET /plans/subscription/{website_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-plan-subscription-for-a-website)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PlanSubscription`](crate::types::PlanSubscription).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_plan_subscription_for_website()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_plan_subscription_for_website(
-        &self,
-    ) -> builder::GetPlanSubscriptionForWebsite {
-        builder::GetPlanSubscriptionForWebsite::new(self)
-    }
-    /// **Subscribe Website To Plan**
-    ///
-    /// Subscribes the website to a Crisp plan, paid with the user's payment method. Only a
-    /// `user` token may ask; a `plugin` token is refused.
-    ///
-    /// `POST /plans/subscription/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#subscribe-website-to-plan)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PlanSubscriptionNew`](crate::types::PlanSubscriptionNew)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .subscribe_website_to_plan()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PlanSubscriptionNew::new("d678dbc1-e49d-47d3-92f2-c436f5b0e4a5"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn subscribe_website_to_plan(&self) -> builder::SubscribeWebsiteToPlan {
-        builder::SubscribeWebsiteToPlan::new(self)
-    }
-    /// **Unsubscribe Plan From Website**
-    ///
-    /// Unsubscribes the website from its plan. Only a `user` token may ask; a `plugin` token
-    /// is refused.
-    ///
-    /// `DELETE /plans/subscription/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#unsubscribe-plan-from-website)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .unsubscribe_plan_from_website()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn unsubscribe_plan_from_website(&self) -> builder::UnsubscribePlanFromWebsite {
-        builder::UnsubscribePlanFromWebsite::new(self)
-    }
-    /// **Change Bill Period For Website Plan Subscription**
-    ///
-    /// Changes how often the website's plan is paid for (`monthly` or `yearly`): the payment
-    /// method is then debited at that interval for the amount due. Only a `user` token may
-    /// ask; a `plugin` token is refused.
-    ///
-    /// `PATCH /plans/subscription/{website_id}/bill/period` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#change-bill-period-for-website-plan-subscription)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PlanSubscriptionBillPeriodChange`](crate::types::PlanSubscriptionBillPeriodChange)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .change_bill_period_for_website_plan_subscription()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PlanSubscriptionBillPeriodChange::new(types::PlanSubscriptionBillPeriod::Yearly))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn change_bill_period_for_website_plan_subscription(
-        &self,
-    ) -> builder::ChangeBillPeriodForWebsitePlanSubscription {
-        builder::ChangeBillPeriodForWebsitePlanSubscription::new(self)
-    }
-    /// **Check Coupon Availability For Website Plan Subscription**
-    ///
-    /// Checks a coupon code for the website's plan before redeeming it: the answer tells what
-    /// it grants (a rebate, trial days), how often it can be redeemed and until when. Only a
-    /// `user` token may ask; a `plugin` token is refused.
-    ///
-    /// `GET /plans/subscription/{website_id}/coupon` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-coupon-availability-for-website-plan-subscription)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PlanSubscriptionCoupon`](crate::types::PlanSubscriptionCoupon).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `code` (query, required): The coupon code to check (sent percent-encoded, `+` as `%2B`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .check_coupon_availability_for_website_plan_subscription()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .code("CRISP+AWESOME")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn check_coupon_availability_for_website_plan_subscription(
-        &self,
-    ) -> builder::CheckCouponAvailabilityForWebsitePlanSubscription {
-        builder::CheckCouponAvailabilityForWebsitePlanSubscription::new(self)
     }
     /// **Redeem Coupon For Website Plan Subscription**
     ///
@@ -193,478 +157,146 @@ impl Client {
     ///
     /// `PATCH /plans/subscription/{website_id}/coupon` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#redeem-coupon-for-website-plan-subscription)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PlanSubscriptionCouponRedeem`](crate::types::PlanSubscriptionCouponRedeem)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PlanSubscriptionCouponRedeem`](crate::types::PlanSubscriptionCouponRedeem) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .redeem_coupon_for_website_plan_subscription()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PlanSubscriptionCouponRedeem::new("CRISP+AWESOME"))
-    ///     .send()
+    ///     .redeem_coupon_for_website_plan_subscription(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PlanSubscriptionCouponRedeem::new("CRISP+AWESOME"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Redeem Coupon For Website Plan Subscription")]
+    #[doc(alias = "redeemCouponForWebsitePlanSubscription")]
     pub fn redeem_coupon_for_website_plan_subscription(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PlanSubscriptionCouponRedeem>,
     ) -> builder::RedeemCouponForWebsitePlanSubscription {
-        builder::RedeemCouponForWebsitePlanSubscription::new(self)
+        builder::RedeemCouponForWebsitePlanSubscription::new(
+            self,
+            website_id.into(),
+            body.into(),
+        )
     }
-}
-/**Builder for [`Client::list_all_active_plan_subscriptions`]
-
-[`Client::list_all_active_plan_subscriptions`]: super::Client::list_all_active_plan_subscriptions*/
-#[derive(Debug, Clone)]
-pub struct ListAllActivePlanSubscriptions {
-    client: super::Client,
-}
-impl ListAllActivePlanSubscriptions {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_all_active_plan_subscriptions`](super::Client::list_all_active_plan_subscriptions); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self { client: client.clone() }
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client } = self;
-        let url = format!("{}/plans/subscription", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::PlanSubscription>,
-                >,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::PlanSubscription>>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
+    /// **Subscribe Website To Plan**
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::PlanSubscription>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_all_active_plan_subscriptions",
-            method: ::reqwest::Method::GET,
-            path: "/plans/subscription",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::PlanSubscription>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_plan_subscription_for_website`]
-
-[`Client::get_plan_subscription_for_website`]: super::Client::get_plan_subscription_for_website*/
-#[derive(Debug, Clone)]
-pub struct GetPlanSubscriptionForWebsite {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-}
-impl GetPlanSubscriptionForWebsite {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_plan_subscription_for_website`](super::Client::get_plan_subscription_for_website); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/plans/subscription/{}", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PlanSubscription>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::PlanSubscription>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
+    /// Subscribes the website to a Crisp plan, paid with the user's payment method. Only a
+    /// `user` token may ask; a `plugin` token is refused.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::PlanSubscription, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_plan_subscription_for_website",
-            method: ::reqwest::Method::GET,
-            path: "/plans/subscription/{website_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::PlanSubscription>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::subscribe_website_to_plan`]
-
-[`Client::subscribe_website_to_plan`]: super::Client::subscribe_website_to_plan*/
-#[derive(Debug, Clone)]
-pub struct SubscribeWebsiteToPlan {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PlanSubscriptionNew, String>,
-}
-impl SubscribeWebsiteToPlan {
-    #[doc(hidden)]
-    /// The builder of [`Client::subscribe_website_to_plan`](super::Client::subscribe_website_to_plan); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PlanSubscriptionNew`](crate::types::PlanSubscriptionNew) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PlanSubscriptionNew>,
-        <V as std::convert::TryInto<
-            types::PlanSubscriptionNew,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `PlanSubscriptionNew` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/plans/subscription/{}", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
+    /// `POST /plans/subscription/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#subscribe-website-to-plan)
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "subscribe_website_to_plan",
-            method: ::reqwest::Method::POST,
-            path: "/plans/subscription/{website_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::unsubscribe_plan_from_website`]
-
-[`Client::unsubscribe_plan_from_website`]: super::Client::unsubscribe_plan_from_website*/
-#[derive(Debug, Clone)]
-pub struct UnsubscribePlanFromWebsite {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-}
-impl UnsubscribePlanFromWebsite {
-    #[doc(hidden)]
-    /// The builder of [`Client::unsubscribe_plan_from_website`](super::Client::unsubscribe_plan_from_website); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/plans/subscription/{}", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "unsubscribe_plan_from_website",
-            method: ::reqwest::Method::DELETE,
-            path: "/plans/subscription/{website_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PlanSubscriptionNew`](crate::types::PlanSubscriptionNew) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .subscribe_website_to_plan(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PlanSubscriptionNew::new("d678dbc1-e49d-47d3-92f2-c436f5b0e4a5"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Subscribe Website To Plan")]
+    #[doc(alias = "subscribeWebsiteToPlan")]
+    pub fn subscribe_website_to_plan(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PlanSubscriptionNew>,
+    ) -> builder::SubscribeWebsiteToPlan {
+        builder::SubscribeWebsiteToPlan::new(self, website_id.into(), body.into())
+    }
+    /// **Unsubscribe Plan From Website**
+    ///
+    /// Unsubscribes the website from its plan. Only a `user` token may ask; a `plugin` token
+    /// is refused.
+    ///
+    /// `DELETE /plans/subscription/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#unsubscribe-plan-from-website)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client.unsubscribe_plan_from_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Unsubscribe Plan From Website")]
+    #[doc(alias = "unsubscribePlanFromWebsite")]
+    pub fn unsubscribe_plan_from_website(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::UnsubscribePlanFromWebsite {
+        builder::UnsubscribePlanFromWebsite::new(self, website_id.into())
     }
 }
-/**Builder for [`Client::change_bill_period_for_website_plan_subscription`]
-
-[`Client::change_bill_period_for_website_plan_subscription`]: super::Client::change_bill_period_for_website_plan_subscription*/
+/// The call [`Client::change_bill_period_for_website_plan_subscription`](super::Client::change_bill_period_for_website_plan_subscription) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ChangeBillPeriodForWebsitePlanSubscription {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PlanSubscriptionBillPeriodChange, String>,
+    website_id: ::std::string::String,
+    body: types::PlanSubscriptionBillPeriodChange,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ChangeBillPeriodForWebsitePlanSubscription {
-    #[doc(hidden)]
-    /// The builder of [`Client::change_bill_period_for_website_plan_subscription`](super::Client::change_bill_period_for_website_plan_subscription); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PlanSubscriptionBillPeriodChange,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PlanSubscriptionBillPeriodChange`](crate::types::PlanSubscriptionBillPeriodChange) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PlanSubscriptionBillPeriodChange>,
-        <V as std::convert::TryInto<
-            types::PlanSubscriptionBillPeriodChange,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PlanSubscriptionBillPeriodChange` for body failed: {}",
-                    s
-                )
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plans/subscription/{}/bill/period", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/plans/subscription/{}/bill/period", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -675,9 +307,10 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -685,9 +318,11 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -704,9 +339,9 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -720,73 +355,69 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::check_coupon_availability_for_website_plan_subscription`]
-
-[`Client::check_coupon_availability_for_website_plan_subscription`]: super::Client::check_coupon_availability_for_website_plan_subscription*/
+impl ::std::future::IntoFuture for ChangeBillPeriodForWebsitePlanSubscription {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::check_coupon_availability_for_website_plan_subscription`](super::Client::check_coupon_availability_for_website_plan_subscription) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct CheckCouponAvailabilityForWebsitePlanSubscription {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    code: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    code: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl CheckCouponAvailabilityForWebsitePlanSubscription {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_coupon_availability_for_website_plan_subscription`](super::Client::check_coupon_availability_for_website_plan_subscription); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        code: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            code: Err(::std::string::String::new()),
+            website_id,
+            code,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The coupon code to check (sent percent-encoded, `+` as `%2B`). (Required query parameter `code`.)
-    pub fn code<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.code = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for code failed".to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, code } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let code = crate::path::required(code, "code was not initialized")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plans/subscription/{}/coupon", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/plans/subscription/{}/coupon", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("code", &code))
+            .query(&::progenitor_client::QueryParam::new("code", &self.code))
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -794,11 +425,11 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<crate::types::PlanSubscriptionCoupon>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -811,13 +442,14 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "code", &self.code)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -837,69 +469,273 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::redeem_coupon_for_website_plan_subscription`]
-
-[`Client::redeem_coupon_for_website_plan_subscription`]: super::Client::redeem_coupon_for_website_plan_subscription*/
-#[derive(Debug, Clone)]
-pub struct RedeemCouponForWebsitePlanSubscription {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PlanSubscriptionCouponRedeem, String>,
+impl ::std::future::IntoFuture for CheckCouponAvailabilityForWebsitePlanSubscription {
+    type Output = ::std::result::Result<
+        crate::types::PlanSubscriptionCoupon,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl RedeemCouponForWebsitePlanSubscription {
-    #[doc(hidden)]
-    /// The builder of [`Client::redeem_coupon_for_website_plan_subscription`](super::Client::redeem_coupon_for_website_plan_subscription); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::get_plan_subscription_for_website`](super::Client::get_plan_subscription_for_website) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetPlanSubscriptionForWebsite {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetPlanSubscriptionForWebsite {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PlanSubscriptionCouponRedeem`](crate::types::PlanSubscriptionCouponRedeem) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PlanSubscriptionCouponRedeem>,
-        <V as std::convert::TryInto<
-            types::PlanSubscriptionCouponRedeem,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PlanSubscriptionCouponRedeem` for body failed: {}", s
-                )
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plans/subscription/{}/coupon", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/plans/subscription/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PlanSubscription>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PlanSubscription>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PlanSubscription, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_plan_subscription_for_website",
+            method: ::reqwest::Method::GET,
+            path: "/plans/subscription/{website_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PlanSubscription>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetPlanSubscriptionForWebsite {
+    type Output = ::std::result::Result<crate::types::PlanSubscription, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_all_active_plan_subscriptions`](super::Client::list_all_active_plan_subscriptions) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListAllActivePlanSubscriptions {
+    client: super::Client,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListAllActivePlanSubscriptions {
+    pub(crate) fn new(client: &super::Client) -> Self {
+        Self {
+            client: client.clone(),
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/plans/subscription", self.client.baseurl,);
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::PlanSubscription>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::PlanSubscription>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::PlanSubscription>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_all_active_plan_subscriptions",
+            method: ::reqwest::Method::GET,
+            path: "/plans/subscription",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::PlanSubscription>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ListAllActivePlanSubscriptions {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PlanSubscription>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::redeem_coupon_for_website_plan_subscription`](super::Client::redeem_coupon_for_website_plan_subscription) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RedeemCouponForWebsitePlanSubscription {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::PlanSubscriptionCouponRedeem,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RedeemCouponForWebsitePlanSubscription {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PlanSubscriptionCouponRedeem,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plans/subscription/{}/coupon", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -910,9 +746,10 @@ impl RedeemCouponForWebsitePlanSubscription {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -920,9 +757,11 @@ impl RedeemCouponForWebsitePlanSubscription {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -939,9 +778,9 @@ impl RedeemCouponForWebsitePlanSubscription {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -953,5 +792,226 @@ impl RedeemCouponForWebsitePlanSubscription {
             path: "/plans/subscription/{website_id}/coupon",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RedeemCouponForWebsitePlanSubscription {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::subscribe_website_to_plan`](super::Client::subscribe_website_to_plan) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SubscribeWebsiteToPlan {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::PlanSubscriptionNew,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SubscribeWebsiteToPlan {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PlanSubscriptionNew,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plans/subscription/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "subscribe_website_to_plan",
+            method: ::reqwest::Method::POST,
+            path: "/plans/subscription/{website_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SubscribeWebsiteToPlan {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::unsubscribe_plan_from_website`](super::Client::unsubscribe_plan_from_website) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UnsubscribePlanFromWebsite {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UnsubscribePlanFromWebsite {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plans/subscription/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "unsubscribe_plan_from_website",
+            method: ::reqwest::Method::DELETE,
+            path: "/plans/subscription/{website_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UnsubscribePlanFromWebsite {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -11,6 +11,31 @@ use super::{
     ResponseValue,
 };
 impl Client {
+    /// **Check Connect Session Validity**
+    ///
+    /// Checks whether the plugin token's session is valid, e.g. before connecting to the
+    /// real-time API. The answer has no body: `send()` is `true` on a 2xx and `false` on a 404;
+    /// a token that Crisp rejects usually answers 401 or 403, which `send()` returns as an
+    /// error rather than `false`. Only a `plugin` token may ask; a `user` token is refused.
+    ///
+    /// `HEAD /plugin/connect/session` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-connect-session-validity)
+    ///
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let exists = client.check_connect_session_validity().await?;
+    /// println!("exists: {exists}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Check Connect Session Validity")]
+    #[doc(alias = "checkConnectSessionValidity")]
+    pub fn check_connect_session_validity(
+        &self,
+    ) -> builder::CheckConnectSessionValidity {
+        builder::CheckConnectSessionValidity::new(self)
+    }
     /// **Get Connect Account**
     ///
     /// Resolves the plugin the token belongs to: use it at start-up to learn your own
@@ -18,18 +43,17 @@ impl Client {
     ///
     /// `GET /plugin/connect/account` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-connect-account)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PluginConnectAccount`](crate::types::PluginConnectAccount).
+    /// Awaiting the call gives [`PluginConnectAccount`](crate::types::PluginConnectAccount).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_connect_account()
-    ///     .send()
-    ///     .await?;
+    /// let data = client.get_connect_account().await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Get Connect Account")]
+    #[doc(alias = "getConnectAccount")]
     pub fn get_connect_account(&self) -> builder::GetConnectAccount {
         builder::GetConnectAccount::new(self)
     }
@@ -45,46 +69,19 @@ impl Client {
     ///
     /// `GET /plugin/connect/endpoints` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-connect-endpoints)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PluginConnectEndpoints`](crate::types::PluginConnectEndpoints).
+    /// Awaiting the call gives [`PluginConnectEndpoints`](crate::types::PluginConnectEndpoints).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_connect_endpoints()
-    ///     .send()
-    ///     .await?;
+    /// let data = client.get_connect_endpoints().await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Get Connect Endpoints")]
+    #[doc(alias = "getConnectEndpoints")]
     pub fn get_connect_endpoints(&self) -> builder::GetConnectEndpoints {
         builder::GetConnectEndpoints::new(self)
-    }
-    /// **Check Connect Session Validity**
-    ///
-    /// Checks whether the plugin token's session is valid, e.g. before connecting to the
-    /// real-time API. The answer has no body: `send()` is `true` on a 2xx and `false` on a 404;
-    /// a token that Crisp rejects usually answers 401 or 403, which `send()` returns as an
-    /// error rather than `false`. Only a `plugin` token may ask; a `user` token is refused.
-    ///
-    /// `HEAD /plugin/connect/session` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-connect-session-validity)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_connect_session_validity()
-    ///     .send()
-    ///     .await?;
-    /// println!("exists: {exists}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn check_connect_session_validity(
-        &self,
-    ) -> builder::CheckConnectSessionValidity {
-        builder::CheckConnectSessionValidity::new(self)
     }
     /// **List All Connect Websites**
     ///
@@ -96,28 +93,32 @@ impl Client {
     ///
     /// `GET /plugin/connect/websites/all/{page_number}` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-all-connect-websites)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PluginConnectWebsite`](crate::types::PluginConnectWebsite); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`PluginConnectWebsite`](crate::types::PluginConnectWebsite); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `filter_configured` (query, optional): `1` to list only the websites where the plugin is configured (its settings were saved), `0` for all of them.
-    /// - `include_plan` (query, optional): `1` to include each website's Crisp plan in `plan`, `0` not to.
+    /// Arguments:
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.filter_configured(..)`: `1` to list only the websites where the plugin is configured (its settings were saved), `0` for all of them.
+    /// - `.include_plan(..)`: `1` to include each website's Crisp plan in `plan`, `0` not to.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_all_connect_websites()
-    ///     .page_number(1)
-    ///     .stream();
+    /// let mut items = client.list_all_connect_websites(1).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_all_connect_websites(&self) -> builder::ListAllConnectWebsites {
-        builder::ListAllConnectWebsites::new(self)
+    #[doc(alias = "List All Connect Websites")]
+    #[doc(alias = "listAllConnectWebsites")]
+    pub fn list_all_connect_websites(
+        &self,
+        page_number: u32,
+    ) -> builder::ListAllConnectWebsites {
+        builder::ListAllConnectWebsites::new(self, page_number)
     }
     /// **List Connect Websites Since**
     ///
@@ -129,55 +130,75 @@ impl Client {
     ///
     /// `GET /plugin/connect/websites/since` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-connect-websites-since)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PluginConnectWebsite`](crate::types::PluginConnectWebsite).
+    /// Awaiting the call gives a list of [`PluginConnectWebsite`](crate::types::PluginConnectWebsite).
     ///
-    /// Parameters:
-    /// - `date_since` (query, required): The date to list changes from, in ISO 8601 (`2023-08-16T09:00:00Z`).
-    /// - `filter_configured` (query, optional): `1` to list only the websites where the plugin is configured (its settings were saved), `0` for all of them.
-    /// - `include_plan` (query, optional): `1` to include each website's Crisp plan in `plan`, `0` not to.
+    /// Arguments:
+    /// - `date_since` (query): The date to list changes from, in ISO 8601 (`2023-08-16T09:00:00Z`).
+    ///
+    /// Options (setters on the call):
+    /// - `.filter_configured(..)`: `1` to list only the websites where the plugin is configured (its settings were saved), `0` for all of them.
+    /// - `.include_plan(..)`: `1` to include each website's Crisp plan in `plan`, `0` not to.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .list_connect_websites_since()
-    ///     .date_since("2023-08-16T09:00:00Z")
-    ///     .send()
-    ///     .await?;
+    /// let items = client.list_connect_websites_since("2023-08-16T09:00:00Z").await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_connect_websites_since(&self) -> builder::ListConnectWebsitesSince {
-        builder::ListConnectWebsitesSince::new(self)
+    #[doc(alias = "List Connect Websites Since")]
+    #[doc(alias = "listConnectWebsitesSince")]
+    pub fn list_connect_websites_since(
+        &self,
+        date_since: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ListConnectWebsitesSince {
+        builder::ListConnectWebsitesSince::new(self, date_since.into())
     }
 }
-/**Builder for [`Client::get_connect_account`]
-
-[`Client::get_connect_account`]: super::Client::get_connect_account*/
+/// The call [`Client::check_connect_session_validity`](super::Client::check_connect_session_validity) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct GetConnectAccount {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckConnectSessionValidity {
     client: super::Client,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl GetConnectAccount {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_connect_account`](super::Client::get_connect_account); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self { client: client.clone() }
+impl CheckConnectSessionValidity {
+    pub(crate) fn new(client: &super::Client) -> Self {
+        Self {
+            client: client.clone(),
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client } = self;
-        let url = format!("{}/plugin/connect/account", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/plugin/connect/session", self.client.baseurl,);
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .head(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -185,9 +206,101 @@ impl GetConnectAccount {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PluginConnectAccount>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_connect_session_validity",
+            method: ::reqwest::Method::HEAD,
+            path: "/plugin/connect/session",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckConnectSessionValidity {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_connect_account`](super::Client::get_connect_account) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetConnectAccount {
+    client: super::Client,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetConnectAccount {
+    pub(crate) fn new(client: &super::Client) -> Self {
+        Self {
+            client: client.clone(),
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/plugin/connect/account", self.client.baseurl,);
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PluginConnectAccount>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -203,9 +316,9 @@ impl GetConnectAccount {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -222,25 +335,51 @@ impl GetConnectAccount {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_connect_endpoints`]
-
-[`Client::get_connect_endpoints`]: super::Client::get_connect_endpoints*/
+impl ::std::future::IntoFuture for GetConnectAccount {
+    type Output = ::std::result::Result<
+        crate::types::PluginConnectAccount,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_connect_endpoints`](super::Client::get_connect_endpoints) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetConnectEndpoints {
     client: super::Client,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetConnectEndpoints {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_connect_endpoints`](super::Client::get_connect_endpoints); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self { client: client.clone() }
+    pub(crate) fn new(client: &super::Client) -> Self {
+        Self {
+            client: client.clone(),
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client } = self;
-        let url = format!("{}/plugin/connect/endpoints", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/plugin/connect/endpoints", self.client.baseurl,);
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -248,7 +387,8 @@ impl GetConnectEndpoints {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -256,11 +396,11 @@ impl GetConnectEndpoints {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<crate::types::PluginConnectEndpoints>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -276,9 +416,9 @@ impl GetConnectEndpoints {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -298,135 +438,79 @@ impl GetConnectEndpoints {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::check_connect_session_validity`]
-
-[`Client::check_connect_session_validity`]: super::Client::check_connect_session_validity*/
-#[derive(Debug, Clone)]
-pub struct CheckConnectSessionValidity {
-    client: super::Client,
-}
-impl CheckConnectSessionValidity {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_connect_session_validity`](super::Client::check_connect_session_validity); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self { client: client.clone() }
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client } = self;
-        let url = format!("{}/plugin/connect/session", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
-    > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_connect_session_validity",
-            method: ::reqwest::Method::HEAD,
-            path: "/plugin/connect/session",
-        };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+impl ::std::future::IntoFuture for GetConnectEndpoints {
+    type Output = ::std::result::Result<
+        crate::types::PluginConnectEndpoints,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
-/**Builder for [`Client::list_all_connect_websites`]
-
-[`Client::list_all_connect_websites`]: super::Client::list_all_connect_websites*/
+/// The call [`Client::list_all_connect_websites`](super::Client::list_all_connect_websites) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListAllConnectWebsites {
     client: super::Client,
-    page_number: Result<u32, String>,
-    filter_configured: Result<Option<types::SearchFlag>, String>,
-    include_plan: Result<Option<types::SearchFlag>, String>,
+    page_number: u32,
+    filter_configured: ::std::option::Option<types::SearchFlag>,
+    include_plan: ::std::option::Option<types::SearchFlag>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListAllConnectWebsites {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_all_connect_websites`](super::Client::list_all_connect_websites); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(client: &super::Client, page_number: u32) -> Self {
         Self {
             client: client.clone(),
-            page_number: Err(::std::string::String::new()),
-            filter_configured: Ok(None),
-            include_plan: Ok(None),
+            page_number,
+            filter_configured: ::std::option::Option::None,
+            include_plan: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
     /// `1` to list only the websites where the plugin is configured (its settings were
-    /// saved), `0` for all of them. (Optional query parameter `filter_configured`.)
-    pub fn filter_configured<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_configured = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_configured failed".to_string()
-            });
+    /// saved), `0` for all of them. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_configured`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_configured(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_configured = ::std::option::Option::Some(value.into());
         self
     }
-    /// `1` to include each website's Crisp plan in `plan`, `0` not to. (Optional query parameter `include_plan`.)
-    pub fn include_plan<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.include_plan = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for include_plan failed".to_string()
-            });
+    /// `1` to include each website's Crisp plan in `plan`, `0` not to. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `include_plan`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn include_plan(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.include_plan = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, page_number, filter_configured, include_plan } = self;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_configured = crate::path::given(filter_configured)?;
-        let include_plan = crate::path::given(include_plan)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plugin/connect/websites/all/{}", client.baseurl, crate
-            ::path::encode_path(& page_number.to_string()),
+            "{}/plugin/connect/websites/all/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -434,14 +518,17 @@ impl ListAllConnectWebsites {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(
-                &progenitor_client::QueryParam::new(
+                &::progenitor_client::QueryParam::new(
                     "filter_configured",
-                    &filter_configured,
+                    &self.filter_configured,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("include_plan", &include_plan))
+            .query(
+                &::progenitor_client::QueryParam::new("include_plan", &self.include_plan),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -449,13 +536,13 @@ impl ListAllConnectWebsites {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::PluginConnectWebsite>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -473,9 +560,9 @@ impl ListAllConnectWebsites {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -496,107 +583,117 @@ impl ListAllConnectWebsites {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::PluginConnectWebsite, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::list_connect_websites_since`]
-
-[`Client::list_connect_websites_since`]: super::Client::list_connect_websites_since*/
+impl ::std::future::IntoFuture for ListAllConnectWebsites {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_connect_websites_since`](super::Client::list_connect_websites_since) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListConnectWebsitesSince {
     client: super::Client,
-    date_since: Result<::std::string::String, String>,
-    filter_configured: Result<Option<types::SearchFlag>, String>,
-    include_plan: Result<Option<types::SearchFlag>, String>,
+    date_since: ::std::string::String,
+    filter_configured: ::std::option::Option<types::SearchFlag>,
+    include_plan: ::std::option::Option<types::SearchFlag>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListConnectWebsitesSince {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_connect_websites_since`](super::Client::list_connect_websites_since); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        date_since: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            date_since: Err(::std::string::String::new()),
-            filter_configured: Ok(None),
-            include_plan: Ok(None),
+            date_since,
+            filter_configured: ::std::option::Option::None,
+            include_plan: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The date to list changes from, in ISO 8601 (`2023-08-16T09:00:00Z`). (Required query parameter `date_since`.)
-    pub fn date_since<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.date_since = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for date_since failed"
-                    .to_string()
-            });
-        self
-    }
     /// `1` to list only the websites where the plugin is configured (its settings were
-    /// saved), `0` for all of them. (Optional query parameter `filter_configured`.)
-    pub fn filter_configured<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_configured = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_configured failed".to_string()
-            });
+    /// saved), `0` for all of them. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_configured`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_configured(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_configured = ::std::option::Option::Some(value.into());
         self
     }
-    /// `1` to include each website's Crisp plan in `plan`, `0` not to. (Optional query parameter `include_plan`.)
-    pub fn include_plan<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.include_plan = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for include_plan failed".to_string()
-            });
+    /// `1` to include each website's Crisp plan in `plan`, `0` not to. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `include_plan`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn include_plan(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.include_plan = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, date_since, filter_configured, include_plan } = self;
-        let date_since = crate::path::required(
-            date_since,
-            "date_since was not initialized",
-        )?;
-        let filter_configured = crate::path::given(filter_configured)?;
-        let include_plan = crate::path::given(include_plan)?;
-        let url = format!("{}/plugin/connect/websites/since", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/plugin/connect/websites/since", self.client.baseurl,);
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("date_since", &date_since))
+            .query(&::progenitor_client::QueryParam::new("date_since", &self.date_since))
             .query(
-                &progenitor_client::QueryParam::new(
+                &::progenitor_client::QueryParam::new(
                     "filter_configured",
-                    &filter_configured,
+                    &self.filter_configured,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("include_plan", &include_plan))
+            .query(
+                &::progenitor_client::QueryParam::new("include_plan", &self.include_plan),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -604,13 +701,13 @@ impl ListConnectWebsitesSince {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::PluginConnectWebsite>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -624,13 +721,14 @@ impl ListConnectWebsitesSince {
         &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "date_since", &self.date_since)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -650,5 +748,15 @@ impl ListConnectWebsitesSince {
             >,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ListConnectWebsitesSince {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PluginConnectWebsite>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

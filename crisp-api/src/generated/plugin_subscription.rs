@@ -11,6 +11,237 @@ use super::{
     ResponseValue,
 };
 impl Client {
+    /// **Dispatch Plugin Event**
+    ///
+    /// Dispatches a named event with free data for the plugin, for use with web hooks; Crisp
+    /// delivers it as the `plugin:event` event.
+    ///
+    /// `POST /plugins/subscription/{website_id}/{plugin_id}/event` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#dispatch-plugin-event)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    /// - `body`: [`types::PluginSubscriptionEventDispatch`](crate::types::PluginSubscriptionEventDispatch) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .dispatch_plugin_event(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///         types::PluginSubscriptionEventDispatch::new("bot-is-running", crisp_api::serde_json::json!({"bot":"Sales","email":"valerian@crisp.chat"})),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Dispatch Plugin Event")]
+    #[doc(alias = "dispatchPluginEvent")]
+    pub fn dispatch_plugin_event(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PluginSubscriptionEventDispatch>,
+    ) -> builder::DispatchPluginEvent {
+        builder::DispatchPluginEvent::new(
+            self,
+            website_id.into(),
+            plugin_id.into(),
+            body.into(),
+        )
+    }
+    /// **Forward Plugin Payload To Channel**
+    ///
+    /// Forwards a payload under a namespace of your choice to the plugin's channel; Crisp
+    /// delivers it as the `plugin:channel` real-time event. Use it to pass data between the
+    /// parts of a plugin through Crisp.
+    ///
+    /// `POST /plugins/subscription/{website_id}/{plugin_id}/channel` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#forward-plugin-payload-to-channel)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    /// - `body`: [`types::PluginSubscriptionChannelForward`](crate::types::PluginSubscriptionChannelForward) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .forward_plugin_payload_to_channel(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///         types::PluginSubscriptionChannelForward::new("bot:step", crisp_api::serde_json::json!({"step":1})).identifier("2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Forward Plugin Payload To Channel")]
+    #[doc(alias = "forwardPluginPayloadToChannel")]
+    pub fn forward_plugin_payload_to_channel(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PluginSubscriptionChannelForward>,
+    ) -> builder::ForwardPluginPayloadToChannel {
+        builder::ForwardPluginPayloadToChannel::new(
+            self,
+            website_id.into(),
+            plugin_id.into(),
+            body.into(),
+        )
+    }
+    /// **Get Plugin Attest Provenance**
+    ///
+    /// Attests who is asking, signed with the plugin's signature secret: hand `signed` to the
+    /// plugin (e.g. its web settings page) so that it can check on its own which Crisp user
+    /// and role it serves. Node does not type the answer; this spec follows Go's
+    /// `PluginAttestProvenance`.
+    ///
+    /// `GET /plugins/subscription/{website_id}/{plugin_id}/attest/provenance` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-plugin-attest-provenance)
+    ///
+    /// Awaiting the call gives [`PluginSubscriptionAttestProvenance`](crate::types::PluginSubscriptionAttestProvenance).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_plugin_attest_provenance(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Plugin Attest Provenance")]
+    #[doc(alias = "getPluginAttestProvenance")]
+    pub fn get_plugin_attest_provenance(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetPluginAttestProvenance {
+        builder::GetPluginAttestProvenance::new(
+            self,
+            website_id.into(),
+            plugin_id.into(),
+        )
+    }
+    /// **Get Plugin Usage Bills**
+    ///
+    /// Lists the open (not yet settled) usage bills of the plugin for the website: what
+    /// `report_plugin_usage_to_bill` added since the last payment. Node does not type the
+    /// answer; this spec follows Go's `PluginBillUsage` (name, units, price).
+    ///
+    /// `GET /plugins/subscription/{website_id}/{plugin_id}/bill/usage` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-plugin-usage-bills)
+    ///
+    /// Awaiting the call gives a list of [`PluginSubscriptionBillUsage`](crate::types::PluginSubscriptionBillUsage).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let items = client
+    ///     .get_plugin_usage_bills(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///     )
+    ///     .await?;
+    /// println!("{} items", items.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Plugin Usage Bills")]
+    #[doc(alias = "getPluginUsageBills")]
+    pub fn get_plugin_usage_bills(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetPluginUsageBills {
+        builder::GetPluginUsageBills::new(self, website_id.into(), plugin_id.into())
+    }
+    /// **Get Subscription Details**
+    ///
+    /// Resolves one plugin subscription of a website: the plugin, its plan and whether the
+    /// subscription is active. A plugin uses it to check that a website still has it
+    /// installed.
+    ///
+    /// `GET /plugins/subscription/{website_id}/{plugin_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-subscription-details)
+    ///
+    /// Awaiting the call gives [`PluginSubscription`](crate::types::PluginSubscription).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_subscription_details(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Subscription Details")]
+    #[doc(alias = "getSubscriptionDetails")]
+    pub fn get_subscription_details(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetSubscriptionDetails {
+        builder::GetSubscriptionDetails::new(self, website_id.into(), plugin_id.into())
+    }
+    /// **Get Subscription Settings**
+    ///
+    /// Resolves the plugin's settings for the website, with the JSON schema that validates
+    /// them: how a plugin reads its configuration for one website.
+    ///
+    /// `GET /plugins/subscription/{website_id}/{plugin_id}/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-subscription-settings)
+    ///
+    /// Awaiting the call gives [`PluginSubscriptionSettings`](crate::types::PluginSubscriptionSettings).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_subscription_settings(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Subscription Settings")]
+    #[doc(alias = "getSubscriptionSettings")]
+    pub fn get_subscription_settings(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetSubscriptionSettings {
+        builder::GetSubscriptionSettings::new(self, website_id.into(), plugin_id.into())
+    }
     /// **List All Active Subscriptions**
     ///
     /// Lists the active plugin subscriptions of every website the user is a member of, or
@@ -21,18 +252,17 @@ impl Client {
     ///
     /// `GET /plugins/subscription` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-all-active-subscriptions)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PluginSubscription`](crate::types::PluginSubscription).
+    /// Awaiting the call gives a list of [`PluginSubscription`](crate::types::PluginSubscription).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .list_all_active_subscriptions()
-    ///     .send()
-    ///     .await?;
+    /// let items = client.list_all_active_subscriptions().await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "List All Active Subscriptions")]
+    #[doc(alias = "listAllActiveSubscriptions")]
     pub fn list_all_active_subscriptions(&self) -> builder::ListAllActiveSubscriptions {
         builder::ListAllActiveSubscriptions::new(self)
     }
@@ -44,172 +274,29 @@ impl Client {
     ///
     /// `GET /plugins/subscription/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-subscriptions-for-a-website)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PluginSubscription`](crate::types::PluginSubscription).
+    /// Awaiting the call gives a list of [`PluginSubscription`](crate::types::PluginSubscription).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let items = client
-    ///     .list_subscriptions_for_website()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
+    ///     .list_subscriptions_for_website(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///     )
     ///     .await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "List Subscriptions For A Website")]
+    #[doc(alias = "listSubscriptionsForWebsite")]
     pub fn list_subscriptions_for_website(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
     ) -> builder::ListSubscriptionsForWebsite {
-        builder::ListSubscriptionsForWebsite::new(self)
-    }
-    /// **Subscribe Website To Plugin**
-    ///
-    /// Subscribes the website to a plugin (installs it). Only a `user` token may ask; a
-    /// `plugin` token is refused.
-    ///
-    /// `POST /plugins/subscription/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#subscribe-website-to-plugin)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PluginSubscriptionNew`](crate::types::PluginSubscriptionNew)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .subscribe_website_to_plugin()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PluginSubscriptionNew::new("c64f3595-adee-425a-8d3a-89d47f7ed6bb"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn subscribe_website_to_plugin(&self) -> builder::SubscribeWebsiteToPlugin {
-        builder::SubscribeWebsiteToPlugin::new(self)
-    }
-    /// **Get Subscription Details**
-    ///
-    /// Resolves one plugin subscription of a website: the plugin, its plan and whether the
-    /// subscription is active. A plugin uses it to check that a website still has it
-    /// installed.
-    ///
-    /// `GET /plugins/subscription/{website_id}/{plugin_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-subscription-details)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PluginSubscription`](crate::types::PluginSubscription).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_subscription_details()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_subscription_details(&self) -> builder::GetSubscriptionDetails {
-        builder::GetSubscriptionDetails::new(self)
-    }
-    /// **Unsubscribe Plugin From Website**
-    ///
-    /// Unsubscribes the website from the plugin (uninstalls it). Only a `user` token may ask;
-    /// a `plugin` token is refused.
-    ///
-    /// `DELETE /plugins/subscription/{website_id}/{plugin_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#unsubscribe-plugin-from-website)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .unsubscribe_plugin_from_website()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn unsubscribe_plugin_from_website(
-        &self,
-    ) -> builder::UnsubscribePluginFromWebsite {
-        builder::UnsubscribePluginFromWebsite::new(self)
-    }
-    /// **Get Plugin Attest Provenance**
-    ///
-    /// Attests who is asking, signed with the plugin's signature secret: hand `signed` to the
-    /// plugin (e.g. its web settings page) so that it can check on its own which Crisp user
-    /// and role it serves. Node does not type the answer; this spec follows Go's
-    /// `PluginAttestProvenance`.
-    ///
-    /// `GET /plugins/subscription/{website_id}/{plugin_id}/attest/provenance` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-plugin-attest-provenance)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PluginSubscriptionAttestProvenance`](crate::types::PluginSubscriptionAttestProvenance).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_plugin_attest_provenance()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_plugin_attest_provenance(&self) -> builder::GetPluginAttestProvenance {
-        builder::GetPluginAttestProvenance::new(self)
-    }
-    /// **Get Plugin Usage Bills**
-    ///
-    /// Lists the open (not yet settled) usage bills of the plugin for the website: what
-    /// `report_plugin_usage_to_bill` added since the last payment. Node does not type the
-    /// answer; this spec follows Go's `PluginBillUsage` (name, units, price).
-    ///
-    /// `GET /plugins/subscription/{website_id}/{plugin_id}/bill/usage` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-plugin-usage-bills)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PluginSubscriptionBillUsage`](crate::types::PluginSubscriptionBillUsage).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .get_plugin_usage_bills()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .send()
-    ///     .await?;
-    /// println!("{} items", items.len());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_plugin_usage_bills(&self) -> builder::GetPluginUsageBills {
-        builder::GetPluginUsageBills::new(self)
+        builder::ListSubscriptionsForWebsite::new(self, website_id.into())
     }
     /// **Report Plugin Usage To Bill**
     ///
@@ -220,122 +307,41 @@ impl Client {
     ///
     /// `POST /plugins/subscription/{website_id}/{plugin_id}/bill/usage` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#report-plugin-usage-to-bill)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    /// - `body` (required): [`types::PluginSubscriptionBillUsageReport`](crate::types::PluginSubscriptionBillUsageReport)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .report_plugin_usage_to_bill()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .body(types::PluginSubscriptionBillUsageReport::new("Paid messages sent", 250, 0.1))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn report_plugin_usage_to_bill(&self) -> builder::ReportPluginUsageToBill {
-        builder::ReportPluginUsageToBill::new(self)
-    }
-    /// **Forward Plugin Payload To Channel**
-    ///
-    /// Forwards a payload under a namespace of your choice to the plugin's channel; Crisp
-    /// delivers it as the `plugin:channel` real-time event. Use it to pass data between the
-    /// parts of a plugin through Crisp.
-    ///
-    /// `POST /plugins/subscription/{website_id}/{plugin_id}/channel` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#forward-plugin-payload-to-channel)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    /// - `body` (required): [`types::PluginSubscriptionChannelForward`](crate::types::PluginSubscriptionChannelForward)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    /// - `body`: [`types::PluginSubscriptionBillUsageReport`](crate::types::PluginSubscriptionBillUsageReport) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .forward_plugin_payload_to_channel()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .body(types::PluginSubscriptionChannelForward::new("bot:step", crisp_api::serde_json::json!({"step":1})).identifier("2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c"))
-    ///     .send()
+    ///     .report_plugin_usage_to_bill(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///         types::PluginSubscriptionBillUsageReport::new("Paid messages sent", 250, 0.1),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn forward_plugin_payload_to_channel(
+    #[doc(alias = "Report Plugin Usage To Bill")]
+    #[doc(alias = "reportPluginUsageToBill")]
+    pub fn report_plugin_usage_to_bill(
         &self,
-    ) -> builder::ForwardPluginPayloadToChannel {
-        builder::ForwardPluginPayloadToChannel::new(self)
-    }
-    /// **Dispatch Plugin Event**
-    ///
-    /// Dispatches a named event with free data for the plugin, for use with web hooks; Crisp
-    /// delivers it as the `plugin:event` event.
-    ///
-    /// `POST /plugins/subscription/{website_id}/{plugin_id}/event` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#dispatch-plugin-event)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    /// - `body` (required): [`types::PluginSubscriptionEventDispatch`](crate::types::PluginSubscriptionEventDispatch)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .dispatch_plugin_event()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .body(types::PluginSubscriptionEventDispatch::new("bot-is-running", crisp_api::serde_json::json!({"bot":"Sales","email":"valerian@crisp.chat"})))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn dispatch_plugin_event(&self) -> builder::DispatchPluginEvent {
-        builder::DispatchPluginEvent::new(self)
-    }
-    /// **Get Subscription Settings**
-    ///
-    /// Resolves the plugin's settings for the website, with the JSON schema that validates
-    /// them: how a plugin reads its configuration for one website.
-    ///
-    /// `GET /plugins/subscription/{website_id}/{plugin_id}/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-subscription-settings)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PluginSubscriptionSettings`](crate::types::PluginSubscriptionSettings).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_subscription_settings()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_subscription_settings(&self) -> builder::GetSubscriptionSettings {
-        builder::GetSubscriptionSettings::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PluginSubscriptionBillUsageReport>,
+    ) -> builder::ReportPluginUsageToBill {
+        builder::ReportPluginUsageToBill::new(
+            self,
+            website_id.into(),
+            plugin_id.into(),
+            body.into(),
+        )
     }
     /// **Save Subscription Settings**
     ///
@@ -346,27 +352,111 @@ impl Client {
     ///
     /// `PUT /plugins/subscription/{website_id}/{plugin_id}/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-subscription-settings)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    /// - `body` (required): [`types::PluginSubscriptionSettingsData`](crate::types::PluginSubscriptionSettingsData)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    /// - `body`: [`types::PluginSubscriptionSettingsData`](crate::types::PluginSubscriptionSettingsData) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// client
-    ///     .save_subscription_settings()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .body(crisp_api::serde_json::json!({"chatbox":{"25":"#bbbbbb"}}))
-    ///     .send()
+    ///     .save_subscription_settings(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///         crisp_api::serde_json::json!({"chatbox":{"25":"#bbbbbb"}}),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn save_subscription_settings(&self) -> builder::SaveSubscriptionSettings {
-        builder::SaveSubscriptionSettings::new(self)
+    #[doc(alias = "Save Subscription Settings")]
+    #[doc(alias = "saveSubscriptionSettings")]
+    pub fn save_subscription_settings(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PluginSubscriptionSettingsData>,
+    ) -> builder::SaveSubscriptionSettings {
+        builder::SaveSubscriptionSettings::new(
+            self,
+            website_id.into(),
+            plugin_id.into(),
+            body.into(),
+        )
+    }
+    /// **Subscribe Website To Plugin**
+    ///
+    /// Subscribes the website to a plugin (installs it). Only a `user` token may ask; a
+    /// `plugin` token is refused.
+    ///
+    /// `POST /plugins/subscription/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#subscribe-website-to-plugin)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PluginSubscriptionNew`](crate::types::PluginSubscriptionNew) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .subscribe_website_to_plugin(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PluginSubscriptionNew::new("c64f3595-adee-425a-8d3a-89d47f7ed6bb"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Subscribe Website To Plugin")]
+    #[doc(alias = "subscribeWebsiteToPlugin")]
+    pub fn subscribe_website_to_plugin(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PluginSubscriptionNew>,
+    ) -> builder::SubscribeWebsiteToPlugin {
+        builder::SubscribeWebsiteToPlugin::new(self, website_id.into(), body.into())
+    }
+    /// **Unsubscribe Plugin From Website**
+    ///
+    /// Unsubscribes the website from the plugin (uninstalls it). Only a `user` token may ask;
+    /// a `plugin` token is refused.
+    ///
+    /// `DELETE /plugins/subscription/{website_id}/{plugin_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#unsubscribe-plugin-from-website)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .unsubscribe_plugin_from_website(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Unsubscribe Plugin From Website")]
+    #[doc(alias = "unsubscribePluginFromWebsite")]
+    pub fn unsubscribe_plugin_from_website(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::UnsubscribePluginFromWebsite {
+        builder::UnsubscribePluginFromWebsite::new(
+            self,
+            website_id.into(),
+            plugin_id.into(),
+        )
     }
     /// **Update Subscription Settings**
     ///
@@ -376,271 +466,91 @@ impl Client {
     ///
     /// `PATCH /plugins/subscription/{website_id}/{plugin_id}/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-subscription-settings)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `plugin_id` (path, required): The plugin identifier (a UUID).
-    /// - `body` (required): [`types::PluginSubscriptionSettingsData`](crate::types::PluginSubscriptionSettingsData)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `plugin_id` (path): The plugin identifier (a UUID).
+    /// - `body`: [`types::PluginSubscriptionSettingsData`](crate::types::PluginSubscriptionSettingsData) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// client
-    ///     .update_subscription_settings()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .body(crisp_api::serde_json::json!({"chatbox":{"25":"#bbbbbb"}}))
-    ///     .send()
+    ///     .update_subscription_settings(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///         crisp_api::serde_json::json!({"chatbox":{"25":"#bbbbbb"}}),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_subscription_settings(&self) -> builder::UpdateSubscriptionSettings {
-        builder::UpdateSubscriptionSettings::new(self)
-    }
-}
-/**Builder for [`Client::list_all_active_subscriptions`]
-
-[`Client::list_all_active_subscriptions`]: super::Client::list_all_active_subscriptions*/
-#[derive(Debug, Clone)]
-pub struct ListAllActiveSubscriptions {
-    client: super::Client,
-}
-impl ListAllActiveSubscriptions {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_all_active_subscriptions`](super::Client::list_all_active_subscriptions); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self { client: client.clone() }
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client } = self;
-        let url = format!("{}/plugins/subscription", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::PluginSubscription>,
-                >,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[doc(alias = "Update Subscription Settings")]
+    #[doc(alias = "updateSubscriptionSettings")]
+    pub fn update_subscription_settings(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::PluginSubscription>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_all_active_subscriptions",
-            method: ::reqwest::Method::GET,
-            path: "/plugins/subscription",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PluginSubscriptionSettingsData>,
+    ) -> builder::UpdateSubscriptionSettings {
+        builder::UpdateSubscriptionSettings::new(
+            self,
+            website_id.into(),
+            plugin_id.into(),
+            body.into(),
+        )
     }
 }
-/**Builder for [`Client::list_subscriptions_for_website`]
-
-[`Client::list_subscriptions_for_website`]: super::Client::list_subscriptions_for_website*/
+/// The call [`Client::dispatch_plugin_event`](super::Client::dispatch_plugin_event) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct ListSubscriptionsForWebsite {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DispatchPluginEvent {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    body: types::PluginSubscriptionEventDispatch,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl ListSubscriptionsForWebsite {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_subscriptions_for_website`](super::Client::list_subscriptions_for_website); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl DispatchPluginEvent {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+        body: types::PluginSubscriptionEventDispatch,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            plugin_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/plugins/subscription/{}", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::PluginSubscription>,
-                >,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::PluginSubscription>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_subscriptions_for_website",
-            method: ::reqwest::Method::GET,
-            path: "/plugins/subscription/{website_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::subscribe_website_to_plugin`]
-
-[`Client::subscribe_website_to_plugin`]: super::Client::subscribe_website_to_plugin*/
-#[derive(Debug, Clone)]
-pub struct SubscribeWebsiteToPlugin {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PluginSubscriptionNew, String>,
-}
-impl SubscribeWebsiteToPlugin {
-    #[doc(hidden)]
-    /// The builder of [`Client::subscribe_website_to_plugin`](super::Client::subscribe_website_to_plugin); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PluginSubscriptionNew`](crate::types::PluginSubscriptionNew) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PluginSubscriptionNew>,
-        <V as std::convert::TryInto<
-            types::PluginSubscriptionNew,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `PluginSubscriptionNew` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plugins/subscription/{}", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/plugins/subscription/{}/{}/event", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -651,9 +561,10 @@ impl SubscribeWebsiteToPlugin {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -661,9 +572,11 @@ impl SubscribeWebsiteToPlugin {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -676,212 +589,98 @@ impl SubscribeWebsiteToPlugin {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "subscribe_website_to_plugin",
+            id: "dispatch_plugin_event",
             method: ::reqwest::Method::POST,
-            path: "/plugins/subscription/{website_id}",
+            path: "/plugins/subscription/{website_id}/{plugin_id}/event",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_subscription_details`]
-
-[`Client::get_subscription_details`]: super::Client::get_subscription_details*/
-#[derive(Debug, Clone)]
-pub struct GetSubscriptionDetails {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for DispatchPluginEvent {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetSubscriptionDetails {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_subscription_details`](super::Client::get_subscription_details); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::forward_plugin_payload_to_channel`](super::Client::forward_plugin_payload_to_channel) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ForwardPluginPayloadToChannel {
+    client: super::Client,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    body: types::PluginSubscriptionChannelForward,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ForwardPluginPayloadToChannel {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+        body: types::PluginSubscriptionChannelForward,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
+            website_id,
+            plugin_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/plugins/subscription/{}/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& plugin_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PluginSubscription>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::PluginSubscription>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::PluginSubscription, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_subscription_details",
-            method: ::reqwest::Method::GET,
-            path: "/plugins/subscription/{website_id}/{plugin_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::PluginSubscription>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::unsubscribe_plugin_from_website`]
-
-[`Client::unsubscribe_plugin_from_website`]: super::Client::unsubscribe_plugin_from_website*/
-#[derive(Debug, Clone)]
-pub struct UnsubscribePluginFromWebsite {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-}
-impl UnsubscribePluginFromWebsite {
-    #[doc(hidden)]
-    /// The builder of [`Client::unsubscribe_plugin_from_website`](super::Client::unsubscribe_plugin_from_website); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plugins/subscription/{}/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& plugin_id),
+            "{}/plugins/subscription/{}/{}/channel", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .delete(url)
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -889,9 +688,11 @@ impl UnsubscribePluginFromWebsite {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -909,84 +710,76 @@ impl UnsubscribePluginFromWebsite {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "unsubscribe_plugin_from_website",
-            method: ::reqwest::Method::DELETE,
-            path: "/plugins/subscription/{website_id}/{plugin_id}",
+            id: "forward_plugin_payload_to_channel",
+            method: ::reqwest::Method::POST,
+            path: "/plugins/subscription/{website_id}/{plugin_id}/channel",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_plugin_attest_provenance`]
-
-[`Client::get_plugin_attest_provenance`]: super::Client::get_plugin_attest_provenance*/
+impl ::std::future::IntoFuture for ForwardPluginPayloadToChannel {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_plugin_attest_provenance`](super::Client::get_plugin_attest_provenance) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetPluginAttestProvenance {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetPluginAttestProvenance {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_plugin_attest_provenance`](super::Client::get_plugin_attest_provenance); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
+            website_id,
+            plugin_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plugins/subscription/{}/{}/attest/provenance", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& plugin_id),
+            "{}/plugins/subscription/{}/{}/attest/provenance", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -994,7 +787,8 @@ impl GetPluginAttestProvenance {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1002,13 +796,13 @@ impl GetPluginAttestProvenance {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     crate::types::PluginSubscriptionAttestProvenance,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1026,9 +820,9 @@ impl GetPluginAttestProvenance {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1048,68 +842,63 @@ impl GetPluginAttestProvenance {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_plugin_usage_bills`]
-
-[`Client::get_plugin_usage_bills`]: super::Client::get_plugin_usage_bills*/
+impl ::std::future::IntoFuture for GetPluginAttestProvenance {
+    type Output = ::std::result::Result<
+        crate::types::PluginSubscriptionAttestProvenance,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_plugin_usage_bills`](super::Client::get_plugin_usage_bills) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetPluginUsageBills {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetPluginUsageBills {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_plugin_usage_bills`](super::Client::get_plugin_usage_bills); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
+            website_id,
+            plugin_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plugins/subscription/{}/{}/bill/usage", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& plugin_id),
+            "{}/plugins/subscription/{}/{}/bill/usage", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -1117,7 +906,8 @@ impl GetPluginUsageBills {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1125,13 +915,13 @@ impl GetPluginUsageBills {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::PluginSubscriptionBillUsage>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1151,9 +941,9 @@ impl GetPluginUsageBills {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1175,485 +965,63 @@ impl GetPluginUsageBills {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::report_plugin_usage_to_bill`]
-
-[`Client::report_plugin_usage_to_bill`]: super::Client::report_plugin_usage_to_bill*/
-#[derive(Debug, Clone)]
-pub struct ReportPluginUsageToBill {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-    body: Result<types::PluginSubscriptionBillUsageReport, String>,
+impl ::std::future::IntoFuture for GetPluginUsageBills {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PluginSubscriptionBillUsage>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ReportPluginUsageToBill {
-    #[doc(hidden)]
-    /// The builder of [`Client::report_plugin_usage_to_bill`](super::Client::report_plugin_usage_to_bill); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::get_subscription_details`](super::Client::get_subscription_details) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetSubscriptionDetails {
+    client: super::Client,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetSubscriptionDetails {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            plugin_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PluginSubscriptionBillUsageReport`](crate::types::PluginSubscriptionBillUsageReport) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PluginSubscriptionBillUsageReport>,
-        <V as std::convert::TryInto<
-            types::PluginSubscriptionBillUsageReport,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PluginSubscriptionBillUsageReport` for body failed: {}",
-                    s
-                )
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/plugins/subscription/{}/{}/bill/usage", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& plugin_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "report_plugin_usage_to_bill",
-            method: ::reqwest::Method::POST,
-            path: "/plugins/subscription/{website_id}/{plugin_id}/bill/usage",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::forward_plugin_payload_to_channel`]
-
-[`Client::forward_plugin_payload_to_channel`]: super::Client::forward_plugin_payload_to_channel*/
-#[derive(Debug, Clone)]
-pub struct ForwardPluginPayloadToChannel {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-    body: Result<types::PluginSubscriptionChannelForward, String>,
-}
-impl ForwardPluginPayloadToChannel {
-    #[doc(hidden)]
-    /// The builder of [`Client::forward_plugin_payload_to_channel`](super::Client::forward_plugin_payload_to_channel); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PluginSubscriptionChannelForward`](crate::types::PluginSubscriptionChannelForward) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PluginSubscriptionChannelForward>,
-        <V as std::convert::TryInto<
-            types::PluginSubscriptionChannelForward,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PluginSubscriptionChannelForward` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plugins/subscription/{}/{}/channel", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& plugin_id),
+            "{}/plugins/subscription/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "forward_plugin_payload_to_channel",
-            method: ::reqwest::Method::POST,
-            path: "/plugins/subscription/{website_id}/{plugin_id}/channel",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::dispatch_plugin_event`]
-
-[`Client::dispatch_plugin_event`]: super::Client::dispatch_plugin_event*/
-#[derive(Debug, Clone)]
-pub struct DispatchPluginEvent {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-    body: Result<types::PluginSubscriptionEventDispatch, String>,
-}
-impl DispatchPluginEvent {
-    #[doc(hidden)]
-    /// The builder of [`Client::dispatch_plugin_event`](super::Client::dispatch_plugin_event); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PluginSubscriptionEventDispatch`](crate::types::PluginSubscriptionEventDispatch) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PluginSubscriptionEventDispatch>,
-        <V as std::convert::TryInto<
-            types::PluginSubscriptionEventDispatch,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PluginSubscriptionEventDispatch` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/plugins/subscription/{}/{}/event", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& plugin_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "dispatch_plugin_event",
-            method: ::reqwest::Method::POST,
-            path: "/plugins/subscription/{website_id}/{plugin_id}/event",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_subscription_settings`]
-
-[`Client::get_subscription_settings`]: super::Client::get_subscription_settings*/
-#[derive(Debug, Clone)]
-pub struct GetSubscriptionSettings {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-}
-impl GetSubscriptionSettings {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_subscription_settings`](super::Client::get_subscription_settings); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/plugins/subscription/{}/{}/settings", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& plugin_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
             .client
             .get(url)
             .header(
@@ -1661,7 +1029,8 @@ impl GetSubscriptionSettings {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1669,11 +1038,122 @@ impl GetSubscriptionSettings {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PluginSubscription>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PluginSubscription>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PluginSubscription, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_subscription_details",
+            method: ::reqwest::Method::GET,
+            path: "/plugins/subscription/{website_id}/{plugin_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PluginSubscription>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetSubscriptionDetails {
+    type Output = ::std::result::Result<crate::types::PluginSubscription, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_subscription_settings`](super::Client::get_subscription_settings) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetSubscriptionSettings {
+    client: super::Client,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetSubscriptionSettings {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            plugin_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plugins/subscription/{}/{}/settings", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<crate::types::PluginSubscriptionSettings>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1691,9 +1171,9 @@ impl GetSubscriptionSettings {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1713,86 +1193,287 @@ impl GetSubscriptionSettings {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::save_subscription_settings`]
-
-[`Client::save_subscription_settings`]: super::Client::save_subscription_settings*/
-#[derive(Debug, Clone)]
-pub struct SaveSubscriptionSettings {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-    body: Result<types::PluginSubscriptionSettingsData, String>,
+impl ::std::future::IntoFuture for GetSubscriptionSettings {
+    type Output = ::std::result::Result<
+        crate::types::PluginSubscriptionSettings,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl SaveSubscriptionSettings {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_subscription_settings`](super::Client::save_subscription_settings); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::list_all_active_subscriptions`](super::Client::list_all_active_subscriptions) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListAllActiveSubscriptions {
+    client: super::Client,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListAllActiveSubscriptions {
+    pub(crate) fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PluginSubscriptionSettingsData`](crate::types::PluginSubscriptionSettingsData) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PluginSubscriptionSettingsData>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `PluginSubscriptionSettingsData` for body failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not initialized")?;
-        let url = format!(
-            "{}/plugins/subscription/{}/{}/settings", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& plugin_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/plugins/subscription", self.client.baseurl,);
+        let mut request = self
             .client
-            .put(url)
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::PluginSubscription>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::PluginSubscription>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_all_active_subscriptions",
+            method: ::reqwest::Method::GET,
+            path: "/plugins/subscription",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ListAllActiveSubscriptions {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PluginSubscription>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_subscriptions_for_website`](super::Client::list_subscriptions_for_website) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListSubscriptionsForWebsite {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListSubscriptionsForWebsite {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plugins/subscription/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::PluginSubscription>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::PluginSubscription>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_subscriptions_for_website",
+            method: ::reqwest::Method::GET,
+            path: "/plugins/subscription/{website_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::PluginSubscription>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ListSubscriptionsForWebsite {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PluginSubscription>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::report_plugin_usage_to_bill`](super::Client::report_plugin_usage_to_bill) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ReportPluginUsageToBill {
+    client: super::Client,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    body: types::PluginSubscriptionBillUsageReport,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ReportPluginUsageToBill {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+        body: types::PluginSubscriptionBillUsageReport,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            plugin_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plugins/subscription/{}/{}/bill/usage", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1801,9 +1482,10 @@ impl SaveSubscriptionSettings {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1811,9 +1493,11 @@ impl SaveSubscriptionSettings {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1831,9 +1515,125 @@ impl SaveSubscriptionSettings {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "report_plugin_usage_to_bill",
+            method: ::reqwest::Method::POST,
+            path: "/plugins/subscription/{website_id}/{plugin_id}/bill/usage",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ReportPluginUsageToBill {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::save_subscription_settings`](super::Client::save_subscription_settings) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SaveSubscriptionSettings {
+    client: super::Client,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    body: types::PluginSubscriptionSettingsData,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SaveSubscriptionSettings {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+        body: types::PluginSubscriptionSettingsData,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            plugin_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plugins/subscription/{}/{}/settings", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1847,86 +1647,61 @@ impl SaveSubscriptionSettings {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::update_subscription_settings`]
-
-[`Client::update_subscription_settings`]: super::Client::update_subscription_settings*/
-#[derive(Debug, Clone)]
-pub struct UpdateSubscriptionSettings {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-    body: Result<types::PluginSubscriptionSettingsData, String>,
+impl ::std::future::IntoFuture for SaveSubscriptionSettings {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl UpdateSubscriptionSettings {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_subscription_settings`](super::Client::update_subscription_settings); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::subscribe_website_to_plugin`](super::Client::subscribe_website_to_plugin) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SubscribeWebsiteToPlugin {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::PluginSubscriptionNew,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SubscribeWebsiteToPlugin {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PluginSubscriptionNew,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The plugin identifier (a UUID). (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PluginSubscriptionSettingsData`](crate::types::PluginSubscriptionSettingsData) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PluginSubscriptionSettingsData>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `PluginSubscriptionSettingsData` for body failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, plugin_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not initialized")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/plugins/subscription/{}/{}/settings", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& plugin_id),
+            "{}/plugins/subscription/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .patch(url)
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1935,9 +1710,10 @@ impl UpdateSubscriptionSettings {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1945,9 +1721,118 @@ impl UpdateSubscriptionSettings {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "subscribe_website_to_plugin",
+            method: ::reqwest::Method::POST,
+            path: "/plugins/subscription/{website_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SubscribeWebsiteToPlugin {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::unsubscribe_plugin_from_website`](super::Client::unsubscribe_plugin_from_website) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UnsubscribePluginFromWebsite {
+    client: super::Client,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UnsubscribePluginFromWebsite {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            plugin_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plugins/subscription/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1965,9 +1850,125 @@ impl UpdateSubscriptionSettings {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "unsubscribe_plugin_from_website",
+            method: ::reqwest::Method::DELETE,
+            path: "/plugins/subscription/{website_id}/{plugin_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UnsubscribePluginFromWebsite {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_subscription_settings`](super::Client::update_subscription_settings) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateSubscriptionSettings {
+    client: super::Client,
+    website_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    body: types::PluginSubscriptionSettingsData,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateSubscriptionSettings {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+        body: types::PluginSubscriptionSettingsData,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            plugin_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/plugins/subscription/{}/{}/settings", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .plugin_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1979,5 +1980,12 @@ impl UpdateSubscriptionSettings {
             path: "/plugins/subscription/{website_id}/{plugin_id}/settings",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateSubscriptionSettings {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -28,89 +28,82 @@ impl Client {
     ///
     /// `POST /website/{website_id}/analytics/generate` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#generate-analytics)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`AnalyticsPoint`](crate::types::AnalyticsPoint).
+    /// Awaiting the call gives a list of [`AnalyticsPoint`](crate::types::AnalyticsPoint).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::AnalyticsQuery`](crate::types::AnalyticsQuery)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::AnalyticsQuery`](crate::types::AnalyticsQuery) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// let items = client
-    ///     .generate_analytics()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::AnalyticsQuery::new(types::AnalyticsMetric::Conversation, types::AnalyticsType::ResponseTime, types::AnalyticsDate::new("2023-06-01T00:00:00.000Z", "2023-06-08T00:00:00.000Z", "day", "Europe/Paris").days(types::AnalyticsDateDays::new().friday(types::AnalyticsDateDay::new("09:00", "17:00")).monday(types::AnalyticsDateDay::new("09:00", "18:00")))).aggregator(types::AnalyticsAggregator::Average).split_by("inbox_id"))
-    ///     .send()
+    ///     .generate_analytics(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::AnalyticsQuery::new(types::AnalyticsMetric::Conversation, types::AnalyticsType::ResponseTime, types::AnalyticsDate::new("2023-06-01T00:00:00.000Z", "2023-06-08T00:00:00.000Z", "day", "Europe/Paris").days(types::AnalyticsDateDays::new().friday(types::AnalyticsDateDay::new("09:00", "17:00")).monday(types::AnalyticsDateDay::new("09:00", "18:00")))).aggregator(types::AnalyticsAggregator::Average).split_by("inbox_id"),
+    ///     )
     ///     .await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn generate_analytics(&self) -> builder::GenerateAnalytics {
-        builder::GenerateAnalytics::new(self)
+    #[doc(alias = "Generate Analytics")]
+    #[doc(alias = "generateAnalytics")]
+    pub fn generate_analytics(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::AnalyticsQuery>,
+    ) -> builder::GenerateAnalytics {
+        builder::GenerateAnalytics::new(self, website_id.into(), body.into())
     }
 }
-/**Builder for [`Client::generate_analytics`]
-
-[`Client::generate_analytics`]: super::Client::generate_analytics*/
+/// The call [`Client::generate_analytics`](super::Client::generate_analytics) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GenerateAnalytics {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::AnalyticsQuery, String>,
+    website_id: ::std::string::String,
+    body: types::AnalyticsQuery,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GenerateAnalytics {
-    #[doc(hidden)]
-    /// The builder of [`Client::generate_analytics`](super::Client::generate_analytics); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::AnalyticsQuery,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::AnalyticsQuery`](crate::types::AnalyticsQuery) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::AnalyticsQuery>,
-        <V as std::convert::TryInto<types::AnalyticsQuery>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `AnalyticsQuery` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/analytics/generate", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/website/{}/analytics/generate", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -121,9 +114,10 @@ impl GenerateAnalytics {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -131,11 +125,11 @@ impl GenerateAnalytics {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::AnalyticsPoint>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -152,9 +146,9 @@ impl GenerateAnalytics {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -172,5 +166,15 @@ impl GenerateAnalytics {
             crate::envelope::Envelope<::std::vec::Vec<crate::types::AnalyticsPoint>>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GenerateAnalytics {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::AnalyticsPoint>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -11,34 +11,6 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /// **List Website Operator Availabilities**
-    ///
-    /// Lists the availability of each operator of the website (online, away, ...) and since
-    /// when, for instance to show who can answer now. Not paged.
-    ///
-    /// `GET /website/{website_id}/availability/operators` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-website-operator-availabilities)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`WebsiteAvailabilityOperator`](crate::types::WebsiteAvailabilityOperator).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .list_website_operator_availabilities()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// println!("{} items", items.len());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_website_operator_availabilities(
-        &self,
-    ) -> builder::ListWebsiteOperatorAvailabilities {
-        builder::ListWebsiteOperatorAvailabilities::new(self)
-    }
     /// **Get Website Availability Status**
     ///
     /// Tells whether visitors see the chatbox online (at least one operator is available,
@@ -46,71 +18,105 @@ impl Client {
     ///
     /// `GET /website/{website_id}/availability/status` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-website-availability-status)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteAvailabilityStatus`](crate::types::WebsiteAvailabilityStatus).
+    /// Awaiting the call gives [`WebsiteAvailabilityStatus`](crate::types::WebsiteAvailabilityStatus).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let data = client
-    ///     .get_website_availability_status()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
+    ///     .get_website_availability_status(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Get Website Availability Status")]
+    #[doc(alias = "getWebsiteAvailabilityStatus")]
     pub fn get_website_availability_status(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
     ) -> builder::GetWebsiteAvailabilityStatus {
-        builder::GetWebsiteAvailabilityStatus::new(self)
+        builder::GetWebsiteAvailabilityStatus::new(self, website_id.into())
+    }
+    /// **List Website Operator Availabilities**
+    ///
+    /// Lists the availability of each operator of the website (online, away, ...) and since
+    /// when, for instance to show who can answer now. Not paged.
+    ///
+    /// `GET /website/{website_id}/availability/operators` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-website-operator-availabilities)
+    ///
+    /// Awaiting the call gives a list of [`WebsiteAvailabilityOperator`](crate::types::WebsiteAvailabilityOperator).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let items = client
+    ///     .list_website_operator_availabilities(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///     )
+    ///     .await?;
+    /// println!("{} items", items.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Website Operator Availabilities")]
+    #[doc(alias = "listWebsiteOperatorAvailabilities")]
+    pub fn list_website_operator_availabilities(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ListWebsiteOperatorAvailabilities {
+        builder::ListWebsiteOperatorAvailabilities::new(self, website_id.into())
     }
 }
-/**Builder for [`Client::list_website_operator_availabilities`]
-
-[`Client::list_website_operator_availabilities`]: super::Client::list_website_operator_availabilities*/
+/// The call [`Client::get_website_availability_status`](super::Client::get_website_availability_status) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct ListWebsiteOperatorAvailabilities {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetWebsiteAvailabilityStatus {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl ListWebsiteOperatorAvailabilities {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_website_operator_availabilities`](super::Client::list_website_operator_availabilities); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl GetWebsiteAvailabilityStatus {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/availability/operators", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/website/{}/availability/status", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -118,7 +124,8 @@ impl ListWebsiteOperatorAvailabilities {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -126,13 +133,125 @@ impl ListWebsiteOperatorAvailabilities {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::WebsiteAvailabilityStatus>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::WebsiteAvailabilityStatus>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::WebsiteAvailabilityStatus,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_website_availability_status",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/availability/status",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::WebsiteAvailabilityStatus>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetWebsiteAvailabilityStatus {
+    type Output = ::std::result::Result<
+        crate::types::WebsiteAvailabilityStatus,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_website_operator_availabilities`](super::Client::list_website_operator_availabilities) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListWebsiteOperatorAvailabilities {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListWebsiteOperatorAvailabilities {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/availability/operators", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::WebsiteAvailabilityOperator>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -151,9 +270,9 @@ impl ListWebsiteOperatorAvailabilities {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -175,104 +294,13 @@ impl ListWebsiteOperatorAvailabilities {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_website_availability_status`]
-
-[`Client::get_website_availability_status`]: super::Client::get_website_availability_status*/
-#[derive(Debug, Clone)]
-pub struct GetWebsiteAvailabilityStatus {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-}
-impl GetWebsiteAvailabilityStatus {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_website_availability_status`](super::Client::get_website_availability_status); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/availability/status", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::WebsiteAvailabilityStatus>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::WebsiteAvailabilityStatus>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::types::WebsiteAvailabilityStatus,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_website_availability_status",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/availability/status",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::WebsiteAvailabilityStatus>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
+impl ::std::future::IntoFuture for ListWebsiteOperatorAvailabilities {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::WebsiteAvailabilityOperator>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -11,35 +11,32 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /// **Create Website**
+    /// **Abort Website Deletion**
     ///
-    /// Creates a new website and returns it, with its new `website_id`. The body is an
-    /// object `{name, domain}`. (The Ruby wrapper's `create_website` cannot send this request:
-    /// it passes the body positionally to a method that takes a keyword argument.) User tier
-    /// only, as Crisp's reference and the Node README say (the seed listed `plugin` too).
+    /// Cancels the scheduled deletion of a website (see `delete_website`), while Crisp has not
+    /// run it yet. The request carries no body, as the Node and Go wrappers send it. User tier
+    /// only.
     ///
-    /// `POST /website` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-website)
+    /// `DELETE /website/{website_id}/expunge` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#abort-website-deletion)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`Website`](crate::types::Website).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `body` (required): [`types::WebsiteNew`](crate::types::WebsiteNew)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// let data = client
-    ///     .create_website()
-    ///     .body(types::WebsiteNew::new("Acme Inc.", "acme-inc.com"))
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
+    /// client.abort_website_deletion("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create_website(&self) -> builder::CreateWebsite {
-        builder::CreateWebsite::new(self)
+    #[doc(alias = "Abort Website Deletion")]
+    #[doc(alias = "abortWebsiteDeletion")]
+    pub fn abort_website_deletion(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::AbortWebsiteDeletion {
+        builder::AbortWebsiteDeletion::new(self, website_id.into())
     }
     /// **Check If Website Exists**
     ///
@@ -50,49 +47,56 @@ impl Client {
     ///
     /// `HEAD /website` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-website-exists)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
     ///
-    /// Parameters:
-    /// - `domain` (query, required): The website domain to look for (`acme-inc.com`).
+    /// Arguments:
+    /// - `domain` (query): The website domain to look for (`acme-inc.com`).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_website_exists()
-    ///     .domain("acme-inc.com")
-    ///     .send()
-    ///     .await?;
+    /// let exists = client.check_website_exists("acme-inc.com").await?;
     /// println!("exists: {exists}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn check_website_exists(&self) -> builder::CheckWebsiteExists {
-        builder::CheckWebsiteExists::new(self)
+    #[doc(alias = "Check If Website Exists")]
+    #[doc(alias = "checkWebsiteExists")]
+    pub fn check_website_exists(
+        &self,
+        domain: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckWebsiteExists {
+        builder::CheckWebsiteExists::new(self, domain.into())
     }
-    /// **Get A Website**
+    /// **Create Website**
     ///
-    /// Resolves a website (its identifier, name, domain and logo). 404 when it does not exist.
+    /// Creates a new website and returns it, with its new `website_id`. The body is an
+    /// object `{name, domain}`. (The Ruby wrapper's `create_website` cannot send this request:
+    /// it passes the body positionally to a method that takes a keyword argument.) User tier
+    /// only, as Crisp's reference and the Node README say (the seed listed `plugin` too).
     ///
-    /// `GET /website/{website_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-website)
+    /// `POST /website` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-website)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`Website`](crate::types::Website).
+    /// Awaiting the call gives [`Website`](crate::types::Website).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `body`: [`types::WebsiteNew`](crate::types::WebsiteNew) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_website()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
+    /// use crisp_api::types;
+    ///
+    /// let data = client.create_website(types::WebsiteNew::new("Acme Inc.", "acme-inc.com")).await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_website(&self) -> builder::GetWebsite {
-        builder::GetWebsite::new(self)
+    #[doc(alias = "Create Website")]
+    #[doc(alias = "createWebsite")]
+    pub fn create_website(
+        &self,
+        body: impl ::std::convert::Into<types::WebsiteNew>,
+    ) -> builder::CreateWebsite {
+        builder::CreateWebsite::new(self, body.into())
     }
     /// **Delete A Website**
     ///
@@ -104,90 +108,295 @@ impl Client {
     ///
     /// `DELETE /website/{website_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-a-website)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::WebsiteRemove`](crate::types::WebsiteRemove)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::WebsiteRemove`](crate::types::WebsiteRemove) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .delete_website()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::WebsiteRemove::new(types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "my-account-password")))
-    ///     .send()
+    ///     .delete_website(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::WebsiteRemove::new(types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "my-account-password")),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_website(&self) -> builder::DeleteWebsite {
-        builder::DeleteWebsite::new(self)
+    #[doc(alias = "Delete A Website")]
+    #[doc(alias = "deleteWebsite")]
+    pub fn delete_website(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteRemove>,
+    ) -> builder::DeleteWebsite {
+        builder::DeleteWebsite::new(self, website_id.into(), body.into())
     }
-    /// **Abort Website Deletion**
+    /// **Get A Website**
     ///
-    /// Cancels the scheduled deletion of a website (see `delete_website`), while Crisp has not
-    /// run it yet. The request carries no body, as the Node and Go wrappers send it. User tier
-    /// only.
+    /// Resolves a website (its identifier, name, domain and logo). 404 when it does not exist.
     ///
-    /// `DELETE /website/{website_id}/expunge` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#abort-website-deletion)
+    /// `GET /website/{website_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-website)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives [`Website`](crate::types::Website).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .abort_website_deletion()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
+    /// let data = client.get_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn abort_website_deletion(&self) -> builder::AbortWebsiteDeletion {
-        builder::AbortWebsiteDeletion::new(self)
+    #[doc(alias = "Get A Website")]
+    #[doc(alias = "getWebsite")]
+    pub fn get_website(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetWebsite {
+        builder::GetWebsite::new(self, website_id.into())
     }
 }
-/**Builder for [`Client::create_website`]
-
-[`Client::create_website`]: super::Client::create_website*/
+/// The call [`Client::abort_website_deletion`](super::Client::abort_website_deletion) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct CreateWebsite {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct AbortWebsiteDeletion {
     client: super::Client,
-    body: Result<types::WebsiteNew, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl CreateWebsite {
-    #[doc(hidden)]
-    /// The builder of [`Client::create_website`](super::Client::create_website); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl AbortWebsiteDeletion {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            body: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The request body, a [`types::WebsiteNew`](crate::types::WebsiteNew) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteNew>,
-        <V as std::convert::TryInto<types::WebsiteNew>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `WebsiteNew` for body failed: {}", s));
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, body } = self;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!("{}/website", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/expunge", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "abort_website_deletion",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/expunge",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for AbortWebsiteDeletion {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::check_website_exists`](super::Client::check_website_exists) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckWebsiteExists {
+    client: super::Client,
+    domain: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CheckWebsiteExists {
+    pub(crate) fn new(client: &super::Client, domain: ::std::string::String) -> Self {
+        Self {
+            client: client.clone(),
+            domain,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/website", self.client.baseurl,);
+        let mut request = self
+            .client
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&::progenitor_client::QueryParam::new("domain", &self.domain))
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "domain", &self.domain)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_website_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckWebsiteExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::create_website`](super::Client::create_website) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CreateWebsite {
+    client: super::Client,
+    body: types::WebsiteNew,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CreateWebsite {
+    pub(crate) fn new(client: &super::Client, body: types::WebsiteNew) -> Self {
+        Self {
+            client: client.clone(),
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!("{}/website", self.client.baseurl,);
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -198,9 +407,10 @@ impl CreateWebsite {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -208,9 +418,11 @@ impl CreateWebsite {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::Website>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::Website>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -226,9 +438,9 @@ impl CreateWebsite {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -245,48 +457,73 @@ impl CreateWebsite {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::check_website_exists`]
-
-[`Client::check_website_exists`]: super::Client::check_website_exists*/
-#[derive(Debug, Clone)]
-pub struct CheckWebsiteExists {
-    client: super::Client,
-    domain: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for CreateWebsite {
+    type Output = ::std::result::Result<crate::types::Website, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl CheckWebsiteExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_website_exists`](super::Client::check_website_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::delete_website`](super::Client::delete_website) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteWebsite {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::WebsiteRemove,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteWebsite {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::WebsiteRemove,
+    ) -> Self {
         Self {
             client: client.clone(),
-            domain: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website domain to look for (`acme-inc.com`). (Required query parameter `domain`.)
-    pub fn domain<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.domain = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for domain failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, domain } = self;
-        let domain = crate::path::required(domain, "domain was not initialized")?;
-        let url = format!("{}/website", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut request = client
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}", self.client.baseurl, crate ::path::encode_path(& self
+            .website_id)
+        );
+        let mut request = self
             .client
-            .head(url)
-            .query(&progenitor_client::QueryParam::new("domain", &domain))
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -294,77 +531,93 @@ impl CheckWebsiteExists {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
     > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
         &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::transport::built(operation.id, self.request())
     }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
+        Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_website_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website",
+            id: "delete_website",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}",
         };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_website`]
-
-[`Client::get_website`]: super::Client::get_website*/
+impl ::std::future::IntoFuture for DeleteWebsite {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_website`](super::Client::get_website) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetWebsite {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetWebsite {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_website`](super::Client::get_website); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}", client.baseurl, crate ::path::encode_path(& website_id),
+            "{}/website/{}", self.client.baseurl, crate ::path::encode_path(& self
+            .website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -372,7 +625,8 @@ impl GetWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -380,9 +634,11 @@ impl GetWebsite {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::Website>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::Website>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -399,9 +655,9 @@ impl GetWebsite {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -418,209 +674,10 @@ impl GetWebsite {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::delete_website`]
-
-[`Client::delete_website`]: super::Client::delete_website*/
-#[derive(Debug, Clone)]
-pub struct DeleteWebsite {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteRemove, String>,
-}
-impl DeleteWebsite {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_website`](super::Client::delete_website); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteRemove`](crate::types::WebsiteRemove) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteRemove>,
-        <V as std::convert::TryInto<types::WebsiteRemove>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteRemove` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}", client.baseurl, crate ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_website",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::abort_website_deletion`]
-
-[`Client::abort_website_deletion`]: super::Client::abort_website_deletion*/
-#[derive(Debug, Clone)]
-pub struct AbortWebsiteDeletion {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-}
-impl AbortWebsiteDeletion {
-    #[doc(hidden)]
-    /// The builder of [`Client::abort_website_deletion`](super::Client::abort_website_deletion); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/expunge", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "abort_website_deletion",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/expunge",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+impl ::std::future::IntoFuture for GetWebsite {
+    type Output = ::std::result::Result<crate::types::Website, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -19,61 +19,33 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/block` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-block-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchBlock`](crate::types::BatchBlock)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .batch_block_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchBlock::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"], true))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn batch_block_conversations(&self) -> builder::BatchBlockConversations {
-        builder::BatchBlockConversations::new(self)
-    }
-    /// **Batch Data Items**
-    ///
-    /// Assigns the custom data keys of `data` to many conversations (`sessions`) or people
-    /// profiles (`people`: profile ids or a search) at once; send one of the two.
-    /// `batch_update_people_data` (the Node wrapper's name for the people form) sends this
-    /// same request. The tier is not documented in the sources read; this spec uses `user`,
-    /// as for the other batch routes.
-    ///
-    /// `PATCH /website/{website_id}/batch/data` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-data-items)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchData`](crate::types::BatchData)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchBlock`](crate::types::BatchBlock) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_update_conversations_data()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchData::new(crisp_api::serde_json::json!({"plan":"premium","seats":12,"trial":false})).sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
-    ///     .send()
+    ///     .batch_block_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchBlock::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"], true),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_update_conversations_data(
+    #[doc(alias = "Batch Block Items")]
+    #[doc(alias = "batchBlockConversations")]
+    pub fn batch_block_conversations(
         &self,
-    ) -> builder::BatchUpdateConversationsData {
-        builder::BatchUpdateConversationsData::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchBlock>,
+    ) -> builder::BatchBlockConversations {
+        builder::BatchBlockConversations::new(self, website_id.into(), body.into())
     }
     /// **Batch Inbox Items**
     ///
@@ -83,27 +55,33 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/inbox` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-inbox-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchInbox`](crate::types::BatchInbox)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchInbox`](crate::types::BatchInbox) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_inbox_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchInbox::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]).inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31"))
-    ///     .send()
+    ///     .batch_inbox_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchInbox::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]).inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_inbox_conversations(&self) -> builder::BatchInboxConversations {
-        builder::BatchInboxConversations::new(self)
+    #[doc(alias = "Batch Inbox Items")]
+    #[doc(alias = "batchInboxConversations")]
+    pub fn batch_inbox_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchInbox>,
+    ) -> builder::BatchInboxConversations {
+        builder::BatchInboxConversations::new(self, website_id.into(), body.into())
     }
     /// **Batch Read Items**
     ///
@@ -114,27 +92,72 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/read` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-read-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchConversations`](crate::types::BatchConversations)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchConversations`](crate::types::BatchConversations) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_read_items()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]))
-    ///     .send()
+    ///     .batch_read_items(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_read_items(&self) -> builder::BatchReadItems {
-        builder::BatchReadItems::new(self)
+    #[doc(alias = "Batch Read Items")]
+    #[doc(alias = "batchReadConversations")]
+    pub fn batch_read_items(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchConversations>,
+    ) -> builder::BatchReadItems {
+        builder::BatchReadItems::new(self, website_id.into(), body.into())
+    }
+    /// **Batch Read Items**
+    ///
+    /// The same request as [`batch_read_items`](Self::batch_read_items), under the name Crisp's other wrappers use.
+    ///
+    /// Marks the given conversations (`sessions`) as read by the operators, or every
+    /// conversation of the website (of the inbox `inbox_id`, when given) when `sessions` is
+    /// empty or absent. `batch_read_conversations` (the Node wrapper's name) sends the same
+    /// request.
+    ///
+    /// `PATCH /website/{website_id}/batch/read` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-read-items)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchConversations`](crate::types::BatchConversations) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_read_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Batch Read Items")]
+    #[doc(alias = "batchReadConversations")]
+    pub fn batch_read_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchConversations>,
+    ) -> builder::BatchReadItems {
+        builder::BatchReadItems::new(self, website_id.into(), body.into())
     }
     /// **Batch Remove Items**
     ///
@@ -148,27 +171,120 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/remove` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-remove-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchRemove`](crate::types::BatchRemove)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchRemove`](crate::types::BatchRemove) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_remove_items()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
-    ///     .send()
+    ///     .batch_remove_items(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_remove_items(&self) -> builder::BatchRemoveItems {
-        builder::BatchRemoveItems::new(self)
+    #[doc(alias = "Batch Remove Items")]
+    #[doc(alias = "batchRemoveConversations")]
+    #[doc(alias = "batchRemovePeople")]
+    pub fn batch_remove_items(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchRemove>,
+    ) -> builder::BatchRemoveItems {
+        builder::BatchRemoveItems::new(self, website_id.into(), body.into())
+    }
+    /// **Batch Remove Items**
+    ///
+    /// The same request as [`batch_remove_items`](Self::batch_remove_items), under the name Crisp's other wrappers use.
+    ///
+    /// Removes conversations (`sessions`, optionally scoped to `inbox_id`) or people profiles
+    /// (`people`: a list of profile ids, or a search). Send one of the two. The body is an
+    /// object: the Ruby README's example sends a bare array of session ids, which Crisp
+    /// refuses. The Node wrapper's `batch_remove_conversations` (`sessions`) and
+    /// `batch_remove_people` (`people`) send this same request. `people.search` is an object
+    /// `{filter, operator}` as in Crisp's reference and the Go wrapper (Node types it as a
+    /// string).
+    ///
+    /// `PATCH /website/{website_id}/batch/remove` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-remove-items)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchRemove`](crate::types::BatchRemove) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_remove_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Batch Remove Items")]
+    #[doc(alias = "batchRemoveConversations")]
+    #[doc(alias = "batchRemovePeople")]
+    pub fn batch_remove_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchRemove>,
+    ) -> builder::BatchRemoveItems {
+        builder::BatchRemoveItems::new(self, website_id.into(), body.into())
+    }
+    /// **Batch Remove Items**
+    ///
+    /// The same request as [`batch_remove_items`](Self::batch_remove_items), under the name Crisp's other wrappers use.
+    ///
+    /// Removes conversations (`sessions`, optionally scoped to `inbox_id`) or people profiles
+    /// (`people`: a list of profile ids, or a search). Send one of the two. The body is an
+    /// object: the Ruby README's example sends a bare array of session ids, which Crisp
+    /// refuses. The Node wrapper's `batch_remove_conversations` (`sessions`) and
+    /// `batch_remove_people` (`people`) send this same request. `people.search` is an object
+    /// `{filter, operator}` as in Crisp's reference and the Go wrapper (Node types it as a
+    /// string).
+    ///
+    /// `PATCH /website/{website_id}/batch/remove` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-remove-items)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchRemove`](crate::types::BatchRemove) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_remove_people(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Batch Remove Items")]
+    #[doc(alias = "batchRemoveConversations")]
+    #[doc(alias = "batchRemovePeople")]
+    pub fn batch_remove_people(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchRemove>,
+    ) -> builder::BatchRemoveItems {
+        builder::BatchRemoveItems::new(self, website_id.into(), body.into())
     }
     /// **Batch Report Items**
     ///
@@ -179,27 +295,33 @@ impl Client {
     ///
     /// `POST /website/{website_id}/batch/report` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-report-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchReport`](crate::types::BatchReport)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchReport`](crate::types::BatchReport) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_report_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchReport::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"], types::BatchReportFlag::Spam))
-    ///     .send()
+    ///     .batch_report_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchReport::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"], types::BatchReportFlag::Spam),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_report_conversations(&self) -> builder::BatchReportConversations {
-        builder::BatchReportConversations::new(self)
+    #[doc(alias = "Batch Report Items")]
+    #[doc(alias = "batchReportConversations")]
+    pub fn batch_report_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchReport>,
+    ) -> builder::BatchReportConversations {
+        builder::BatchReportConversations::new(self, website_id.into(), body.into())
     }
     /// **Batch Resolve Items**
     ///
@@ -209,27 +331,71 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/resolve` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-resolve-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchConversations`](crate::types::BatchConversations)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchConversations`](crate::types::BatchConversations) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_resolve_items()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
-    ///     .send()
+    ///     .batch_resolve_items(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_resolve_items(&self) -> builder::BatchResolveItems {
-        builder::BatchResolveItems::new(self)
+    #[doc(alias = "Batch Resolve Items")]
+    #[doc(alias = "batchResolveConversations")]
+    pub fn batch_resolve_items(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchConversations>,
+    ) -> builder::BatchResolveItems {
+        builder::BatchResolveItems::new(self, website_id.into(), body.into())
+    }
+    /// **Batch Resolve Items**
+    ///
+    /// The same request as [`batch_resolve_items`](Self::batch_resolve_items), under the name Crisp's other wrappers use.
+    ///
+    /// Resolves the given conversations (`sessions`), or every conversation of the website
+    /// (of the inbox `inbox_id`, when given) when `sessions` is empty or absent.
+    /// `batch_resolve_conversations` (the Node wrapper's name) sends the same request.
+    ///
+    /// `PATCH /website/{website_id}/batch/resolve` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-resolve-items)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchConversations`](crate::types::BatchConversations) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_resolve_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Batch Resolve Items")]
+    #[doc(alias = "batchResolveConversations")]
+    pub fn batch_resolve_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchConversations>,
+    ) -> builder::BatchResolveItems {
+        builder::BatchResolveItems::new(self, website_id.into(), body.into())
     }
     /// **Batch Routing Items**
     ///
@@ -239,61 +405,33 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/routing` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-routing-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchRouting`](crate::types::BatchRouting)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .batch_routing_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchRouting::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]).assigned(types::RoutingAssignee::new("a4c32c68-be91-4e29-8a05-976e93abbe3f")))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn batch_routing_conversations(&self) -> builder::BatchRoutingConversations {
-        builder::BatchRoutingConversations::new(self)
-    }
-    /// **Batch Segments Items**
-    ///
-    /// Assigns the `segments` to many conversations (`sessions`) or people profiles
-    /// (`people`: profile ids or a search) at once; send one of the two.
-    /// `batch_update_people_segments` (the Node wrapper's name for the people form) sends this
-    /// same request. The tier is not documented in the sources read; this spec uses `user`,
-    /// as for the other batch routes.
-    ///
-    /// `PATCH /website/{website_id}/batch/segments` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-segments-items)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchSegments`](crate::types::BatchSegments)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchRouting`](crate::types::BatchRouting) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_update_conversations_segments()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchSegments::new(["customer", "vip"]).people(types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"])))
-    ///     .send()
+    ///     .batch_routing_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchRouting::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]).assigned(types::RoutingAssignee::new("a4c32c68-be91-4e29-8a05-976e93abbe3f")),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_update_conversations_segments(
+    #[doc(alias = "Batch Routing Items")]
+    #[doc(alias = "batchRoutingConversations")]
+    pub fn batch_routing_conversations(
         &self,
-    ) -> builder::BatchUpdateConversationsSegments {
-        builder::BatchUpdateConversationsSegments::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchRouting>,
+    ) -> builder::BatchRoutingConversations {
+        builder::BatchRoutingConversations::new(self, website_id.into(), body.into())
     }
     /// **Batch Unread Items**
     ///
@@ -304,27 +442,33 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/unread` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-unread-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchConversationsListed`](crate::types::BatchConversationsListed)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchConversationsListed`](crate::types::BatchConversationsListed) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_unread_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchConversationsListed::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]).inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31"))
-    ///     .send()
+    ///     .batch_unread_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchConversationsListed::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]).inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_unread_conversations(&self) -> builder::BatchUnreadConversations {
-        builder::BatchUnreadConversations::new(self)
+    #[doc(alias = "Batch Unread Items")]
+    #[doc(alias = "batchUnreadConversations")]
+    pub fn batch_unread_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchConversationsListed>,
+    ) -> builder::BatchUnreadConversations {
+        builder::BatchUnreadConversations::new(self, website_id.into(), body.into())
     }
     /// **Batch Unresolve Items**
     ///
@@ -335,27 +479,72 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/unresolve` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-unresolve-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchConversationsListed`](crate::types::BatchConversationsListed)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchConversationsListed`](crate::types::BatchConversationsListed) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_unresolve_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchConversationsListed::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
-    ///     .send()
+    ///     .batch_unresolve_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchConversationsListed::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_unresolve_conversations(&self) -> builder::BatchUnresolveConversations {
-        builder::BatchUnresolveConversations::new(self)
+    #[doc(alias = "Batch Unresolve Items")]
+    #[doc(alias = "batchUnresolveConversations")]
+    pub fn batch_unresolve_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchConversationsListed>,
+    ) -> builder::BatchUnresolveConversations {
+        builder::BatchUnresolveConversations::new(self, website_id.into(), body.into())
+    }
+    /// **Batch Data Items**
+    ///
+    /// Assigns the custom data keys of `data` to many conversations (`sessions`) or people
+    /// profiles (`people`: profile ids or a search) at once; send one of the two.
+    /// `batch_update_people_data` (the Node wrapper's name for the people form) sends this
+    /// same request. The tier is not documented in the sources read; this spec uses `user`,
+    /// as for the other batch routes.
+    ///
+    /// `PATCH /website/{website_id}/batch/data` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-data-items)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchData`](crate::types::BatchData) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_update_conversations_data(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchData::new(crisp_api::serde_json::json!({"plan":"premium","seats":12,"trial":false})).sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Batch Data Items")]
+    #[doc(alias = "batchUpdateConversationsData")]
+    #[doc(alias = "batchUpdatePeopleData")]
+    pub fn batch_update_conversations_data(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchData>,
+    ) -> builder::BatchUpdateConversationsData {
+        builder::BatchUpdateConversationsData::new(self, website_id.into(), body.into())
     }
     /// **Batch Data Items**
     ///
@@ -369,164 +558,77 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/data` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-data-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchData`](crate::types::BatchData)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchData`](crate::types::BatchData) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_update_people_data()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchData::new(crisp_api::serde_json::json!({"plan":"premium","seats":12,"trial":false})).sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
-    ///     .send()
+    ///     .batch_update_people_data(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchData::new(crisp_api::serde_json::json!({"plan":"premium","seats":12,"trial":false})).sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_update_people_data(&self) -> builder::BatchUpdateConversationsData {
-        builder::BatchUpdateConversationsData::new(self)
+    #[doc(alias = "Batch Data Items")]
+    #[doc(alias = "batchUpdateConversationsData")]
+    #[doc(alias = "batchUpdatePeopleData")]
+    pub fn batch_update_people_data(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchData>,
+    ) -> builder::BatchUpdateConversationsData {
+        builder::BatchUpdateConversationsData::new(self, website_id.into(), body.into())
     }
-    /// **Batch Read Items**
+    /// **Batch Segments Items**
     ///
-    /// The same request as [`batch_read_items`](Self::batch_read_items), under the name Crisp's other wrappers use.
+    /// Assigns the `segments` to many conversations (`sessions`) or people profiles
+    /// (`people`: profile ids or a search) at once; send one of the two.
+    /// `batch_update_people_segments` (the Node wrapper's name for the people form) sends this
+    /// same request. The tier is not documented in the sources read; this spec uses `user`,
+    /// as for the other batch routes.
     ///
-    /// Marks the given conversations (`sessions`) as read by the operators, or every
-    /// conversation of the website (of the inbox `inbox_id`, when given) when `sessions` is
-    /// empty or absent. `batch_read_conversations` (the Node wrapper's name) sends the same
-    /// request.
+    /// `PATCH /website/{website_id}/batch/segments` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-segments-items)
     ///
-    /// `PATCH /website/{website_id}/batch/read` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-read-items)
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchConversations`](crate::types::BatchConversations)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .batch_read_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn batch_read_conversations(&self) -> builder::BatchReadItems {
-        builder::BatchReadItems::new(self)
-    }
-    /// **Batch Remove Items**
-    ///
-    /// The same request as [`batch_remove_items`](Self::batch_remove_items), under the name Crisp's other wrappers use.
-    ///
-    /// Removes conversations (`sessions`, optionally scoped to `inbox_id`) or people profiles
-    /// (`people`: a list of profile ids, or a search). Send one of the two. The body is an
-    /// object: the Ruby README's example sends a bare array of session ids, which Crisp
-    /// refuses. The Node wrapper's `batch_remove_conversations` (`sessions`) and
-    /// `batch_remove_people` (`people`) send this same request. `people.search` is an object
-    /// `{filter, operator}` as in Crisp's reference and the Go wrapper (Node types it as a
-    /// string).
-    ///
-    /// `PATCH /website/{website_id}/batch/remove` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-remove-items)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchRemove`](crate::types::BatchRemove)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchSegments`](crate::types::BatchSegments) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_remove_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
-    ///     .send()
+    ///     .batch_update_conversations_segments(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchSegments::new(["customer", "vip"]).people(types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"])),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_remove_conversations(&self) -> builder::BatchRemoveItems {
-        builder::BatchRemoveItems::new(self)
-    }
-    /// **Batch Remove Items**
-    ///
-    /// The same request as [`batch_remove_items`](Self::batch_remove_items), under the name Crisp's other wrappers use.
-    ///
-    /// Removes conversations (`sessions`, optionally scoped to `inbox_id`) or people profiles
-    /// (`people`: a list of profile ids, or a search). Send one of the two. The body is an
-    /// object: the Ruby README's example sends a bare array of session ids, which Crisp
-    /// refuses. The Node wrapper's `batch_remove_conversations` (`sessions`) and
-    /// `batch_remove_people` (`people`) send this same request. `people.search` is an object
-    /// `{filter, operator}` as in Crisp's reference and the Go wrapper (Node types it as a
-    /// string).
-    ///
-    /// `PATCH /website/{website_id}/batch/remove` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-remove-items)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchRemove`](crate::types::BatchRemove)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .batch_remove_people()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn batch_remove_people(&self) -> builder::BatchRemoveItems {
-        builder::BatchRemoveItems::new(self)
-    }
-    /// **Batch Resolve Items**
-    ///
-    /// The same request as [`batch_resolve_items`](Self::batch_resolve_items), under the name Crisp's other wrappers use.
-    ///
-    /// Resolves the given conversations (`sessions`), or every conversation of the website
-    /// (of the inbox `inbox_id`, when given) when `sessions` is empty or absent.
-    /// `batch_resolve_conversations` (the Node wrapper's name) sends the same request.
-    ///
-    /// `PATCH /website/{website_id}/batch/resolve` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-resolve-items)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchConversations`](crate::types::BatchConversations)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .batch_resolve_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn batch_resolve_conversations(&self) -> builder::BatchResolveItems {
-        builder::BatchResolveItems::new(self)
+    #[doc(alias = "Batch Segments Items")]
+    #[doc(alias = "batchUpdateConversationsSegments")]
+    #[doc(alias = "batchUpdatePeopleSegments")]
+    pub fn batch_update_conversations_segments(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchSegments>,
+    ) -> builder::BatchUpdateConversationsSegments {
+        builder::BatchUpdateConversationsSegments::new(
+            self,
+            website_id.into(),
+            body.into(),
+        )
     }
     /// **Batch Segments Items**
     ///
@@ -540,88 +642,86 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/batch/segments` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-segments-items)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchSegments`](crate::types::BatchSegments)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchSegments`](crate::types::BatchSegments) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .batch_update_people_segments()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchSegments::new(["customer", "vip"]).people(types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"])))
-    ///     .send()
+    ///     .batch_update_people_segments(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchSegments::new(["customer", "vip"]).people(types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"])),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Batch Segments Items")]
+    #[doc(alias = "batchUpdateConversationsSegments")]
+    #[doc(alias = "batchUpdatePeopleSegments")]
     pub fn batch_update_people_segments(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchSegments>,
     ) -> builder::BatchUpdateConversationsSegments {
-        builder::BatchUpdateConversationsSegments::new(self)
+        builder::BatchUpdateConversationsSegments::new(
+            self,
+            website_id.into(),
+            body.into(),
+        )
     }
 }
-/**Builder for [`Client::batch_block_conversations`]
-
-[`Client::batch_block_conversations`]: super::Client::batch_block_conversations*/
+/// The call [`Client::batch_block_conversations`](super::Client::batch_block_conversations) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchBlockConversations {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchBlock, String>,
+    website_id: ::std::string::String,
+    body: types::BatchBlock,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchBlockConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_block_conversations`](super::Client::batch_block_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchBlock,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchBlock`](crate::types::BatchBlock) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchBlock>,
-        <V as std::convert::TryInto<types::BatchBlock>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `BatchBlock` for body failed: {}", s));
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/block", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/block", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -632,9 +732,10 @@ impl BatchBlockConversations {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -642,9 +743,11 @@ impl BatchBlockConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -661,9 +764,9 @@ impl BatchBlockConversations {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -677,175 +780,59 @@ impl BatchBlockConversations {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::batch_update_conversations_data`]
-
-[`Client::batch_update_conversations_data`]: super::Client::batch_update_conversations_data*/
-#[derive(Debug, Clone)]
-pub struct BatchUpdateConversationsData {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchData, String>,
-}
-impl BatchUpdateConversationsData {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_update_conversations_data`](super::Client::batch_update_conversations_data); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchData`](crate::types::BatchData) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchData>,
-        <V as std::convert::TryInto<types::BatchData>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `BatchData` for body failed: {}", s));
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/batch/data", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "batch_update_conversations_data",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/batch/data",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+impl ::std::future::IntoFuture for BatchBlockConversations {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
-/**Builder for [`Client::batch_inbox_conversations`]
-
-[`Client::batch_inbox_conversations`]: super::Client::batch_inbox_conversations*/
+/// The call [`Client::batch_inbox_conversations`](super::Client::batch_inbox_conversations) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchInboxConversations {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchInbox, String>,
+    website_id: ::std::string::String,
+    body: types::BatchInbox,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchInboxConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_inbox_conversations`](super::Client::batch_inbox_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchInbox,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchInbox`](crate::types::BatchInbox) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchInbox>,
-        <V as std::convert::TryInto<types::BatchInbox>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `BatchInbox` for body failed: {}", s));
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/inbox", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/inbox", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -856,9 +843,10 @@ impl BatchInboxConversations {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -866,9 +854,11 @@ impl BatchInboxConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -885,9 +875,9 @@ impl BatchInboxConversations {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -901,67 +891,59 @@ impl BatchInboxConversations {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::batch_read_items`]
-
-[`Client::batch_read_items`]: super::Client::batch_read_items*/
+impl ::std::future::IntoFuture for BatchInboxConversations {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::batch_read_items`](super::Client::batch_read_items) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchReadItems {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchConversations, String>,
+    website_id: ::std::string::String,
+    body: types::BatchConversations,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchReadItems {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_read_items`](super::Client::batch_read_items); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchConversations,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchConversations`](crate::types::BatchConversations) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchConversations>,
-        <V as std::convert::TryInto<
-            types::BatchConversations,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `BatchConversations` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/read", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/read", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -972,9 +954,10 @@ impl BatchReadItems {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -982,9 +965,11 @@ impl BatchReadItems {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1001,9 +986,9 @@ impl BatchReadItems {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1017,63 +1002,59 @@ impl BatchReadItems {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::batch_remove_items`]
-
-[`Client::batch_remove_items`]: super::Client::batch_remove_items*/
+impl ::std::future::IntoFuture for BatchReadItems {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::batch_remove_items`](super::Client::batch_remove_items) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchRemoveItems {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchRemove, String>,
+    website_id: ::std::string::String,
+    body: types::BatchRemove,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchRemoveItems {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_remove_items`](super::Client::batch_remove_items); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchRemove,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchRemove`](crate::types::BatchRemove) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchRemove>,
-        <V as std::convert::TryInto<types::BatchRemove>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `BatchRemove` for body failed: {}", s));
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/remove", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/remove", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -1084,9 +1065,10 @@ impl BatchRemoveItems {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1094,9 +1076,11 @@ impl BatchRemoveItems {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1113,9 +1097,9 @@ impl BatchRemoveItems {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1129,63 +1113,59 @@ impl BatchRemoveItems {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::batch_report_conversations`]
-
-[`Client::batch_report_conversations`]: super::Client::batch_report_conversations*/
+impl ::std::future::IntoFuture for BatchRemoveItems {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::batch_report_conversations`](super::Client::batch_report_conversations) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchReportConversations {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchReport, String>,
+    website_id: ::std::string::String,
+    body: types::BatchReport,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchReportConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_report_conversations`](super::Client::batch_report_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchReport,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchReport`](crate::types::BatchReport) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchReport>,
-        <V as std::convert::TryInto<types::BatchReport>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `BatchReport` for body failed: {}", s));
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/report", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/report", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -1196,9 +1176,10 @@ impl BatchReportConversations {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1206,9 +1187,11 @@ impl BatchReportConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1225,9 +1208,9 @@ impl BatchReportConversations {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1241,67 +1224,59 @@ impl BatchReportConversations {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::batch_resolve_items`]
-
-[`Client::batch_resolve_items`]: super::Client::batch_resolve_items*/
+impl ::std::future::IntoFuture for BatchReportConversations {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::batch_resolve_items`](super::Client::batch_resolve_items) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchResolveItems {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchConversations, String>,
+    website_id: ::std::string::String,
+    body: types::BatchConversations,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchResolveItems {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_resolve_items`](super::Client::batch_resolve_items); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchConversations,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchConversations`](crate::types::BatchConversations) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchConversations>,
-        <V as std::convert::TryInto<
-            types::BatchConversations,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `BatchConversations` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/resolve", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/resolve", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -1312,9 +1287,10 @@ impl BatchResolveItems {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1322,9 +1298,11 @@ impl BatchResolveItems {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1341,9 +1319,9 @@ impl BatchResolveItems {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1357,63 +1335,59 @@ impl BatchResolveItems {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::batch_routing_conversations`]
-
-[`Client::batch_routing_conversations`]: super::Client::batch_routing_conversations*/
+impl ::std::future::IntoFuture for BatchResolveItems {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::batch_routing_conversations`](super::Client::batch_routing_conversations) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchRoutingConversations {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchRouting, String>,
+    website_id: ::std::string::String,
+    body: types::BatchRouting,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchRoutingConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_routing_conversations`](super::Client::batch_routing_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchRouting,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchRouting`](crate::types::BatchRouting) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchRouting>,
-        <V as std::convert::TryInto<types::BatchRouting>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `BatchRouting` for body failed: {}", s));
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/routing", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/routing", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -1424,9 +1398,10 @@ impl BatchRoutingConversations {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1434,9 +1409,11 @@ impl BatchRoutingConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1453,9 +1430,9 @@ impl BatchRoutingConversations {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1469,183 +1446,59 @@ impl BatchRoutingConversations {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::batch_update_conversations_segments`]
-
-[`Client::batch_update_conversations_segments`]: super::Client::batch_update_conversations_segments*/
-#[derive(Debug, Clone)]
-pub struct BatchUpdateConversationsSegments {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchSegments, String>,
-}
-impl BatchUpdateConversationsSegments {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_update_conversations_segments`](super::Client::batch_update_conversations_segments); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchSegments`](crate::types::BatchSegments) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchSegments>,
-        <V as std::convert::TryInto<types::BatchSegments>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `BatchSegments` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/batch/segments", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "batch_update_conversations_segments",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/batch/segments",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+impl ::std::future::IntoFuture for BatchRoutingConversations {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
-/**Builder for [`Client::batch_unread_conversations`]
-
-[`Client::batch_unread_conversations`]: super::Client::batch_unread_conversations*/
+/// The call [`Client::batch_unread_conversations`](super::Client::batch_unread_conversations) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchUnreadConversations {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchConversationsListed, String>,
+    website_id: ::std::string::String,
+    body: types::BatchConversationsListed,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchUnreadConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_unread_conversations`](super::Client::batch_unread_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchConversationsListed,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchConversationsListed`](crate::types::BatchConversationsListed) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchConversationsListed>,
-        <V as std::convert::TryInto<
-            types::BatchConversationsListed,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `BatchConversationsListed` for body failed: {}", s
-                )
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/unread", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/unread", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -1656,9 +1509,10 @@ impl BatchUnreadConversations {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1666,9 +1520,11 @@ impl BatchUnreadConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1685,9 +1541,9 @@ impl BatchUnreadConversations {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1701,69 +1557,59 @@ impl BatchUnreadConversations {
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::batch_unresolve_conversations`]
-
-[`Client::batch_unresolve_conversations`]: super::Client::batch_unresolve_conversations*/
+impl ::std::future::IntoFuture for BatchUnreadConversations {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::batch_unresolve_conversations`](super::Client::batch_unresolve_conversations) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct BatchUnresolveConversations {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchConversationsListed, String>,
+    website_id: ::std::string::String,
+    body: types::BatchConversationsListed,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl BatchUnresolveConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_unresolve_conversations`](super::Client::batch_unresolve_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchConversationsListed,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchConversationsListed`](crate::types::BatchConversationsListed) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchConversationsListed>,
-        <V as std::convert::TryInto<
-            types::BatchConversationsListed,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `BatchConversationsListed` for body failed: {}", s
-                )
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/batch/unresolve", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/batch/unresolve", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -1774,9 +1620,10 @@ impl BatchUnresolveConversations {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1784,9 +1631,11 @@ impl BatchUnresolveConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1803,9 +1652,9 @@ impl BatchUnresolveConversations {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1817,5 +1666,234 @@ impl BatchUnresolveConversations {
             path: "/website/{website_id}/batch/unresolve",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for BatchUnresolveConversations {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::batch_update_conversations_data`](super::Client::batch_update_conversations_data) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct BatchUpdateConversationsData {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::BatchData,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl BatchUpdateConversationsData {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchData,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/batch/data", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "batch_update_conversations_data",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/batch/data",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for BatchUpdateConversationsData {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::batch_update_conversations_segments`](super::Client::batch_update_conversations_segments) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct BatchUpdateConversationsSegments {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::BatchSegments,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl BatchUpdateConversationsSegments {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchSegments,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/batch/segments", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "batch_update_conversations_segments",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/batch/segments",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for BatchUpdateConversationsSegments {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -11,6 +11,76 @@ use super::{
     ResponseValue,
 };
 impl Client {
+    /// **Check If Campaign Exists**
+    ///
+    /// Checks whether a campaign exists. The answer has no body; 404 means it does not exist.
+    ///
+    /// `HEAD /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-campaign-exists)
+    ///
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let exists = client
+    ///     .check_campaign_exists(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///     )
+    ///     .await?;
+    /// println!("exists: {exists}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Check If Campaign Exists")]
+    #[doc(alias = "checkCampaignExists")]
+    pub fn check_campaign_exists(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckCampaignExists {
+        builder::CheckCampaignExists::new(self, website_id.into(), campaign_id.into())
+    }
+    /// **Check If Campaign Template Exists**
+    ///
+    /// Checks whether a campaign template exists. The answer has no body; 404 means it does not exist.
+    ///
+    /// `HEAD /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-campaign-template-exists)
+    ///
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `template_id` (path): The campaign template identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let exists = client
+    ///     .check_campaign_template_exists(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "a4876300-4dae-47f7-8599-3bf9283f36c2",
+    ///     )
+    ///     .await?;
+    /// println!("exists: {exists}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Check If Campaign Template Exists")]
+    #[doc(alias = "checkCampaignTemplateExists")]
+    pub fn check_campaign_template_exists(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        template_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckCampaignTemplateExists {
+        builder::CheckCampaignTemplateExists::new(
+            self,
+            website_id.into(),
+            template_id.into(),
+        )
+    }
     /// **Create A New Campaign**
     ///
     /// Creates a campaign with a type and a name, and returns its `campaign_id`. Configure
@@ -21,174 +91,71 @@ impl Client {
     ///
     /// `POST /website/{website_id}/campaign` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-a-new-campaign)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`CampaignCreated`](crate::types::CampaignCreated).
+    /// Awaiting the call gives [`CampaignCreated`](crate::types::CampaignCreated).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::CampaignCreate`](crate::types::CampaignCreate)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::CampaignCreate`](crate::types::CampaignCreate) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// let data = client
-    ///     .create_new_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::CampaignCreate::new(types::CampaignType::OneShot, "Welcome!"))
-    ///     .send()
+    ///     .create_new_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::CampaignCreate::new(types::CampaignType::OneShot, "Welcome!"),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create_new_campaign(&self) -> builder::CreateNewCampaign {
-        builder::CreateNewCampaign::new(self)
+    #[doc(alias = "Create A New Campaign")]
+    #[doc(alias = "createNewCampaign")]
+    pub fn create_new_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CampaignCreate>,
+    ) -> builder::CreateNewCampaign {
+        builder::CreateNewCampaign::new(self, website_id.into(), body.into())
     }
-    /// **Get A Campaign**
+    /// **Create A New Campaign Template**
     ///
-    /// Resolves a campaign: its configuration (sender, recipients or flow, message, options),
-    /// its state (`ready`, `dispatched`, `running`, `progress`) and its counters
-    /// (`statistics`). 404 when it does not exist.
+    /// Creates an empty campaign template with a name and a format, and returns its
+    /// `template_id`. Write its content with `save_campaign_template` or
+    /// `update_campaign_template`, then use it in a campaign's message.
     ///
-    /// `GET /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-campaign)
+    /// `POST /website/{website_id}/campaigns/template` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-a-new-campaign-template)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`Campaign`](crate::types::Campaign).
+    /// Awaiting the call gives [`CampaignTemplateCreated`](crate::types::CampaignTemplateCreated).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::CampaignTemplateCreate`](crate::types::CampaignTemplateCreate) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
     /// let data = client
-    ///     .get_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .send()
+    ///     .create_new_campaign_template(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::CampaignTemplateCreate::new(types::CampaignFormat::Html, "HTML Template"),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_campaign(&self) -> builder::GetCampaign {
-        builder::GetCampaign::new(self)
-    }
-    /// **Save A Campaign**
-    ///
-    /// Saves a campaign's configuration, overwriting it. Crisp's reference requires `type`,
-    /// `format`, `name`, `subject`, `sender`, `recipients`, `flow` and `message`, and this
-    /// spec follows it (the Node README's example leaves `subject` and `flow` out).
-    /// `recipients` applies to one-shot campaigns and `flow` to automated ones. Use
-    /// `update_campaign` to change some fields only.
-    ///
-    /// `PUT /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-a-campaign)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    /// - `body` (required): [`types::CampaignSave`](crate::types::CampaignSave)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .body(types::CampaignSave::new(types::CampaignType::OneShot, types::CampaignFormat::Markdown, "Welcome!", "Welcome on Acme", types::CampaignSender::new().user_id("aa0b64dd-9fb4-4db9-80d6-5a49eb84087b"), types::CampaignRecipients::new().type_(types::CampaignRecipientsType::All), types::CampaignFlow::new().deliver_once(true), "*Hey there*, welcome on Acme!").options(types::CampaignOptions::new().deliver_to_chatbox(true).deliver_to_email(true).sender_email_reply(true).sender_name_website(false).tracking(true)).tag("onboarding"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn save_campaign(&self) -> builder::SaveCampaign {
-        builder::SaveCampaign::new(self)
-    }
-    /// **Remove A Campaign**
-    ///
-    /// Removes a campaign. The request has no body.
-    ///
-    /// `DELETE /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-campaign)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .remove_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn remove_campaign(&self) -> builder::RemoveCampaign {
-        builder::RemoveCampaign::new(self)
-    }
-    /// **Check If Campaign Exists**
-    ///
-    /// Checks whether a campaign exists. The answer has no body; 404 means it does not exist.
-    ///
-    /// `HEAD /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-campaign-exists)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_campaign_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .send()
-    ///     .await?;
-    /// println!("exists: {exists}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn check_campaign_exists(&self) -> builder::CheckCampaignExists {
-        builder::CheckCampaignExists::new(self)
-    }
-    /// **Update A Campaign**
-    ///
-    /// Updates a campaign's configuration; only the fields sent are changed.
-    ///
-    /// `PATCH /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-a-campaign)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    /// - `body` (required): [`types::CampaignUpdate`](crate::types::CampaignUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .body(types::CampaignUpdate::new().message("*Hey there*, welcome on Acme folks!"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_campaign(&self) -> builder::UpdateCampaign {
-        builder::UpdateCampaign::new(self)
+    #[doc(alias = "Create A New Campaign Template")]
+    #[doc(alias = "createNewCampaignTemplate")]
+    pub fn create_new_campaign_template(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CampaignTemplateCreate>,
+    ) -> builder::CreateNewCampaignTemplate {
+        builder::CreateNewCampaignTemplate::new(self, website_id.into(), body.into())
     }
     /// **Dispatch A Campaign**
     ///
@@ -200,53 +167,99 @@ impl Client {
     ///
     /// `POST /website/{website_id}/campaign/{campaign_id}/dispatch` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#dispatch-a-campaign)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// client
-    ///     .dispatch_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .send()
+    ///     .dispatch_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn dispatch_campaign(&self) -> builder::DispatchCampaign {
-        builder::DispatchCampaign::new(self)
+    #[doc(alias = "Dispatch A Campaign")]
+    #[doc(alias = "dispatchCampaign")]
+    pub fn dispatch_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::DispatchCampaign {
+        builder::DispatchCampaign::new(self, website_id.into(), campaign_id.into())
     }
-    /// **Pause A Campaign**
+    /// **Get A Campaign**
     ///
-    /// Pauses a dispatched campaign that is running; `resume_campaign` continues it. The request body is `{}`, as the Node wrapper sends it.
+    /// Resolves a campaign: its configuration (sender, recipients or flow, message, options),
+    /// its state (`ready`, `dispatched`, `running`, `progress`) and its counters
+    /// (`statistics`). 404 when it does not exist.
     ///
-    /// `POST /website/{website_id}/campaign/{campaign_id}/pause` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#pause-a-campaign)
+    /// `GET /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-campaign)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives [`Campaign`](crate::types::Campaign).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .pause_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .send()
+    /// let data = client
+    ///     .get_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///     )
     ///     .await?;
+    /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn pause_campaign(&self) -> builder::PauseCampaign {
-        builder::PauseCampaign::new(self)
+    #[doc(alias = "Get A Campaign")]
+    #[doc(alias = "getCampaign")]
+    pub fn get_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetCampaign {
+        builder::GetCampaign::new(self, website_id.into(), campaign_id.into())
+    }
+    /// **Get A Campaign Template**
+    ///
+    /// Resolves a campaign template, with its content. 404 when it does not exist.
+    ///
+    /// `GET /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-campaign-template)
+    ///
+    /// Awaiting the call gives [`CampaignTemplate`](crate::types::CampaignTemplate).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `template_id` (path): The campaign template identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_campaign_template(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "a4876300-4dae-47f7-8599-3bf9283f36c2",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get A Campaign Template")]
+    #[doc(alias = "getCampaignTemplate")]
+    pub fn get_campaign_template(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        template_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetCampaignTemplate {
+        builder::GetCampaignTemplate::new(self, website_id.into(), template_id.into())
     }
     /// **List Campaign Recipients**
     ///
@@ -256,21 +269,22 @@ impl Client {
     ///
     /// `GET /website/{website_id}/campaign/{campaign_id}/recipients/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-campaign-recipients)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`CampaignRecipient`](crate::types::CampaignRecipient); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`CampaignRecipient`](crate::types::CampaignRecipient); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    /// - `page_number` (path, required): The page to read, from 1.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    /// - `page_number` (path): The page to read, from 1.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
     /// let mut items = client
-    ///     .list_campaign_recipients()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .page_number(1)
+    ///     .list_campaign_recipients(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///         1,
+    ///     )
     ///     .stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
@@ -278,35 +292,20 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_campaign_recipients(&self) -> builder::ListCampaignRecipients {
-        builder::ListCampaignRecipients::new(self)
-    }
-    /// **Resume A Campaign**
-    ///
-    /// Resumes a dispatched campaign that was paused with `pause_campaign`. The request body is `{}`, as the Node wrapper sends it.
-    ///
-    /// `POST /website/{website_id}/campaign/{campaign_id}/resume` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resume-a-campaign)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .resume_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resume_campaign(&self) -> builder::ResumeCampaign {
-        builder::ResumeCampaign::new(self)
+    #[doc(alias = "List Campaign Recipients")]
+    #[doc(alias = "listCampaignRecipients")]
+    pub fn list_campaign_recipients(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListCampaignRecipients {
+        builder::ListCampaignRecipients::new(
+            self,
+            website_id.into(),
+            campaign_id.into(),
+            page_number,
+        )
     }
     /// **List Campaign Statistics**
     ///
@@ -319,24 +318,29 @@ impl Client {
     ///
     /// `GET /website/{website_id}/campaign/{campaign_id}/statistics/{action}/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-campaign-statistics)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`CampaignStatistic`](crate::types::CampaignStatistic); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`CampaignStatistic`](crate::types::CampaignStatistic); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    /// - `action` (path, required): Which action's statistics to list (`opened`, `clicked` or `unsubscribed`).
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `per_page` (query, optional): Statistics per page. Crisp's reference lists the parameter without its range; the Node and Go wrappers never send it.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    /// - `action` (path): Which action's statistics to list (`opened`, `clicked` or `unsubscribed`).
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.per_page(..)`: Statistics per page. Crisp's reference lists the parameter without its range; the Node and Go wrappers never send it.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
+    /// use crisp_api::types;
+    ///
     /// let mut items = client
-    ///     .list_campaign_statistics()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .action("clicked")
-    ///     .page_number(1)
+    ///     .list_campaign_statistics(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///         types::CampaignStatisticsAction::Clicked,
+    ///         1,
+    ///     )
     ///     .stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
@@ -344,82 +348,22 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_campaign_statistics(&self) -> builder::ListCampaignStatistics {
-        builder::ListCampaignStatistics::new(self)
-    }
-    /// **Test A Campaign**
-    ///
-    /// Sends a ready campaign once as a test instead of to its recipients, to check how it
-    /// looks before `dispatch_campaign`; the campaign is not dispatched. (Crisp's reference
-    /// says only "tests a ready campaign"; as with the dashboard's test send, the test goes
-    /// to the operator making the request.) The request body is `{}`, as the Node wrapper
-    /// sends it.
-    ///
-    /// `POST /website/{website_id}/campaign/{campaign_id}/test` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#test-a-campaign)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `campaign_id` (path, required): The campaign identifier (a UUID).
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .test_campaign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn test_campaign(&self) -> builder::TestCampaign {
-        builder::TestCampaign::new(self)
-    }
-    /// **List Campaigns**
-    ///
-    /// Lists the website's campaigns, a page at a time, optionally searched by name and
-    /// filtered by tag, type and status. An empty page means the end of the list.
-    ///
-    /// The Node wrapper sends no query; the filters are those of Crisp's reference (the Go
-    /// wrapper sends them from `FilterCampaigns`). Omitted parameters are not sent, and flags
-    /// are the strings `1`/`0`.
-    ///
-    /// `GET /website/{website_id}/campaigns/list/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-campaigns)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`CampaignExcerpt`](crate::types::CampaignExcerpt); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `search_name` (query, optional): Only campaigns whose name matches this text.
-    /// - `filter_tag` (query, optional): Only campaigns carrying this tag (see `list_campaign_tags`).
-    /// - `filter_type_one_shot` (query, optional): `1` to include one-shot campaigns.
-    /// - `filter_type_automated` (query, optional): `1` to include automated campaigns.
-    /// - `filter_status_not_configured` (query, optional): `1` to include campaigns that are not configured yet.
-    /// - `filter_status_ready` (query, optional): `1` to include campaigns ready to be dispatched.
-    /// - `filter_status_paused` (query, optional): `1` to include paused campaigns.
-    /// - `filter_status_sending` (query, optional): `1` to include campaigns being sent.
-    /// - `filter_status_done` (query, optional): `1` to include campaigns that were sent.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_campaigns()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_campaigns(&self) -> builder::ListCampaigns {
-        builder::ListCampaigns::new(self)
+    #[doc(alias = "List Campaign Statistics")]
+    #[doc(alias = "listCampaignStatistics")]
+    pub fn list_campaign_statistics(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+        action: types::CampaignStatisticsAction,
+        page_number: u32,
+    ) -> builder::ListCampaignStatistics {
+        builder::ListCampaignStatistics::new(
+            self,
+            website_id.into(),
+            campaign_id.into(),
+            action,
+            page_number,
+        )
     }
     /// **List Campaign Tags**
     ///
@@ -428,201 +372,25 @@ impl Client {
     ///
     /// `GET /website/{website_id}/campaigns/tags` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-campaign-tags)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of `String`.
+    /// Awaiting the call gives a list of `String`.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .list_campaign_tags()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
+    /// let items = client.list_campaign_tags("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_campaign_tags(&self) -> builder::ListCampaignTags {
-        builder::ListCampaignTags::new(self)
-    }
-    /// **Create A New Campaign Template**
-    ///
-    /// Creates an empty campaign template with a name and a format, and returns its
-    /// `template_id`. Write its content with `save_campaign_template` or
-    /// `update_campaign_template`, then use it in a campaign's message.
-    ///
-    /// `POST /website/{website_id}/campaigns/template` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-a-new-campaign-template)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`CampaignTemplateCreated`](crate::types::CampaignTemplateCreated).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::CampaignTemplateCreate`](crate::types::CampaignTemplateCreate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// let data = client
-    ///     .create_new_campaign_template()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::CampaignTemplateCreate::new(types::CampaignFormat::Html, "HTML Template"))
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_new_campaign_template(&self) -> builder::CreateNewCampaignTemplate {
-        builder::CreateNewCampaignTemplate::new(self)
-    }
-    /// **Get A Campaign Template**
-    ///
-    /// Resolves a campaign template, with its content. 404 when it does not exist.
-    ///
-    /// `GET /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-campaign-template)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`CampaignTemplate`](crate::types::CampaignTemplate).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `template_id` (path, required): The campaign template identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_campaign_template()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_campaign_template(&self) -> builder::GetCampaignTemplate {
-        builder::GetCampaignTemplate::new(self)
-    }
-    /// **Save A Campaign Template**
-    ///
-    /// Saves a campaign template, overwriting it: Crisp requires `name`, `format` and
-    /// `content`. Use `update_campaign_template` to change some fields only. An email
-    /// template should link to `{{url.unsubscribe}}`.
-    ///
-    /// `PUT /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-a-campaign-template)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `template_id` (path, required): The campaign template identifier (a UUID).
-    /// - `body` (required): [`types::CampaignTemplateSave`](crate::types::CampaignTemplateSave)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_campaign_template()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-    ///     .body(types::CampaignTemplateSave::new("HTML Template", types::CampaignFormat::Html, "<html><body><p>{{message}}</p><a href=\"{{url.unsubscribe}}\">Unsubscribe</a></body></html>"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn save_campaign_template(&self) -> builder::SaveCampaignTemplate {
-        builder::SaveCampaignTemplate::new(self)
-    }
-    /// **Remove A Campaign Template**
-    ///
-    /// Removes a campaign template. The request has no body.
-    ///
-    /// `DELETE /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-campaign-template)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `template_id` (path, required): The campaign template identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .remove_campaign_template()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn remove_campaign_template(&self) -> builder::RemoveCampaignTemplate {
-        builder::RemoveCampaignTemplate::new(self)
-    }
-    /// **Check If Campaign Template Exists**
-    ///
-    /// Checks whether a campaign template exists. The answer has no body; 404 means it does not exist.
-    ///
-    /// `HEAD /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-campaign-template-exists)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `template_id` (path, required): The campaign template identifier (a UUID).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_campaign_template_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-    ///     .send()
-    ///     .await?;
-    /// println!("exists: {exists}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn check_campaign_template_exists(
+    #[doc(alias = "List Campaign Tags")]
+    #[doc(alias = "listCampaignTags")]
+    pub fn list_campaign_tags(
         &self,
-    ) -> builder::CheckCampaignTemplateExists {
-        builder::CheckCampaignTemplateExists::new(self)
-    }
-    /// **Update A Campaign Template**
-    ///
-    /// Updates a campaign template: only the fields sent are changed. The body is an object
-    /// (the Node README's example passes a bare HTML string, which is not what its
-    /// TypeScript type or Crisp's reference take).
-    ///
-    /// `PATCH /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-a-campaign-template)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `template_id` (path, required): The campaign template identifier (a UUID).
-    /// - `body` (required): [`types::CampaignTemplateUpdate`](crate::types::CampaignTemplateUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_campaign_template()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-    ///     .body(types::CampaignTemplateUpdate::new().content("<html><body><p>{{message}}</p><p>See you soon!</p><a href=\"{{url.unsubscribe}}\">Unsubscribe</a></body></html>"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_campaign_template(&self) -> builder::UpdateCampaignTemplate {
-        builder::UpdateCampaignTemplate::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ListCampaignTags {
+        builder::ListCampaignTags::new(self, website_id.into())
     }
     /// **List Campaign Templates**
     ///
@@ -635,22 +403,25 @@ impl Client {
     ///
     /// `GET /website/{website_id}/campaigns/templates/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-campaign-templates)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`CampaignTemplateExcerpt`](crate::types::CampaignTemplateExcerpt); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`CampaignTemplateExcerpt`](crate::types::CampaignTemplateExcerpt); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `search_name` (query, optional): Only templates whose name matches this text.
-    /// - `filter_type_static` (query, optional): `1` to include the templates Crisp provides.
-    /// - `filter_type_custom` (query, optional): `1` to include the website's own templates.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.search_name(..)`: Only templates whose name matches this text.
+    /// - `.filter_type_static(..)`: `1` to include the templates Crisp provides.
+    /// - `.filter_type_custom(..)`: `1` to include the website's own templates.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
     /// let mut items = client
-    ///     .list_campaign_templates()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
+    ///     .list_campaign_templates(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
     ///     .stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
@@ -658,69 +429,656 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_campaign_templates(&self) -> builder::ListCampaignTemplates {
-        builder::ListCampaignTemplates::new(self)
+    #[doc(alias = "List Campaign Templates")]
+    #[doc(alias = "listCampaignTemplates")]
+    pub fn list_campaign_templates(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListCampaignTemplates {
+        builder::ListCampaignTemplates::new(self, website_id.into(), page_number)
+    }
+    /// **List Campaigns**
+    ///
+    /// Lists the website's campaigns, a page at a time, optionally searched by name and
+    /// filtered by tag, type and status. An empty page means the end of the list.
+    ///
+    /// The Node wrapper sends no query; the filters are those of Crisp's reference (the Go
+    /// wrapper sends them from `FilterCampaigns`). Omitted parameters are not sent, and flags
+    /// are the strings `1`/`0`.
+    ///
+    /// `GET /website/{website_id}/campaigns/list/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-campaigns)
+    ///
+    /// Awaiting the call gives a list of [`CampaignExcerpt`](crate::types::CampaignExcerpt); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.search_name(..)`: Only campaigns whose name matches this text.
+    /// - `.filter_tag(..)`: Only campaigns carrying this tag (see `list_campaign_tags`).
+    /// - `.filter_type_one_shot(..)`: `1` to include one-shot campaigns.
+    /// - `.filter_type_automated(..)`: `1` to include automated campaigns.
+    /// - `.filter_status_not_configured(..)`: `1` to include campaigns that are not configured yet.
+    /// - `.filter_status_ready(..)`: `1` to include campaigns ready to be dispatched.
+    /// - `.filter_status_paused(..)`: `1` to include paused campaigns.
+    /// - `.filter_status_sending(..)`: `1` to include campaigns being sent.
+    /// - `.filter_status_done(..)`: `1` to include campaigns that were sent.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client.list_campaigns("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Campaigns")]
+    #[doc(alias = "listCampaigns")]
+    pub fn list_campaigns(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListCampaigns {
+        builder::ListCampaigns::new(self, website_id.into(), page_number)
+    }
+    /// **Pause A Campaign**
+    ///
+    /// Pauses a dispatched campaign that is running; `resume_campaign` continues it. The request body is `{}`, as the Node wrapper sends it.
+    ///
+    /// `POST /website/{website_id}/campaign/{campaign_id}/pause` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#pause-a-campaign)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .pause_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Pause A Campaign")]
+    #[doc(alias = "pauseCampaign")]
+    pub fn pause_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::PauseCampaign {
+        builder::PauseCampaign::new(self, website_id.into(), campaign_id.into())
+    }
+    /// **Remove A Campaign**
+    ///
+    /// Removes a campaign. The request has no body.
+    ///
+    /// `DELETE /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-campaign)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .remove_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Remove A Campaign")]
+    #[doc(alias = "removeCampaign")]
+    pub fn remove_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::RemoveCampaign {
+        builder::RemoveCampaign::new(self, website_id.into(), campaign_id.into())
+    }
+    /// **Remove A Campaign Template**
+    ///
+    /// Removes a campaign template. The request has no body.
+    ///
+    /// `DELETE /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-campaign-template)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `template_id` (path): The campaign template identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .remove_campaign_template(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "a4876300-4dae-47f7-8599-3bf9283f36c2",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Remove A Campaign Template")]
+    #[doc(alias = "removeCampaignTemplate")]
+    pub fn remove_campaign_template(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        template_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::RemoveCampaignTemplate {
+        builder::RemoveCampaignTemplate::new(self, website_id.into(), template_id.into())
+    }
+    /// **Resume A Campaign**
+    ///
+    /// Resumes a dispatched campaign that was paused with `pause_campaign`. The request body is `{}`, as the Node wrapper sends it.
+    ///
+    /// `POST /website/{website_id}/campaign/{campaign_id}/resume` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resume-a-campaign)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .resume_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resume A Campaign")]
+    #[doc(alias = "resumeCampaign")]
+    pub fn resume_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResumeCampaign {
+        builder::ResumeCampaign::new(self, website_id.into(), campaign_id.into())
+    }
+    /// **Save A Campaign**
+    ///
+    /// Saves a campaign's configuration, overwriting it. Crisp's reference requires `type`,
+    /// `format`, `name`, `subject`, `sender`, `recipients`, `flow` and `message`, and this
+    /// spec follows it (the Node README's example leaves `subject` and `flow` out).
+    /// `recipients` applies to one-shot campaigns and `flow` to automated ones. Use
+    /// `update_campaign` to change some fields only.
+    ///
+    /// `PUT /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-a-campaign)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    /// - `body`: [`types::CampaignSave`](crate::types::CampaignSave) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///         types::CampaignSave::new(types::CampaignType::OneShot, types::CampaignFormat::Markdown, "Welcome!", "Welcome on Acme", types::CampaignSender::new().user_id("aa0b64dd-9fb4-4db9-80d6-5a49eb84087b"), types::CampaignRecipients::new().type_(types::CampaignRecipientsType::All), types::CampaignFlow::new().deliver_once(true), "*Hey there*, welcome on Acme!").options(types::CampaignOptions::new().deliver_to_chatbox(true).deliver_to_email(true).sender_email_reply(true).sender_name_website(false).tracking(true)).tag("onboarding"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save A Campaign")]
+    #[doc(alias = "saveCampaign")]
+    pub fn save_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CampaignSave>,
+    ) -> builder::SaveCampaign {
+        builder::SaveCampaign::new(
+            self,
+            website_id.into(),
+            campaign_id.into(),
+            body.into(),
+        )
+    }
+    /// **Save A Campaign Template**
+    ///
+    /// Saves a campaign template, overwriting it: Crisp requires `name`, `format` and
+    /// `content`. Use `update_campaign_template` to change some fields only. An email
+    /// template should link to `{{url.unsubscribe}}`.
+    ///
+    /// `PUT /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-a-campaign-template)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `template_id` (path): The campaign template identifier (a UUID).
+    /// - `body`: [`types::CampaignTemplateSave`](crate::types::CampaignTemplateSave) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_campaign_template(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "a4876300-4dae-47f7-8599-3bf9283f36c2",
+    ///         types::CampaignTemplateSave::new("HTML Template", types::CampaignFormat::Html, "<html><body><p>{{message}}</p><a href=\"{{url.unsubscribe}}\">Unsubscribe</a></body></html>"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save A Campaign Template")]
+    #[doc(alias = "saveCampaignTemplate")]
+    pub fn save_campaign_template(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        template_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CampaignTemplateSave>,
+    ) -> builder::SaveCampaignTemplate {
+        builder::SaveCampaignTemplate::new(
+            self,
+            website_id.into(),
+            template_id.into(),
+            body.into(),
+        )
+    }
+    /// **Test A Campaign**
+    ///
+    /// Sends a ready campaign once as a test instead of to its recipients, to check how it
+    /// looks before `dispatch_campaign`; the campaign is not dispatched. (Crisp's reference
+    /// says only "tests a ready campaign"; as with the dashboard's test send, the test goes
+    /// to the operator making the request.) The request body is `{}`, as the Node wrapper
+    /// sends it.
+    ///
+    /// `POST /website/{website_id}/campaign/{campaign_id}/test` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#test-a-campaign)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .test_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Test A Campaign")]
+    #[doc(alias = "testCampaign")]
+    pub fn test_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::TestCampaign {
+        builder::TestCampaign::new(self, website_id.into(), campaign_id.into())
+    }
+    /// **Update A Campaign**
+    ///
+    /// Updates a campaign's configuration; only the fields sent are changed.
+    ///
+    /// `PATCH /website/{website_id}/campaign/{campaign_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-a-campaign)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `campaign_id` (path): The campaign identifier (a UUID).
+    /// - `body`: [`types::CampaignUpdate`](crate::types::CampaignUpdate) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_campaign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+    ///         types::CampaignUpdate::new().message("*Hey there*, welcome on Acme folks!"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update A Campaign")]
+    #[doc(alias = "updateCampaign")]
+    pub fn update_campaign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CampaignUpdate>,
+    ) -> builder::UpdateCampaign {
+        builder::UpdateCampaign::new(
+            self,
+            website_id.into(),
+            campaign_id.into(),
+            body.into(),
+        )
+    }
+    /// **Update A Campaign Template**
+    ///
+    /// Updates a campaign template: only the fields sent are changed. The body is an object
+    /// (the Node README's example passes a bare HTML string, which is not what its
+    /// TypeScript type or Crisp's reference take).
+    ///
+    /// `PATCH /website/{website_id}/campaigns/template/{template_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-a-campaign-template)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `template_id` (path): The campaign template identifier (a UUID).
+    /// - `body`: [`types::CampaignTemplateUpdate`](crate::types::CampaignTemplateUpdate) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_campaign_template(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "a4876300-4dae-47f7-8599-3bf9283f36c2",
+    ///         types::CampaignTemplateUpdate::new().content("<html><body><p>{{message}}</p><p>See you soon!</p><a href=\"{{url.unsubscribe}}\">Unsubscribe</a></body></html>"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update A Campaign Template")]
+    #[doc(alias = "updateCampaignTemplate")]
+    pub fn update_campaign_template(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        template_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CampaignTemplateUpdate>,
+    ) -> builder::UpdateCampaignTemplate {
+        builder::UpdateCampaignTemplate::new(
+            self,
+            website_id.into(),
+            template_id.into(),
+            body.into(),
+        )
     }
 }
-/**Builder for [`Client::create_new_campaign`]
-
-[`Client::create_new_campaign`]: super::Client::create_new_campaign*/
+/// The call [`Client::check_campaign_exists`](super::Client::check_campaign_exists) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct CreateNewCampaign {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckCampaignExists {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::CampaignCreate, String>,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl CreateNewCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::create_new_campaign`](super::Client::create_new_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl CheckCampaignExists {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            campaign_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::CampaignCreate`](crate::types::CampaignCreate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CampaignCreate>,
-        <V as std::convert::TryInto<types::CampaignCreate>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `CampaignCreate` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/campaign", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/campaign/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.campaign_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_campaign_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website/{website_id}/campaign/{campaign_id}",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckCampaignExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::check_campaign_template_exists`](super::Client::check_campaign_template_exists) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckCampaignTemplateExists {
+    client: super::Client,
+    website_id: ::std::string::String,
+    template_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CheckCampaignTemplateExists {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        template_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            template_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaigns/template/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .template_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_campaign_template_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website/{website_id}/campaigns/template/{template_id}",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckCampaignTemplateExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::create_new_campaign`](super::Client::create_new_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CreateNewCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::CampaignCreate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CreateNewCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::CampaignCreate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaign", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
+        );
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -731,9 +1089,10 @@ impl CreateNewCampaign {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -741,9 +1100,11 @@ impl CreateNewCampaign {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::CampaignCreated>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::CampaignCreated>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -760,9 +1121,9 @@ impl CreateNewCampaign {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -779,1956 +1140,59 @@ impl CreateNewCampaign {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_campaign`]
-
-[`Client::get_campaign`]: super::Client::get_campaign*/
+impl ::std::future::IntoFuture for CreateNewCampaign {
+    type Output = ::std::result::Result<crate::types::CampaignCreated, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::create_new_campaign_template`](super::Client::create_new_campaign_template) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct GetCampaign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-}
-impl GetCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_campaign`](super::Client::get_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::Campaign>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::Campaign>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::Campaign, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_campaign",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/campaign/{campaign_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::Campaign>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::save_campaign`]
-
-[`Client::save_campaign`]: super::Client::save_campaign*/
-#[derive(Debug, Clone)]
-pub struct SaveCampaign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-    body: Result<types::CampaignSave, String>,
-}
-impl SaveCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_campaign`](super::Client::save_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::CampaignSave`](crate::types::CampaignSave) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CampaignSave>,
-        <V as std::convert::TryInto<types::CampaignSave>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `CampaignSave` for body failed: {}", s));
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_campaign",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/campaign/{campaign_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::remove_campaign`]
-
-[`Client::remove_campaign`]: super::Client::remove_campaign*/
-#[derive(Debug, Clone)]
-pub struct RemoveCampaign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-}
-impl RemoveCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::remove_campaign`](super::Client::remove_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "remove_campaign",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/campaign/{campaign_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::check_campaign_exists`]
-
-[`Client::check_campaign_exists`]: super::Client::check_campaign_exists*/
-#[derive(Debug, Clone)]
-pub struct CheckCampaignExists {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-}
-impl CheckCampaignExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_campaign_exists`](super::Client::check_campaign_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
-    > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_campaign_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website/{website_id}/campaign/{campaign_id}",
-        };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_campaign`]
-
-[`Client::update_campaign`]: super::Client::update_campaign*/
-#[derive(Debug, Clone)]
-pub struct UpdateCampaign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-    body: Result<types::CampaignUpdate, String>,
-}
-impl UpdateCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_campaign`](super::Client::update_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::CampaignUpdate`](crate::types::CampaignUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CampaignUpdate>,
-        <V as std::convert::TryInto<types::CampaignUpdate>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `CampaignUpdate` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/campaign/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_campaign",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/campaign/{campaign_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::dispatch_campaign`]
-
-[`Client::dispatch_campaign`]: super::Client::dispatch_campaign*/
-#[derive(Debug, Clone)]
-pub struct DispatchCampaign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
-}
-impl DispatchCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::dispatch_campaign`](super::Client::dispatch_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/campaign/{}/dispatch", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "dispatch_campaign",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/campaign/{campaign_id}/dispatch",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::pause_campaign`]
-
-[`Client::pause_campaign`]: super::Client::pause_campaign*/
-#[derive(Debug, Clone)]
-pub struct PauseCampaign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
-}
-impl PauseCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::pause_campaign`](super::Client::pause_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/campaign/{}/pause", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "pause_campaign",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/campaign/{campaign_id}/pause",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_campaign_recipients`]
-
-[`Client::list_campaign_recipients`]: super::Client::list_campaign_recipients*/
-#[derive(Debug, Clone)]
-pub struct ListCampaignRecipients {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-}
-impl ListCampaignRecipients {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_campaign_recipients`](super::Client::list_campaign_recipients); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/campaign/{}/recipients/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
-            crate ::path::encode_path(& page_number.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::CampaignRecipient>,
-                >,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignRecipient>>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::CampaignRecipient>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_campaign_recipients",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/campaign/{campaign_id}/recipients/{page_number}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignRecipient>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
-    pub fn stream(
-        self,
-    ) -> impl ::futures::Stream<
-        Item = ::std::result::Result<crate::types::CampaignRecipient, crate::Error>,
-    > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
-    }
-}
-/**Builder for [`Client::resume_campaign`]
-
-[`Client::resume_campaign`]: super::Client::resume_campaign*/
-#[derive(Debug, Clone)]
-pub struct ResumeCampaign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
-}
-impl ResumeCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::resume_campaign`](super::Client::resume_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/campaign/{}/resume", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resume_campaign",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/campaign/{campaign_id}/resume",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_campaign_statistics`]
-
-[`Client::list_campaign_statistics`]: super::Client::list_campaign_statistics*/
-#[derive(Debug, Clone)]
-pub struct ListCampaignStatistics {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-    action: Result<types::CampaignStatisticsAction, String>,
-    page_number: Result<u32, String>,
-    per_page: Result<Option<u32>, String>,
-}
-impl ListCampaignStatistics {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_campaign_statistics`](super::Client::list_campaign_statistics); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-            action: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            per_page: Ok(None),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Which action's statistics to list (`opened`, `clicked` or `unsubscribed`). (Required path parameter `action`.)
-    pub fn action<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CampaignStatisticsAction>,
-    {
-        self.action = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `CampaignStatisticsAction` for action failed".to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Statistics per page. Crisp's reference lists the parameter without its range; the Node and Go wrappers never send it. (Optional query parameter `per_page`.)
-    pub fn per_page<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.per_page = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `u32` for per_page failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id, action, page_number, per_page } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let action = crate::path::required(action, "action was not initialized")?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let per_page = crate::path::given(per_page)?;
-        let url = format!(
-            "{}/website/{}/campaign/{}/statistics/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& campaign_id),
-            crate ::path::encode_path(& action.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::CampaignStatistic>,
-                >,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignStatistic>>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::CampaignStatistic>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_campaign_statistics",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/campaign/{campaign_id}/statistics/{action}/{page_number}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignStatistic>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
-    pub fn stream(
-        self,
-    ) -> impl ::futures::Stream<
-        Item = ::std::result::Result<crate::types::CampaignStatistic, crate::Error>,
-    > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
-    }
-}
-/**Builder for [`Client::test_campaign`]
-
-[`Client::test_campaign`]: super::Client::test_campaign*/
-#[derive(Debug, Clone)]
-pub struct TestCampaign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    campaign_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
-}
-impl TestCampaign {
-    #[doc(hidden)]
-    /// The builder of [`Client::test_campaign`](super::Client::test_campaign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            campaign_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign identifier (a UUID). (Required path parameter `campaign_id`.)
-    pub fn campaign_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.campaign_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for campaign_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, campaign_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let campaign_id = crate::path::required(
-            campaign_id,
-            "campaign_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/campaign/{}/test", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& campaign_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "test_campaign",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/campaign/{campaign_id}/test",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_campaigns`]
-
-[`Client::list_campaigns`]: super::Client::list_campaigns*/
-#[derive(Debug, Clone)]
-pub struct ListCampaigns {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-    filter_status_done: Result<Option<types::SearchFlag>, String>,
-    filter_status_not_configured: Result<Option<types::SearchFlag>, String>,
-    filter_status_paused: Result<Option<types::SearchFlag>, String>,
-    filter_status_ready: Result<Option<types::SearchFlag>, String>,
-    filter_status_sending: Result<Option<types::SearchFlag>, String>,
-    filter_tag: Result<Option<::std::string::String>, String>,
-    filter_type_automated: Result<Option<types::SearchFlag>, String>,
-    filter_type_one_shot: Result<Option<types::SearchFlag>, String>,
-    search_name: Result<Option<::std::string::String>, String>,
-}
-impl ListCampaigns {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_campaigns`](super::Client::list_campaigns); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_status_done: Ok(None),
-            filter_status_not_configured: Ok(None),
-            filter_status_paused: Ok(None),
-            filter_status_ready: Ok(None),
-            filter_status_sending: Ok(None),
-            filter_tag: Ok(None),
-            filter_type_automated: Ok(None),
-            filter_type_one_shot: Ok(None),
-            search_name: Ok(None),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// `1` to include campaigns that were sent. (Optional query parameter `filter_status_done`.)
-    pub fn filter_status_done<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_status_done = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_status_done failed".to_string()
-            });
-        self
-    }
-    /// `1` to include campaigns that are not configured yet. (Optional query parameter `filter_status_not_configured`.)
-    pub fn filter_status_not_configured<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_status_not_configured = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_status_not_configured failed"
-                    .to_string()
-            });
-        self
-    }
-    /// `1` to include paused campaigns. (Optional query parameter `filter_status_paused`.)
-    pub fn filter_status_paused<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_status_paused = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_status_paused failed".to_string()
-            });
-        self
-    }
-    /// `1` to include campaigns ready to be dispatched. (Optional query parameter `filter_status_ready`.)
-    pub fn filter_status_ready<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_status_ready = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_status_ready failed".to_string()
-            });
-        self
-    }
-    /// `1` to include campaigns being sent. (Optional query parameter `filter_status_sending`.)
-    pub fn filter_status_sending<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_status_sending = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_status_sending failed".to_string()
-            });
-        self
-    }
-    /// Only campaigns carrying this tag (see `list_campaign_tags`). (Optional query parameter `filter_tag`.)
-    pub fn filter_tag<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_tag = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_tag failed"
-                    .to_string()
-            });
-        self
-    }
-    /// `1` to include automated campaigns. (Optional query parameter `filter_type_automated`.)
-    pub fn filter_type_automated<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_type_automated = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_type_automated failed".to_string()
-            });
-        self
-    }
-    /// `1` to include one-shot campaigns. (Optional query parameter `filter_type_one_shot`.)
-    pub fn filter_type_one_shot<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_type_one_shot = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_type_one_shot failed".to_string()
-            });
-        self
-    }
-    /// Only campaigns whose name matches this text. (Optional query parameter `search_name`.)
-    pub fn search_name<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.search_name = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for search_name failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            page_number,
-            filter_status_done,
-            filter_status_not_configured,
-            filter_status_paused,
-            filter_status_ready,
-            filter_status_sending,
-            filter_tag,
-            filter_type_automated,
-            filter_type_one_shot,
-            search_name,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_status_done = crate::path::given(filter_status_done)?;
-        let filter_status_not_configured = crate::path::given(
-            filter_status_not_configured,
-        )?;
-        let filter_status_paused = crate::path::given(filter_status_paused)?;
-        let filter_status_ready = crate::path::given(filter_status_ready)?;
-        let filter_status_sending = crate::path::given(filter_status_sending)?;
-        let filter_tag = crate::path::given(filter_tag)?;
-        let filter_type_automated = crate::path::given(filter_type_automated)?;
-        let filter_type_one_shot = crate::path::given(filter_type_one_shot)?;
-        let search_name = crate::path::given(search_name)?;
-        let url = format!(
-            "{}/website/{}/campaigns/list/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_status_done",
-                    &filter_status_done,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_status_not_configured",
-                    &filter_status_not_configured,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_status_paused",
-                    &filter_status_paused,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_status_ready",
-                    &filter_status_ready,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_status_sending",
-                    &filter_status_sending,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("filter_tag", &filter_tag))
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_type_automated",
-                    &filter_type_automated,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_type_one_shot",
-                    &filter_type_one_shot,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("search_name", &search_name))
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::CampaignExcerpt>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_campaigns",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/campaigns/list/{page_number}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
-    pub fn stream(
-        self,
-    ) -> impl ::futures::Stream<
-        Item = ::std::result::Result<crate::types::CampaignExcerpt, crate::Error>,
-    > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
-    }
-}
-/**Builder for [`Client::list_campaign_tags`]
-
-[`Client::list_campaign_tags`]: super::Client::list_campaign_tags*/
-#[derive(Debug, Clone)]
-pub struct ListCampaignTags {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-}
-impl ListCampaignTags {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_campaign_tags`](super::Client::list_campaign_tags); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/campaigns/tags", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_campaign_tags",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/campaigns/tags",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::create_new_campaign_template`]
-
-[`Client::create_new_campaign_template`]: super::Client::create_new_campaign_template*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct CreateNewCampaignTemplate {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::CampaignTemplateCreate, String>,
+    website_id: ::std::string::String,
+    body: types::CampaignTemplateCreate,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl CreateNewCampaignTemplate {
-    #[doc(hidden)]
-    /// The builder of [`Client::create_new_campaign_template`](super::Client::create_new_campaign_template); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::CampaignTemplateCreate,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::CampaignTemplateCreate`](crate::types::CampaignTemplateCreate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CampaignTemplateCreate>,
-        <V as std::convert::TryInto<
-            types::CampaignTemplateCreate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `CampaignTemplateCreate` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/campaigns/template", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/website/{}/campaigns/template", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -2739,9 +1203,10 @@ impl CreateNewCampaignTemplate {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2749,11 +1214,11 @@ impl CreateNewCampaignTemplate {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<crate::types::CampaignTemplateCreated>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -2770,9 +1235,9 @@ impl CreateNewCampaignTemplate {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2792,76 +1257,77 @@ impl CreateNewCampaignTemplate {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_campaign_template`]
-
-[`Client::get_campaign_template`]: super::Client::get_campaign_template*/
-#[derive(Debug, Clone)]
-pub struct GetCampaignTemplate {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    template_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for CreateNewCampaignTemplate {
+    type Output = ::std::result::Result<
+        crate::types::CampaignTemplateCreated,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetCampaignTemplate {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_campaign_template`](super::Client::get_campaign_template); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::dispatch_campaign`](super::Client::dispatch_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DispatchCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DispatchCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            template_id: Err(::std::string::String::new()),
+            website_id,
+            campaign_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign template identifier (a UUID). (Required path parameter `template_id`.)
-    pub fn template_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.template_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for template_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, template_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let template_id = crate::path::required(
-            template_id,
-            "template_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
+            "{}/website/{}/campaign/{}/dispatch", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .campaign_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2869,9 +1335,229 @@ impl GetCampaignTemplate {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::CampaignTemplate>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "dispatch_campaign",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/campaign/{campaign_id}/dispatch",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DispatchCampaign {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_campaign`](super::Client::get_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            campaign_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaign/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.campaign_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::Campaign>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::Campaign>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::Campaign, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_campaign",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/campaign/{campaign_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::Campaign>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetCampaign {
+    type Output = ::std::result::Result<crate::types::Campaign, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_campaign_template`](super::Client::get_campaign_template) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetCampaignTemplate {
+    client: super::Client,
+    website_id: ::std::string::String,
+    template_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetCampaignTemplate {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        template_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            template_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaigns/template/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .template_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::CampaignTemplate>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -2889,9 +1575,9 @@ impl GetCampaignTemplate {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2908,99 +1594,72 @@ impl GetCampaignTemplate {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::save_campaign_template`]
-
-[`Client::save_campaign_template`]: super::Client::save_campaign_template*/
-#[derive(Debug, Clone)]
-pub struct SaveCampaignTemplate {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    template_id: Result<::std::string::String, String>,
-    body: Result<types::CampaignTemplateSave, String>,
+impl ::std::future::IntoFuture for GetCampaignTemplate {
+    type Output = ::std::result::Result<crate::types::CampaignTemplate, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl SaveCampaignTemplate {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_campaign_template`](super::Client::save_campaign_template); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::list_campaign_recipients`](super::Client::list_campaign_recipients) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListCampaignRecipients {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListCampaignRecipients {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            template_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            campaign_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign template identifier (a UUID). (Required path parameter `template_id`.)
-    pub fn template_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.template_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for template_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::CampaignTemplateSave`](crate::types::CampaignTemplateSave) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CampaignTemplateSave>,
-        <V as std::convert::TryInto<
-            types::CampaignTemplateSave,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `CampaignTemplateSave` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, template_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let template_id = crate::path::required(
-            template_id,
-            "template_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
+            "{}/website/{}/campaign/{}/recipients/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .campaign_id), crate ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .put(url)
+            .client
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3008,13 +1667,17 @@ impl SaveCampaignTemplate {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::CampaignRecipient>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignRecipient>>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -3023,97 +1686,133 @@ impl SaveCampaignTemplate {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
         crate::transport::built(operation.id, self.request())
     }
-    /// Sends the request; Crisp's answer carries no data.
+    /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::CampaignRecipient>,
+            crate::Error,
+        >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_campaign_template",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/campaigns/template/{template_id}",
+            id: "list_campaign_recipients",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/campaign/{campaign_id}/recipients/{page_number}",
         };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignRecipient>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<crate::types::CampaignRecipient, crate::Error>,
+    > + Unpin + 'static {
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::remove_campaign_template`]
-
-[`Client::remove_campaign_template`]: super::Client::remove_campaign_template*/
-#[derive(Debug, Clone)]
-pub struct RemoveCampaignTemplate {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    template_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for ListCampaignRecipients {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::CampaignRecipient>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl RemoveCampaignTemplate {
-    #[doc(hidden)]
-    /// The builder of [`Client::remove_campaign_template`](super::Client::remove_campaign_template); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::list_campaign_statistics`](super::Client::list_campaign_statistics) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListCampaignStatistics {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    action: types::CampaignStatisticsAction,
+    page_number: u32,
+    per_page: ::std::option::Option<u32>,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListCampaignStatistics {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+        action: types::CampaignStatisticsAction,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            template_id: Err(::std::string::String::new()),
+            website_id,
+            campaign_id,
+            action,
+            page_number,
+            per_page: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Statistics per page. Crisp's reference lists the parameter without its range; the Node and Go wrappers never send it. (Optional query parameter `per_page`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn per_page(mut self, value: u32) -> Self {
+        self.per_page = ::std::option::Option::Some(value.into());
         self
     }
-    /// The campaign template identifier (a UUID). (Required path parameter `template_id`.)
-    pub fn template_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.template_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for template_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, template_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let template_id = crate::path::required(
-            template_id,
-            "template_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
+            "{}/website/{}/campaign/{}/statistics/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .campaign_id), crate ::path::encode_path(& self.action.to_string()), crate
+            ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .delete(url)
+            .client
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(&::progenitor_client::QueryParam::new("per_page", &self.per_page))
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3121,13 +1820,17 @@ impl RemoveCampaignTemplate {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::CampaignStatistic>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignStatistic>>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -3136,221 +1839,113 @@ impl RemoveCampaignTemplate {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
         crate::transport::built(operation.id, self.request())
     }
-    /// Sends the request; Crisp's answer carries no data.
+    /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::CampaignStatistic>,
+            crate::Error,
+        >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "remove_campaign_template",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/campaigns/template/{template_id}",
+            id: "list_campaign_statistics",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/campaign/{campaign_id}/statistics/{action}/{page_number}",
         };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignStatistic>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<crate::types::CampaignStatistic, crate::Error>,
+    > + Unpin + 'static {
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::check_campaign_template_exists`]
-
-[`Client::check_campaign_template_exists`]: super::Client::check_campaign_template_exists*/
-#[derive(Debug, Clone)]
-pub struct CheckCampaignTemplateExists {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    template_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for ListCampaignStatistics {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::CampaignStatistic>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl CheckCampaignTemplateExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_campaign_template_exists`](super::Client::check_campaign_template_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::list_campaign_tags`](super::Client::list_campaign_tags) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListCampaignTags {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListCampaignTags {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            template_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign template identifier (a UUID). (Required path parameter `template_id`.)
-    pub fn template_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.template_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for template_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, template_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let template_id = crate::path::required(
-            template_id,
-            "template_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
-    > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_campaign_template_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website/{website_id}/campaigns/template/{template_id}",
-        };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_campaign_template`]
-
-[`Client::update_campaign_template`]: super::Client::update_campaign_template*/
-#[derive(Debug, Clone)]
-pub struct UpdateCampaignTemplate {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    template_id: Result<::std::string::String, String>,
-    body: Result<types::CampaignTemplateUpdate, String>,
-}
-impl UpdateCampaignTemplate {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_campaign_template`](super::Client::update_campaign_template); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            template_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The campaign template identifier (a UUID). (Required path parameter `template_id`.)
-    pub fn template_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.template_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for template_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::CampaignTemplateUpdate`](crate::types::CampaignTemplateUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CampaignTemplateUpdate>,
-        <V as std::convert::TryInto<
-            types::CampaignTemplateUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `CampaignTemplateUpdate` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, template_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let template_id = crate::path::required(
-            template_id,
-            "template_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/campaigns/template/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& template_id),
+            "{}/website/{}/campaigns/tags", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .patch(url)
+            .client
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3358,13 +1953,15 @@ impl UpdateCampaignTemplate {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -3373,143 +1970,122 @@ impl UpdateCampaignTemplate {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
         crate::transport::built(operation.id, self.request())
     }
-    /// Sends the request; Crisp's answer carries no data.
+    /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
+        Output = ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            crate::Error,
+        >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_campaign_template",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/campaigns/template/{template_id}",
+            id: "list_campaign_tags",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/campaigns/tags",
         };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<::std::string::String>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::list_campaign_templates`]
-
-[`Client::list_campaign_templates`]: super::Client::list_campaign_templates*/
+impl ::std::future::IntoFuture for ListCampaignTags {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<::std::string::String>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_campaign_templates`](super::Client::list_campaign_templates) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListCampaignTemplates {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-    filter_type_custom: Result<Option<types::SearchFlag>, String>,
-    filter_type_static: Result<Option<types::SearchFlag>, String>,
-    search_name: Result<Option<::std::string::String>, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    search_name: ::std::option::Option<::std::string::String>,
+    filter_type_static: ::std::option::Option<types::SearchFlag>,
+    filter_type_custom: ::std::option::Option<types::SearchFlag>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListCampaignTemplates {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_campaign_templates`](super::Client::list_campaign_templates); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_type_custom: Ok(None),
-            filter_type_static: Ok(None),
-            search_name: Ok(None),
+            website_id,
+            page_number,
+            search_name: ::std::option::Option::None,
+            filter_type_static: ::std::option::Option::None,
+            filter_type_custom: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// `1` to include the website's own templates. (Optional query parameter `filter_type_custom`.)
-    pub fn filter_type_custom<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_type_custom = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_type_custom failed".to_string()
-            });
-        self
-    }
-    /// `1` to include the templates Crisp provides. (Optional query parameter `filter_type_static`.)
-    pub fn filter_type_static<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_type_static = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_type_static failed".to_string()
-            });
-        self
-    }
     /// Only templates whose name matches this text. (Optional query parameter `search_name`.)
-    pub fn search_name<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.search_name = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for search_name failed"
-                    .to_string()
-            });
+    #[allow(clippy::useless_conversion)]
+    pub fn search_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include the templates Crisp provides. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_type_static`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_type_static(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_type_static = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include the website's own templates. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_type_custom`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_type_custom(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_type_custom = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            page_number,
-            filter_type_custom,
-            filter_type_static,
-            search_name,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_type_custom = crate::path::given(filter_type_custom)?;
-        let filter_type_static = crate::path::given(filter_type_static)?;
-        let search_name = crate::path::given(search_name)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/campaigns/templates/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/campaigns/templates/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -3517,20 +2093,23 @@ impl ListCampaignTemplates {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_type_custom",
-                    &filter_type_custom,
+                &::progenitor_client::QueryParam::new("search_name", &self.search_name),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_type_static",
+                    &self.filter_type_static,
                 ),
             )
             .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_type_static",
-                    &filter_type_static,
+                &::progenitor_client::QueryParam::new(
+                    "filter_type_custom",
+                    &self.filter_type_custom,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("search_name", &search_name))
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3538,13 +2117,13 @@ impl ListCampaignTemplates {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -3563,9 +2142,9 @@ impl ListCampaignTemplates {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3586,15 +2165,1327 @@ impl ListCampaignTemplates {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::CampaignTemplateExcerpt, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListCampaignTemplates {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::CampaignTemplateExcerpt>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_campaigns`](super::Client::list_campaigns) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListCampaigns {
+    client: super::Client,
+    website_id: ::std::string::String,
+    page_number: u32,
+    search_name: ::std::option::Option<::std::string::String>,
+    filter_tag: ::std::option::Option<::std::string::String>,
+    filter_type_one_shot: ::std::option::Option<types::SearchFlag>,
+    filter_type_automated: ::std::option::Option<types::SearchFlag>,
+    filter_status_not_configured: ::std::option::Option<types::SearchFlag>,
+    filter_status_ready: ::std::option::Option<types::SearchFlag>,
+    filter_status_paused: ::std::option::Option<types::SearchFlag>,
+    filter_status_sending: ::std::option::Option<types::SearchFlag>,
+    filter_status_done: ::std::option::Option<types::SearchFlag>,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListCampaigns {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            page_number,
+            search_name: ::std::option::Option::None,
+            filter_tag: ::std::option::Option::None,
+            filter_type_one_shot: ::std::option::Option::None,
+            filter_type_automated: ::std::option::Option::None,
+            filter_status_not_configured: ::std::option::Option::None,
+            filter_status_ready: ::std::option::Option::None,
+            filter_status_paused: ::std::option::Option::None,
+            filter_status_sending: ::std::option::Option::None,
+            filter_status_done: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Only campaigns whose name matches this text. (Optional query parameter `search_name`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn search_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only campaigns carrying this tag (see `list_campaign_tags`). (Optional query parameter `filter_tag`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_tag(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_tag = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include one-shot campaigns. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_type_one_shot`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_type_one_shot(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_type_one_shot = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include automated campaigns. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_type_automated`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_type_automated(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_type_automated = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include campaigns that are not configured yet. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_status_not_configured`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_status_not_configured(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_status_not_configured = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include campaigns ready to be dispatched. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_status_ready`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_status_ready(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_status_ready = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include paused campaigns. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_status_paused`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_status_paused(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_status_paused = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include campaigns being sent. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_status_sending`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_status_sending(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_status_sending = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include campaigns that were sent. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_status_done`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_status_done(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_status_done = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaigns/list/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new("search_name", &self.search_name),
+            )
+            .query(&::progenitor_client::QueryParam::new("filter_tag", &self.filter_tag))
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_type_one_shot",
+                    &self.filter_type_one_shot,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_type_automated",
+                    &self.filter_type_automated,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_status_not_configured",
+                    &self.filter_status_not_configured,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_status_ready",
+                    &self.filter_status_ready,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_status_paused",
+                    &self.filter_status_paused,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_status_sending",
+                    &self.filter_status_sending,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_status_done",
+                    &self.filter_status_done,
+                ),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::CampaignExcerpt>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_campaigns",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/campaigns/list/{page_number}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::CampaignExcerpt>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<crate::types::CampaignExcerpt, crate::Error>,
+    > + Unpin + 'static {
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListCampaigns {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::CampaignExcerpt>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::pause_campaign`](super::Client::pause_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct PauseCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl PauseCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            campaign_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaign/{}/pause", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .campaign_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "pause_campaign",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/campaign/{campaign_id}/pause",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for PauseCampaign {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::remove_campaign`](super::Client::remove_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RemoveCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RemoveCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            campaign_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaign/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.campaign_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "remove_campaign",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/campaign/{campaign_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RemoveCampaign {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::remove_campaign_template`](super::Client::remove_campaign_template) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RemoveCampaignTemplate {
+    client: super::Client,
+    website_id: ::std::string::String,
+    template_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RemoveCampaignTemplate {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        template_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            template_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaigns/template/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .template_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "remove_campaign_template",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/campaigns/template/{template_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RemoveCampaignTemplate {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resume_campaign`](super::Client::resume_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResumeCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResumeCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            campaign_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaign/{}/resume", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .campaign_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resume_campaign",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/campaign/{campaign_id}/resume",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResumeCampaign {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::save_campaign`](super::Client::save_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SaveCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    body: types::CampaignSave,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SaveCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+        body: types::CampaignSave,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            campaign_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaign/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.campaign_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_campaign",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/campaign/{campaign_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SaveCampaign {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::save_campaign_template`](super::Client::save_campaign_template) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SaveCampaignTemplate {
+    client: super::Client,
+    website_id: ::std::string::String,
+    template_id: ::std::string::String,
+    body: types::CampaignTemplateSave,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SaveCampaignTemplate {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        template_id: ::std::string::String,
+        body: types::CampaignTemplateSave,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            template_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaigns/template/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .template_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_campaign_template",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/campaigns/template/{template_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SaveCampaignTemplate {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::test_campaign`](super::Client::test_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct TestCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl TestCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            campaign_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaign/{}/test", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .campaign_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "test_campaign",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/campaign/{campaign_id}/test",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for TestCampaign {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_campaign`](super::Client::update_campaign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateCampaign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    campaign_id: ::std::string::String,
+    body: types::CampaignUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateCampaign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        campaign_id: ::std::string::String,
+        body: types::CampaignUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            campaign_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaign/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.campaign_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "campaign_id", &self.campaign_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_campaign",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/campaign/{campaign_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateCampaign {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_campaign_template`](super::Client::update_campaign_template) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateCampaignTemplate {
+    client: super::Client,
+    website_id: ::std::string::String,
+    template_id: ::std::string::String,
+    body: types::CampaignTemplateUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateCampaignTemplate {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        template_id: ::std::string::String,
+        body: types::CampaignTemplateUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            template_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/campaigns/template/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .template_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "template_id", &self.template_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_campaign_template",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/campaigns/template/{template_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateCampaignTemplate {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -26,69 +26,70 @@ impl Client {
     ///
     /// `GET /website/{website_id}/connect/endpoints` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-website-connect-endpoints)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteConnectEndpoints`](crate::types::WebsiteConnectEndpoints).
+    /// Awaiting the call gives [`WebsiteConnectEndpoints`](crate::types::WebsiteConnectEndpoints).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_website_connect_endpoints()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
+    /// let data = client.get_website_connect_endpoints("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_website_connect_endpoints(&self) -> builder::GetWebsiteConnectEndpoints {
-        builder::GetWebsiteConnectEndpoints::new(self)
+    #[doc(alias = "Get Website Connect Endpoints")]
+    #[doc(alias = "getConnectEndpoints")]
+    pub fn get_website_connect_endpoints(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetWebsiteConnectEndpoints {
+        builder::GetWebsiteConnectEndpoints::new(self, website_id.into())
     }
 }
-/**Builder for [`Client::get_website_connect_endpoints`]
-
-[`Client::get_website_connect_endpoints`]: super::Client::get_website_connect_endpoints*/
+/// The call [`Client::get_website_connect_endpoints`](super::Client::get_website_connect_endpoints) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetWebsiteConnectEndpoints {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetWebsiteConnectEndpoints {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_website_connect_endpoints`](super::Client::get_website_connect_endpoints); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/connect/endpoints", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/website/{}/connect/endpoints", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -96,7 +97,8 @@ impl GetWebsiteConnectEndpoints {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -104,11 +106,11 @@ impl GetWebsiteConnectEndpoints {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<crate::types::WebsiteConnectEndpoints>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -125,9 +127,9 @@ impl GetWebsiteConnectEndpoints {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -145,5 +147,15 @@ impl GetWebsiteConnectEndpoints {
             crate::envelope::Envelope<crate::types::WebsiteConnectEndpoints>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetWebsiteConnectEndpoints {
+    type Output = ::std::result::Result<
+        crate::types::WebsiteConnectEndpoints,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

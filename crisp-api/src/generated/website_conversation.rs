@@ -11,274 +11,96 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /// **Create A New Conversation**
+    /// **Abort Ongoing Call Session For Conversation**
     ///
-    /// Creates a new conversation and returns its `session_id`. The conversation shows in the
-    /// Crisp Inbox once a message from the user is sent in it.
+    /// Hangs up the ongoing call. The request is a DELETE with a JSON body: `user` and
+    /// `origin` (both optional, `{}` is fine) describe who ended the call, as shown on the
+    /// event message Crisp adds to the conversation.
     ///
-    /// `POST /website/{website_id}/conversation` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-a-new-conversation)
+    /// `DELETE /website/{website_id}/conversation/{session_id}/call/{call_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#abort-ongoing-call-session-for-conversation)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationNew`](crate::types::ConversationNew).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .create_new_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_new_conversation(&self) -> builder::CreateNewConversation {
-        builder::CreateNewConversation::new(self)
-    }
-    /// **Get A Conversation**
-    ///
-    /// Resolves one conversation (its state, metas, participants and last message).
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`Conversation`](crate::types::Conversation).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_conversation(&self) -> builder::GetConversation {
-        builder::GetConversation::new(self)
-    }
-    /// **Remove A Conversation**
-    ///
-    /// Removes a conversation and its messages for good. A later read of the same session
-    /// answers 404.
-    ///
-    /// `DELETE /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .remove_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn remove_conversation(&self) -> builder::RemoveConversation {
-        builder::RemoveConversation::new(self)
-    }
-    /// **Check If Conversation Exists**
-    ///
-    /// Checks whether a conversation exists. The answer has no body; 404 means it does not exist.
-    ///
-    /// `HEAD /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-conversation-exists)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_conversation_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("exists: {exists}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn check_conversation_exists(&self) -> builder::CheckConversationExists {
-        builder::CheckConversationExists::new(self)
-    }
-    /// **Get Block Status For Conversation**
-    ///
-    /// Resolves whether the visitor's incoming messages are blocked.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/block` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-block-status-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationBlock`](crate::types::ConversationBlock).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_block_status_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_block_status_for_conversation(
-        &self,
-    ) -> builder::GetBlockStatusForConversation {
-        builder::GetBlockStatusForConversation::new(self)
-    }
-    /// **Block Incoming Messages For Conversation**
-    ///
-    /// Blocks (`blocked: true`) or unblocks (`false`) the visitor's messages: while blocked,
-    /// what the visitor sends is dropped silently; operators can still write.
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/block` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#block-incoming-messages-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationBlockUpdate`](crate::types::ConversationBlockUpdate)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `call_id` (path): The call session identifier, as resolved by `get_ongoing_call_session_for_conversation`.
+    /// - `body`: [`types::ConversationCallAbort`](crate::types::ConversationCallAbort) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .block_incoming_messages_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationBlockUpdate::new(true))
-    ///     .send()
+    ///     .abort_ongoing_call_session_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         "call_35a0c062-72fa-4095-a2a0-f9911d47ee56",
+    ///         types::ConversationCallAbort::new().origin("chat").user(types::MessageUser::new().nickname("Baptiste Jamin").user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn block_incoming_messages_for_conversation(
+    #[doc(alias = "Abort Ongoing Call Session For Conversation")]
+    #[doc(alias = "abortOngoingCallSessionForConversation")]
+    pub fn abort_ongoing_call_session_for_conversation(
         &self,
-    ) -> builder::BlockIncomingMessagesForConversation {
-        builder::BlockIncomingMessagesForConversation::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        call_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationCallAbort>,
+    ) -> builder::AbortOngoingCallSessionForConversation {
+        builder::AbortOngoingCallSessionForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            call_id.into(),
+            body.into(),
+        )
     }
-    /// **List Browsing Sessions For Conversation**
+    /// **Assign Conversation Routing**
     ///
-    /// Lists the browsing sessions available for the conversation: one per open tab of the
-    /// visitor that accepted `initiate_browsing_session_for_conversation`, through which the
-    /// visitor's screen can be streamed to operators (MagicBrowse). Not paged.
+    /// Assigns the conversation to an operator, or unassigns it when `assigned` is `null`.
+    /// `silent` assigns without notifying the operator.
     ///
-    /// `GET /website/{website_id}/conversation/{session_id}/browsing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-browsing-sessions-for-conversation)
+    /// `PATCH /website/{website_id}/conversation/{session_id}/routing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#assign-conversation-routing)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationBrowsing`](crate::types::ConversationBrowsing).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .list_browsing_sessions_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{} items", items.len());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_browsing_sessions_for_conversation(
-        &self,
-    ) -> builder::ListBrowsingSessionsForConversation {
-        builder::ListBrowsingSessionsForConversation::new(self)
-    }
-    /// **Initiate Browsing Session For Conversation**
-    ///
-    /// Asks the visitor's chatbox to prepare a streamed browsing session for each open tab.
-    /// Each tab answers later with the real-time event `browsing:request:initiated` (with
-    /// its `browsing_id`) or `browsing:request:rejected`; then drive the stream with
-    /// `send_action_to_existing_browsing_session`.
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/browsing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initiate-browsing-session-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .initiate_browsing_session_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn initiate_browsing_session_for_conversation(
-        &self,
-    ) -> builder::InitiateBrowsingSessionForConversation {
-        builder::InitiateBrowsingSessionForConversation::new(self)
-    }
-    /// **Send Action To An Existing Browsing Session**
-    ///
-    /// Starts or stops the stream of a browsing session, or keeps it alive (`heartbeat`).
-    /// The visitor's chatbox acknowledges `start` and `stop` on the streaming channel
-    /// (`app:browsing:action:started` / `app:browsing:action:stopped`).
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/browsing/{browsing_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#send-action-to-an-existing-browsing-session)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `browsing_id` (path, required): The browsing session identifier, as listed by `list_browsing_sessions_for_conversation`.
-    /// - `body` (required): [`types::ConversationBrowsingAction`](crate::types::ConversationBrowsingAction)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationRoutingAssignUpdate`](crate::types::ConversationRoutingAssignUpdate) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .send_action_to_existing_browsing_session()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .browsing_id("browsing_05a9392d-ff3f-45e7-b021-1179c45668fa")
-    ///     .body(types::ConversationBrowsingAction::new(types::ConversationBrowsingActionType::Start))
-    ///     .send()
+    ///     .assign_conversation_routing(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationRoutingAssignUpdate::new().assigned(types::RoutingAssignee::new("a4c32c68-be91-4e29-8a05-976e93abbe3f")),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn send_action_to_existing_browsing_session(
+    #[doc(alias = "Assign Conversation Routing")]
+    #[doc(alias = "assignConversationRouting")]
+    pub fn assign_conversation_routing(
         &self,
-    ) -> builder::SendActionToExistingBrowsingSession {
-        builder::SendActionToExistingBrowsingSession::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationRoutingAssignUpdate>,
+    ) -> builder::AssignConversationRouting {
+        builder::AssignConversationRouting::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
     }
     /// **Assist An Existing Browsing Session**
     ///
@@ -290,1028 +112,88 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/conversation/{session_id}/browsing/{browsing_id}/assist` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#assist-an-existing-browsing-session)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `browsing_id` (path, required): The browsing session identifier, as listed by `list_browsing_sessions_for_conversation`.
-    /// - `body` (required): [`types::ConversationBrowsingAssist`](crate::types::ConversationBrowsingAssist)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `browsing_id` (path): The browsing session identifier, as listed by `list_browsing_sessions_for_conversation`.
+    /// - `body`: [`types::ConversationBrowsingAssist`](crate::types::ConversationBrowsingAssist) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .assist_existing_browsing_session()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .browsing_id("browsing_05a9392d-ff3f-45e7-b021-1179c45668fa")
-    ///     .body(types::ConversationBrowsingAssist::new(types::ConversationBrowsingAssistActionType::Mouse).mouse(types::ConversationBrowsingAssistPosition::new(0, 784)))
-    ///     .send()
+    ///     .assist_existing_browsing_session(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa",
+    ///         types::ConversationBrowsingAssist::new(types::ConversationBrowsingAssistActionType::Mouse).mouse(types::ConversationBrowsingAssistPosition::new(0, 784)),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Assist An Existing Browsing Session")]
+    #[doc(alias = "assistExistingBrowsingSession")]
     pub fn assist_existing_browsing_session(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        browsing_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationBrowsingAssist>,
     ) -> builder::AssistExistingBrowsingSession {
-        builder::AssistExistingBrowsingSession::new(self)
+        builder::AssistExistingBrowsingSession::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            browsing_id.into(),
+            body.into(),
+        )
     }
-    /// **Get Ongoing Call Session For Conversation**
+    /// **Block Incoming Messages For Conversation**
     ///
-    /// Resolves the ongoing audio or video call of the conversation, to abort it or to transmit signaling on it.
+    /// Blocks (`blocked: true`) or unblocks (`false`) the visitor's messages: while blocked,
+    /// what the visitor sends is dropped silently; operators can still write.
     ///
-    /// `GET /website/{website_id}/conversation/{session_id}/call` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-ongoing-call-session-for-conversation)
+    /// `PATCH /website/{website_id}/conversation/{session_id}/block` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#block-incoming-messages-for-conversation)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationCall`](crate::types::ConversationCall).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_ongoing_call_session_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_ongoing_call_session_for_conversation(
-        &self,
-    ) -> builder::GetOngoingCallSessionForConversation {
-        builder::GetOngoingCallSessionForConversation::new(self)
-    }
-    /// **Initiate New Call Session For Conversation**
-    ///
-    /// Asks the visitor's chatbox to open an audio or video call. The visitor accepts or
-    /// declines later (real-time events `call:request:initiated` / `call:request:rejected`).
-    /// The answer carries the new call's `call_id`, as the Go wrapper reads it (the Node
-    /// wrapper does not type this answer).
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/call` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initiate-new-call-session-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationCall`](crate::types::ConversationCall).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationCallNew`](crate::types::ConversationCallNew)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// let data = client
-    ///     .initiate_new_call_session_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationCallNew::new(types::ConversationCallMode::Audio))
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn initiate_new_call_session_for_conversation(
-        &self,
-    ) -> builder::InitiateNewCallSessionForConversation {
-        builder::InitiateNewCallSessionForConversation::new(self)
-    }
-    /// **Abort Ongoing Call Session For Conversation**
-    ///
-    /// Hangs up the ongoing call. The request is a DELETE with a JSON body: `user` and
-    /// `origin` (both optional, `{}` is fine) describe who ended the call, as shown on the
-    /// event message Crisp adds to the conversation.
-    ///
-    /// `DELETE /website/{website_id}/conversation/{session_id}/call/{call_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#abort-ongoing-call-session-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `call_id` (path, required): The call session identifier, as resolved by `get_ongoing_call_session_for_conversation`.
-    /// - `body` (required): [`types::ConversationCallAbort`](crate::types::ConversationCallAbort)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationBlockUpdate`](crate::types::ConversationBlockUpdate) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .abort_ongoing_call_session_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .call_id("call_35a0c062-72fa-4095-a2a0-f9911d47ee56")
-    ///     .body(types::ConversationCallAbort::new().origin("chat").user(types::MessageUser::new().nickname("Baptiste Jamin").user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")))
-    ///     .send()
+    ///     .block_incoming_messages_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationBlockUpdate::new(true),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn abort_ongoing_call_session_for_conversation(
+    #[doc(alias = "Block Incoming Messages For Conversation")]
+    #[doc(alias = "blockIncomingMessagesForConversation")]
+    pub fn block_incoming_messages_for_conversation(
         &self,
-    ) -> builder::AbortOngoingCallSessionForConversation {
-        builder::AbortOngoingCallSessionForConversation::new(self)
-    }
-    /// **Transmit Signaling On Ongoing Call Session**
-    ///
-    /// Relays a WebRTC signaling payload (an SDP offer or answer, or an ICE candidate) to the
-    /// other party of the call, who receives it on the streaming channel
-    /// (`app:call:signaling:sdp` / `app:call:signaling:candidate`).
-    ///
-    /// This spec follows Crisp's reference, `PATCH …/call/{call_id}/signaling`. The Node
-    /// and Go wrappers send `PATCH …/call/{call_id}`, a route the reference does not
-    /// document (it lists only DELETE there); the reference is the API's own definition, and
-    /// the wrappers share one rarely used implementation.
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/call/{call_id}/signaling` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#transmit-signaling-on-ongoing-call-session)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `call_id` (path, required): The call session identifier, as resolved by `get_ongoing_call_session_for_conversation`.
-    /// - `body` (required): [`types::ConversationCallSignaling`](crate::types::ConversationCallSignaling)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .transmit_signaling_on_ongoing_call_session()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .call_id("call_35a0c062-72fa-4095-a2a0-f9911d47ee56")
-    ///     .body(types::ConversationCallSignaling::new(types::ConversationCallSignalingType::Sdp, crisp_api::serde_json::json!({"sdp":"v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n","type":"offer"})))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn transmit_signaling_on_ongoing_call_session(
-        &self,
-    ) -> builder::TransmitSignalingOnOngoingCallSession {
-        builder::TransmitSignalingOnOngoingCallSession::new(self)
-    }
-    /// **Compose A Message In Conversation**
-    ///
-    /// Starts or stops the "is typing" indicator shown to the other party, with an optional
-    /// preview of the message being written (MagicType).
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/compose` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#compose-a-message-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::MessageCompose`](crate::types::MessageCompose)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .compose_message_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::MessageCompose::new(types::ComposeType::Start, types::MessageFrom::Operator).excerpt("Let me check"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn compose_message_in_conversation(
-        &self,
-    ) -> builder::ComposeMessageInConversation {
-        builder::ComposeMessageInConversation::new(self)
-    }
-    /// **Mark Messages As Delivered In Conversation**
-    ///
-    /// Marks the messages listed in `fingerprints` as delivered to `from` (Crisp's reference
-    /// documents `operator`), for example once an integration has relayed them. Unlike
-    /// `mark_messages_read_in_conversation`, `fingerprints` is required.
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/delivered` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#mark-messages-as-delivered-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::MessagesDeliveredMark`](crate::types::MessagesDeliveredMark)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .mark_messages_delivered_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::MessagesDeliveredMark::new(types::DeliveredFrom::Operator, "urn:crisp.im:slack:0", [524653764345]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn mark_messages_delivered_in_conversation(
-        &self,
-    ) -> builder::MarkMessagesDeliveredInConversation {
-        builder::MarkMessagesDeliveredInConversation::new(self)
-    }
-    /// **List Conversation Events**
-    ///
-    /// Lists the custom events stacked in the conversation, a page at a time. An empty page means the end.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/events/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-events)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationEvent`](crate::types::ConversationEvent); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_conversation_events()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_conversation_events(&self) -> builder::ListConversationEvents {
-        builder::ListConversationEvents::new(self)
-    }
-    /// **Request User Feedback For Conversation**
-    ///
-    /// Asks the user to rate the conversation in the chatbox. The visitor must be online for
-    /// the request to be delivered.
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/feedback` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-user-feedback-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .request_user_feedback_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn request_user_feedback_for_conversation(
-        &self,
-    ) -> builder::RequestUserFeedbackForConversation {
-        builder::RequestUserFeedbackForConversation::new(self)
-    }
-    /// **List Conversation Files**
-    ///
-    /// Lists the files shared in the conversation's messages (their metadata, not their
-    /// bytes), a page at a time. An empty page means the end.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/files/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-files)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationFile`](crate::types::ConversationFile); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_conversation_files()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_conversation_files(&self) -> builder::ListConversationFiles {
-        builder::ListConversationFiles::new(self)
-    }
-    /// **Update Conversation Inbox**
-    ///
-    /// Files the conversation under an inbox, or under none with `inbox_id: null` (`None`).
-    /// `inbox_id` is always sent, as the Node wrapper sends it (`null` when no inbox is
-    /// given); the reference marks it optional.
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/inbox` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-conversation-inbox)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationInboxUpdate`](crate::types::ConversationInboxUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_conversation_inbox()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationInboxUpdate::new().inbox_id("bf6935c9-43b3-4f8e-87ea-175c1e1ed1a9"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_conversation_inbox(&self) -> builder::UpdateConversationInbox {
-        builder::UpdateConversationInbox::new(self)
-    }
-    /// **Initiate A Conversation With Existing Session**
-    ///
-    /// Opens a conversation from a visitor session that already exists (a visitor listed by
-    /// `list_visitors`), as if the operator had started it. Crisp confirms it later with the
-    /// real-time event `session:request:initiated`. Use `create_new_conversation` to create
-    /// one from nothing.
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/initiate` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initiate-a-conversation-with-existing-session)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .initiate_conversation_with_existing_session()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn initiate_conversation_with_existing_session(
-        &self,
-    ) -> builder::InitiateConversationWithExistingSession {
-        builder::InitiateConversationWithExistingSession::new(self)
-    }
-    /// **Send A Message In Conversation**
-    ///
-    /// Sends a message in a conversation, as the operator or as the user. `content` is a
-    /// string for `text` and `note` messages and an object for the other types.
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/message` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#send-a-message-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`MessageSent`](crate::types::MessageSent).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::MessageNew`](crate::types::MessageNew)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// let data = client
-    ///     .send_message_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::MessageNew::new(types::MessageFrom::Operator, types::MessageOrigin::Chat, types::MessageContent::text("Hey there! Need help?")))
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn send_message_in_conversation(&self) -> builder::SendMessageInConversation {
-        builder::SendMessageInConversation::new(self)
-    }
-    /// **Get A Message In Conversation**
-    ///
-    /// Resolves one message of the conversation by its fingerprint (as listed by
-    /// `get_messages_in_conversation` or received over RTM), for example to read it again
-    /// after a `message:updated` event.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/message/{fingerprint}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-message-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`Message`](crate::types::Message).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `fingerprint` (path, required): The message fingerprint (wider than 32 bits).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_message_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .fingerprint(524653764345_i64)
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_message_in_conversation(&self) -> builder::GetMessageInConversation {
-        builder::GetMessageInConversation::new(self)
-    }
-    /// **Remove A Message In Conversation**
-    ///
-    /// Retracts a message that was sent in the conversation. Crisp confirms it later with the
-    /// real-time event `message:removed`. A message already relayed by email, or sent while
-    /// the chatbox was offline, may stay visible to the user, and some integrations ignore
-    /// removals.
-    ///
-    /// `DELETE /website/{website_id}/conversation/{session_id}/message/{fingerprint}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-message-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `fingerprint` (path, required): The message fingerprint (wider than 32 bits).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .remove_message_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .fingerprint(524653764345_i64)
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn remove_message_in_conversation(
-        &self,
-    ) -> builder::RemoveMessageInConversation {
-        builder::RemoveMessageInConversation::new(self)
-    }
-    /// **Update A Message In Conversation**
-    ///
-    /// Edits the content of a message: a string for `text` and `note` messages, an object of
-    /// the message's type for the others. The message is then marked `edited`. Editing works
-    /// only in conversations started from the Crisp chatbox (not email, Messenger, ...).
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/message/{fingerprint}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-a-message-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `fingerprint` (path, required): The message fingerprint (wider than 32 bits).
-    /// - `body` (required): [`types::MessageUpdate`](crate::types::MessageUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_message_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .fingerprint(524653764345_i64)
-    ///     .body(types::MessageUpdate::new("Hey there! Need help? (edited)"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_message_in_conversation(
-        &self,
-    ) -> builder::UpdateMessageInConversation {
-        builder::UpdateMessageInConversation::new(self)
-    }
-    /// **Get Messages In Conversation**
-    ///
-    /// Lists the messages of a conversation, the most recent batch first. Pass the oldest
-    /// `timestamp` seen as `timestamp_before` to read older messages; `timestamp_after` and
-    /// `timestamp_around` read forward from, or around, a point in time. Send at most one of
-    /// the three.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/messages` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-messages-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`Message`](crate::types::Message); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `timestamp_before` (query, optional): Only messages sent before this time (epoch milliseconds).
-    /// - `timestamp_after` (query, optional): Only messages sent after this time (epoch milliseconds), the oldest batch first.
-    /// - `timestamp_around` (query, optional): A batch of messages centred on this time (epoch milliseconds).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .get_messages_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_messages_in_conversation(&self) -> builder::GetMessagesInConversation {
-        builder::GetMessagesInConversation::new(self)
-    }
-    /// **Get Conversation Metas**
-    ///
-    /// Resolves what is known of the conversation's visitor (the same object as the conversation's `meta`).
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/meta` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-metas)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationMeta`](crate::types::ConversationMeta).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_conversation_metas()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_conversation_metas(&self) -> builder::GetConversationMetas {
-        builder::GetConversationMetas::new(self)
-    }
-    /// **Update Conversation Metas**
-    ///
-    /// Updates what is known of the visitor. Send only the fields to change; `data` keys are
-    /// merged into the existing data. `segments` replaces the list (send `[]` to clear it).
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/meta` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-conversation-metas)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationMetaUpdate`](crate::types::ConversationMetaUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_conversation_metas()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationMetaUpdate::new().data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})).email("john.doe@acme-inc.com").nickname("John Doe").segments(["happy", "customer", "love"]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_conversation_metas(&self) -> builder::UpdateConversationMetas {
-        builder::UpdateConversationMetas::new(self)
-    }
-    /// **Update Conversation Open State**
-    ///
-    /// Tells the other operators whether the authenticated operator has this conversation
-    /// open right now. The state expires after a while: send `opened: true` again to keep
-    /// it. The body is `{"opened": …}` as the reference and the Node wrapper send it (the Go
-    /// wrapper sends the key `blocked`, a bug).
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/open` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-conversation-open-state)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationOpenStateUpdate`](crate::types::ConversationOpenStateUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_conversation_open_state()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationOpenStateUpdate::new(true))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_conversation_open_state(
-        &self,
-    ) -> builder::UpdateConversationOpenState {
-        builder::UpdateConversationOpenState::new(self)
-    }
-    /// **Get An Original Message In Conversation**
-    ///
-    /// Resolves the original of a message, mostly the raw HTML content and the headers of an
-    /// email. The `original_id` is in the message's `original.original_id`.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/original/{original_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-an-original-message-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationOriginal`](crate::types::ConversationOriginal).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `original_id` (path, required): The original message identifier (a message's `original.original_id`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_original_message_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .original_id("2325a3c0-9b47-4fc6-b00e-111b752e44cd")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_original_message_in_conversation(
-        &self,
-    ) -> builder::GetOriginalMessageInConversation {
-        builder::GetOriginalMessageInConversation::new(self)
-    }
-    /// **List Conversation Pages**
-    ///
-    /// Lists the pages the visitor browsed, a page at a time. An empty page means the end.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/pages/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-pages)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationPage`](crate::types::ConversationPage); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_conversation_pages()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_conversation_pages(&self) -> builder::ListConversationPages {
-        builder::ListConversationPages::new(self)
-    }
-    /// **Get Conversation Participants**
-    ///
-    /// Resolves the conversation's external participants: people reached outside the
-    /// chatbox, such as email addresses copied (CC) on the replies.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/participants` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-participants)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationParticipants`](crate::types::ConversationParticipants).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_conversation_participants()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_conversation_participants(&self) -> builder::GetConversationParticipants {
-        builder::GetConversationParticipants::new(self)
-    }
-    /// **Save Conversation Participants**
-    ///
-    /// Replaces the conversation's external participants with `participants` (send an empty
-    /// list to remove them all). `user` and `origin` describe who made the change, as shown
-    /// on the event message Crisp adds to the conversation.
-    ///
-    /// `PUT /website/{website_id}/conversation/{session_id}/participants` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-conversation-participants)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationParticipantsSave`](crate::types::ConversationParticipantsSave)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_conversation_participants()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationParticipantsSave::new([types::ConversationParticipantNew::new(types::ConversationParticipantType::Email, "jane.doe@acme-inc.com")]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn save_conversation_participants(
-        &self,
-    ) -> builder::SaveConversationParticipants {
-        builder::SaveConversationParticipants::new(self)
-    }
-    /// **Request Chatbox Binding Purge For Conversation**
-    ///
-    /// Asks the visitor's chatbox to purge its binding to this conversation. The visitor
-    /// must be online for the purge to happen; nothing comes back.
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/purge` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-chatbox-binding-purge-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .request_chatbox_binding_purge_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn request_chatbox_binding_purge_for_conversation(
-        &self,
-    ) -> builder::RequestChatboxBindingPurgeForConversation {
-        builder::RequestChatboxBindingPurgeForConversation::new(self)
-    }
-    /// **Mark Messages As Read In Conversation**
-    ///
-    /// Marks messages of the conversation as read by `from` (the operator reads the user's
-    /// messages and the other way round): the messages listed in `fingerprints`, or all of
-    /// them when `fingerprints` is left out. The unread counts go down accordingly.
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/read` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#mark-messages-as-read-in-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::MessagesReadMark`](crate::types::MessagesReadMark)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .mark_messages_read_in_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::MessagesReadMark::new(types::MessageFrom::Operator, "urn:crisp.im:slack:0").fingerprints([524653764345]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn mark_messages_read_in_conversation(
-        &self,
-    ) -> builder::MarkMessagesReadInConversation {
-        builder::MarkMessagesReadInConversation::new(self)
-    }
-    /// **Get Conversation Relations**
-    ///
-    /// Resolves the conversations related to this one: the parent it was split from, if
-    /// any, and the children split from it.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/relations` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-relations)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationRelations`](crate::types::ConversationRelations).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_conversation_relations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_conversation_relations(&self) -> builder::GetConversationRelations {
-        builder::GetConversationRelations::new(self)
-    }
-    /// **Schedule A Reminder For Conversation**
-    ///
-    /// Schedules a reminder about the conversation at `date`, with a `note` to your future
-    /// self: Crisp then sends a push notification and an email, and adds a note to the
-    /// conversation.
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/reminder` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#schedule-a-reminder-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationReminder`](crate::types::ConversationReminder)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .schedule_reminder_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationReminder::new("2025-05-29T09:00:00Z", "Call this customer."))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn schedule_reminder_for_conversation(
-        &self,
-    ) -> builder::ScheduleReminderForConversation {
-        builder::ScheduleReminderForConversation::new(self)
-    }
-    /// **Report Conversation**
-    ///
-    /// Reports the conversation to Crisp and removes it from the inbox; with `flag: spam`
-    /// the whole conversation moves to the spams (see `list_spam_conversations`).
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/report` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#report-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationReport`](crate::types::ConversationReport)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .report_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationReport::new(types::ConversationReportFlag::Spam))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn report_conversation(&self) -> builder::ReportConversation {
-        builder::ReportConversation::new(self)
-    }
-    /// **Get Conversation Routing Assign**
-    ///
-    /// Resolves the operator the conversation is assigned to; `assigned` is absent when nobody is.
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/routing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-routing-assign)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationRoutingAssign`](crate::types::ConversationRoutingAssign).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_conversation_routing_assign()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_conversation_routing_assign(
-        &self,
-    ) -> builder::GetConversationRoutingAssign {
-        builder::GetConversationRoutingAssign::new(self)
-    }
-    /// **Assign Conversation Routing**
-    ///
-    /// Assigns the conversation to an operator, or unassigns it when `assigned` is `null`.
-    /// `silent` assigns without notifying the operator.
-    ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/routing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#assign-conversation-routing)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationRoutingAssignUpdate`](crate::types::ConversationRoutingAssignUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .assign_conversation_routing()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationRoutingAssignUpdate::new().assigned(types::RoutingAssignee::new("a4c32c68-be91-4e29-8a05-976e93abbe3f")))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn assign_conversation_routing(&self) -> builder::AssignConversationRouting {
-        builder::AssignConversationRouting::new(self)
-    }
-    /// **Get Conversation State**
-    ///
-    /// Resolves the conversation's state (`pending`, `unresolved` or `resolved`).
-    ///
-    /// `GET /website/{website_id}/conversation/{session_id}/state` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-state)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationStateData`](crate::types::ConversationStateData).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_conversation_state()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_conversation_state(&self) -> builder::GetConversationState {
-        builder::GetConversationState::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationBlockUpdate>,
+    ) -> builder::BlockIncomingMessagesForConversation {
+        builder::BlockIncomingMessagesForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
     }
     /// **Change Conversation State**
     ///
@@ -1320,266 +202,224 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/conversation/{session_id}/state` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#change-conversation-state)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationStateUpdate`](crate::types::ConversationStateUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .change_conversation_state()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationStateUpdate::new(types::ConversationState::Unresolved))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn change_conversation_state(&self) -> builder::ChangeConversationState {
-        builder::ChangeConversationState::new(self)
-    }
-    /// **Request Tool Call For Conversation**
-    ///
-    /// Asks the visitor's chatbox to run a WebMCP tool. Plugin tokens only: Crisp builds the
-    /// tool's full name from the plugin's URN and `command`, so that each plugin's tools stay
-    /// isolated in the chatbox.
-    ///
-    /// `POST /website/{website_id}/conversation/{session_id}/tool` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-tool-call-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationToolCall`](crate::types::ConversationToolCall)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationStateUpdate`](crate::types::ConversationStateUpdate) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .request_tool_call_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationToolCall::new("show_order").payload(crisp_api::serde_json::json!({"order_id":"ORD-2024-1187"})))
-    ///     .send()
+    ///     .change_conversation_state(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationStateUpdate::new(types::ConversationState::Unresolved),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn request_tool_call_for_conversation(
+    #[doc(alias = "Change Conversation State")]
+    #[doc(alias = "changeConversationState")]
+    pub fn change_conversation_state(
         &self,
-    ) -> builder::RequestToolCallForConversation {
-        builder::RequestToolCallForConversation::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationStateUpdate>,
+    ) -> builder::ChangeConversationState {
+        builder::ChangeConversationState::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
     }
-    /// **Request Email Transcript For Conversation**
+    /// **Check If Conversation Exists**
     ///
-    /// Emails a transcript of the conversation to the user or to the operator. Without
-    /// `email`, it goes to the address Crisp knows for `to`. Nothing comes back: the email
-    /// is sent later.
+    /// Checks whether a conversation exists. The answer has no body; 404 means it does not exist.
     ///
-    /// `POST /website/{website_id}/conversation/{session_id}/transcript` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-email-transcript-for-conversation)
+    /// `HEAD /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-conversation-exists)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationTranscriptRequest`](crate::types::ConversationTranscriptRequest)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .request_email_transcript_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationTranscriptRequest::new(types::TranscriptTo::Operator).email("valerian@crisp.chat"))
-    ///     .send()
+    /// let exists = client
+    ///     .check_conversation_exists(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
     ///     .await?;
+    /// println!("exists: {exists}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn request_email_transcript_for_conversation(
+    #[doc(alias = "Check If Conversation Exists")]
+    #[doc(alias = "checkConversationExists")]
+    pub fn check_conversation_exists(
         &self,
-    ) -> builder::RequestEmailTranscriptForConversation {
-        builder::RequestEmailTranscriptForConversation::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckConversationExists {
+        builder::CheckConversationExists::new(self, website_id.into(), session_id.into())
     }
-    /// **Mark Conversation As Unread**
+    /// **Compose A Message In Conversation**
     ///
-    /// Marks the whole conversation as unread again, for example to come back to it later.
-    /// `from` is the sender whose messages become unread; Crisp's reference documents only
-    /// `user` here (the messages of the visitor, unread for the operators).
+    /// Starts or stops the "is typing" indicator shown to the other party, with an optional
+    /// preview of the message being written (MagicType).
     ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/unread` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#mark-conversation-as-unread)
+    /// `PATCH /website/{website_id}/conversation/{session_id}/compose` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#compose-a-message-in-conversation)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationUnreadMark`](crate::types::ConversationUnreadMark)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::MessageCompose`](crate::types::MessageCompose) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .mark_conversation_as_unread()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationUnreadMark::new(types::MessageFrom::User))
-    ///     .send()
+    ///     .compose_message_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::MessageCompose::new(types::ComposeType::Start, types::MessageFrom::Operator).excerpt("Let me check"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn mark_conversation_as_unread(&self) -> builder::MarkConversationAsUnread {
-        builder::MarkConversationAsUnread::new(self)
+    #[doc(alias = "Compose A Message In Conversation")]
+    #[doc(alias = "composeMessageInConversation")]
+    pub fn compose_message_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::MessageCompose>,
+    ) -> builder::ComposeMessageInConversation {
+        builder::ComposeMessageInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
     }
-    /// **Get Verify Status For Conversation**
+    /// **Create A New Conversation**
     ///
-    /// Resolves whether the conversation's user is verified (the Crisp apps then show a
-    /// verified badge), and which identities were verified and how.
+    /// Creates a new conversation and returns its `session_id`. The conversation shows in the
+    /// Crisp Inbox once a message from the user is sent in it.
     ///
-    /// `GET /website/{website_id}/conversation/{session_id}/verify` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-verify-status-for-conversation)
+    /// `POST /website/{website_id}/conversation` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-a-new-conversation)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationVerify`](crate::types::ConversationVerify).
+    /// Awaiting the call gives [`ConversationNew`](crate::types::ConversationNew).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_verify_status_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .send()
-    ///     .await?;
+    /// let data = client.create_new_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_verify_status_for_conversation(
+    #[doc(alias = "Create A New Conversation")]
+    #[doc(alias = "createNewConversation")]
+    pub fn create_new_conversation(
         &self,
-    ) -> builder::GetVerifyStatusForConversation {
-        builder::GetVerifyStatusForConversation::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CreateNewConversation {
+        builder::CreateNewConversation::new(self, website_id.into())
     }
-    /// **Update Verify Status For Conversation**
+    /// **Delete Suggested Conversation Data Key**
     ///
-    /// Marks the conversation's user as verified (`true`) or not (`false`), for example once
-    /// your own backend has authenticated them. A verified user shows a badge in the Crisp
-    /// apps.
+    /// Removes a data key from the suggestions listed by
+    /// `list_suggested_conversation_data_keys`. The request is a DELETE with a JSON body
+    /// naming the key, as the Node and Go wrappers send it.
     ///
-    /// `PATCH /website/{website_id}/conversation/{session_id}/verify` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-verify-status-for-conversation)
+    /// `DELETE /website/{website_id}/conversations/suggest/data` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-conversation-data-key)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationVerifyUpdate`](crate::types::ConversationVerifyUpdate)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::ConversationSuggestedDataKeyDelete`](crate::types::ConversationSuggestedDataKeyDelete) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .update_verify_status_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationVerifyUpdate::new(true))
-    ///     .send()
+    ///     .delete_suggested_conversation_data_key(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::ConversationSuggestedDataKeyDelete::new("price"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_verify_status_for_conversation(
+    #[doc(alias = "Delete Suggested Conversation Data Key")]
+    #[doc(alias = "deleteSuggestedConversationDataKey")]
+    pub fn delete_suggested_conversation_data_key(
         &self,
-    ) -> builder::UpdateVerifyStatusForConversation {
-        builder::UpdateVerifyStatusForConversation::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationSuggestedDataKeyDelete>,
+    ) -> builder::DeleteSuggestedConversationDataKey {
+        builder::DeleteSuggestedConversationDataKey::new(
+            self,
+            website_id.into(),
+            body.into(),
+        )
     }
-    /// **Request Identity Verification For Conversation**
+    /// **Delete Suggested Conversation Segment**
     ///
-    /// Asks the user to prove they own an identity: `email` or `phone` (Crisp sends the
-    /// verification itself), or a plugin URN such as `urn:crisp.im:whatsapp:0` (Crisp emits
-    /// the real-time event `identity:verify:request`, and the plugin delivers the code).
-    /// Once verified, the whole conversation is verified, Crisp emits
-    /// `session:update_verify`, and the identity appears in `verifications`.
+    /// Removes a segment from the suggestions listed by `list_suggested_conversation_segments`
+    /// (for example a misspelt one). The request is a DELETE with a JSON body naming the
+    /// segment, as the Node and Go wrappers send it.
     ///
-    /// `POST /website/{website_id}/conversation/{session_id}/verify/identity` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-identity-verification-for-conversation)
+    /// `DELETE /website/{website_id}/conversations/suggest/segment` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-conversation-segment)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationIdentityVerificationRequest`](crate::types::ConversationIdentityVerificationRequest)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::ConversationSuggestedSegmentDelete`](crate::types::ConversationSuggestedSegmentDelete) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .request_identity_verification_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationIdentityVerificationRequest::new("email").method(types::ConversationVerifyMethod::Link).recipient("john.doe@acme-inc.com"))
-    ///     .send()
+    ///     .delete_suggested_conversation_segment(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::ConversationSuggestedSegmentDelete::new("bug"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn request_identity_verification_for_conversation(
+    #[doc(alias = "Delete Suggested Conversation Segment")]
+    #[doc(alias = "deleteSuggestedConversationSegment")]
+    pub fn delete_suggested_conversation_segment(
         &self,
-    ) -> builder::RequestIdentityVerificationForConversation {
-        builder::RequestIdentityVerificationForConversation::new(self)
-    }
-    /// **Redeem Identity Verification Link For Conversation**
-    ///
-    /// Redeems the token of a verification link sent by
-    /// `request_identity_verification_for_conversation`, which verifies that identity of
-    /// the conversation. `identity`, `recipient` and `token` are all required, as the
-    /// reference lists them (the Node README's example leaves `recipient` out). Neither the
-    /// reference excerpts nor the Node README name the tiers of this route: this spec allows
-    /// both.
-    ///
-    /// `PUT /website/{website_id}/conversation/{session_id}/verify/identity/link` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#redeem-identity-verification-link-for-conversation)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `body` (required): [`types::ConversationIdentityVerificationRedeem`](crate::types::ConversationIdentityVerificationRedeem)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .redeem_identity_verification_link_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .body(types::ConversationIdentityVerificationRedeem::new("email", "john.doe@acme-inc.com", "709691"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn redeem_identity_verification_link_for_conversation(
-        &self,
-    ) -> builder::RedeemIdentityVerificationLinkForConversation {
-        builder::RedeemIdentityVerificationLinkForConversation::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationSuggestedSegmentDelete>,
+    ) -> builder::DeleteSuggestedConversationSegment {
+        builder::DeleteSuggestedConversationSegment::new(
+            self,
+            website_id.into(),
+            body.into(),
+        )
     }
     /// **Deliver Widget Button Action For Conversation**
     ///
@@ -1591,34 +431,46 @@ impl Client {
     ///
     /// `POST /website/{website_id}/conversation/{session_id}/widget/{plugin_id}/button` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#deliver-widget-button-action-for-conversation)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationWidgetAction`](crate::types::ConversationWidgetAction).
+    /// Awaiting the call gives [`ConversationWidgetAction`](crate::types::ConversationWidgetAction).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `plugin_id` (path, required): The identifier of the plugin whose widget receives the action.
-    /// - `body` (required): [`types::ConversationWidgetButtonAction`](crate::types::ConversationWidgetButtonAction)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `plugin_id` (path): The identifier of the plugin whose widget receives the action.
+    /// - `body`: [`types::ConversationWidgetButtonAction`](crate::types::ConversationWidgetButtonAction) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// let data = client
-    ///     .deliver_widget_button_action_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .body(types::ConversationWidgetButtonAction::new("payments", "refund_on_stripe", crisp_api::serde_json::json!({"invoice":"D-1929-X"})))
-    ///     .send()
+    ///     .deliver_widget_button_action_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///         types::ConversationWidgetButtonAction::new("payments", "refund_on_stripe", crisp_api::serde_json::json!({"invoice":"D-1929-X"})),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Deliver Widget Button Action For Conversation")]
+    #[doc(alias = "deliverWidgetButtonActionForConversation")]
     pub fn deliver_widget_button_action_for_conversation(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationWidgetButtonAction>,
     ) -> builder::DeliverWidgetButtonActionForConversation {
-        builder::DeliverWidgetButtonActionForConversation::new(self)
+        builder::DeliverWidgetButtonActionForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            plugin_id.into(),
+            body.into(),
+        )
     }
     /// **Deliver Widget Data Action For Conversation**
     ///
@@ -1635,314 +487,47 @@ impl Client {
     ///
     /// `POST /website/{website_id}/conversation/{session_id}/widget/{plugin_id}/data` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#deliver-widget-data-action-for-conversation)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationWidgetAction`](crate::types::ConversationWidgetAction).
+    /// Awaiting the call gives [`ConversationWidgetAction`](crate::types::ConversationWidgetAction).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `plugin_id` (path, required): The identifier of the plugin whose widget receives the action.
-    /// - `body` (required): [`types::ConversationWidgetDataAction`](crate::types::ConversationWidgetDataAction)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `plugin_id` (path): The identifier of the plugin whose widget receives the action.
+    /// - `body`: [`types::ConversationWidgetDataAction`](crate::types::ConversationWidgetDataAction) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// let data = client
-    ///     .deliver_widget_data_fetch_action_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .body(types::ConversationWidgetDataAction::new("payments", "unpaid_balance", types::ConversationWidgetDataActionType::Fetch).data(crisp_api::serde_json::json!({"invoice":"D-1929-X"})))
-    ///     .send()
+    ///     .deliver_widget_data_fetch_action_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///         types::ConversationWidgetDataAction::new("payments", "unpaid_balance", types::ConversationWidgetDataActionType::Fetch).data(crisp_api::serde_json::json!({"invoice":"D-1929-X"})),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Deliver Widget Data Action For Conversation")]
+    #[doc(alias = "deliverWidgetDataFetchActionForConversation")]
+    #[doc(alias = "deliverWidgetDataEditActionForConversation")]
     pub fn deliver_widget_data_fetch_action_for_conversation(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationWidgetDataAction>,
     ) -> builder::DeliverWidgetDataFetchActionForConversation {
-        builder::DeliverWidgetDataFetchActionForConversation::new(self)
-    }
-    /// **Resolve Spam Conversation Content**
-    ///
-    /// Resolves one spam with its full content, to decide whether it is spam before calling
-    /// `submit_spam_conversation_decision`. `content` is kept as raw JSON: the Go wrapper
-    /// first typed it as a string and then had to accept any JSON value.
-    ///
-    /// `GET /website/{website_id}/conversations/spam/{spam_id}/content` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-spam-conversation-content)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationSpamContent`](crate::types::ConversationSpamContent).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `spam_id` (path, required): The spam identifier, as listed by `list_spam_conversations`.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_spam_conversation_content()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .spam_id("b45e7d75-61ab-416c-858b-1919b5fcfd10")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_spam_conversation_content(
-        &self,
-    ) -> builder::ResolveSpamConversationContent {
-        builder::ResolveSpamConversationContent::new(self)
-    }
-    /// **Submit Spam Conversation Decision**
-    ///
-    /// Decides on a spam: `accept` turns it into a regular conversation, `reject` deletes it
-    /// for good. Crisp acknowledges the decision later with the real-time event
-    /// `spam:decision`.
-    ///
-    /// `POST /website/{website_id}/conversations/spam/{spam_id}/decision` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#submit-spam-conversation-decision)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `spam_id` (path, required): The spam identifier, as listed by `list_spam_conversations`.
-    /// - `body` (required): [`types::ConversationSpamDecision`](crate::types::ConversationSpamDecision)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .submit_spam_conversation_decision()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .spam_id("b45e7d75-61ab-416c-858b-1919b5fcfd10")
-    ///     .body(types::ConversationSpamDecision::new(types::ConversationSpamDecisionAction::Reject))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn submit_spam_conversation_decision(
-        &self,
-    ) -> builder::SubmitSpamConversationDecision {
-        builder::SubmitSpamConversationDecision::new(self)
-    }
-    /// **List Spam Conversations**
-    ///
-    /// Lists what Crisp's spam filter held back for the website, a page at a time. These are
-    /// not conversations yet: read one with `resolve_spam_conversation_content`, then accept
-    /// it (it becomes a regular conversation) or reject it with
-    /// `submit_spam_conversation_decision`. An empty page means the end of the list.
-    ///
-    /// `filter_type` is documented by Crisp's reference; the Node wrapper never sends it.
-    ///
-    /// `GET /website/{website_id}/conversations/spams/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-spam-conversations)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationSpam`](crate::types::ConversationSpam); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `filter_type` (query, optional): Only spams of this type (the `type` of the listed spams; the reference does not list the values).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_spam_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_spam_conversations(&self) -> builder::ListSpamConversations {
-        builder::ListSpamConversations::new(self)
-    }
-    /// **Delete Suggested Conversation Data Key**
-    ///
-    /// Removes a data key from the suggestions listed by
-    /// `list_suggested_conversation_data_keys`. The request is a DELETE with a JSON body
-    /// naming the key, as the Node and Go wrappers send it.
-    ///
-    /// `DELETE /website/{website_id}/conversations/suggest/data` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-conversation-data-key)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::ConversationSuggestedDataKeyDelete`](crate::types::ConversationSuggestedDataKeyDelete)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .delete_suggested_conversation_data_key()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::ConversationSuggestedDataKeyDelete::new("price"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_suggested_conversation_data_key(
-        &self,
-    ) -> builder::DeleteSuggestedConversationDataKey {
-        builder::DeleteSuggestedConversationDataKey::new(self)
-    }
-    /// **List Suggested Conversation Data Keys**
-    ///
-    /// Lists the custom data keys used in the website's conversation metas (`meta.data`),
-    /// each with how many conversations carry it: the suggestions the Crisp apps offer when
-    /// filtering on data. An empty page means the end of the list.
-    ///
-    /// `GET /website/{website_id}/conversations/suggest/data/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-conversation-data-keys)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationSuggestedDataKey`](crate::types::ConversationSuggestedDataKey); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_suggested_conversation_data_keys()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_suggested_conversation_data_keys(
-        &self,
-    ) -> builder::ListSuggestedConversationDataKeys {
-        builder::ListSuggestedConversationDataKeys::new(self)
-    }
-    /// **Delete Suggested Conversation Segment**
-    ///
-    /// Removes a segment from the suggestions listed by `list_suggested_conversation_segments`
-    /// (for example a misspelt one). The request is a DELETE with a JSON body naming the
-    /// segment, as the Node and Go wrappers send it.
-    ///
-    /// `DELETE /website/{website_id}/conversations/suggest/segment` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-conversation-segment)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::ConversationSuggestedSegmentDelete`](crate::types::ConversationSuggestedSegmentDelete)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .delete_suggested_conversation_segment()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::ConversationSuggestedSegmentDelete::new("bug"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_suggested_conversation_segment(
-        &self,
-    ) -> builder::DeleteSuggestedConversationSegment {
-        builder::DeleteSuggestedConversationSegment::new(self)
-    }
-    /// **List Suggested Conversation Segments**
-    ///
-    /// Lists the segments used on the website's conversations, each with how many
-    /// conversations carry it: the suggestions the Crisp apps offer when segmenting a
-    /// conversation. An empty page means the end of the list.
-    ///
-    /// `GET /website/{website_id}/conversations/suggest/segments/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-conversation-segments)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`ConversationSuggestedSegment`](crate::types::ConversationSuggestedSegment); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_suggested_conversation_segments()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_suggested_conversation_segments(
-        &self,
-    ) -> builder::ListSuggestedConversationSegments {
-        builder::ListSuggestedConversationSegments::new(self)
-    }
-    /// **List Conversations**
-    ///
-    /// Lists conversations of a website, 20 per page by default, most recently active first.
-    /// An empty page means the end of the list.
-    ///
-    /// The same request searches and filters conversations (`search_conversations` in Crisp's
-    /// other wrappers): every query parameter is optional, and flags are the strings `1`/`0`.
-    ///
-    /// `GET /website/{website_id}/conversations/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversations)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`Conversation`](crate::types::Conversation); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `per_page` (query, optional): Conversations per page, 20 to 50 (default 20).
-    /// - `search_query` (query, optional): What to search: free text when `search_type` is `text`, a segment name when it is `segment`, and for `filter` a JSON-encoded array of filters `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`.
-    /// - `search_type` (query, optional): How `search_query` is read (`text`, `segment` or `filter`).
-    /// - `search_operator` (query, optional): With `search_type=filter`, how the filters combine (`and`, the default, or `or`).
-    /// - `include_empty` (query, optional): `1` to include conversations without any message (default `0`).
-    /// - `filter_inbox_id` (query, optional): Only conversations filed under this inbox identifier.
-    /// - `filter_unread` (query, optional): `1` for only conversations with unread messages (default `0`).
-    /// - `filter_resolved` (query, optional): `1` for only resolved conversations (default `0`).
-    /// - `filter_not_resolved` (query, optional): `1` for only conversations that are not resolved (default `0`).
-    /// - `filter_mention` (query, optional): `1` for only conversations where the calling user is mentioned (default `0`).
-    /// - `filter_assigned` (query, optional): Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0` here, from an older revision of the API; Crisp's reference takes a user id.)
-    /// - `filter_unassigned` (query, optional): `1` for only conversations assigned to nobody (default `0`).
-    /// - `filter_date_start` (query, optional): Only conversations updated at or after this ISO 8601 date-time.
-    /// - `filter_date_end` (query, optional): Only conversations updated at or before this ISO 8601 date-time.
-    /// - `order_date_created` (query, optional): `1` to order by creation date instead of the default order (default `0`).
-    /// - `order_date_updated` (query, optional): `1` to order by update date instead of the default order (default `0`).
-    /// - `order_date_waiting` (query, optional): `1` to order by longest waiting first; this also leaves out conversations that are not waiting for an answer (default `0`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_conversations(&self) -> builder::ListConversations {
-        builder::ListConversations::new(self)
+        builder::DeliverWidgetDataFetchActionForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            plugin_id.into(),
+            body.into(),
+        )
     }
     /// **Deliver Widget Data Action For Conversation**
     ///
@@ -1961,34 +546,854 @@ impl Client {
     ///
     /// `POST /website/{website_id}/conversation/{session_id}/widget/{plugin_id}/data` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#deliver-widget-data-action-for-conversation)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`ConversationWidgetAction`](crate::types::ConversationWidgetAction).
+    /// Awaiting the call gives [`ConversationWidgetAction`](crate::types::ConversationWidgetAction).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `session_id` (path, required): The conversation session identifier.
-    /// - `plugin_id` (path, required): The identifier of the plugin whose widget receives the action.
-    /// - `body` (required): [`types::ConversationWidgetDataAction`](crate::types::ConversationWidgetDataAction)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `plugin_id` (path): The identifier of the plugin whose widget receives the action.
+    /// - `body`: [`types::ConversationWidgetDataAction`](crate::types::ConversationWidgetDataAction) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// let data = client
-    ///     .deliver_widget_data_edit_action_for_conversation()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-    ///     .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-    ///     .body(types::ConversationWidgetDataAction::new("payments", "unpaid_balance", types::ConversationWidgetDataActionType::Fetch).data(crisp_api::serde_json::json!({"invoice":"D-1929-X"})))
-    ///     .send()
+    ///     .deliver_widget_data_edit_action_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+    ///         types::ConversationWidgetDataAction::new("payments", "unpaid_balance", types::ConversationWidgetDataActionType::Fetch).data(crisp_api::serde_json::json!({"invoice":"D-1929-X"})),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Deliver Widget Data Action For Conversation")]
+    #[doc(alias = "deliverWidgetDataFetchActionForConversation")]
+    #[doc(alias = "deliverWidgetDataEditActionForConversation")]
     pub fn deliver_widget_data_edit_action_for_conversation(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationWidgetDataAction>,
     ) -> builder::DeliverWidgetDataFetchActionForConversation {
-        builder::DeliverWidgetDataFetchActionForConversation::new(self)
+        builder::DeliverWidgetDataFetchActionForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            plugin_id.into(),
+            body.into(),
+        )
+    }
+    /// **Get Block Status For Conversation**
+    ///
+    /// Resolves whether the visitor's incoming messages are blocked.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/block` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-block-status-for-conversation)
+    ///
+    /// Awaiting the call gives [`ConversationBlock`](crate::types::ConversationBlock).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_block_status_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Block Status For Conversation")]
+    #[doc(alias = "getBlockStatusForConversation")]
+    pub fn get_block_status_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetBlockStatusForConversation {
+        builder::GetBlockStatusForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Get A Conversation**
+    ///
+    /// Resolves one conversation (its state, metas, participants and last message).
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-conversation)
+    ///
+    /// Awaiting the call gives [`Conversation`](crate::types::Conversation).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get A Conversation")]
+    #[doc(alias = "getConversation")]
+    pub fn get_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetConversation {
+        builder::GetConversation::new(self, website_id.into(), session_id.into())
+    }
+    /// **Get Conversation Metas**
+    ///
+    /// Resolves what is known of the conversation's visitor (the same object as the conversation's `meta`).
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/meta` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-metas)
+    ///
+    /// Awaiting the call gives [`ConversationMeta`](crate::types::ConversationMeta).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation_metas(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Conversation Metas")]
+    #[doc(alias = "getConversationMetas")]
+    pub fn get_conversation_metas(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetConversationMetas {
+        builder::GetConversationMetas::new(self, website_id.into(), session_id.into())
+    }
+    /// **Get Conversation Participants**
+    ///
+    /// Resolves the conversation's external participants: people reached outside the
+    /// chatbox, such as email addresses copied (CC) on the replies.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/participants` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-participants)
+    ///
+    /// Awaiting the call gives [`ConversationParticipants`](crate::types::ConversationParticipants).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation_participants(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Conversation Participants")]
+    #[doc(alias = "getConversationParticipants")]
+    pub fn get_conversation_participants(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetConversationParticipants {
+        builder::GetConversationParticipants::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Get Conversation Relations**
+    ///
+    /// Resolves the conversations related to this one: the parent it was split from, if
+    /// any, and the children split from it.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/relations` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-relations)
+    ///
+    /// Awaiting the call gives [`ConversationRelations`](crate::types::ConversationRelations).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation_relations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Conversation Relations")]
+    #[doc(alias = "getConversationRelations")]
+    pub fn get_conversation_relations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetConversationRelations {
+        builder::GetConversationRelations::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Get Conversation Routing Assign**
+    ///
+    /// Resolves the operator the conversation is assigned to; `assigned` is absent when nobody is.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/routing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-routing-assign)
+    ///
+    /// Awaiting the call gives [`ConversationRoutingAssign`](crate::types::ConversationRoutingAssign).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation_routing_assign(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Conversation Routing Assign")]
+    #[doc(alias = "getConversationRoutingAssign")]
+    pub fn get_conversation_routing_assign(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetConversationRoutingAssign {
+        builder::GetConversationRoutingAssign::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Get Conversation State**
+    ///
+    /// Resolves the conversation's state (`pending`, `unresolved` or `resolved`).
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/state` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-conversation-state)
+    ///
+    /// Awaiting the call gives [`ConversationStateData`](crate::types::ConversationStateData).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_conversation_state(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Conversation State")]
+    #[doc(alias = "getConversationState")]
+    pub fn get_conversation_state(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetConversationState {
+        builder::GetConversationState::new(self, website_id.into(), session_id.into())
+    }
+    /// **Get A Message In Conversation**
+    ///
+    /// Resolves one message of the conversation by its fingerprint (as listed by
+    /// `get_messages_in_conversation` or received over RTM), for example to read it again
+    /// after a `message:updated` event.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/message/{fingerprint}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-message-in-conversation)
+    ///
+    /// Awaiting the call gives [`Message`](crate::types::Message).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `fingerprint` (path): The message fingerprint (wider than 32 bits).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_message_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         524653764345,
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get A Message In Conversation")]
+    #[doc(alias = "getMessageInConversation")]
+    pub fn get_message_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        fingerprint: i64,
+    ) -> builder::GetMessageInConversation {
+        builder::GetMessageInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            fingerprint,
+        )
+    }
+    /// **Get Messages In Conversation**
+    ///
+    /// Lists the messages of a conversation, the most recent batch first. Pass the oldest
+    /// `timestamp` seen as `timestamp_before` to read older messages; `timestamp_after` and
+    /// `timestamp_around` read forward from, or around, a point in time. Send at most one of
+    /// the three.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/messages` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-messages-in-conversation)
+    ///
+    /// Awaiting the call gives a list of [`Message`](crate::types::Message); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// Options (setters on the call):
+    /// - `.timestamp_before(..)`: Only messages sent before this time (epoch milliseconds).
+    /// - `.timestamp_after(..)`: Only messages sent after this time (epoch milliseconds), the oldest batch first.
+    /// - `.timestamp_around(..)`: A batch of messages centred on this time (epoch milliseconds).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .get_messages_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Messages In Conversation")]
+    #[doc(alias = "getMessagesInConversation")]
+    pub fn get_messages_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetMessagesInConversation {
+        builder::GetMessagesInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Get Ongoing Call Session For Conversation**
+    ///
+    /// Resolves the ongoing audio or video call of the conversation, to abort it or to transmit signaling on it.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/call` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-ongoing-call-session-for-conversation)
+    ///
+    /// Awaiting the call gives [`ConversationCall`](crate::types::ConversationCall).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_ongoing_call_session_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Ongoing Call Session For Conversation")]
+    #[doc(alias = "getOngoingCallSessionForConversation")]
+    pub fn get_ongoing_call_session_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetOngoingCallSessionForConversation {
+        builder::GetOngoingCallSessionForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Get An Original Message In Conversation**
+    ///
+    /// Resolves the original of a message, mostly the raw HTML content and the headers of an
+    /// email. The `original_id` is in the message's `original.original_id`.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/original/{original_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-an-original-message-in-conversation)
+    ///
+    /// Awaiting the call gives [`ConversationOriginal`](crate::types::ConversationOriginal).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `original_id` (path): The original message identifier (a message's `original.original_id`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_original_message_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         "2325a3c0-9b47-4fc6-b00e-111b752e44cd",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get An Original Message In Conversation")]
+    #[doc(alias = "getOriginalMessageInConversation")]
+    pub fn get_original_message_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        original_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetOriginalMessageInConversation {
+        builder::GetOriginalMessageInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            original_id.into(),
+        )
+    }
+    /// **Get Verify Status For Conversation**
+    ///
+    /// Resolves whether the conversation's user is verified (the Crisp apps then show a
+    /// verified badge), and which identities were verified and how.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/verify` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-verify-status-for-conversation)
+    ///
+    /// Awaiting the call gives [`ConversationVerify`](crate::types::ConversationVerify).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_verify_status_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Verify Status For Conversation")]
+    #[doc(alias = "getVerifyStatusForConversation")]
+    pub fn get_verify_status_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetVerifyStatusForConversation {
+        builder::GetVerifyStatusForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Initiate Browsing Session For Conversation**
+    ///
+    /// Asks the visitor's chatbox to prepare a streamed browsing session for each open tab.
+    /// Each tab answers later with the real-time event `browsing:request:initiated` (with
+    /// its `browsing_id`) or `browsing:request:rejected`; then drive the stream with
+    /// `send_action_to_existing_browsing_session`.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/browsing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initiate-browsing-session-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .initiate_browsing_session_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Initiate Browsing Session For Conversation")]
+    #[doc(alias = "initiateBrowsingSessionForConversation")]
+    pub fn initiate_browsing_session_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::InitiateBrowsingSessionForConversation {
+        builder::InitiateBrowsingSessionForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Initiate A Conversation With Existing Session**
+    ///
+    /// Opens a conversation from a visitor session that already exists (a visitor listed by
+    /// `list_visitors`), as if the operator had started it. Crisp confirms it later with the
+    /// real-time event `session:request:initiated`. Use `create_new_conversation` to create
+    /// one from nothing.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/initiate` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initiate-a-conversation-with-existing-session)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .initiate_conversation_with_existing_session(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Initiate A Conversation With Existing Session")]
+    #[doc(alias = "initiateConversationWithExistingSession")]
+    pub fn initiate_conversation_with_existing_session(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::InitiateConversationWithExistingSession {
+        builder::InitiateConversationWithExistingSession::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Initiate New Call Session For Conversation**
+    ///
+    /// Asks the visitor's chatbox to open an audio or video call. The visitor accepts or
+    /// declines later (real-time events `call:request:initiated` / `call:request:rejected`).
+    /// The answer carries the new call's `call_id`, as the Go wrapper reads it (the Node
+    /// wrapper does not type this answer).
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/call` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initiate-new-call-session-for-conversation)
+    ///
+    /// Awaiting the call gives [`ConversationCall`](crate::types::ConversationCall).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationCallNew`](crate::types::ConversationCallNew) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .initiate_new_call_session_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationCallNew::new(types::ConversationCallMode::Audio),
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Initiate New Call Session For Conversation")]
+    #[doc(alias = "initiateNewCallSessionForConversation")]
+    pub fn initiate_new_call_session_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationCallNew>,
+    ) -> builder::InitiateNewCallSessionForConversation {
+        builder::InitiateNewCallSessionForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **List Browsing Sessions For Conversation**
+    ///
+    /// Lists the browsing sessions available for the conversation: one per open tab of the
+    /// visitor that accepted `initiate_browsing_session_for_conversation`, through which the
+    /// visitor's screen can be streamed to operators (MagicBrowse). Not paged.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/browsing` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-browsing-sessions-for-conversation)
+    ///
+    /// Awaiting the call gives a list of [`ConversationBrowsing`](crate::types::ConversationBrowsing).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let items = client
+    ///     .list_browsing_sessions_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// println!("{} items", items.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Browsing Sessions For Conversation")]
+    #[doc(alias = "listBrowsingSessionsForConversation")]
+    pub fn list_browsing_sessions_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ListBrowsingSessionsForConversation {
+        builder::ListBrowsingSessionsForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **List Conversation Events**
+    ///
+    /// Lists the custom events stacked in the conversation, a page at a time. An empty page means the end.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/events/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-events)
+    ///
+    /// Awaiting the call gives a list of [`ConversationEvent`](crate::types::ConversationEvent); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_conversation_events(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Conversation Events")]
+    #[doc(alias = "listConversationEvents")]
+    pub fn list_conversation_events(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListConversationEvents {
+        builder::ListConversationEvents::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            page_number,
+        )
+    }
+    /// **List Conversation Files**
+    ///
+    /// Lists the files shared in the conversation's messages (their metadata, not their
+    /// bytes), a page at a time. An empty page means the end.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/files/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-files)
+    ///
+    /// Awaiting the call gives a list of [`ConversationFile`](crate::types::ConversationFile); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_conversation_files(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Conversation Files")]
+    #[doc(alias = "listConversationFiles")]
+    pub fn list_conversation_files(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListConversationFiles {
+        builder::ListConversationFiles::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            page_number,
+        )
+    }
+    /// **List Conversation Pages**
+    ///
+    /// Lists the pages the visitor browsed, a page at a time. An empty page means the end.
+    ///
+    /// `GET /website/{website_id}/conversation/{session_id}/pages/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversation-pages)
+    ///
+    /// Awaiting the call gives a list of [`ConversationPage`](crate::types::ConversationPage); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_conversation_pages(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Conversation Pages")]
+    #[doc(alias = "listConversationPages")]
+    pub fn list_conversation_pages(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListConversationPages {
+        builder::ListConversationPages::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            page_number,
+        )
+    }
+    /// **List Conversations**
+    ///
+    /// Lists conversations of a website, 20 per page by default, most recently active first.
+    /// An empty page means the end of the list.
+    ///
+    /// The same request searches and filters conversations (`search_conversations` in Crisp's
+    /// other wrappers): every query parameter is optional, and flags are the strings `1`/`0`.
+    ///
+    /// `GET /website/{website_id}/conversations/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversations)
+    ///
+    /// Awaiting the call gives a list of [`Conversation`](crate::types::Conversation); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.per_page(..)`: Conversations per page, 20 to 50 (default 20).
+    /// - `.search_query(..)`: What to search: free text when `search_type` is `text`, a segment name when it is `segment`, and for `filter` a JSON-encoded array of filters `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`.
+    /// - `.search_type(..)`: How `search_query` is read (`text`, `segment` or `filter`).
+    /// - `.search_operator(..)`: With `search_type=filter`, how the filters combine (`and`, the default, or `or`).
+    /// - `.include_empty(..)`: `1` to include conversations without any message (default `0`).
+    /// - `.filter_inbox_id(..)`: Only conversations filed under this inbox identifier.
+    /// - `.filter_unread(..)`: `1` for only conversations with unread messages (default `0`).
+    /// - `.filter_resolved(..)`: `1` for only resolved conversations (default `0`).
+    /// - `.filter_not_resolved(..)`: `1` for only conversations that are not resolved (default `0`).
+    /// - `.filter_mention(..)`: `1` for only conversations where the calling user is mentioned (default `0`).
+    /// - `.filter_assigned(..)`: Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0` here, from an older revision of the API; Crisp's reference takes a user id.)
+    /// - `.filter_unassigned(..)`: `1` for only conversations assigned to nobody (default `0`).
+    /// - `.filter_date_start(..)`: Only conversations updated at or after this ISO 8601 date-time.
+    /// - `.filter_date_end(..)`: Only conversations updated at or before this ISO 8601 date-time.
+    /// - `.order_date_created(..)`: `1` to order by creation date instead of the default order (default `0`).
+    /// - `.order_date_updated(..)`: `1` to order by update date instead of the default order (default `0`).
+    /// - `.order_date_waiting(..)`: `1` to order by longest waiting first; this also leaves out conversations that are not waiting for an answer (default `0`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client.list_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Conversations")]
+    #[doc(alias = "listConversations")]
+    pub fn list_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListConversations {
+        builder::ListConversations::new(self, website_id.into(), page_number)
     }
     /// **List Conversations**
     ///
@@ -2002,36 +1407,78 @@ impl Client {
     ///
     /// `GET /website/{website_id}/conversations/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-conversations)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`Conversation`](crate::types::Conversation); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`Conversation`](crate::types::Conversation); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `per_page` (query, optional): Conversations per page, 20 to 50 (default 20).
-    /// - `search_query` (query, optional): What to search: free text when `search_type` is `text`, a segment name when it is `segment`, and for `filter` a JSON-encoded array of filters `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`.
-    /// - `search_type` (query, optional): How `search_query` is read (`text`, `segment` or `filter`).
-    /// - `search_operator` (query, optional): With `search_type=filter`, how the filters combine (`and`, the default, or `or`).
-    /// - `include_empty` (query, optional): `1` to include conversations without any message (default `0`).
-    /// - `filter_inbox_id` (query, optional): Only conversations filed under this inbox identifier.
-    /// - `filter_unread` (query, optional): `1` for only conversations with unread messages (default `0`).
-    /// - `filter_resolved` (query, optional): `1` for only resolved conversations (default `0`).
-    /// - `filter_not_resolved` (query, optional): `1` for only conversations that are not resolved (default `0`).
-    /// - `filter_mention` (query, optional): `1` for only conversations where the calling user is mentioned (default `0`).
-    /// - `filter_assigned` (query, optional): Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0` here, from an older revision of the API; Crisp's reference takes a user id.)
-    /// - `filter_unassigned` (query, optional): `1` for only conversations assigned to nobody (default `0`).
-    /// - `filter_date_start` (query, optional): Only conversations updated at or after this ISO 8601 date-time.
-    /// - `filter_date_end` (query, optional): Only conversations updated at or before this ISO 8601 date-time.
-    /// - `order_date_created` (query, optional): `1` to order by creation date instead of the default order (default `0`).
-    /// - `order_date_updated` (query, optional): `1` to order by update date instead of the default order (default `0`).
-    /// - `order_date_waiting` (query, optional): `1` to order by longest waiting first; this also leaves out conversations that are not waiting for an answer (default `0`).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.per_page(..)`: Conversations per page, 20 to 50 (default 20).
+    /// - `.search_query(..)`: What to search: free text when `search_type` is `text`, a segment name when it is `segment`, and for `filter` a JSON-encoded array of filters `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`.
+    /// - `.search_type(..)`: How `search_query` is read (`text`, `segment` or `filter`).
+    /// - `.search_operator(..)`: With `search_type=filter`, how the filters combine (`and`, the default, or `or`).
+    /// - `.include_empty(..)`: `1` to include conversations without any message (default `0`).
+    /// - `.filter_inbox_id(..)`: Only conversations filed under this inbox identifier.
+    /// - `.filter_unread(..)`: `1` for only conversations with unread messages (default `0`).
+    /// - `.filter_resolved(..)`: `1` for only resolved conversations (default `0`).
+    /// - `.filter_not_resolved(..)`: `1` for only conversations that are not resolved (default `0`).
+    /// - `.filter_mention(..)`: `1` for only conversations where the calling user is mentioned (default `0`).
+    /// - `.filter_assigned(..)`: Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0` here, from an older revision of the API; Crisp's reference takes a user id.)
+    /// - `.filter_unassigned(..)`: `1` for only conversations assigned to nobody (default `0`).
+    /// - `.filter_date_start(..)`: Only conversations updated at or after this ISO 8601 date-time.
+    /// - `.filter_date_end(..)`: Only conversations updated at or before this ISO 8601 date-time.
+    /// - `.order_date_created(..)`: `1` to order by creation date instead of the default order (default `0`).
+    /// - `.order_date_updated(..)`: `1` to order by update date instead of the default order (default `0`).
+    /// - `.order_date_waiting(..)`: `1` to order by longest waiting first; this also leaves out conversations that are not waiting for an answer (default `0`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client.search_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Conversations")]
+    #[doc(alias = "listConversations")]
+    pub fn search_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListConversations {
+        builder::ListConversations::new(self, website_id.into(), page_number)
+    }
+    /// **List Spam Conversations**
+    ///
+    /// Lists what Crisp's spam filter held back for the website, a page at a time. These are
+    /// not conversations yet: read one with `resolve_spam_conversation_content`, then accept
+    /// it (it becomes a regular conversation) or reject it with
+    /// `submit_spam_conversation_decision`. An empty page means the end of the list.
+    ///
+    /// `filter_type` is documented by Crisp's reference; the Node wrapper never sends it.
+    ///
+    /// `GET /website/{website_id}/conversations/spams/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-spam-conversations)
+    ///
+    /// Awaiting the call gives a list of [`ConversationSpam`](crate::types::ConversationSpam); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.filter_type(..)`: Only spams of this type (the `type` of the listed spams; the reference does not list the values).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
     /// let mut items = client
-    ///     .search_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
+    ///     .list_spam_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
     ///     .stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
@@ -2039,66 +1486,1997 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn search_conversations(&self) -> builder::ListConversations {
-        builder::ListConversations::new(self)
+    #[doc(alias = "List Spam Conversations")]
+    #[doc(alias = "listSpamConversations")]
+    pub fn list_spam_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListSpamConversations {
+        builder::ListSpamConversations::new(self, website_id.into(), page_number)
+    }
+    /// **List Suggested Conversation Data Keys**
+    ///
+    /// Lists the custom data keys used in the website's conversation metas (`meta.data`),
+    /// each with how many conversations carry it: the suggestions the Crisp apps offer when
+    /// filtering on data. An empty page means the end of the list.
+    ///
+    /// `GET /website/{website_id}/conversations/suggest/data/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-conversation-data-keys)
+    ///
+    /// Awaiting the call gives a list of [`ConversationSuggestedDataKey`](crate::types::ConversationSuggestedDataKey); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_suggested_conversation_data_keys(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Suggested Conversation Data Keys")]
+    #[doc(alias = "listSuggestedConversationDataKeys")]
+    pub fn list_suggested_conversation_data_keys(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListSuggestedConversationDataKeys {
+        builder::ListSuggestedConversationDataKeys::new(
+            self,
+            website_id.into(),
+            page_number,
+        )
+    }
+    /// **List Suggested Conversation Segments**
+    ///
+    /// Lists the segments used on the website's conversations, each with how many
+    /// conversations carry it: the suggestions the Crisp apps offer when segmenting a
+    /// conversation. An empty page means the end of the list.
+    ///
+    /// `GET /website/{website_id}/conversations/suggest/segments/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-conversation-segments)
+    ///
+    /// Awaiting the call gives a list of [`ConversationSuggestedSegment`](crate::types::ConversationSuggestedSegment); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_suggested_conversation_segments(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Suggested Conversation Segments")]
+    #[doc(alias = "listSuggestedConversationSegments")]
+    pub fn list_suggested_conversation_segments(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListSuggestedConversationSegments {
+        builder::ListSuggestedConversationSegments::new(
+            self,
+            website_id.into(),
+            page_number,
+        )
+    }
+    /// **Mark Conversation As Unread**
+    ///
+    /// Marks the whole conversation as unread again, for example to come back to it later.
+    /// `from` is the sender whose messages become unread; Crisp's reference documents only
+    /// `user` here (the messages of the visitor, unread for the operators).
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/unread` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#mark-conversation-as-unread)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationUnreadMark`](crate::types::ConversationUnreadMark) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .mark_conversation_as_unread(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationUnreadMark::new(types::MessageFrom::User),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Mark Conversation As Unread")]
+    #[doc(alias = "markConversationAsUnread")]
+    pub fn mark_conversation_as_unread(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationUnreadMark>,
+    ) -> builder::MarkConversationAsUnread {
+        builder::MarkConversationAsUnread::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Mark Messages As Delivered In Conversation**
+    ///
+    /// Marks the messages listed in `fingerprints` as delivered to `from` (Crisp's reference
+    /// documents `operator`), for example once an integration has relayed them. Unlike
+    /// `mark_messages_read_in_conversation`, `fingerprints` is required.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/delivered` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#mark-messages-as-delivered-in-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::MessagesDeliveredMark`](crate::types::MessagesDeliveredMark) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .mark_messages_delivered_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::MessagesDeliveredMark::new(types::DeliveredFrom::Operator, "urn:crisp.im:slack:0", [524653764345]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Mark Messages As Delivered In Conversation")]
+    #[doc(alias = "markMessagesDeliveredInConversation")]
+    pub fn mark_messages_delivered_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::MessagesDeliveredMark>,
+    ) -> builder::MarkMessagesDeliveredInConversation {
+        builder::MarkMessagesDeliveredInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Mark Messages As Read In Conversation**
+    ///
+    /// Marks messages of the conversation as read by `from` (the operator reads the user's
+    /// messages and the other way round): the messages listed in `fingerprints`, or all of
+    /// them when `fingerprints` is left out. The unread counts go down accordingly.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/read` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#mark-messages-as-read-in-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::MessagesReadMark`](crate::types::MessagesReadMark) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .mark_messages_read_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::MessagesReadMark::new(types::MessageFrom::Operator, "urn:crisp.im:slack:0").fingerprints([524653764345]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Mark Messages As Read In Conversation")]
+    #[doc(alias = "markMessagesReadInConversation")]
+    pub fn mark_messages_read_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::MessagesReadMark>,
+    ) -> builder::MarkMessagesReadInConversation {
+        builder::MarkMessagesReadInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Redeem Identity Verification Link For Conversation**
+    ///
+    /// Redeems the token of a verification link sent by
+    /// `request_identity_verification_for_conversation`, which verifies that identity of
+    /// the conversation. `identity`, `recipient` and `token` are all required, as the
+    /// reference lists them (the Node README's example leaves `recipient` out). Neither the
+    /// reference excerpts nor the Node README name the tiers of this route: this spec allows
+    /// both.
+    ///
+    /// `PUT /website/{website_id}/conversation/{session_id}/verify/identity/link` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#redeem-identity-verification-link-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationIdentityVerificationRedeem`](crate::types::ConversationIdentityVerificationRedeem) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .redeem_identity_verification_link_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationIdentityVerificationRedeem::new("email", "john.doe@acme-inc.com", "709691"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Redeem Identity Verification Link For Conversation")]
+    #[doc(alias = "redeemIdentityVerificationLinkForConversation")]
+    pub fn redeem_identity_verification_link_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationIdentityVerificationRedeem>,
+    ) -> builder::RedeemIdentityVerificationLinkForConversation {
+        builder::RedeemIdentityVerificationLinkForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Remove A Conversation**
+    ///
+    /// Removes a conversation and its messages for good. A later read of the same session
+    /// answers 404.
+    ///
+    /// `DELETE /website/{website_id}/conversation/{session_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .remove_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Remove A Conversation")]
+    #[doc(alias = "removeConversation")]
+    pub fn remove_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::RemoveConversation {
+        builder::RemoveConversation::new(self, website_id.into(), session_id.into())
+    }
+    /// **Remove A Message In Conversation**
+    ///
+    /// Retracts a message that was sent in the conversation. Crisp confirms it later with the
+    /// real-time event `message:removed`. A message already relayed by email, or sent while
+    /// the chatbox was offline, may stay visible to the user, and some integrations ignore
+    /// removals.
+    ///
+    /// `DELETE /website/{website_id}/conversation/{session_id}/message/{fingerprint}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-message-in-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `fingerprint` (path): The message fingerprint (wider than 32 bits).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .remove_message_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         524653764345,
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Remove A Message In Conversation")]
+    #[doc(alias = "removeMessageInConversation")]
+    pub fn remove_message_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        fingerprint: i64,
+    ) -> builder::RemoveMessageInConversation {
+        builder::RemoveMessageInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            fingerprint,
+        )
+    }
+    /// **Report Conversation**
+    ///
+    /// Reports the conversation to Crisp and removes it from the inbox; with `flag: spam`
+    /// the whole conversation moves to the spams (see `list_spam_conversations`).
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/report` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#report-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationReport`](crate::types::ConversationReport) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .report_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationReport::new(types::ConversationReportFlag::Spam),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Report Conversation")]
+    #[doc(alias = "reportConversation")]
+    pub fn report_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationReport>,
+    ) -> builder::ReportConversation {
+        builder::ReportConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Request Chatbox Binding Purge For Conversation**
+    ///
+    /// Asks the visitor's chatbox to purge its binding to this conversation. The visitor
+    /// must be online for the purge to happen; nothing comes back.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/purge` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-chatbox-binding-purge-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .request_chatbox_binding_purge_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Request Chatbox Binding Purge For Conversation")]
+    #[doc(alias = "requestChatboxBindingPurgeForConversation")]
+    pub fn request_chatbox_binding_purge_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::RequestChatboxBindingPurgeForConversation {
+        builder::RequestChatboxBindingPurgeForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Request Email Transcript For Conversation**
+    ///
+    /// Emails a transcript of the conversation to the user or to the operator. Without
+    /// `email`, it goes to the address Crisp knows for `to`. Nothing comes back: the email
+    /// is sent later.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/transcript` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-email-transcript-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationTranscriptRequest`](crate::types::ConversationTranscriptRequest) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .request_email_transcript_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationTranscriptRequest::new(types::TranscriptTo::Operator).email("valerian@crisp.chat"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Request Email Transcript For Conversation")]
+    #[doc(alias = "requestEmailTranscriptForConversation")]
+    pub fn request_email_transcript_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationTranscriptRequest>,
+    ) -> builder::RequestEmailTranscriptForConversation {
+        builder::RequestEmailTranscriptForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Request Identity Verification For Conversation**
+    ///
+    /// Asks the user to prove they own an identity: `email` or `phone` (Crisp sends the
+    /// verification itself), or a plugin URN such as `urn:crisp.im:whatsapp:0` (Crisp emits
+    /// the real-time event `identity:verify:request`, and the plugin delivers the code).
+    /// Once verified, the whole conversation is verified, Crisp emits
+    /// `session:update_verify`, and the identity appears in `verifications`.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/verify/identity` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-identity-verification-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationIdentityVerificationRequest`](crate::types::ConversationIdentityVerificationRequest) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .request_identity_verification_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationIdentityVerificationRequest::new("email").method(types::ConversationVerifyMethod::Link).recipient("john.doe@acme-inc.com"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Request Identity Verification For Conversation")]
+    #[doc(alias = "requestIdentityVerificationForConversation")]
+    pub fn request_identity_verification_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationIdentityVerificationRequest>,
+    ) -> builder::RequestIdentityVerificationForConversation {
+        builder::RequestIdentityVerificationForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Request Tool Call For Conversation**
+    ///
+    /// Asks the visitor's chatbox to run a WebMCP tool. Plugin tokens only: Crisp builds the
+    /// tool's full name from the plugin's URN and `command`, so that each plugin's tools stay
+    /// isolated in the chatbox.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/tool` · tiers: `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-tool-call-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationToolCall`](crate::types::ConversationToolCall) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .request_tool_call_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationToolCall::new("show_order").payload(crisp_api::serde_json::json!({"order_id":"ORD-2024-1187"})),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Request Tool Call For Conversation")]
+    #[doc(alias = "requestToolCallForConversation")]
+    pub fn request_tool_call_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationToolCall>,
+    ) -> builder::RequestToolCallForConversation {
+        builder::RequestToolCallForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Request User Feedback For Conversation**
+    ///
+    /// Asks the user to rate the conversation in the chatbox. The visitor must be online for
+    /// the request to be delivered.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/feedback` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-user-feedback-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .request_user_feedback_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Request User Feedback For Conversation")]
+    #[doc(alias = "requestUserFeedbackForConversation")]
+    pub fn request_user_feedback_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::RequestUserFeedbackForConversation {
+        builder::RequestUserFeedbackForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+        )
+    }
+    /// **Resolve Spam Conversation Content**
+    ///
+    /// Resolves one spam with its full content, to decide whether it is spam before calling
+    /// `submit_spam_conversation_decision`. `content` is kept as raw JSON: the Go wrapper
+    /// first typed it as a string and then had to accept any JSON value.
+    ///
+    /// `GET /website/{website_id}/conversations/spam/{spam_id}/content` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-spam-conversation-content)
+    ///
+    /// Awaiting the call gives [`ConversationSpamContent`](crate::types::ConversationSpamContent).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `spam_id` (path): The spam identifier, as listed by `list_spam_conversations`.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .resolve_spam_conversation_content(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "b45e7d75-61ab-416c-858b-1919b5fcfd10",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Spam Conversation Content")]
+    #[doc(alias = "resolveSpamConversationContent")]
+    pub fn resolve_spam_conversation_content(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        spam_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveSpamConversationContent {
+        builder::ResolveSpamConversationContent::new(
+            self,
+            website_id.into(),
+            spam_id.into(),
+        )
+    }
+    /// **Save Conversation Participants**
+    ///
+    /// Replaces the conversation's external participants with `participants` (send an empty
+    /// list to remove them all). `user` and `origin` describe who made the change, as shown
+    /// on the event message Crisp adds to the conversation.
+    ///
+    /// `PUT /website/{website_id}/conversation/{session_id}/participants` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-conversation-participants)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationParticipantsSave`](crate::types::ConversationParticipantsSave) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_conversation_participants(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationParticipantsSave::new([types::ConversationParticipantNew::new(types::ConversationParticipantType::Email, "jane.doe@acme-inc.com")]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save Conversation Participants")]
+    #[doc(alias = "saveConversationParticipants")]
+    pub fn save_conversation_participants(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationParticipantsSave>,
+    ) -> builder::SaveConversationParticipants {
+        builder::SaveConversationParticipants::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Schedule A Reminder For Conversation**
+    ///
+    /// Schedules a reminder about the conversation at `date`, with a `note` to your future
+    /// self: Crisp then sends a push notification and an email, and adds a note to the
+    /// conversation.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/reminder` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#schedule-a-reminder-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationReminder`](crate::types::ConversationReminder) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .schedule_reminder_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationReminder::new("2025-05-29T09:00:00Z", "Call this customer."),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Schedule A Reminder For Conversation")]
+    #[doc(alias = "scheduleReminderForConversation")]
+    pub fn schedule_reminder_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationReminder>,
+    ) -> builder::ScheduleReminderForConversation {
+        builder::ScheduleReminderForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Send Action To An Existing Browsing Session**
+    ///
+    /// Starts or stops the stream of a browsing session, or keeps it alive (`heartbeat`).
+    /// The visitor's chatbox acknowledges `start` and `stop` on the streaming channel
+    /// (`app:browsing:action:started` / `app:browsing:action:stopped`).
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/browsing/{browsing_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#send-action-to-an-existing-browsing-session)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `browsing_id` (path): The browsing session identifier, as listed by `list_browsing_sessions_for_conversation`.
+    /// - `body`: [`types::ConversationBrowsingAction`](crate::types::ConversationBrowsingAction) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .send_action_to_existing_browsing_session(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa",
+    ///         types::ConversationBrowsingAction::new(types::ConversationBrowsingActionType::Start),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Send Action To An Existing Browsing Session")]
+    #[doc(alias = "sendActionToExistingBrowsingSession")]
+    pub fn send_action_to_existing_browsing_session(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        browsing_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationBrowsingAction>,
+    ) -> builder::SendActionToExistingBrowsingSession {
+        builder::SendActionToExistingBrowsingSession::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            browsing_id.into(),
+            body.into(),
+        )
+    }
+    /// **Send A Message In Conversation**
+    ///
+    /// Sends a message in a conversation, as the operator or as the user. `content` is a
+    /// string for `text` and `note` messages and an object for the other types.
+    ///
+    /// `POST /website/{website_id}/conversation/{session_id}/message` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#send-a-message-in-conversation)
+    ///
+    /// Awaiting the call gives [`MessageSent`](crate::types::MessageSent).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::MessageNew`](crate::types::MessageNew) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .send_message_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::MessageNew::new(types::MessageFrom::Operator, types::MessageOrigin::Chat, types::MessageContent::text("Hey there! Need help?")),
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Send A Message In Conversation")]
+    #[doc(alias = "sendMessageInConversation")]
+    pub fn send_message_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::MessageNew>,
+    ) -> builder::SendMessageInConversation {
+        builder::SendMessageInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Submit Spam Conversation Decision**
+    ///
+    /// Decides on a spam: `accept` turns it into a regular conversation, `reject` deletes it
+    /// for good. Crisp acknowledges the decision later with the real-time event
+    /// `spam:decision`.
+    ///
+    /// `POST /website/{website_id}/conversations/spam/{spam_id}/decision` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#submit-spam-conversation-decision)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `spam_id` (path): The spam identifier, as listed by `list_spam_conversations`.
+    /// - `body`: [`types::ConversationSpamDecision`](crate::types::ConversationSpamDecision) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .submit_spam_conversation_decision(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "b45e7d75-61ab-416c-858b-1919b5fcfd10",
+    ///         types::ConversationSpamDecision::new(types::ConversationSpamDecisionAction::Reject),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Submit Spam Conversation Decision")]
+    #[doc(alias = "submitSpamConversationDecision")]
+    pub fn submit_spam_conversation_decision(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        spam_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationSpamDecision>,
+    ) -> builder::SubmitSpamConversationDecision {
+        builder::SubmitSpamConversationDecision::new(
+            self,
+            website_id.into(),
+            spam_id.into(),
+            body.into(),
+        )
+    }
+    /// **Transmit Signaling On Ongoing Call Session**
+    ///
+    /// Relays a WebRTC signaling payload (an SDP offer or answer, or an ICE candidate) to the
+    /// other party of the call, who receives it on the streaming channel
+    /// (`app:call:signaling:sdp` / `app:call:signaling:candidate`).
+    ///
+    /// This spec follows Crisp's reference, `PATCH …/call/{call_id}/signaling`. The Node
+    /// and Go wrappers send `PATCH …/call/{call_id}`, a route the reference does not
+    /// document (it lists only DELETE there); the reference is the API's own definition, and
+    /// the wrappers share one rarely used implementation.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/call/{call_id}/signaling` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#transmit-signaling-on-ongoing-call-session)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `call_id` (path): The call session identifier, as resolved by `get_ongoing_call_session_for_conversation`.
+    /// - `body`: [`types::ConversationCallSignaling`](crate::types::ConversationCallSignaling) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .transmit_signaling_on_ongoing_call_session(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         "call_35a0c062-72fa-4095-a2a0-f9911d47ee56",
+    ///         types::ConversationCallSignaling::new(types::ConversationCallSignalingType::Sdp, crisp_api::serde_json::json!({"sdp":"v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n","type":"offer"})),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Transmit Signaling On Ongoing Call Session")]
+    #[doc(alias = "transmitSignalingOnOngoingCallSession")]
+    pub fn transmit_signaling_on_ongoing_call_session(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        call_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationCallSignaling>,
+    ) -> builder::TransmitSignalingOnOngoingCallSession {
+        builder::TransmitSignalingOnOngoingCallSession::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            call_id.into(),
+            body.into(),
+        )
+    }
+    /// **Update Conversation Inbox**
+    ///
+    /// Files the conversation under an inbox, or under none with `inbox_id: null` (`None`).
+    /// `inbox_id` is always sent, as the Node wrapper sends it (`null` when no inbox is
+    /// given); the reference marks it optional.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/inbox` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-conversation-inbox)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationInboxUpdate`](crate::types::ConversationInboxUpdate) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_conversation_inbox(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationInboxUpdate::new().inbox_id("bf6935c9-43b3-4f8e-87ea-175c1e1ed1a9"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update Conversation Inbox")]
+    #[doc(alias = "updateConversationInbox")]
+    pub fn update_conversation_inbox(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationInboxUpdate>,
+    ) -> builder::UpdateConversationInbox {
+        builder::UpdateConversationInbox::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Update Conversation Metas**
+    ///
+    /// Updates what is known of the visitor. Send only the fields to change; `data` keys are
+    /// merged into the existing data. `segments` replaces the list (send `[]` to clear it).
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/meta` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-conversation-metas)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationMetaUpdate`](crate::types::ConversationMetaUpdate) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_conversation_metas(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationMetaUpdate::new().data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})).email("john.doe@acme-inc.com").nickname("John Doe").segments(["happy", "customer", "love"]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update Conversation Metas")]
+    #[doc(alias = "updateConversationMetas")]
+    pub fn update_conversation_metas(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationMetaUpdate>,
+    ) -> builder::UpdateConversationMetas {
+        builder::UpdateConversationMetas::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Update Conversation Open State**
+    ///
+    /// Tells the other operators whether the authenticated operator has this conversation
+    /// open right now. The state expires after a while: send `opened: true` again to keep
+    /// it. The body is `{"opened": …}` as the reference and the Node wrapper send it (the Go
+    /// wrapper sends the key `blocked`, a bug).
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/open` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-conversation-open-state)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationOpenStateUpdate`](crate::types::ConversationOpenStateUpdate) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_conversation_open_state(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationOpenStateUpdate::new(true),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update Conversation Open State")]
+    #[doc(alias = "updateConversationOpenState")]
+    pub fn update_conversation_open_state(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationOpenStateUpdate>,
+    ) -> builder::UpdateConversationOpenState {
+        builder::UpdateConversationOpenState::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
+    }
+    /// **Update A Message In Conversation**
+    ///
+    /// Edits the content of a message: a string for `text` and `note` messages, an object of
+    /// the message's type for the others. The message is then marked `edited`. Editing works
+    /// only in conversations started from the Crisp chatbox (not email, Messenger, ...).
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/message/{fingerprint}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-a-message-in-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `fingerprint` (path): The message fingerprint (wider than 32 bits).
+    /// - `body`: [`types::MessageUpdate`](crate::types::MessageUpdate) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_message_in_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         524653764345,
+    ///         types::MessageUpdate::new("Hey there! Need help? (edited)"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update A Message In Conversation")]
+    #[doc(alias = "updateMessageInConversation")]
+    pub fn update_message_in_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        fingerprint: i64,
+        body: impl ::std::convert::Into<types::MessageUpdate>,
+    ) -> builder::UpdateMessageInConversation {
+        builder::UpdateMessageInConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            fingerprint,
+            body.into(),
+        )
+    }
+    /// **Update Verify Status For Conversation**
+    ///
+    /// Marks the conversation's user as verified (`true`) or not (`false`), for example once
+    /// your own backend has authenticated them. A verified user shows a badge in the Crisp
+    /// apps.
+    ///
+    /// `PATCH /website/{website_id}/conversation/{session_id}/verify` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-verify-status-for-conversation)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `session_id` (path): The conversation session identifier.
+    /// - `body`: [`types::ConversationVerifyUpdate`](crate::types::ConversationVerifyUpdate) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_verify_status_for_conversation(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+    ///         types::ConversationVerifyUpdate::new(true),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update Verify Status For Conversation")]
+    #[doc(alias = "updateVerifyStatusForConversation")]
+    pub fn update_verify_status_for_conversation(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ConversationVerifyUpdate>,
+    ) -> builder::UpdateVerifyStatusForConversation {
+        builder::UpdateVerifyStatusForConversation::new(
+            self,
+            website_id.into(),
+            session_id.into(),
+            body.into(),
+        )
     }
 }
-/**Builder for [`Client::create_new_conversation`]
-
-[`Client::create_new_conversation`]: super::Client::create_new_conversation*/
+/// The call [`Client::abort_ongoing_call_session_for_conversation`](super::Client::abort_ongoing_call_session_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct CreateNewConversation {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct AbortOngoingCallSessionForConversation {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    call_id: ::std::string::String,
+    body: types::ConversationCallAbort,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl CreateNewConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::create_new_conversation`](super::Client::create_new_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl AbortOngoingCallSessionForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        call_id: ::std::string::String,
+        body: types::ConversationCallAbort,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
+            website_id,
+            session_id,
+            call_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/conversation/{}/call/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.call_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(operation.id, "call_id", &self.call_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "abort_ongoing_call_session_for_conversation",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/conversation/{session_id}/call/{call_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for AbortOngoingCallSessionForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::assign_conversation_routing`](super::Client::assign_conversation_routing) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct AssignConversationRouting {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationRoutingAssignUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl AssignConversationRouting {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationRoutingAssignUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/routing", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "assign_conversation_routing",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/routing",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for AssignConversationRouting {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::assist_existing_browsing_session`](super::Client::assist_existing_browsing_session) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct AssistExistingBrowsingSession {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    browsing_id: ::std::string::String,
+    body: types::ConversationBrowsingAssist,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl AssistExistingBrowsingSession {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        browsing_id: ::std::string::String,
+        body: types::ConversationBrowsingAssist,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            browsing_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/browsing/{}/assist", self.client.baseurl,
+            crate ::path::encode_path(& self.website_id), crate ::path::encode_path(&
+            self.session_id), crate ::path::encode_path(& self.browsing_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(operation.id, "browsing_id", &self.browsing_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "assist_existing_browsing_session",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/browsing/{browsing_id}/assist",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for AssistExistingBrowsingSession {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::block_incoming_messages_for_conversation`](super::Client::block_incoming_messages_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct BlockIncomingMessagesForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationBlockUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl BlockIncomingMessagesForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationBlockUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/block", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "block_incoming_messages_for_conversation",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/block",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for BlockIncomingMessagesForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::change_conversation_state`](super::Client::change_conversation_state) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ChangeConversationState {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationStateUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ChangeConversationState {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationStateUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/state", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "change_conversation_state",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/state",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ChangeConversationState {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::check_conversation_exists`](super::Client::check_conversation_exists) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckConversationExists {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CheckConversationExists {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_conversation_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website/{website_id}/conversation/{session_id}",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckConversationExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::compose_message_in_conversation`](super::Client::compose_message_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ComposeMessageInConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::MessageCompose,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ComposeMessageInConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::MessageCompose,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/compose", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "compose_message_in_conversation",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/compose",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ComposeMessageInConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::create_new_conversation`](super::Client::create_new_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CreateNewConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CreateNewConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -2109,9 +3487,10 @@ impl CreateNewConversation {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body("{}")
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2119,9 +3498,11 @@ impl CreateNewConversation {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::ConversationNew>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationNew>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -2138,9 +3519,9 @@ impl CreateNewConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2157,192 +3538,73 @@ impl CreateNewConversation {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_conversation`]
-
-[`Client::get_conversation`]: super::Client::get_conversation*/
-#[derive(Debug, Clone)]
-pub struct GetConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for CreateNewConversation {
+    type Output = ::std::result::Result<crate::types::ConversationNew, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_conversation`](super::Client::get_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::delete_suggested_conversation_data_key`](super::Client::delete_suggested_conversation_data_key) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteSuggestedConversationDataKey {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::ConversationSuggestedDataKeyDelete,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteSuggestedConversationDataKey {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::ConversationSuggestedDataKeyDelete,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/conversation/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::Conversation>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::Conversation>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::Conversation, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_conversation",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::Conversation>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::remove_conversation`]
-
-[`Client::remove_conversation`]: super::Client::remove_conversation*/
-#[derive(Debug, Clone)]
-pub struct RemoveConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-}
-impl RemoveConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::remove_conversation`](super::Client::remove_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& session_id),
+            "{}/website/{}/conversations/suggest/data", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2350,9 +3612,11 @@ impl RemoveConversation {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -2365,90 +3629,93 @@ impl RemoveConversation {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "remove_conversation",
+            id: "delete_suggested_conversation_data_key",
             method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/conversation/{session_id}",
+            path: "/website/{website_id}/conversations/suggest/data",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::check_conversation_exists`]
-
-[`Client::check_conversation_exists`]: super::Client::check_conversation_exists*/
-#[derive(Debug, Clone)]
-pub struct CheckConversationExists {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for DeleteSuggestedConversationDataKey {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl CheckConversationExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_conversation_exists`](super::Client::check_conversation_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::delete_suggested_conversation_segment`](super::Client::delete_suggested_conversation_segment) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteSuggestedConversationSegment {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::ConversationSuggestedSegmentDelete,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteSuggestedConversationSegment {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::ConversationSuggestedSegmentDelete,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& session_id),
+            "{}/website/{}/conversations/suggest/segment", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2456,9 +3723,134 @@ impl CheckConversationExists {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
     > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_suggested_conversation_segment",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/conversations/suggest/segment",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteSuggestedConversationSegment {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::deliver_widget_button_action_for_conversation`](super::Client::deliver_widget_button_action_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeliverWidgetButtonActionForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    body: types::ConversationWidgetButtonAction,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeliverWidgetButtonActionForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+        body: types::ConversationWidgetButtonAction,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            plugin_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/widget/{}/button", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.plugin_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
+        >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
@@ -2467,96 +3859,110 @@ impl CheckConversationExists {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
         crate::transport::built(operation.id, self.request())
     }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
+        Output = ::std::result::Result<
+            crate::types::ConversationWidgetAction,
+            crate::Error,
+        >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_conversation_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website/{website_id}/conversation/{session_id}",
+            id: "deliver_widget_button_action_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/widget/{plugin_id}/button",
         };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_block_status_for_conversation`]
-
-[`Client::get_block_status_for_conversation`]: super::Client::get_block_status_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct GetBlockStatusForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for DeliverWidgetButtonActionForConversation {
+    type Output = ::std::result::Result<
+        crate::types::ConversationWidgetAction,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetBlockStatusForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_block_status_for_conversation`](super::Client::get_block_status_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::deliver_widget_data_fetch_action_for_conversation`](super::Client::deliver_widget_data_fetch_action_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeliverWidgetDataFetchActionForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    plugin_id: ::std::string::String,
+    body: types::ConversationWidgetDataAction,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeliverWidgetDataFetchActionForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        plugin_id: ::std::string::String,
+        body: types::ConversationWidgetDataAction,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
+            website_id,
+            session_id,
+            plugin_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/block", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
+            "{}/website/{}/conversation/{}/widget/{}/data", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.plugin_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2564,9 +3970,129 @@ impl GetBlockStatusForConversation {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::ConversationBlock>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::ConversationWidgetAction,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "deliver_widget_data_fetch_action_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/widget/{plugin_id}/data",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeliverWidgetDataFetchActionForConversation {
+    type Output = ::std::result::Result<
+        crate::types::ConversationWidgetAction,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_block_status_for_conversation`](super::Client::get_block_status_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetBlockStatusForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetBlockStatusForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/block", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationBlock>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -2584,9 +4110,9 @@ impl GetBlockStatusForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2603,204 +4129,60 @@ impl GetBlockStatusForConversation {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::block_incoming_messages_for_conversation`]
-
-[`Client::block_incoming_messages_for_conversation`]: super::Client::block_incoming_messages_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct BlockIncomingMessagesForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationBlockUpdate, String>,
+impl ::std::future::IntoFuture for GetBlockStatusForConversation {
+    type Output = ::std::result::Result<crate::types::ConversationBlock, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl BlockIncomingMessagesForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::block_incoming_messages_for_conversation`](super::Client::block_incoming_messages_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::get_conversation`](super::Client::get_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationBlockUpdate`](crate::types::ConversationBlockUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationBlockUpdate>,
-        <V as std::convert::TryInto<
-            types::ConversationBlockUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationBlockUpdate` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/block", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "block_incoming_messages_for_conversation",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/block",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_browsing_sessions_for_conversation`]
-
-[`Client::list_browsing_sessions_for_conversation`]: super::Client::list_browsing_sessions_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct ListBrowsingSessionsForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-}
-impl ListBrowsingSessionsForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_browsing_sessions_for_conversation`](super::Client::list_browsing_sessions_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/browsing", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
+            "{}/website/{}/conversation/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -2808,7 +4190,8 @@ impl ListBrowsingSessionsForConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2816,19 +4199,15 @@ impl ListBrowsingSessionsForConversation {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::ConversationBrowsing>,
-                >,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::Conversation>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::ConversationBrowsing>,
-            >,
+            crate::envelope::Envelope<crate::types::Conversation>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -2842,541 +4221,307 @@ impl ListBrowsingSessionsForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::Conversation, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_conversation",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/conversation/{session_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::Conversation>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetConversation {
+    type Output = ::std::result::Result<crate::types::Conversation, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_conversation_metas`](super::Client::get_conversation_metas) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetConversationMetas {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetConversationMetas {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/meta", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationMeta>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::ConversationMeta>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::ConversationMeta, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_conversation_metas",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/conversation/{session_id}/meta",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::ConversationMeta>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetConversationMetas {
+    type Output = ::std::result::Result<crate::types::ConversationMeta, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_conversation_participants`](super::Client::get_conversation_participants) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetConversationParticipants {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetConversationParticipants {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/participants", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationParticipants>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::ConversationParticipants>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::ConversationBrowsing>,
+            crate::types::ConversationParticipants,
             crate::Error,
         >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_browsing_sessions_for_conversation",
+            id: "get_conversation_participants",
             method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/browsing",
+            path: "/website/{website_id}/conversation/{session_id}/participants",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::ConversationBrowsing>,
-            >,
+            crate::envelope::Envelope<crate::types::ConversationParticipants>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::initiate_browsing_session_for_conversation`]
-
-[`Client::initiate_browsing_session_for_conversation`]: super::Client::initiate_browsing_session_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct InitiateBrowsingSessionForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
+impl ::std::future::IntoFuture for GetConversationParticipants {
+    type Output = ::std::result::Result<
+        crate::types::ConversationParticipants,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl InitiateBrowsingSessionForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::initiate_browsing_session_for_conversation`](super::Client::initiate_browsing_session_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::get_conversation_relations`](super::Client::get_conversation_relations) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetConversationRelations {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetConversationRelations {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/browsing", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "initiate_browsing_session_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/browsing",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::send_action_to_existing_browsing_session`]
-
-[`Client::send_action_to_existing_browsing_session`]: super::Client::send_action_to_existing_browsing_session*/
-#[derive(Debug, Clone)]
-pub struct SendActionToExistingBrowsingSession {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    browsing_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationBrowsingAction, String>,
-}
-impl SendActionToExistingBrowsingSession {
-    #[doc(hidden)]
-    /// The builder of [`Client::send_action_to_existing_browsing_session`](super::Client::send_action_to_existing_browsing_session); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            browsing_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The browsing session identifier, as listed by `list_browsing_sessions_for_conversation`. (Required path parameter `browsing_id`.)
-    pub fn browsing_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.browsing_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for browsing_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationBrowsingAction`](crate::types::ConversationBrowsingAction) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationBrowsingAction>,
-        <V as std::convert::TryInto<
-            types::ConversationBrowsingAction,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationBrowsingAction` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, browsing_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let browsing_id = crate::path::required(
-            browsing_id,
-            "browsing_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/browsing/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& browsing_id),
+            "{}/website/{}/conversation/{}/relations", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::path::check_segment(operation.id, "browsing_id", &self.browsing_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "send_action_to_existing_browsing_session",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/browsing/{browsing_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::assist_existing_browsing_session`]
-
-[`Client::assist_existing_browsing_session`]: super::Client::assist_existing_browsing_session*/
-#[derive(Debug, Clone)]
-pub struct AssistExistingBrowsingSession {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    browsing_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationBrowsingAssist, String>,
-}
-impl AssistExistingBrowsingSession {
-    #[doc(hidden)]
-    /// The builder of [`Client::assist_existing_browsing_session`](super::Client::assist_existing_browsing_session); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            browsing_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The browsing session identifier, as listed by `list_browsing_sessions_for_conversation`. (Required path parameter `browsing_id`.)
-    pub fn browsing_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.browsing_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for browsing_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationBrowsingAssist`](crate::types::ConversationBrowsingAssist) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationBrowsingAssist>,
-        <V as std::convert::TryInto<
-            types::ConversationBrowsingAssist,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationBrowsingAssist` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, browsing_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let browsing_id = crate::path::required(
-            browsing_id,
-            "browsing_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/browsing/{}/assist", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& browsing_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::path::check_segment(operation.id, "browsing_id", &self.browsing_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "assist_existing_browsing_session",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/browsing/{browsing_id}/assist",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_ongoing_call_session_for_conversation`]
-
-[`Client::get_ongoing_call_session_for_conversation`]: super::Client::get_ongoing_call_session_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct GetOngoingCallSessionForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-}
-impl GetOngoingCallSessionForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_ongoing_call_session_for_conversation`](super::Client::get_ongoing_call_session_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/call", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
             .client
             .get(url)
             .header(
@@ -3384,7 +4529,8 @@ impl GetOngoingCallSessionForConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3392,13 +4538,15 @@ impl GetOngoingCallSessionForConversation {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::ConversationCall>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationRelations>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationCall>,
+            crate::envelope::Envelope<crate::types::ConversationRelations>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -3412,823 +4560,82 @@ impl GetOngoingCallSessionForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::ConversationCall, crate::Error>,
+        Output = ::std::result::Result<crate::types::ConversationRelations, crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_ongoing_call_session_for_conversation",
+            id: "get_conversation_relations",
             method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/call",
+            path: "/website/{website_id}/conversation/{session_id}/relations",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationCall>,
+            crate::envelope::Envelope<crate::types::ConversationRelations>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::initiate_new_call_session_for_conversation`]
-
-[`Client::initiate_new_call_session_for_conversation`]: super::Client::initiate_new_call_session_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct InitiateNewCallSessionForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationCallNew, String>,
+impl ::std::future::IntoFuture for GetConversationRelations {
+    type Output = ::std::result::Result<
+        crate::types::ConversationRelations,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl InitiateNewCallSessionForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::initiate_new_call_session_for_conversation`](super::Client::initiate_new_call_session_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::get_conversation_routing_assign`](super::Client::get_conversation_routing_assign) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetConversationRoutingAssign {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetConversationRoutingAssign {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationCallNew`](crate::types::ConversationCallNew) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationCallNew>,
-        <V as std::convert::TryInto<
-            types::ConversationCallNew,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationCallNew` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/call", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::ConversationCall>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationCall>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::ConversationCall, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "initiate_new_call_session_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/call",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationCall>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::abort_ongoing_call_session_for_conversation`]
-
-[`Client::abort_ongoing_call_session_for_conversation`]: super::Client::abort_ongoing_call_session_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct AbortOngoingCallSessionForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    call_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationCallAbort, String>,
-}
-impl AbortOngoingCallSessionForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::abort_ongoing_call_session_for_conversation`](super::Client::abort_ongoing_call_session_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            call_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The call session identifier, as resolved by `get_ongoing_call_session_for_conversation`. (Required path parameter `call_id`.)
-    pub fn call_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.call_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for call_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationCallAbort`](crate::types::ConversationCallAbort) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationCallAbort>,
-        <V as std::convert::TryInto<
-            types::ConversationCallAbort,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationCallAbort` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, call_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let call_id = crate::path::required(call_id, "call_id was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/call/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& call_id),
+            "{}/website/{}/conversation/{}/routing", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::path::check_segment(operation.id, "call_id", &self.call_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "abort_ongoing_call_session_for_conversation",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/conversation/{session_id}/call/{call_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::transmit_signaling_on_ongoing_call_session`]
-
-[`Client::transmit_signaling_on_ongoing_call_session`]: super::Client::transmit_signaling_on_ongoing_call_session*/
-#[derive(Debug, Clone)]
-pub struct TransmitSignalingOnOngoingCallSession {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    call_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationCallSignaling, String>,
-}
-impl TransmitSignalingOnOngoingCallSession {
-    #[doc(hidden)]
-    /// The builder of [`Client::transmit_signaling_on_ongoing_call_session`](super::Client::transmit_signaling_on_ongoing_call_session); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            call_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The call session identifier, as resolved by `get_ongoing_call_session_for_conversation`. (Required path parameter `call_id`.)
-    pub fn call_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.call_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for call_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationCallSignaling`](crate::types::ConversationCallSignaling) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationCallSignaling>,
-        <V as std::convert::TryInto<
-            types::ConversationCallSignaling,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationCallSignaling` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, call_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let call_id = crate::path::required(call_id, "call_id was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/call/{}/signaling", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& call_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::path::check_segment(operation.id, "call_id", &self.call_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "transmit_signaling_on_ongoing_call_session",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/call/{call_id}/signaling",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::compose_message_in_conversation`]
-
-[`Client::compose_message_in_conversation`]: super::Client::compose_message_in_conversation*/
-#[derive(Debug, Clone)]
-pub struct ComposeMessageInConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::MessageCompose, String>,
-}
-impl ComposeMessageInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::compose_message_in_conversation`](super::Client::compose_message_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::MessageCompose`](crate::types::MessageCompose) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::MessageCompose>,
-        <V as std::convert::TryInto<types::MessageCompose>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `MessageCompose` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/compose", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "compose_message_in_conversation",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/compose",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::mark_messages_delivered_in_conversation`]
-
-[`Client::mark_messages_delivered_in_conversation`]: super::Client::mark_messages_delivered_in_conversation*/
-#[derive(Debug, Clone)]
-pub struct MarkMessagesDeliveredInConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::MessagesDeliveredMark, String>,
-}
-impl MarkMessagesDeliveredInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::mark_messages_delivered_in_conversation`](super::Client::mark_messages_delivered_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::MessagesDeliveredMark`](crate::types::MessagesDeliveredMark) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::MessagesDeliveredMark>,
-        <V as std::convert::TryInto<
-            types::MessagesDeliveredMark,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `MessagesDeliveredMark` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/delivered", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "mark_messages_delivered_in_conversation",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/delivered",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_conversation_events`]
-
-[`Client::list_conversation_events`]: super::Client::list_conversation_events*/
-#[derive(Debug, Clone)]
-pub struct ListConversationEvents {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-}
-impl ListConversationEvents {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_conversation_events`](super::Client::list_conversation_events); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/events/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& page_number.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
             .client
             .get(url)
             .header(
@@ -4236,7 +4643,8 @@ impl ListConversationEvents {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4244,17 +4652,15 @@ impl ListConversationEvents {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::ConversationEvent>,
-                >,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationRoutingAssign>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationEvent>>,
+            crate::envelope::Envelope<crate::types::ConversationRoutingAssign>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -4268,249 +4674,85 @@ impl ListConversationEvents {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::ConversationEvent>,
+            crate::types::ConversationRoutingAssign,
             crate::Error,
         >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_conversation_events",
+            id: "get_conversation_routing_assign",
             method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/events/{page_number}",
+            path: "/website/{website_id}/conversation/{session_id}/routing",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationEvent>>,
+            crate::envelope::Envelope<crate::types::ConversationRoutingAssign>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
-    pub fn stream(
-        self,
-    ) -> impl ::futures::Stream<
-        Item = ::std::result::Result<crate::types::ConversationEvent, crate::Error>,
-    > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+}
+impl ::std::future::IntoFuture for GetConversationRoutingAssign {
+    type Output = ::std::result::Result<
+        crate::types::ConversationRoutingAssign,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
-/**Builder for [`Client::request_user_feedback_for_conversation`]
-
-[`Client::request_user_feedback_for_conversation`]: super::Client::request_user_feedback_for_conversation*/
+/// The call [`Client::get_conversation_state`](super::Client::get_conversation_state) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct RequestUserFeedbackForConversation {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetConversationState {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl RequestUserFeedbackForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::request_user_feedback_for_conversation`](super::Client::request_user_feedback_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl GetConversationState {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/feedback", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "request_user_feedback_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/feedback",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_conversation_files`]
-
-[`Client::list_conversation_files`]: super::Client::list_conversation_files*/
-#[derive(Debug, Clone)]
-pub struct ListConversationFiles {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-}
-impl ListConversationFiles {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_conversation_files`](super::Client::list_conversation_files); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/files/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/conversation/{}/state", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -4518,441 +4760,24 @@ impl ListConversationFiles {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
     /// Prefer [`send`](Self::send).
     pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::ConversationFile>,
-                >,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationFile>>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::ConversationFile>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_conversation_files",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/files/{page_number}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationFile>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
-    pub fn stream(
-        self,
-    ) -> impl ::futures::Stream<
-        Item = ::std::result::Result<crate::types::ConversationFile, crate::Error>,
-    > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
-    }
-}
-/**Builder for [`Client::update_conversation_inbox`]
-
-[`Client::update_conversation_inbox`]: super::Client::update_conversation_inbox*/
-#[derive(Debug, Clone)]
-pub struct UpdateConversationInbox {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationInboxUpdate, String>,
-}
-impl UpdateConversationInbox {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_conversation_inbox`](super::Client::update_conversation_inbox); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationInboxUpdate`](crate::types::ConversationInboxUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationInboxUpdate>,
-        <V as std::convert::TryInto<
-            types::ConversationInboxUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationInboxUpdate` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/inbox", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationStateData>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_conversation_inbox",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/inbox",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::initiate_conversation_with_existing_session`]
-
-[`Client::initiate_conversation_with_existing_session`]: super::Client::initiate_conversation_with_existing_session*/
-#[derive(Debug, Clone)]
-pub struct InitiateConversationWithExistingSession {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
-}
-impl InitiateConversationWithExistingSession {
-    #[doc(hidden)]
-    /// The builder of [`Client::initiate_conversation_with_existing_session`](super::Client::initiate_conversation_with_existing_session); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/initiate", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "initiate_conversation_with_existing_session",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/initiate",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::send_message_in_conversation`]
-
-[`Client::send_message_in_conversation`]: super::Client::send_message_in_conversation*/
-#[derive(Debug, Clone)]
-pub struct SendMessageInConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::MessageNew, String>,
-}
-impl SendMessageInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::send_message_in_conversation`](super::Client::send_message_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::MessageNew`](crate::types::MessageNew) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::MessageNew>,
-        <V as std::convert::TryInto<types::MessageNew>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `MessageNew` for body failed: {}", s));
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/message", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::MessageSent>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::MessageSent>,
+            crate::envelope::Envelope<crate::types::ConversationStateData>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -4966,104 +4791,85 @@ impl SendMessageInConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::MessageSent, crate::Error>,
+        Output = ::std::result::Result<crate::types::ConversationStateData, crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "send_message_in_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/message",
+            id: "get_conversation_state",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/conversation/{session_id}/state",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<crate::types::MessageSent>,
+            crate::envelope::Envelope<crate::types::ConversationStateData>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_message_in_conversation`]
-
-[`Client::get_message_in_conversation`]: super::Client::get_message_in_conversation*/
+impl ::std::future::IntoFuture for GetConversationState {
+    type Output = ::std::result::Result<
+        crate::types::ConversationStateData,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_message_in_conversation`](super::Client::get_message_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetMessageInConversation {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    fingerprint: Result<i64, String>,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    fingerprint: i64,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetMessageInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_message_in_conversation`](super::Client::get_message_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        fingerprint: i64,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            fingerprint: Err(::std::string::String::new()),
+            website_id,
+            session_id,
+            fingerprint,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The message fingerprint (wider than 32 bits). (Required path parameter `fingerprint`.)
-    pub fn fingerprint<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.fingerprint = value
-            .try_into()
-            .map_err(|_| "conversion to `i64` for fingerprint failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, fingerprint } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let fingerprint = crate::path::required(
-            fingerprint,
-            "fingerprint was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/message/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& fingerprint.to_string()),
+            "{}/website/{}/conversation/{}/message/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.fingerprint.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -5071,7 +4877,8 @@ impl GetMessageInConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5079,9 +4886,11 @@ impl GetMessageInConversation {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::Message>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::Message>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -5099,9 +4908,9 @@ impl GetMessageInConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5118,398 +4927,84 @@ impl GetMessageInConversation {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::remove_message_in_conversation`]
-
-[`Client::remove_message_in_conversation`]: super::Client::remove_message_in_conversation*/
+impl ::std::future::IntoFuture for GetMessageInConversation {
+    type Output = ::std::result::Result<crate::types::Message, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_messages_in_conversation`](super::Client::get_messages_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct RemoveMessageInConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    fingerprint: Result<i64, String>,
-}
-impl RemoveMessageInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::remove_message_in_conversation`](super::Client::remove_message_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            fingerprint: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The message fingerprint (wider than 32 bits). (Required path parameter `fingerprint`.)
-    pub fn fingerprint<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.fingerprint = value
-            .try_into()
-            .map_err(|_| "conversion to `i64` for fingerprint failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, fingerprint } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let fingerprint = crate::path::required(
-            fingerprint,
-            "fingerprint was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/message/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& fingerprint.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "remove_message_in_conversation",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_message_in_conversation`]
-
-[`Client::update_message_in_conversation`]: super::Client::update_message_in_conversation*/
-#[derive(Debug, Clone)]
-pub struct UpdateMessageInConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    fingerprint: Result<i64, String>,
-    body: Result<types::MessageUpdate, String>,
-}
-impl UpdateMessageInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_message_in_conversation`](super::Client::update_message_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            fingerprint: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The message fingerprint (wider than 32 bits). (Required path parameter `fingerprint`.)
-    pub fn fingerprint<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.fingerprint = value
-            .try_into()
-            .map_err(|_| "conversion to `i64` for fingerprint failed".to_string());
-        self
-    }
-    /// The request body, a [`types::MessageUpdate`](crate::types::MessageUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::MessageUpdate>,
-        <V as std::convert::TryInto<types::MessageUpdate>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `MessageUpdate` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, fingerprint, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let fingerprint = crate::path::required(
-            fingerprint,
-            "fingerprint was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/message/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& fingerprint.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_message_in_conversation",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_messages_in_conversation`]
-
-[`Client::get_messages_in_conversation`]: super::Client::get_messages_in_conversation*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetMessagesInConversation {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    timestamp_after: Result<Option<i64>, String>,
-    timestamp_around: Result<Option<i64>, String>,
-    timestamp_before: Result<Option<i64>, String>,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    timestamp_before: ::std::option::Option<i64>,
+    timestamp_after: ::std::option::Option<i64>,
+    timestamp_around: ::std::option::Option<i64>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetMessagesInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_messages_in_conversation`](super::Client::get_messages_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            timestamp_after: Ok(None),
-            timestamp_around: Ok(None),
-            timestamp_before: Ok(None),
+            website_id,
+            session_id,
+            timestamp_before: ::std::option::Option::None,
+            timestamp_after: ::std::option::Option::None,
+            timestamp_around: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
+    /// Only messages sent before this time (epoch milliseconds). (Optional query parameter `timestamp_before`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn timestamp_before(mut self, value: i64) -> Self {
+        self.timestamp_before = ::std::option::Option::Some(value.into());
         self
     }
     /// Only messages sent after this time (epoch milliseconds), the oldest batch first. (Optional query parameter `timestamp_after`.)
-    pub fn timestamp_after<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.timestamp_after = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for timestamp_after failed".to_string());
+    #[allow(clippy::useless_conversion)]
+    pub fn timestamp_after(mut self, value: i64) -> Self {
+        self.timestamp_after = ::std::option::Option::Some(value.into());
         self
     }
     /// A batch of messages centred on this time (epoch milliseconds). (Optional query parameter `timestamp_around`.)
-    pub fn timestamp_around<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.timestamp_around = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for timestamp_around failed".to_string());
+    #[allow(clippy::useless_conversion)]
+    pub fn timestamp_around(mut self, value: i64) -> Self {
+        self.timestamp_around = ::std::option::Option::Some(value.into());
         self
     }
-    /// Only messages sent before this time (epoch milliseconds). (Optional query parameter `timestamp_before`.)
-    pub fn timestamp_before<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.timestamp_before = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for timestamp_before failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            session_id,
-            timestamp_after,
-            timestamp_around,
-            timestamp_before,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let timestamp_after = crate::path::given(timestamp_after)?;
-        let timestamp_around = crate::path::given(timestamp_around)?;
-        let timestamp_before = crate::path::given(timestamp_before)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/messages", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
+            "{}/website/{}/conversation/{}/messages", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -5517,22 +5012,26 @@ impl GetMessagesInConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(
-                &progenitor_client::QueryParam::new("timestamp_after", &timestamp_after),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "timestamp_around",
-                    &timestamp_around,
+                &::progenitor_client::QueryParam::new(
+                    "timestamp_before",
+                    &self.timestamp_before,
                 ),
             )
             .query(
-                &progenitor_client::QueryParam::new(
-                    "timestamp_before",
-                    &timestamp_before,
+                &::progenitor_client::QueryParam::new(
+                    "timestamp_after",
+                    &self.timestamp_after,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "timestamp_around",
+                    &self.timestamp_around,
                 ),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5540,11 +5039,11 @@ impl GetMessagesInConversation {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::Message>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -5562,9 +5061,9 @@ impl GetMessagesInConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5591,80 +5090,75 @@ impl GetMessagesInConversation {
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::Message, crate::Error>,
     > + Unpin + 'static {
-        let start = self.timestamp_before.clone().ok().flatten();
+        let start = self.timestamp_before;
         crate::pagination::by_timestamp(
             self,
             start,
-            |b, before| match before {
-                Some(t) => b.timestamp_before(t).send(),
-                None => b.send(),
+            |mut b, before| {
+                b.timestamp_before = before;
+                b.send()
             },
             |item| item.timestamp,
         )
     }
 }
-/**Builder for [`Client::get_conversation_metas`]
-
-[`Client::get_conversation_metas`]: super::Client::get_conversation_metas*/
-#[derive(Debug, Clone)]
-pub struct GetConversationMetas {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for GetMessagesInConversation {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::Message>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetConversationMetas {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_conversation_metas`](super::Client::get_conversation_metas); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::get_ongoing_call_session_for_conversation`](super::Client::get_ongoing_call_session_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetOngoingCallSessionForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetOngoingCallSessionForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/meta", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
+            "{}/website/{}/conversation/{}/call", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -5672,7 +5166,8 @@ impl GetConversationMetas {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5680,13 +5175,15 @@ impl GetConversationMetas {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::ConversationMeta>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationCall>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationMeta>,
+            crate::envelope::Envelope<crate::types::ConversationCall>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -5700,381 +5197,82 @@ impl GetConversationMetas {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::ConversationMeta, crate::Error>,
+        Output = ::std::result::Result<crate::types::ConversationCall, crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_conversation_metas",
+            id: "get_ongoing_call_session_for_conversation",
             method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/meta",
+            path: "/website/{website_id}/conversation/{session_id}/call",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationMeta>,
+            crate::envelope::Envelope<crate::types::ConversationCall>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::update_conversation_metas`]
-
-[`Client::update_conversation_metas`]: super::Client::update_conversation_metas*/
+impl ::std::future::IntoFuture for GetOngoingCallSessionForConversation {
+    type Output = ::std::result::Result<crate::types::ConversationCall, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_original_message_in_conversation`](super::Client::get_original_message_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct UpdateConversationMetas {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationMetaUpdate, String>,
-}
-impl UpdateConversationMetas {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_conversation_metas`](super::Client::update_conversation_metas); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationMetaUpdate`](crate::types::ConversationMetaUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationMetaUpdate>,
-        <V as std::convert::TryInto<
-            types::ConversationMetaUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationMetaUpdate` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/meta", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_conversation_metas",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/meta",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_conversation_open_state`]
-
-[`Client::update_conversation_open_state`]: super::Client::update_conversation_open_state*/
-#[derive(Debug, Clone)]
-pub struct UpdateConversationOpenState {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationOpenStateUpdate, String>,
-}
-impl UpdateConversationOpenState {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_conversation_open_state`](super::Client::update_conversation_open_state); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationOpenStateUpdate`](crate::types::ConversationOpenStateUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationOpenStateUpdate>,
-        <V as std::convert::TryInto<
-            types::ConversationOpenStateUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationOpenStateUpdate` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/open", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_conversation_open_state",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/open",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_original_message_in_conversation`]
-
-[`Client::get_original_message_in_conversation`]: super::Client::get_original_message_in_conversation*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetOriginalMessageInConversation {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    original_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    original_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetOriginalMessageInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_original_message_in_conversation`](super::Client::get_original_message_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        original_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            original_id: Err(::std::string::String::new()),
+            website_id,
+            session_id,
+            original_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The original message identifier (a message's `original.original_id`). (Required path parameter `original_id`.)
-    pub fn original_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.original_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for original_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, original_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let original_id = crate::path::required(
-            original_id,
-            "original_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/original/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& original_id),
+            "{}/website/{}/conversation/{}/original/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.original_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -6082,7 +5280,8 @@ impl GetOriginalMessageInConversation {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6090,9 +5289,11 @@ impl GetOriginalMessageInConversation {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::ConversationOriginal>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationOriginal>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -6111,9 +5312,9 @@ impl GetOriginalMessageInConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6130,85 +5331,63 @@ impl GetOriginalMessageInConversation {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::list_conversation_pages`]
-
-[`Client::list_conversation_pages`]: super::Client::list_conversation_pages*/
-#[derive(Debug, Clone)]
-pub struct ListConversationPages {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+impl ::std::future::IntoFuture for GetOriginalMessageInConversation {
+    type Output = ::std::result::Result<
+        crate::types::ConversationOriginal,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ListConversationPages {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_conversation_pages`](super::Client::list_conversation_pages); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::get_verify_status_for_conversation`](super::Client::get_verify_status_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetVerifyStatusForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetVerifyStatusForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/pages/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/conversation/{}/verify", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -6216,7 +5395,8 @@ impl ListConversationPages {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6224,13 +5404,875 @@ impl ListConversationPages {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationVerify>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::ConversationVerify>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::ConversationVerify, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_verify_status_for_conversation",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/conversation/{session_id}/verify",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::ConversationVerify>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetVerifyStatusForConversation {
+    type Output = ::std::result::Result<crate::types::ConversationVerify, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::initiate_browsing_session_for_conversation`](super::Client::initiate_browsing_session_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct InitiateBrowsingSessionForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl InitiateBrowsingSessionForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/browsing", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "initiate_browsing_session_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/browsing",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for InitiateBrowsingSessionForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::initiate_conversation_with_existing_session`](super::Client::initiate_conversation_with_existing_session) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct InitiateConversationWithExistingSession {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl InitiateConversationWithExistingSession {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/initiate", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "initiate_conversation_with_existing_session",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/initiate",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for InitiateConversationWithExistingSession {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::initiate_new_call_session_for_conversation`](super::Client::initiate_new_call_session_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct InitiateNewCallSessionForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationCallNew,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl InitiateNewCallSessionForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationCallNew,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/call", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationCall>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::ConversationCall>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::ConversationCall, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "initiate_new_call_session_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/call",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::ConversationCall>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for InitiateNewCallSessionForConversation {
+    type Output = ::std::result::Result<crate::types::ConversationCall, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_browsing_sessions_for_conversation`](super::Client::list_browsing_sessions_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListBrowsingSessionsForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListBrowsingSessionsForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/browsing", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::ConversationBrowsing>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::ConversationBrowsing>,
+            >,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::ConversationBrowsing>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_browsing_sessions_for_conversation",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/conversation/{session_id}/browsing",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::ConversationBrowsing>,
+            >,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ListBrowsingSessionsForConversation {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::ConversationBrowsing>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_conversation_events`](super::Client::list_conversation_events) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListConversationEvents {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListConversationEvents {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/events/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.page_number.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::ConversationEvent>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationEvent>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::ConversationEvent>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_conversation_events",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/conversation/{session_id}/events/{page_number}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationEvent>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<crate::types::ConversationEvent, crate::Error>,
+    > + Unpin + 'static {
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListConversationEvents {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::ConversationEvent>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_conversation_files`](super::Client::list_conversation_files) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListConversationFiles {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListConversationFiles {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/files/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.page_number.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::ConversationFile>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationFile>>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::ConversationFile>,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "list_conversation_files",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/conversation/{session_id}/files/{page_number}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::ConversationFile>>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<crate::types::ConversationFile, crate::Error>,
+    > + Unpin + 'static {
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListConversationFiles {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::ConversationFile>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_conversation_pages`](super::Client::list_conversation_pages) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListConversationPages {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListConversationPages {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/pages/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.page_number.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::ConversationPage>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -6248,9 +6290,9 @@ impl ListConversationPages {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6269,88 +6311,370 @@ impl ListConversationPages {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::ConversationPage, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::get_conversation_participants`]
-
-[`Client::get_conversation_participants`]: super::Client::get_conversation_participants*/
-#[derive(Debug, Clone)]
-pub struct GetConversationParticipants {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for ListConversationPages {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::ConversationPage>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetConversationParticipants {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_conversation_participants`](super::Client::get_conversation_participants); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::list_conversations`](super::Client::list_conversations) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListConversations {
+    client: super::Client,
+    website_id: ::std::string::String,
+    page_number: u32,
+    per_page: ::std::option::Option<u8>,
+    search_query: ::std::option::Option<::std::string::String>,
+    search_type: ::std::option::Option<types::SearchType>,
+    search_operator: ::std::option::Option<types::SearchOperator>,
+    include_empty: ::std::option::Option<types::SearchFlag>,
+    filter_inbox_id: ::std::option::Option<::std::string::String>,
+    filter_unread: ::std::option::Option<types::SearchFlag>,
+    filter_resolved: ::std::option::Option<types::SearchFlag>,
+    filter_not_resolved: ::std::option::Option<types::SearchFlag>,
+    filter_mention: ::std::option::Option<types::SearchFlag>,
+    filter_assigned: ::std::option::Option<::std::string::String>,
+    filter_unassigned: ::std::option::Option<types::SearchFlag>,
+    filter_date_start: ::std::option::Option<::std::string::String>,
+    filter_date_end: ::std::option::Option<::std::string::String>,
+    order_date_created: ::std::option::Option<types::SearchFlag>,
+    order_date_updated: ::std::option::Option<types::SearchFlag>,
+    order_date_waiting: ::std::option::Option<types::SearchFlag>,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListConversations {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            per_page: ::std::option::Option::None,
+            search_query: ::std::option::Option::None,
+            search_type: ::std::option::Option::None,
+            search_operator: ::std::option::Option::None,
+            include_empty: ::std::option::Option::None,
+            filter_inbox_id: ::std::option::Option::None,
+            filter_unread: ::std::option::Option::None,
+            filter_resolved: ::std::option::Option::None,
+            filter_not_resolved: ::std::option::Option::None,
+            filter_mention: ::std::option::Option::None,
+            filter_assigned: ::std::option::Option::None,
+            filter_unassigned: ::std::option::Option::None,
+            filter_date_start: ::std::option::Option::None,
+            filter_date_end: ::std::option::Option::None,
+            order_date_created: ::std::option::Option::None,
+            order_date_updated: ::std::option::Option::None,
+            order_date_waiting: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Conversations per page, 20 to 50 (default 20). (Optional query parameter `per_page`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn per_page(mut self, value: u8) -> Self {
+        self.per_page = ::std::option::Option::Some(value.into());
         self
     }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
+    /// What to search: free text when `search_type` is `text`, a segment name when it is
+    /// `segment`, and for `filter` a JSON-encoded array of filters
+    /// `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`. (Optional query parameter `search_query`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn search_query(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_query = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// How `search_query` is read (`text`, `segment` or `filter`). (Optional query parameter `search_type`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn search_type(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchType>,
+    ) -> Self {
+        self.search_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// With `search_type=filter`, how the filters combine (`and`, the default, or `or`). (Optional query parameter `search_operator`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn search_operator(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchOperator>,
+    ) -> Self {
+        self.search_operator = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to include conversations without any message (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `include_empty`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn include_empty(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.include_empty = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only conversations filed under this inbox identifier. (Optional query parameter `filter_inbox_id`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_inbox_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_inbox_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `true` for only conversations with unread messages (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_unread`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_unread(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_unread = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `true` for only resolved conversations (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_resolved`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_resolved(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_resolved = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `true` for only conversations that are not resolved (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_not_resolved`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_not_resolved(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_not_resolved = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `true` for only conversations where the calling user is mentioned (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_mention`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_mention(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_mention = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0`
+    /// here, from an older revision of the API; Crisp's reference takes a user id.) (Optional query parameter `filter_assigned`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_assigned(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_assigned = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `true` for only conversations assigned to nobody (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_unassigned`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_unassigned(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_unassigned = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only conversations updated at or after this ISO 8601 date-time. (Optional query parameter `filter_date_start`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_start(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_start = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only conversations updated at or before this ISO 8601 date-time. (Optional query parameter `filter_date_end`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_end(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_end = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to order by creation date instead of the default order (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `order_date_created`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn order_date_created(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.order_date_created = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to order by update date instead of the default order (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `order_date_updated`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn order_date_updated(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.order_date_updated = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// `1` to order by longest waiting first; this also leaves out conversations that are
+    /// not waiting for an answer (default `false`). Takes a `bool` (sent as `1` or `0`). (Optional query parameter `order_date_waiting`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn order_date_waiting(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.order_date_waiting = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversation/{}/participants", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
+            "{}/website/{}/conversations/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(&::progenitor_client::QueryParam::new("per_page", &self.per_page))
+            .query(
+                &::progenitor_client::QueryParam::new("search_query", &self.search_query),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new("search_type", &self.search_type),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "search_operator",
+                    &self.search_operator,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "include_empty",
+                    &self.include_empty,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_inbox_id",
+                    &self.filter_inbox_id,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_unread",
+                    &self.filter_unread,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_resolved",
+                    &self.filter_resolved,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_not_resolved",
+                    &self.filter_not_resolved,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_mention",
+                    &self.filter_mention,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_assigned",
+                    &self.filter_assigned,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_unassigned",
+                    &self.filter_unassigned,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_start",
+                    &self.filter_date_start,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_end",
+                    &self.filter_date_end,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "order_date_created",
+                    &self.order_date_created,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "order_date_updated",
+                    &self.order_date_updated,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "order_date_waiting",
+                    &self.order_date_waiting,
+                ),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6358,15 +6682,15 @@ impl GetConversationParticipants {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::ConversationParticipants>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<crate::types::Conversation>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationParticipants>,
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::Conversation>>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -6375,2958 +6699,131 @@ impl GetConversationParticipants {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            crate::types::ConversationParticipants,
+            ::std::vec::Vec<crate::types::Conversation>,
             crate::Error,
         >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_conversation_participants",
+            id: "list_conversations",
             method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/participants",
+            path: "/website/{website_id}/conversations/{page_number}",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationParticipants>,
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::Conversation>>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<crate::types::Conversation, crate::Error>,
+    > + Unpin + 'static {
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
+    }
 }
-/**Builder for [`Client::save_conversation_participants`]
-
-[`Client::save_conversation_participants`]: super::Client::save_conversation_participants*/
+impl ::std::future::IntoFuture for ListConversations {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::Conversation>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_spam_conversations`](super::Client::list_spam_conversations) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct SaveConversationParticipants {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationParticipantsSave, String>,
-}
-impl SaveConversationParticipants {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_conversation_participants`](super::Client::save_conversation_participants); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationParticipantsSave`](crate::types::ConversationParticipantsSave) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationParticipantsSave>,
-        <V as std::convert::TryInto<
-            types::ConversationParticipantsSave,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationParticipantsSave` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/participants", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_conversation_participants",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/conversation/{session_id}/participants",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::request_chatbox_binding_purge_for_conversation`]
-
-[`Client::request_chatbox_binding_purge_for_conversation`]: super::Client::request_chatbox_binding_purge_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct RequestChatboxBindingPurgeForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
-}
-impl RequestChatboxBindingPurgeForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::request_chatbox_binding_purge_for_conversation`](super::Client::request_chatbox_binding_purge_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/purge", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "request_chatbox_binding_purge_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/purge",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::mark_messages_read_in_conversation`]
-
-[`Client::mark_messages_read_in_conversation`]: super::Client::mark_messages_read_in_conversation*/
-#[derive(Debug, Clone)]
-pub struct MarkMessagesReadInConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::MessagesReadMark, String>,
-}
-impl MarkMessagesReadInConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::mark_messages_read_in_conversation`](super::Client::mark_messages_read_in_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::MessagesReadMark`](crate::types::MessagesReadMark) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::MessagesReadMark>,
-        <V as std::convert::TryInto<types::MessagesReadMark>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `MessagesReadMark` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/read", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "mark_messages_read_in_conversation",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/read",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_conversation_relations`]
-
-[`Client::get_conversation_relations`]: super::Client::get_conversation_relations*/
-#[derive(Debug, Clone)]
-pub struct GetConversationRelations {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-}
-impl GetConversationRelations {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_conversation_relations`](super::Client::get_conversation_relations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/relations", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::ConversationRelations>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationRelations>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::ConversationRelations, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_conversation_relations",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/relations",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationRelations>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::schedule_reminder_for_conversation`]
-
-[`Client::schedule_reminder_for_conversation`]: super::Client::schedule_reminder_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct ScheduleReminderForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationReminder, String>,
-}
-impl ScheduleReminderForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::schedule_reminder_for_conversation`](super::Client::schedule_reminder_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationReminder`](crate::types::ConversationReminder) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationReminder>,
-        <V as std::convert::TryInto<
-            types::ConversationReminder,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationReminder` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/reminder", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "schedule_reminder_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/reminder",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::report_conversation`]
-
-[`Client::report_conversation`]: super::Client::report_conversation*/
-#[derive(Debug, Clone)]
-pub struct ReportConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationReport, String>,
-}
-impl ReportConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::report_conversation`](super::Client::report_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationReport`](crate::types::ConversationReport) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationReport>,
-        <V as std::convert::TryInto<
-            types::ConversationReport,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationReport` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/report", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "report_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/report",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_conversation_routing_assign`]
-
-[`Client::get_conversation_routing_assign`]: super::Client::get_conversation_routing_assign*/
-#[derive(Debug, Clone)]
-pub struct GetConversationRoutingAssign {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-}
-impl GetConversationRoutingAssign {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_conversation_routing_assign`](super::Client::get_conversation_routing_assign); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/routing", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::ConversationRoutingAssign>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationRoutingAssign>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::types::ConversationRoutingAssign,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_conversation_routing_assign",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/routing",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationRoutingAssign>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::assign_conversation_routing`]
-
-[`Client::assign_conversation_routing`]: super::Client::assign_conversation_routing*/
-#[derive(Debug, Clone)]
-pub struct AssignConversationRouting {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationRoutingAssignUpdate, String>,
-}
-impl AssignConversationRouting {
-    #[doc(hidden)]
-    /// The builder of [`Client::assign_conversation_routing`](super::Client::assign_conversation_routing); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationRoutingAssignUpdate`](crate::types::ConversationRoutingAssignUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationRoutingAssignUpdate>,
-        <V as std::convert::TryInto<
-            types::ConversationRoutingAssignUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationRoutingAssignUpdate` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/routing", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "assign_conversation_routing",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/routing",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_conversation_state`]
-
-[`Client::get_conversation_state`]: super::Client::get_conversation_state*/
-#[derive(Debug, Clone)]
-pub struct GetConversationState {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-}
-impl GetConversationState {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_conversation_state`](super::Client::get_conversation_state); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/state", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::ConversationStateData>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationStateData>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::ConversationStateData, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_conversation_state",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/state",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationStateData>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::change_conversation_state`]
-
-[`Client::change_conversation_state`]: super::Client::change_conversation_state*/
-#[derive(Debug, Clone)]
-pub struct ChangeConversationState {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationStateUpdate, String>,
-}
-impl ChangeConversationState {
-    #[doc(hidden)]
-    /// The builder of [`Client::change_conversation_state`](super::Client::change_conversation_state); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationStateUpdate`](crate::types::ConversationStateUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationStateUpdate>,
-        <V as std::convert::TryInto<
-            types::ConversationStateUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationStateUpdate` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/state", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "change_conversation_state",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/state",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::request_tool_call_for_conversation`]
-
-[`Client::request_tool_call_for_conversation`]: super::Client::request_tool_call_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct RequestToolCallForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationToolCall, String>,
-}
-impl RequestToolCallForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::request_tool_call_for_conversation`](super::Client::request_tool_call_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationToolCall`](crate::types::ConversationToolCall) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationToolCall>,
-        <V as std::convert::TryInto<
-            types::ConversationToolCall,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationToolCall` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/tool", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "request_tool_call_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/tool",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::request_email_transcript_for_conversation`]
-
-[`Client::request_email_transcript_for_conversation`]: super::Client::request_email_transcript_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct RequestEmailTranscriptForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationTranscriptRequest, String>,
-}
-impl RequestEmailTranscriptForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::request_email_transcript_for_conversation`](super::Client::request_email_transcript_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationTranscriptRequest`](crate::types::ConversationTranscriptRequest) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationTranscriptRequest>,
-        <V as std::convert::TryInto<
-            types::ConversationTranscriptRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationTranscriptRequest` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/transcript", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "request_email_transcript_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/transcript",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::mark_conversation_as_unread`]
-
-[`Client::mark_conversation_as_unread`]: super::Client::mark_conversation_as_unread*/
-#[derive(Debug, Clone)]
-pub struct MarkConversationAsUnread {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationUnreadMark, String>,
-}
-impl MarkConversationAsUnread {
-    #[doc(hidden)]
-    /// The builder of [`Client::mark_conversation_as_unread`](super::Client::mark_conversation_as_unread); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationUnreadMark`](crate::types::ConversationUnreadMark) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationUnreadMark>,
-        <V as std::convert::TryInto<
-            types::ConversationUnreadMark,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `ConversationUnreadMark` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/unread", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "mark_conversation_as_unread",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/unread",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_verify_status_for_conversation`]
-
-[`Client::get_verify_status_for_conversation`]: super::Client::get_verify_status_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct GetVerifyStatusForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-}
-impl GetVerifyStatusForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_verify_status_for_conversation`](super::Client::get_verify_status_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/verify", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::ConversationVerify>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationVerify>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::ConversationVerify, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_verify_status_for_conversation",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversation/{session_id}/verify",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationVerify>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_verify_status_for_conversation`]
-
-[`Client::update_verify_status_for_conversation`]: super::Client::update_verify_status_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct UpdateVerifyStatusForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationVerifyUpdate, String>,
-}
-impl UpdateVerifyStatusForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_verify_status_for_conversation`](super::Client::update_verify_status_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationVerifyUpdate`](crate::types::ConversationVerifyUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationVerifyUpdate>,
-        <V as std::convert::TryInto<
-            types::ConversationVerifyUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationVerifyUpdate` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/verify", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_verify_status_for_conversation",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/conversation/{session_id}/verify",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::request_identity_verification_for_conversation`]
-
-[`Client::request_identity_verification_for_conversation`]: super::Client::request_identity_verification_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct RequestIdentityVerificationForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationIdentityVerificationRequest, String>,
-}
-impl RequestIdentityVerificationForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::request_identity_verification_for_conversation`](super::Client::request_identity_verification_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationIdentityVerificationRequest`](crate::types::ConversationIdentityVerificationRequest) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationIdentityVerificationRequest>,
-        <V as std::convert::TryInto<
-            types::ConversationIdentityVerificationRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationIdentityVerificationRequest` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/verify/identity", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "request_identity_verification_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/verify/identity",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::redeem_identity_verification_link_for_conversation`]
-
-[`Client::redeem_identity_verification_link_for_conversation`]: super::Client::redeem_identity_verification_link_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct RedeemIdentityVerificationLinkForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationIdentityVerificationRedeem, String>,
-}
-impl RedeemIdentityVerificationLinkForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::redeem_identity_verification_link_for_conversation`](super::Client::redeem_identity_verification_link_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationIdentityVerificationRedeem`](crate::types::ConversationIdentityVerificationRedeem) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationIdentityVerificationRedeem>,
-        <V as std::convert::TryInto<
-            types::ConversationIdentityVerificationRedeem,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationIdentityVerificationRedeem` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/verify/identity/link", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "redeem_identity_verification_link_for_conversation",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/conversation/{session_id}/verify/identity/link",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::deliver_widget_button_action_for_conversation`]
-
-[`Client::deliver_widget_button_action_for_conversation`]: super::Client::deliver_widget_button_action_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct DeliverWidgetButtonActionForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationWidgetButtonAction, String>,
-}
-impl DeliverWidgetButtonActionForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::deliver_widget_button_action_for_conversation`](super::Client::deliver_widget_button_action_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The identifier of the plugin whose widget receives the action. (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationWidgetButtonAction`](crate::types::ConversationWidgetButtonAction) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationWidgetButtonAction>,
-        <V as std::convert::TryInto<
-            types::ConversationWidgetButtonAction,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationWidgetButtonAction` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, plugin_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/widget/{}/button", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& plugin_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::types::ConversationWidgetAction,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "deliver_widget_button_action_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/widget/{plugin_id}/button",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::deliver_widget_data_fetch_action_for_conversation`]
-
-[`Client::deliver_widget_data_fetch_action_for_conversation`]: super::Client::deliver_widget_data_fetch_action_for_conversation*/
-#[derive(Debug, Clone)]
-pub struct DeliverWidgetDataFetchActionForConversation {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    session_id: Result<::std::string::String, String>,
-    plugin_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationWidgetDataAction, String>,
-}
-impl DeliverWidgetDataFetchActionForConversation {
-    #[doc(hidden)]
-    /// The builder of [`Client::deliver_widget_data_fetch_action_for_conversation`](super::Client::deliver_widget_data_fetch_action_for_conversation); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            session_id: Err(::std::string::String::new()),
-            plugin_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The conversation session identifier. (Required path parameter `session_id`.)
-    pub fn session_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.session_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The identifier of the plugin whose widget receives the action. (Required path parameter `plugin_id`.)
-    pub fn plugin_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.plugin_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for plugin_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationWidgetDataAction`](crate::types::ConversationWidgetDataAction) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationWidgetDataAction>,
-        <V as std::convert::TryInto<
-            types::ConversationWidgetDataAction,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationWidgetDataAction` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, session_id, plugin_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let session_id = crate::path::required(
-            session_id,
-            "session_id was not initialized",
-        )?;
-        let plugin_id = crate::path::required(
-            plugin_id,
-            "plugin_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversation/{}/widget/{}/data", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& session_id),
-            crate ::path::encode_path(& plugin_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
-        crate::path::check_segment(operation.id, "plugin_id", &self.plugin_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::types::ConversationWidgetAction,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "deliver_widget_data_fetch_action_for_conversation",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversation/{session_id}/widget/{plugin_id}/data",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationWidgetAction>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::resolve_spam_conversation_content`]
-
-[`Client::resolve_spam_conversation_content`]: super::Client::resolve_spam_conversation_content*/
-#[derive(Debug, Clone)]
-pub struct ResolveSpamConversationContent {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    spam_id: Result<::std::string::String, String>,
-}
-impl ResolveSpamConversationContent {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_spam_conversation_content`](super::Client::resolve_spam_conversation_content); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            spam_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The spam identifier, as listed by `list_spam_conversations`. (Required path parameter `spam_id`.)
-    pub fn spam_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.spam_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for spam_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, spam_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let spam_id = crate::path::required(spam_id, "spam_id was not initialized")?;
-        let url = format!(
-            "{}/website/{}/conversations/spam/{}/content", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& spam_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::ConversationSpamContent>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::ConversationSpamContent>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "spam_id", &self.spam_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::types::ConversationSpamContent,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_spam_conversation_content",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversations/spam/{spam_id}/content",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::ConversationSpamContent>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::submit_spam_conversation_decision`]
-
-[`Client::submit_spam_conversation_decision`]: super::Client::submit_spam_conversation_decision*/
-#[derive(Debug, Clone)]
-pub struct SubmitSpamConversationDecision {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    spam_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationSpamDecision, String>,
-}
-impl SubmitSpamConversationDecision {
-    #[doc(hidden)]
-    /// The builder of [`Client::submit_spam_conversation_decision`](super::Client::submit_spam_conversation_decision); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            spam_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The spam identifier, as listed by `list_spam_conversations`. (Required path parameter `spam_id`.)
-    pub fn spam_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.spam_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for spam_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationSpamDecision`](crate::types::ConversationSpamDecision) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationSpamDecision>,
-        <V as std::convert::TryInto<
-            types::ConversationSpamDecision,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationSpamDecision` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, spam_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let spam_id = crate::path::required(spam_id, "spam_id was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversations/spam/{}/decision", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& spam_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "spam_id", &self.spam_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "submit_spam_conversation_decision",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/conversations/spam/{spam_id}/decision",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_spam_conversations`]
-
-[`Client::list_spam_conversations`]: super::Client::list_spam_conversations*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListSpamConversations {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-    filter_type: Result<Option<::std::string::String>, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    filter_type: ::std::option::Option<::std::string::String>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListSpamConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_spam_conversations`](super::Client::list_spam_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_type: Ok(None),
+            website_id,
+            page_number,
+            filter_type: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
     }
     /// Only spams of this type (the `type` of the listed spams; the reference does not list
     /// the values). (Optional query parameter `filter_type`.)
-    pub fn filter_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_type = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_type failed"
-                    .to_string()
-            });
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number, filter_type } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_type = crate::path::given(filter_type)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversations/spams/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/conversations/spams/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("filter_type", &filter_type))
+            .query(
+                &::progenitor_client::QueryParam::new("filter_type", &self.filter_type),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9334,13 +6831,13 @@ impl ListSpamConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::ConversationSpam>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -9357,9 +6854,9 @@ impl ListSpamConversations {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9378,197 +6875,82 @@ impl ListSpamConversations {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::ConversationSpam, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::delete_suggested_conversation_data_key`]
-
-[`Client::delete_suggested_conversation_data_key`]: super::Client::delete_suggested_conversation_data_key*/
+impl ::std::future::IntoFuture for ListSpamConversations {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::ConversationSpam>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_suggested_conversation_data_keys`](super::Client::list_suggested_conversation_data_keys) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct DeleteSuggestedConversationDataKey {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationSuggestedDataKeyDelete, String>,
-}
-impl DeleteSuggestedConversationDataKey {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_suggested_conversation_data_key`](super::Client::delete_suggested_conversation_data_key); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationSuggestedDataKeyDelete`](crate::types::ConversationSuggestedDataKeyDelete) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationSuggestedDataKeyDelete>,
-        <V as std::convert::TryInto<
-            types::ConversationSuggestedDataKeyDelete,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationSuggestedDataKeyDelete` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversations/suggest/data", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_suggested_conversation_data_key",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/conversations/suggest/data",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_suggested_conversation_data_keys`]
-
-[`Client::list_suggested_conversation_data_keys`]: super::Client::list_suggested_conversation_data_keys*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListSuggestedConversationDataKeys {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListSuggestedConversationDataKeys {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_suggested_conversation_data_keys`](super::Client::list_suggested_conversation_data_keys); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversations/suggest/data/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/conversations/suggest/data/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -9576,7 +6958,8 @@ impl ListSuggestedConversationDataKeys {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9584,13 +6967,13 @@ impl ListSuggestedConversationDataKeys {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::ConversationSuggestedDataKey>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -9609,9 +6992,9 @@ impl ListSuggestedConversationDataKeys {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9632,9 +7015,9 @@ impl ListSuggestedConversationDataKeys {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
@@ -9643,189 +7026,74 @@ impl ListSuggestedConversationDataKeys {
             crate::Error,
         >,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::delete_suggested_conversation_segment`]
-
-[`Client::delete_suggested_conversation_segment`]: super::Client::delete_suggested_conversation_segment*/
+impl ::std::future::IntoFuture for ListSuggestedConversationDataKeys {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::ConversationSuggestedDataKey>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_suggested_conversation_segments`](super::Client::list_suggested_conversation_segments) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct DeleteSuggestedConversationSegment {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::ConversationSuggestedSegmentDelete, String>,
-}
-impl DeleteSuggestedConversationSegment {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_suggested_conversation_segment`](super::Client::delete_suggested_conversation_segment); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::ConversationSuggestedSegmentDelete`](crate::types::ConversationSuggestedSegmentDelete) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConversationSuggestedSegmentDelete>,
-        <V as std::convert::TryInto<
-            types::ConversationSuggestedSegmentDelete,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `ConversationSuggestedSegmentDelete` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/conversations/suggest/segment", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_suggested_conversation_segment",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/conversations/suggest/segment",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_suggested_conversation_segments`]
-
-[`Client::list_suggested_conversation_segments`]: super::Client::list_suggested_conversation_segments*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListSuggestedConversationSegments {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListSuggestedConversationSegments {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_suggested_conversation_segments`](super::Client::list_suggested_conversation_segments); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversations/suggest/segments/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/conversations/suggest/segments/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -9833,7 +7101,8 @@ impl ListSuggestedConversationSegments {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -9841,13 +7110,13 @@ impl ListSuggestedConversationSegments {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::ConversationSuggestedSegment>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -9866,9 +7135,9 @@ impl ListSuggestedConversationSegments {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9889,9 +7158,9 @@ impl ListSuggestedConversationSegments {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
@@ -9900,436 +7169,91 @@ impl ListSuggestedConversationSegments {
             crate::Error,
         >,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::list_conversations`]
-
-[`Client::list_conversations`]: super::Client::list_conversations*/
-#[derive(Debug, Clone)]
-pub struct ListConversations {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-    filter_assigned: Result<Option<::std::string::String>, String>,
-    filter_date_end: Result<Option<::std::string::String>, String>,
-    filter_date_start: Result<Option<::std::string::String>, String>,
-    filter_inbox_id: Result<Option<::std::string::String>, String>,
-    filter_mention: Result<Option<types::SearchFlag>, String>,
-    filter_not_resolved: Result<Option<types::SearchFlag>, String>,
-    filter_resolved: Result<Option<types::SearchFlag>, String>,
-    filter_unassigned: Result<Option<types::SearchFlag>, String>,
-    filter_unread: Result<Option<types::SearchFlag>, String>,
-    include_empty: Result<Option<types::SearchFlag>, String>,
-    order_date_created: Result<Option<types::SearchFlag>, String>,
-    order_date_updated: Result<Option<types::SearchFlag>, String>,
-    order_date_waiting: Result<Option<types::SearchFlag>, String>,
-    per_page: Result<Option<u8>, String>,
-    search_operator: Result<Option<types::SearchOperator>, String>,
-    search_query: Result<Option<::std::string::String>, String>,
-    search_type: Result<Option<types::SearchType>, String>,
+impl ::std::future::IntoFuture for ListSuggestedConversationSegments {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::ConversationSuggestedSegment>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ListConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_conversations`](super::Client::list_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::mark_conversation_as_unread`](super::Client::mark_conversation_as_unread) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct MarkConversationAsUnread {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationUnreadMark,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl MarkConversationAsUnread {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationUnreadMark,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_assigned: Ok(None),
-            filter_date_end: Ok(None),
-            filter_date_start: Ok(None),
-            filter_inbox_id: Ok(None),
-            filter_mention: Ok(None),
-            filter_not_resolved: Ok(None),
-            filter_resolved: Ok(None),
-            filter_unassigned: Ok(None),
-            filter_unread: Ok(None),
-            include_empty: Ok(None),
-            order_date_created: Ok(None),
-            order_date_updated: Ok(None),
-            order_date_waiting: Ok(None),
-            per_page: Ok(None),
-            search_operator: Ok(None),
-            search_query: Ok(None),
-            search_type: Ok(None),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Only conversations assigned to this user identifier. (The Go wrapper sends `1`/`0`
-    /// here, from an older revision of the API; Crisp's reference takes a user id.) (Optional query parameter `filter_assigned`.)
-    pub fn filter_assigned<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_assigned = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_assigned failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only conversations updated at or before this ISO 8601 date-time. (Optional query parameter `filter_date_end`.)
-    pub fn filter_date_end<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_end = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_end failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only conversations updated at or after this ISO 8601 date-time. (Optional query parameter `filter_date_start`.)
-    pub fn filter_date_start<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_start = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_start failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only conversations filed under this inbox identifier. (Optional query parameter `filter_inbox_id`.)
-    pub fn filter_inbox_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_inbox_id = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_inbox_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// `1` for only conversations where the calling user is mentioned (default `0`). (Optional query parameter `filter_mention`.)
-    pub fn filter_mention<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_mention = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_mention failed".to_string()
-            });
-        self
-    }
-    /// `1` for only conversations that are not resolved (default `0`). (Optional query parameter `filter_not_resolved`.)
-    pub fn filter_not_resolved<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_not_resolved = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_not_resolved failed".to_string()
-            });
-        self
-    }
-    /// `1` for only resolved conversations (default `0`). (Optional query parameter `filter_resolved`.)
-    pub fn filter_resolved<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_resolved = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_resolved failed".to_string()
-            });
-        self
-    }
-    /// `1` for only conversations assigned to nobody (default `0`). (Optional query parameter `filter_unassigned`.)
-    pub fn filter_unassigned<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_unassigned = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_unassigned failed".to_string()
-            });
-        self
-    }
-    /// `1` for only conversations with unread messages (default `0`). (Optional query parameter `filter_unread`.)
-    pub fn filter_unread<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_unread = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_unread failed".to_string()
-            });
-        self
-    }
-    /// `1` to include conversations without any message (default `0`). (Optional query parameter `include_empty`.)
-    pub fn include_empty<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.include_empty = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for include_empty failed".to_string()
-            });
-        self
-    }
-    /// `1` to order by creation date instead of the default order (default `0`). (Optional query parameter `order_date_created`.)
-    pub fn order_date_created<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.order_date_created = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for order_date_created failed".to_string()
-            });
-        self
-    }
-    /// `1` to order by update date instead of the default order (default `0`). (Optional query parameter `order_date_updated`.)
-    pub fn order_date_updated<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.order_date_updated = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for order_date_updated failed".to_string()
-            });
-        self
-    }
-    /// `1` to order by longest waiting first; this also leaves out conversations that are
-    /// not waiting for an answer (default `0`). (Optional query parameter `order_date_waiting`.)
-    pub fn order_date_waiting<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.order_date_waiting = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for order_date_waiting failed".to_string()
-            });
-        self
-    }
-    /// Conversations per page, 20 to 50 (default 20). (Optional query parameter `per_page`.)
-    pub fn per_page<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u8>,
-    {
-        self.per_page = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `u8` for per_page failed".to_string());
-        self
-    }
-    /// With `search_type=filter`, how the filters combine (`and`, the default, or `or`). (Optional query parameter `search_operator`.)
-    pub fn search_operator<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchOperator>,
-    {
-        self.search_operator = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchOperator` for search_operator failed".to_string()
-            });
-        self
-    }
-    /// What to search: free text when `search_type` is `text`, a segment name when it is
-    /// `segment`, and for `filter` a JSON-encoded array of filters
-    /// `[{"criterion": ..., "query": [...], "model": ..., "operator": ...}]`. (Optional query parameter `search_query`.)
-    pub fn search_query<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.search_query = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for search_query failed"
-                    .to_string()
-            });
-        self
-    }
-    /// How `search_query` is read (`text`, `segment` or `filter`). (Optional query parameter `search_type`.)
-    pub fn search_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchType>,
-    {
-        self.search_type = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchType` for search_type failed".to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            page_number,
-            filter_assigned,
-            filter_date_end,
-            filter_date_start,
-            filter_inbox_id,
-            filter_mention,
-            filter_not_resolved,
-            filter_resolved,
-            filter_unassigned,
-            filter_unread,
-            include_empty,
-            order_date_created,
-            order_date_updated,
-            order_date_waiting,
-            per_page,
-            search_operator,
-            search_query,
-            search_type,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_assigned = crate::path::given(filter_assigned)?;
-        let filter_date_end = crate::path::given(filter_date_end)?;
-        let filter_date_start = crate::path::given(filter_date_start)?;
-        let filter_inbox_id = crate::path::given(filter_inbox_id)?;
-        let filter_mention = crate::path::given(filter_mention)?;
-        let filter_not_resolved = crate::path::given(filter_not_resolved)?;
-        let filter_resolved = crate::path::given(filter_resolved)?;
-        let filter_unassigned = crate::path::given(filter_unassigned)?;
-        let filter_unread = crate::path::given(filter_unread)?;
-        let include_empty = crate::path::given(include_empty)?;
-        let order_date_created = crate::path::given(order_date_created)?;
-        let order_date_updated = crate::path::given(order_date_updated)?;
-        let order_date_waiting = crate::path::given(order_date_waiting)?;
-        let per_page = crate::path::given(per_page)?;
-        let search_operator = crate::path::given(search_operator)?;
-        let search_query = crate::path::given(search_query)?;
-        let search_type = crate::path::given(search_type)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/conversations/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/conversation/{}/unread", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .patch(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(
-                &progenitor_client::QueryParam::new("filter_assigned", &filter_assigned),
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(
-                &progenitor_client::QueryParam::new("filter_date_end", &filter_date_end),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_date_start",
-                    &filter_date_start,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("filter_inbox_id", &filter_inbox_id),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("filter_mention", &filter_mention),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_not_resolved",
-                    &filter_not_resolved,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("filter_resolved", &filter_resolved),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_unassigned",
-                    &filter_unassigned,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("filter_unread", &filter_unread))
-            .query(&progenitor_client::QueryParam::new("include_empty", &include_empty))
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "order_date_created",
-                    &order_date_created,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "order_date_updated",
-                    &order_date_updated,
-                ),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "order_date_waiting",
-                    &order_date_waiting,
-                ),
-            )
-            .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-            .query(
-                &progenitor_client::QueryParam::new("search_operator", &search_operator),
-            )
-            .query(&progenitor_client::QueryParam::new("search_query", &search_query))
-            .query(&progenitor_client::QueryParam::new("search_type", &search_type))
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -10337,15 +7261,15 @@ impl ListConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<::std::vec::Vec<crate::types::Conversation>>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::Conversation>>,
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -10354,40 +7278,2695 @@ impl ListConversations {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "mark_conversation_as_unread",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/unread",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for MarkConversationAsUnread {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::mark_messages_delivered_in_conversation`](super::Client::mark_messages_delivered_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct MarkMessagesDeliveredInConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::MessagesDeliveredMark,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl MarkMessagesDeliveredInConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::MessagesDeliveredMark,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/delivered", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "mark_messages_delivered_in_conversation",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/delivered",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for MarkMessagesDeliveredInConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::mark_messages_read_in_conversation`](super::Client::mark_messages_read_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct MarkMessagesReadInConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::MessagesReadMark,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl MarkMessagesReadInConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::MessagesReadMark,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/read", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "mark_messages_read_in_conversation",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/read",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for MarkMessagesReadInConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::redeem_identity_verification_link_for_conversation`](super::Client::redeem_identity_verification_link_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RedeemIdentityVerificationLinkForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationIdentityVerificationRedeem,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RedeemIdentityVerificationLinkForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationIdentityVerificationRedeem,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/verify/identity/link", self.client.baseurl,
+            crate ::path::encode_path(& self.website_id), crate ::path::encode_path(&
+            self.session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "redeem_identity_verification_link_for_conversation",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/conversation/{session_id}/verify/identity/link",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RedeemIdentityVerificationLinkForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::remove_conversation`](super::Client::remove_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RemoveConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RemoveConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "remove_conversation",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/conversation/{session_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RemoveConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::remove_message_in_conversation`](super::Client::remove_message_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RemoveMessageInConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    fingerprint: i64,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RemoveMessageInConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        fingerprint: i64,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            fingerprint,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/message/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.fingerprint.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "remove_message_in_conversation",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RemoveMessageInConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::report_conversation`](super::Client::report_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ReportConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationReport,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ReportConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationReport,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/report", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "report_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/report",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ReportConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::request_chatbox_binding_purge_for_conversation`](super::Client::request_chatbox_binding_purge_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RequestChatboxBindingPurgeForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RequestChatboxBindingPurgeForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/purge", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "request_chatbox_binding_purge_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/purge",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RequestChatboxBindingPurgeForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::request_email_transcript_for_conversation`](super::Client::request_email_transcript_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RequestEmailTranscriptForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationTranscriptRequest,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RequestEmailTranscriptForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationTranscriptRequest,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/transcript", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "request_email_transcript_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/transcript",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RequestEmailTranscriptForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::request_identity_verification_for_conversation`](super::Client::request_identity_verification_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RequestIdentityVerificationForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationIdentityVerificationRequest,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RequestIdentityVerificationForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationIdentityVerificationRequest,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/verify/identity", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "request_identity_verification_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/verify/identity",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RequestIdentityVerificationForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::request_tool_call_for_conversation`](super::Client::request_tool_call_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RequestToolCallForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationToolCall,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RequestToolCallForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationToolCall,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/tool", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "request_tool_call_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/tool",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RequestToolCallForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::request_user_feedback_for_conversation`](super::Client::request_user_feedback_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RequestUserFeedbackForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RequestUserFeedbackForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/feedback", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "request_user_feedback_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/feedback",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RequestUserFeedbackForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_spam_conversation_content`](super::Client::resolve_spam_conversation_content) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveSpamConversationContent {
+    client: super::Client,
+    website_id: ::std::string::String,
+    spam_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveSpamConversationContent {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        spam_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            spam_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversations/spam/{}/content", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .spam_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::ConversationSpamContent>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::ConversationSpamContent>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "spam_id", &self.spam_id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::Conversation>,
+            crate::types::ConversationSpamContent,
             crate::Error,
         >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_conversations",
+            id: "resolve_spam_conversation_content",
             method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/conversations/{page_number}",
+            path: "/website/{website_id}/conversations/spam/{spam_id}/content",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::Conversation>>,
+            crate::envelope::Envelope<crate::types::ConversationSpamContent>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
-    pub fn stream(
+}
+impl ::std::future::IntoFuture for ResolveSpamConversationContent {
+    type Output = ::std::result::Result<
+        crate::types::ConversationSpamContent,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::save_conversation_participants`](super::Client::save_conversation_participants) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SaveConversationParticipants {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationParticipantsSave,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SaveConversationParticipants {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationParticipantsSave,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/participants", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
         self,
-    ) -> impl ::futures::Stream<
-        Item = ::std::result::Result<crate::types::Conversation, crate::Error>,
-    > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_conversation_participants",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/conversation/{session_id}/participants",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SaveConversationParticipants {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::schedule_reminder_for_conversation`](super::Client::schedule_reminder_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ScheduleReminderForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationReminder,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ScheduleReminderForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationReminder,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/reminder", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "schedule_reminder_for_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/reminder",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ScheduleReminderForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::send_action_to_existing_browsing_session`](super::Client::send_action_to_existing_browsing_session) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SendActionToExistingBrowsingSession {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    browsing_id: ::std::string::String,
+    body: types::ConversationBrowsingAction,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SendActionToExistingBrowsingSession {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        browsing_id: ::std::string::String,
+        body: types::ConversationBrowsingAction,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            browsing_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/browsing/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.browsing_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(operation.id, "browsing_id", &self.browsing_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "send_action_to_existing_browsing_session",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/browsing/{browsing_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SendActionToExistingBrowsingSession {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::send_message_in_conversation`](super::Client::send_message_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SendMessageInConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::MessageNew,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SendMessageInConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::MessageNew,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/message", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::MessageSent>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::MessageSent>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::MessageSent, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "send_message_in_conversation",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversation/{session_id}/message",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::MessageSent>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SendMessageInConversation {
+    type Output = ::std::result::Result<crate::types::MessageSent, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::submit_spam_conversation_decision`](super::Client::submit_spam_conversation_decision) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SubmitSpamConversationDecision {
+    client: super::Client,
+    website_id: ::std::string::String,
+    spam_id: ::std::string::String,
+    body: types::ConversationSpamDecision,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SubmitSpamConversationDecision {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        spam_id: ::std::string::String,
+        body: types::ConversationSpamDecision,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            spam_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversations/spam/{}/decision", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .spam_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "spam_id", &self.spam_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "submit_spam_conversation_decision",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/conversations/spam/{spam_id}/decision",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SubmitSpamConversationDecision {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::transmit_signaling_on_ongoing_call_session`](super::Client::transmit_signaling_on_ongoing_call_session) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct TransmitSignalingOnOngoingCallSession {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    call_id: ::std::string::String,
+    body: types::ConversationCallSignaling,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl TransmitSignalingOnOngoingCallSession {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        call_id: ::std::string::String,
+        body: types::ConversationCallSignaling,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            call_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/call/{}/signaling", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.call_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::path::check_segment(operation.id, "call_id", &self.call_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "transmit_signaling_on_ongoing_call_session",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/call/{call_id}/signaling",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for TransmitSignalingOnOngoingCallSession {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_conversation_inbox`](super::Client::update_conversation_inbox) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateConversationInbox {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationInboxUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateConversationInbox {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationInboxUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/inbox", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_conversation_inbox",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/inbox",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateConversationInbox {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_conversation_metas`](super::Client::update_conversation_metas) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateConversationMetas {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationMetaUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateConversationMetas {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationMetaUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/meta", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_conversation_metas",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/meta",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateConversationMetas {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_conversation_open_state`](super::Client::update_conversation_open_state) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateConversationOpenState {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationOpenStateUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateConversationOpenState {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationOpenStateUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/open", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_conversation_open_state",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/open",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateConversationOpenState {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_message_in_conversation`](super::Client::update_message_in_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateMessageInConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    fingerprint: i64,
+    body: types::MessageUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateMessageInConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        fingerprint: i64,
+        body: types::MessageUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            fingerprint,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/message/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id), crate ::path::encode_path(& self.fingerprint.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_message_in_conversation",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/message/{fingerprint}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateMessageInConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_verify_status_for_conversation`](super::Client::update_verify_status_for_conversation) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateVerifyStatusForConversation {
+    client: super::Client,
+    website_id: ::std::string::String,
+    session_id: ::std::string::String,
+    body: types::ConversationVerifyUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateVerifyStatusForConversation {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        session_id: ::std::string::String,
+        body: types::ConversationVerifyUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            session_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/conversation/{}/verify", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .session_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "session_id", &self.session_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_verify_status_for_conversation",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/conversation/{session_id}/verify",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateVerifyStatusForConversation {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

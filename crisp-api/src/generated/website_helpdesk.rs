@@ -11,352 +11,79 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /// **Resolve Helpdesk**
+    /// **Add Helpdesk Locale**
     ///
-    /// Resolves the website's helpdesk, its name and public URL. 404 when the website has no helpdesk yet.
+    /// Adds a locale (a language, by its code such as `en`) to the helpdesk, so that pages
+    /// can be written in it. The answer carries no data (Go and Node decode none); read the
+    /// locale back with `resolve_helpdesk_locale`.
     ///
-    /// `GET /website/{website_id}/helpdesk` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk)
+    /// `POST /website/{website_id}/helpdesk/locale` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-helpdesk-locale)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`Helpdesk`](crate::types::Helpdesk).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk(&self) -> builder::ResolveHelpdesk {
-        builder::ResolveHelpdesk::new(self)
-    }
-    /// **Initialize Helpdesk**
-    ///
-    /// Creates the website's helpdesk with a name and its basic domain (the sub-domain of
-    /// `crisp.help` it is served on). A website has at most one helpdesk; add locales next
-    /// (`add_helpdesk_locale`). The answer carries no data.
-    ///
-    /// `POST /website/{website_id}/helpdesk` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initialize-helpdesk)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::HelpdeskInitialize`](crate::types::HelpdeskInitialize)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::HelpdeskLocaleAdd`](crate::types::HelpdeskLocaleAdd) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .initialize_helpdesk()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::HelpdeskInitialize::new("Acme Inc. Help Center", "acme-inc"))
-    ///     .send()
+    ///     .add_helpdesk_locale(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::HelpdeskLocaleAdd::new("en"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn initialize_helpdesk(&self) -> builder::InitializeHelpdesk {
-        builder::InitializeHelpdesk::new(self)
+    #[doc(alias = "Add Helpdesk Locale")]
+    #[doc(alias = "addHelpdeskLocale")]
+    pub fn add_helpdesk_locale(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskLocaleAdd>,
+    ) -> builder::AddHelpdeskLocale {
+        builder::AddHelpdeskLocale::new(self, website_id.into(), body.into())
     }
-    /// **Delete Helpdesk**
+    /// **Add Helpdesk Redirection**
     ///
-    /// Deletes the website's helpdesk with all its locales and content. The request is a
-    /// DELETE with a JSON body proving the user's identity, `{"verify": {"method", "secret"}}`,
-    /// the same proof as `delete_website`.
+    /// Adds a redirection: visitors opening `path` on the helpdesk are sent to `target`
+    /// (both paths on the helpdesk domain). Use it when a page moves, so that old links keep
+    /// working. The answer gives the new `redirection_id`, as Go decodes it (Node types no
+    /// answer).
     ///
-    /// `DELETE /website/{website_id}/helpdesk` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-helpdesk)
+    /// `POST /website/{website_id}/helpdesk/redirection` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-helpdesk-redirection)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives [`HelpdeskRedirectionNew`](crate::types::HelpdeskRedirectionNew).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::HelpdeskRemove`](crate::types::HelpdeskRemove)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::HelpdeskRedirectionAdd`](crate::types::HelpdeskRedirectionAdd) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
-    /// client
-    ///     .delete_helpdesk()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::HelpdeskRemove::new(types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "my-account-password")))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_helpdesk(&self) -> builder::DeleteHelpdesk {
-        builder::DeleteHelpdesk::new(self)
-    }
-    /// **Check If Helpdesk Exists**
-    ///
-    /// Checks whether the website has a helpdesk. `send()` gives `true` when it exists and
-    /// `false` on 404; call `initialize_helpdesk` first when it is `false`.
-    ///
-    /// `HEAD /website/{website_id}/helpdesk` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-helpdesk-exists)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_helpdesk_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// println!("exists: {exists}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn check_helpdesk_exists(&self) -> builder::CheckHelpdeskExists {
-        builder::CheckHelpdeskExists::new(self)
-    }
-    /// **Resolve Helpdesk Domain**
-    ///
-    /// Resolves the helpdesk's domains: the root domain Crisp serves helpdesks on, the basic
-    /// sub-domain, the custom domain (if any) and whether that custom domain is verified.
-    ///
-    /// `GET /website/{website_id}/helpdesk/domain` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-domain)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskDomain`](crate::types::HelpdeskDomain).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let data = client
-    ///     .resolve_helpdesk_domain()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
+    ///     .add_helpdesk_redirection(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::HelpdeskRedirectionAdd::new("/en/article/how-can-i-automatically-set-custom-user-data/", "/en/article/how-can-i-automatically-set-custom-user-data-1xh7pqk/"),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn resolve_helpdesk_domain(&self) -> builder::ResolveHelpdeskDomain {
-        builder::ResolveHelpdeskDomain::new(self)
-    }
-    /// **Request Helpdesk Domain Change**
-    ///
-    /// Requests a change of the helpdesk's basic sub-domain, its custom domain, or both;
-    /// fields left out are not sent. Before a custom domain, set up its DNS records with
-    /// `generate_helpdesk_domain_setup_flow`.
-    ///
-    /// `PATCH /website/{website_id}/helpdesk/domain` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-helpdesk-domain-change)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::HelpdeskDomainChange`](crate::types::HelpdeskDomainChange)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .request_helpdesk_domain_change()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::HelpdeskDomainChange::new().basic("acme-inc").custom("help.acme-inc.com"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn request_helpdesk_domain_change(
+    #[doc(alias = "Add Helpdesk Redirection")]
+    #[doc(alias = "addHelpdeskRedirection")]
+    pub fn add_helpdesk_redirection(
         &self,
-    ) -> builder::RequestHelpdeskDomainChange {
-        builder::RequestHelpdeskDomainChange::new(self)
-    }
-    /// **Generate Helpdesk Domain Setup Flow**
-    ///
-    /// Gives the DNS records to create so that a custom domain serves the helpdesk. `custom`
-    /// names the domain to set up; Node sends it only when given (Go always sends it). The
-    /// answer's shape is Go's (Node types none).
-    ///
-    /// `GET /website/{website_id}/helpdesk/domain/setup` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#generate-helpdesk-domain-setup-flow)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskDomainSetupFlow`](crate::types::HelpdeskDomainSetupFlow).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `custom` (query, optional): The custom domain to set up (`help.acme-inc.com`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .generate_helpdesk_domain_setup_flow()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn generate_helpdesk_domain_setup_flow(
-        &self,
-    ) -> builder::GenerateHelpdeskDomainSetupFlow {
-        builder::GenerateHelpdeskDomainSetupFlow::new(self)
-    }
-    /// **Export Helpdesk Locale Articles**
-    ///
-    /// Exports the pages of a locale and content type; Crisp prepares the export in the
-    /// background and sends it to the user by email. The body is `{}`, as the Node wrapper
-    /// sends it; the answer carries no data.
-    ///
-    /// This is the Node 11.0 route, `/helpdesk/export/{locale}/{content_type}`; Go still calls
-    /// `/helpdesk/locale/{locale}/export`.
-    ///
-    /// `POST /website/{website_id}/helpdesk/export/{locale}/{content_type}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#export-helpdesk-locale-articles)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .export_helpdesk_locale_articles()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn export_helpdesk_locale_articles(
-        &self,
-    ) -> builder::ExportHelpdeskLocaleArticles {
-        builder::ExportHelpdeskLocaleArticles::new(self)
-    }
-    /// **List Helpdesk Locale Feedbacks**
-    ///
-    /// Lists the feedback visitors left on the pages of a locale and content type: the
-    /// rating, an optional comment, the page and the visitor's session. Omitted dates are not
-    /// sent. An empty page means the end of the list.
-    ///
-    /// This is the Node 11.0 route, `/helpdesk/feedback/list/{locale}/{content_type}/...`; Go
-    /// still calls the older `/helpdesk/locale/{locale}/feedback/list/...`.
-    ///
-    /// `GET /website/{website_id}/helpdesk/feedback/list/{locale}/{content_type}/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-locale-feedbacks)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`HelpdeskLocaleFeedbackItem`](crate::types::HelpdeskLocaleFeedbackItem); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `filter_date_start` (query, optional): Only feedback given at or after this date (ISO 8601).
-    /// - `filter_date_end` (query, optional): Only feedback given at or before this date (ISO 8601).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_helpdesk_locale_feedbacks()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_helpdesk_locale_feedbacks(
-        &self,
-    ) -> builder::ListHelpdeskLocaleFeedbacks {
-        builder::ListHelpdeskLocaleFeedbacks::new(self)
-    }
-    /// **Map Helpdesk Locale Feedback Ratings**
-    ///
-    /// Counts the helpful and unhelpful ratings visitors gave to the pages of a locale and
-    /// content type, optionally between two dates (omitted dates are not sent).
-    ///
-    /// This is the Node 11.0 route, `/helpdesk/feedback/ratings/{locale}/{content_type}`; Go
-    /// still calls the older `/helpdesk/locale/{locale}/feedback/ratings` and always sends
-    /// both dates.
-    ///
-    /// `GET /website/{website_id}/helpdesk/feedback/ratings/{locale}/{content_type}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#map-helpdesk-locale-feedback-ratings)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskLocaleFeedbackRatings`](crate::types::HelpdeskLocaleFeedbackRatings).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `filter_date_start` (query, optional): Only feedback given at or after this date (ISO 8601).
-    /// - `filter_date_end` (query, optional): Only feedback given at or before this date (ISO 8601).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .map_helpdesk_locale_feedback_ratings()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn map_helpdesk_locale_feedback_ratings(
-        &self,
-    ) -> builder::MapHelpdeskLocaleFeedbackRatings {
-        builder::MapHelpdeskLocaleFeedbackRatings::new(self)
-    }
-    /// **Resolve Helpdesk History Change**
-    ///
-    /// Resolves one change of the helpdesk history, with the files it touched and, for each,
-    /// the metadata and content it left.
-    ///
-    /// Tiers: not in the Node README (new in Node 11.0); this spec lists `user` and `plugin`.
-    ///
-    /// `GET /website/{website_id}/helpdesk/history/change/{change_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-history-change)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskHistoryChange`](crate::types::HelpdeskHistoryChange).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `change_id` (path, required): The change's identifier, as `list_helpdesk_history_changes` gives it.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_history_change()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .change_id("3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_history_change(
-        &self,
-    ) -> builder::ResolveHelpdeskHistoryChange {
-        builder::ResolveHelpdeskHistoryChange::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskRedirectionAdd>,
+    ) -> builder::AddHelpdeskRedirection {
+        builder::AddHelpdeskRedirection::new(self, website_id.into(), body.into())
     }
     /// **Cancel Helpdesk History Change**
     ///
@@ -368,191 +95,68 @@ impl Client {
     ///
     /// `DELETE /website/{website_id}/helpdesk/history/change/{change_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#cancel-helpdesk-history-change)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `change_id` (path, required): The change's identifier, as `list_helpdesk_history_changes` gives it.
-    /// - `body` (required): [`types::HelpdeskHistoryChangeCancel`](crate::types::HelpdeskHistoryChangeCancel)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `change_id` (path): The change's identifier, as `list_helpdesk_history_changes` gives it.
+    /// - `body`: [`types::HelpdeskHistoryChangeCancel`](crate::types::HelpdeskHistoryChangeCancel) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .cancel_helpdesk_history_change()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .change_id("3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39")
-    ///     .body(types::HelpdeskHistoryChangeCancel::new("revert"))
-    ///     .send()
+    ///     .cancel_helpdesk_history_change(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
+    ///         types::HelpdeskHistoryChangeCancel::new("revert"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Cancel Helpdesk History Change")]
+    #[doc(alias = "cancelHelpdeskHistoryChange")]
     pub fn cancel_helpdesk_history_change(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        change_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskHistoryChangeCancel>,
     ) -> builder::CancelHelpdeskHistoryChange {
-        builder::CancelHelpdeskHistoryChange::new(self)
+        builder::CancelHelpdeskHistoryChange::new(
+            self,
+            website_id.into(),
+            change_id.into(),
+            body.into(),
+        )
     }
-    /// **List Helpdesk History Changes**
+    /// **Check If Helpdesk Exists**
     ///
-    /// Lists the changes made to the helpdesk content, newest first: who made each, when,
-    /// how many lines it inserted and deleted, and the files it touched. The filters narrow
-    /// the list to a locale, a content type or a tree path; omitted ones are not sent. An
-    /// empty page means the end of the list.
+    /// Checks whether the website has a helpdesk. `send()` gives `true` when it exists and
+    /// `false` on 404; call `initialize_helpdesk` first when it is `false`.
     ///
-    /// Tiers: not in the Node README (new in Node 11.0); this spec lists `user` and `plugin`.
+    /// `HEAD /website/{website_id}/helpdesk` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-helpdesk-exists)
     ///
-    /// `GET /website/{website_id}/helpdesk/history/changes/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-history-changes)
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`HelpdeskHistoryChange`](crate::types::HelpdeskHistoryChange); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `filter_locale` (query, optional): Only changes to this locale (a locale code such as `en`).
-    /// - `filter_type` (query, optional): Only changes to this kind of content. The Node wrapper types it as a string; it presumably takes a content type (`articles`, `guides`, `references`, `news`), which is not verified, so it is a plain string here.
-    /// - `filter_tree_path` (query, optional): Only changes to this tree path (`getting-started/install-crisp.md`).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_helpdesk_history_changes()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
+    /// let exists = client.check_helpdesk_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// println!("exists: {exists}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_helpdesk_history_changes(&self) -> builder::ListHelpdeskHistoryChanges {
-        builder::ListHelpdeskHistoryChanges::new(self)
-    }
-    /// **Import External Helpdesk To Locale**
-    ///
-    /// Imports the pages of another helpdesk (by its public URL) into a locale and content
-    /// type. `detect_locales` lets Crisp find the other languages of that helpdesk;
-    /// `other_locales` names them. Crisp imports in the background; the answer carries no
-    /// data.
-    ///
-    /// This is the Node 11.0 route, `/helpdesk/import/{locale}/{content_type}` with the whole
-    /// import object as the body; Go still calls `/helpdesk/locale/{locale}/import`.
-    ///
-    /// `POST /website/{website_id}/helpdesk/import/{locale}/{content_type}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#import-external-helpdesk-to-locale)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `body` (required): [`types::HelpdeskLocaleExternalImport`](crate::types::HelpdeskLocaleExternalImport)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .import_external_helpdesk_to_locale()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .body(types::HelpdeskLocaleExternalImport::new("https://docs.acme-inc.com/").detect_locales(true).other_locales(["fr", "de"]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn import_external_helpdesk_to_locale(
+    #[doc(alias = "Check If Helpdesk Exists")]
+    #[doc(alias = "checkHelpdeskExists")]
+    pub fn check_helpdesk_exists(
         &self,
-    ) -> builder::ImportExternalHelpdeskToLocale {
-        builder::ImportExternalHelpdeskToLocale::new(self)
-    }
-    /// **Add Helpdesk Locale**
-    ///
-    /// Adds a locale (a language, by its code such as `en`) to the helpdesk, so that pages
-    /// can be written in it. The answer carries no data (Go and Node decode none); read the
-    /// locale back with `resolve_helpdesk_locale`.
-    ///
-    /// `POST /website/{website_id}/helpdesk/locale` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-helpdesk-locale)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::HelpdeskLocaleAdd`](crate::types::HelpdeskLocaleAdd)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .add_helpdesk_locale()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::HelpdeskLocaleAdd::new("en"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn add_helpdesk_locale(&self) -> builder::AddHelpdeskLocale {
-        builder::AddHelpdeskLocale::new(self)
-    }
-    /// **Resolve Helpdesk Locale**
-    ///
-    /// Resolves one locale of the helpdesk, with its public URL and its statistics per content type. 404 when the helpdesk has no such locale.
-    ///
-    /// `GET /website/{website_id}/helpdesk/locale/{locale}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-locale)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskLocale`](crate::types::HelpdeskLocale).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_locale()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_locale(&self) -> builder::ResolveHelpdeskLocale {
-        builder::ResolveHelpdeskLocale::new(self)
-    }
-    /// **Delete Helpdesk Locale**
-    ///
-    /// Deletes a locale from the helpdesk, with every page written in it.
-    ///
-    /// `DELETE /website/{website_id}/helpdesk/locale/{locale}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-helpdesk-locale)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .delete_helpdesk_locale()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_helpdesk_locale(&self) -> builder::DeleteHelpdeskLocale {
-        builder::DeleteHelpdeskLocale::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckHelpdeskExists {
+        builder::CheckHelpdeskExists::new(self, website_id.into())
     }
     /// **Check If Helpdesk Locale Exists**
     ///
@@ -560,221 +164,32 @@ impl Client {
     ///
     /// `HEAD /website/{website_id}/helpdesk/locale/{locale}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-helpdesk-locale-exists)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let exists = client
-    ///     .check_helpdesk_locale_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .send()
+    ///     .check_helpdesk_locale_exists(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///     )
     ///     .await?;
     /// println!("exists: {exists}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn check_helpdesk_locale_exists(&self) -> builder::CheckHelpdeskLocaleExists {
-        builder::CheckHelpdeskLocaleExists::new(self)
-    }
-    /// **List Helpdesk Locales**
-    ///
-    /// Lists the helpdesk's locales (its languages), each with its public URL and how many
-    /// entries and groups each content type holds. An empty page means the end of the list.
-    ///
-    /// Each locale carries `statistics` per content type, as the Node wrapper 11.3.0 types
-    /// it; Go still types the pre-11.0 counters `articles` and `categories`, which this spec
-    /// leaves out. The Node README shows an `order_visits` option, but Node 11.3.0 sends no
-    /// query: neither does this spec.
-    ///
-    /// `GET /website/{website_id}/helpdesk/locales/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-locales)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`HelpdeskLocale`](crate::types::HelpdeskLocale); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_helpdesk_locales()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_helpdesk_locales(&self) -> builder::ListHelpdeskLocales {
-        builder::ListHelpdeskLocales::new(self)
-    }
-    /// **Resolve Helpdesk Page Entity**
-    ///
-    /// Resolves one page by its entity id (as `list_helpdesk_pages` gives it): its title, its
-    /// path in the content tree and its public URL. Use it to find the `tree_path` of a page
-    /// known by id before reading or editing it with the tree routes.
-    ///
-    /// Tiers: not in the Node README (the route is new in Node 11.3); this spec lists `user`
-    /// and `plugin`, as for `list_helpdesk_pages`.
-    ///
-    /// `GET /website/{website_id}/helpdesk/page/entity/{locale}/{content_type}/{entity_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-page-entity)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskPage`](crate::types::HelpdeskPage).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `entity_id` (path, required): The page's entity identifier, as `list_helpdesk_pages` gives it.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_page_entity()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .entity_id("2f9c3b6e-5d0a-4e8b-9f1c-7a3d2e4b6c80")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_page_entity(&self) -> builder::ResolveHelpdeskPageEntity {
-        builder::ResolveHelpdeskPageEntity::new(self)
-    }
-    /// **List Helpdesk Pages**
-    ///
-    /// Lists the published pages of a locale and content type as a flat list, each with its
-    /// entity id, title, path in the content tree (`tree_path`, added by Node 11.2) and public
-    /// URL. Use `list_helpdesk_tree` for the hierarchy instead. An empty page means the end of
-    /// the list.
-    ///
-    /// Tiers: the Node README does not document this route (added by Node 11.0); this spec
-    /// lists `user` and `plugin`, as for the locale routes it replaced.
-    ///
-    /// `GET /website/{website_id}/helpdesk/page/list/{locale}/{content_type}/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-pages)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`HelpdeskPage`](crate::types::HelpdeskPage); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_helpdesk_pages()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_helpdesk_pages(&self) -> builder::ListHelpdeskPages {
-        builder::ListHelpdeskPages::new(self)
-    }
-    /// **Add Helpdesk Redirection**
-    ///
-    /// Adds a redirection: visitors opening `path` on the helpdesk are sent to `target`
-    /// (both paths on the helpdesk domain). Use it when a page moves, so that old links keep
-    /// working. The answer gives the new `redirection_id`, as Go decodes it (Node types no
-    /// answer).
-    ///
-    /// `POST /website/{website_id}/helpdesk/redirection` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-helpdesk-redirection)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskRedirectionNew`](crate::types::HelpdeskRedirectionNew).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::HelpdeskRedirectionAdd`](crate::types::HelpdeskRedirectionAdd)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// let data = client
-    ///     .add_helpdesk_redirection()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::HelpdeskRedirectionAdd::new("/en/article/how-can-i-automatically-set-custom-user-data/", "/en/article/how-can-i-automatically-set-custom-user-data-1xh7pqk/"))
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn add_helpdesk_redirection(&self) -> builder::AddHelpdeskRedirection {
-        builder::AddHelpdeskRedirection::new(self)
-    }
-    /// **Resolve Helpdesk Redirection**
-    ///
-    /// Resolves a redirection, its source path and target. 404 when it does not exist.
-    ///
-    /// `GET /website/{website_id}/helpdesk/redirection/{redirection_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-redirection)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskRedirection`](crate::types::HelpdeskRedirection).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `redirection_id` (path, required): The redirection's identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_redirection()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .redirection_id("7ebf2e39-1780-45c9-aa81-fa7a7078cb25")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_redirection(&self) -> builder::ResolveHelpdeskRedirection {
-        builder::ResolveHelpdeskRedirection::new(self)
-    }
-    /// **Delete Helpdesk Redirection**
-    ///
-    /// Deletes a redirection; its source path stops redirecting.
-    ///
-    /// `DELETE /website/{website_id}/helpdesk/redirection/{redirection_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-helpdesk-redirection)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `redirection_id` (path, required): The redirection's identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .delete_helpdesk_redirection()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .redirection_id("7ebf2e39-1780-45c9-aa81-fa7a7078cb25")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_helpdesk_redirection(&self) -> builder::DeleteHelpdeskRedirection {
-        builder::DeleteHelpdeskRedirection::new(self)
+    #[doc(alias = "Check If Helpdesk Locale Exists")]
+    #[doc(alias = "checkHelpdeskLocaleExists")]
+    pub fn check_helpdesk_locale_exists(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckHelpdeskLocaleExists {
+        builder::CheckHelpdeskLocaleExists::new(self, website_id.into(), locale.into())
     }
     /// **Check If Helpdesk Redirection Exists**
     ///
@@ -782,413 +197,36 @@ impl Client {
     ///
     /// `HEAD /website/{website_id}/helpdesk/redirection/{redirection_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-helpdesk-redirection-exists)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `redirection_id` (path, required): The redirection's identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `redirection_id` (path): The redirection's identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let exists = client
-    ///     .check_helpdesk_redirection_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .redirection_id("7ebf2e39-1780-45c9-aa81-fa7a7078cb25")
-    ///     .send()
+    ///     .check_helpdesk_redirection_exists(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
+    ///     )
     ///     .await?;
     /// println!("exists: {exists}");
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Check If Helpdesk Redirection Exists")]
+    #[doc(alias = "checkHelpdeskRedirectionExists")]
     pub fn check_helpdesk_redirection_exists(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        redirection_id: impl ::std::convert::Into<::std::string::String>,
     ) -> builder::CheckHelpdeskRedirectionExists {
-        builder::CheckHelpdeskRedirectionExists::new(self)
-    }
-    /// **List Helpdesk Redirections**
-    ///
-    /// Lists the helpdesk's redirections (old page paths sent on to new ones). An empty page means the end of the list.
-    ///
-    /// `GET /website/{website_id}/helpdesk/redirections/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-redirections)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`HelpdeskRedirection`](crate::types::HelpdeskRedirection); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_helpdesk_redirections()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_helpdesk_redirections(&self) -> builder::ListHelpdeskRedirections {
-        builder::ListHelpdeskRedirections::new(self)
-    }
-    /// **Request Helpdesk Content Refresh**
-    ///
-    /// Asks Crisp to rebuild the public pages of a locale and content type from the content
-    /// tree, for instance after many edits. Crisp runs it in the background; the answer
-    /// carries no data. The body is `{}`, as the Node wrapper sends it.
-    ///
-    /// Tiers: not in the Node README (new in Node 11.0); this spec lists `user` and `plugin`.
-    ///
-    /// `POST /website/{website_id}/helpdesk/refresh/{locale}/{content_type}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-helpdesk-content-refresh)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .request_helpdesk_content_refresh()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn request_helpdesk_content_refresh(
-        &self,
-    ) -> builder::RequestHelpdeskContentRefresh {
-        builder::RequestHelpdeskContentRefresh::new(self)
-    }
-    /// **Resolve Helpdesk Settings**
-    ///
-    /// Resolves the helpdesk's settings: name, appearance, localization, section names,
-    /// behavior switches, services, custom HTML and access restriction. The fields are the
-    /// Node wrapper 11.3.0's; Go types an older subset (no color, localization, section or
-    /// service). `access.password` and `access.jwt_secret` are secrets (`crisp_api::Secret`).
-    ///
-    /// `GET /website/{website_id}/helpdesk/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-settings)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskSettings`](crate::types::HelpdeskSettings).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_settings()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_settings(&self) -> builder::ResolveHelpdeskSettings {
-        builder::ResolveHelpdeskSettings::new(self)
-    }
-    /// **Save Helpdesk Settings**
-    ///
-    /// Changes the helpdesk's settings; only the fields sent change (a PATCH with the
-    /// settings object as the body, as the Node wrapper sends it). The Node README clears a
-    /// logo, the banner, the custom HTML or the password by sending `null`; the SDK leaves
-    /// unset fields out instead, so it cannot send that `null`.
-    ///
-    /// `PATCH /website/{website_id}/helpdesk/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-helpdesk-settings)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::HelpdeskSettings`](crate::types::HelpdeskSettings)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_helpdesk_settings()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::HelpdeskSettings::new().behavior(types::HelpdeskSettingsBehavior::new().ask_feedback(true).forbid_indexing(false).show_chatbox(true)).name("Acme Inc. Help Center").section(types::HelpdeskSettingsSection::new().guides("Tutorials")))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn save_helpdesk_settings(&self) -> builder::SaveHelpdeskSettings {
-        builder::SaveHelpdeskSettings::new(self)
-    }
-    /// **Resolve Helpdesk Tree Content**
-    ///
-    /// Resolves the content (the Markdown text) of the page at `path`. Its title, state and
-    /// other metadata come from `resolve_helpdesk_tree_metadata`.
-    ///
-    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
-    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
-    ///
-    /// `GET /website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-tree-content)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskTreeContent`](crate::types::HelpdeskTreeContent).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_tree_content()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_tree_content(&self) -> builder::ResolveHelpdeskTreeContent {
-        builder::ResolveHelpdeskTreeContent::new(self)
-    }
-    /// **Save Helpdesk Tree Content**
-    ///
-    /// Saves (replaces) the content of the page at `path` with the given Markdown text. The
-    /// change is recorded in the helpdesk history (`list_helpdesk_history_changes`).
-    ///
-    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
-    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
-    ///
-    /// `PUT /website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-helpdesk-tree-content)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
-    /// - `body` (required): [`types::HelpdeskTreeContentSave`](crate::types::HelpdeskTreeContentSave)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_helpdesk_tree_content()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .body(types::HelpdeskTreeContentSave::new("# How to install Crisp on your website\n\nCopy the chatbox code from your settings and paste it before `</head>`.\n"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn save_helpdesk_tree_content(&self) -> builder::SaveHelpdeskTreeContent {
-        builder::SaveHelpdeskTreeContent::new(self)
-    }
-    /// **List Helpdesk Tree**
-    ///
-    /// Lists the content tree of a locale and content type: its top entries (groups and
-    /// pages), each with its slug, title, state and children. `sub_path` lists below a group
-    /// instead of the top; `search_title` and the date filters narrow the list. Omitted
-    /// parameters are not sent. An empty page means the end of the list.
-    ///
-    /// Tiers: not in the Node README (the route is new in Node 11.0); this spec lists `user`
-    /// and `plugin`.
-    ///
-    /// `GET /website/{website_id}/helpdesk/tree/list/{locale}/{content_type}/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-tree)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`HelpdeskTreeEntry`](crate::types::HelpdeskTreeEntry); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `sub_path` (query, optional): List the entries below this group's path instead of the top of the tree.
-    /// - `search_title` (query, optional): Only entries whose title contains this text.
-    /// - `filter_date_start` (query, optional): Only entries changed at or after this date (ISO 8601).
-    /// - `filter_date_end` (query, optional): Only entries changed at or before this date (ISO 8601).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_helpdesk_tree()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_helpdesk_tree(&self) -> builder::ListHelpdeskTree {
-        builder::ListHelpdeskTree::new(self)
-    }
-    /// **Resolve Helpdesk Tree Metadata**
-    ///
-    /// Resolves the metadata of the tree entry at `path`: its title, description, state
-    /// (published, hidden, featured), author, format, color and image.
-    ///
-    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
-    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
-    ///
-    /// `GET /website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-tree-metadata)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskTreeMetadata`](crate::types::HelpdeskTreeMetadata).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_tree_metadata()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_tree_metadata(
-        &self,
-    ) -> builder::ResolveHelpdeskTreeMetadata {
-        builder::ResolveHelpdeskTreeMetadata::new(self)
-    }
-    /// **Update Helpdesk Tree Metadata**
-    ///
-    /// Changes the metadata of the tree entry at `path`; only the fields sent change. Set
-    /// `state.published` to publish a page (or `false` to unpublish it), `title` and
-    /// `description` to rename or describe it.
-    ///
-    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
-    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
-    ///
-    /// `PATCH /website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-helpdesk-tree-metadata)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
-    /// - `body` (required): [`types::HelpdeskTreeMetadata`](crate::types::HelpdeskTreeMetadata)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_helpdesk_tree_metadata()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .body(types::HelpdeskTreeMetadata::new().description("Add the Crisp chatbox to any website in two minutes.").state(types::HelpdeskTreeState::new().published(true)).title("How to install Crisp on your website"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_helpdesk_tree_metadata(&self) -> builder::UpdateHelpdeskTreeMetadata {
-        builder::UpdateHelpdeskTreeMetadata::new(self)
-    }
-    /// **Resolve Helpdesk Tree Page**
-    ///
-    /// Resolves the public page of the tree entry at `path`: its title and the URL visitors
-    /// read it at (once published).
-    ///
-    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
-    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
-    ///
-    /// `GET /website/{website_id}/helpdesk/tree/page/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-tree-page)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskTreePage`](crate::types::HelpdeskTreePage).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_tree_page()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_tree_page(&self) -> builder::ResolveHelpdeskTreePage {
-        builder::ResolveHelpdeskTreePage::new(self)
-    }
-    /// **Resolve Helpdesk Tree Path**
-    ///
-    /// Resolves the tree entry at `path`: its type, slug, title, state and, for a group, its
-    /// children. 404 when nothing is at that path.
-    ///
-    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
-    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
-    ///
-    /// `GET /website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-tree-path)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`HelpdeskTreeEntry`](crate::types::HelpdeskTreeEntry).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .resolve_helpdesk_tree_path()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn resolve_helpdesk_tree_path(&self) -> builder::ResolveHelpdeskTreePath {
-        builder::ResolveHelpdeskTreePath::new(self)
+        builder::CheckHelpdeskRedirectionExists::new(
+            self,
+            website_id.into(),
+            redirection_id.into(),
+        )
     }
     /// **Create Helpdesk Tree Path**
     ///
@@ -1204,30 +242,144 @@ impl Client {
     ///
     /// `POST /website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-helpdesk-tree-path)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
-    /// - `body` (optional: `{}` when unset): [`types::EmptyBody`](crate::types::EmptyBody)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
     /// client
-    ///     .create_helpdesk_tree_path()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .send()
+    ///     .create_helpdesk_tree_path(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create_helpdesk_tree_path(&self) -> builder::CreateHelpdeskTreePath {
-        builder::CreateHelpdeskTreePath::new(self)
+    #[doc(alias = "Create Helpdesk Tree Path")]
+    #[doc(alias = "createHelpdeskTreePath")]
+    pub fn create_helpdesk_tree_path(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CreateHelpdeskTreePath {
+        builder::CreateHelpdeskTreePath::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+        )
+    }
+    /// **Delete Helpdesk**
+    ///
+    /// Deletes the website's helpdesk with all its locales and content. The request is a
+    /// DELETE with a JSON body proving the user's identity, `{"verify": {"method", "secret"}}`,
+    /// the same proof as `delete_website`.
+    ///
+    /// `DELETE /website/{website_id}/helpdesk` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-helpdesk)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::HelpdeskRemove`](crate::types::HelpdeskRemove) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .delete_helpdesk(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::HelpdeskRemove::new(types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "my-account-password")),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Delete Helpdesk")]
+    #[doc(alias = "deleteHelpdesk")]
+    pub fn delete_helpdesk(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskRemove>,
+    ) -> builder::DeleteHelpdesk {
+        builder::DeleteHelpdesk::new(self, website_id.into(), body.into())
+    }
+    /// **Delete Helpdesk Locale**
+    ///
+    /// Deletes a locale from the helpdesk, with every page written in it.
+    ///
+    /// `DELETE /website/{website_id}/helpdesk/locale/{locale}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-helpdesk-locale)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client.delete_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Delete Helpdesk Locale")]
+    #[doc(alias = "deleteHelpdeskLocale")]
+    pub fn delete_helpdesk_locale(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::DeleteHelpdeskLocale {
+        builder::DeleteHelpdeskLocale::new(self, website_id.into(), locale.into())
+    }
+    /// **Delete Helpdesk Redirection**
+    ///
+    /// Deletes a redirection; its source path stops redirecting.
+    ///
+    /// `DELETE /website/{website_id}/helpdesk/redirection/{redirection_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-helpdesk-redirection)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `redirection_id` (path): The redirection's identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .delete_helpdesk_redirection(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Delete Helpdesk Redirection")]
+    #[doc(alias = "deleteHelpdeskRedirection")]
+    pub fn delete_helpdesk_redirection(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        redirection_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::DeleteHelpdeskRedirection {
+        builder::DeleteHelpdeskRedirection::new(
+            self,
+            website_id.into(),
+            redirection_id.into(),
+        )
     }
     /// **Delete Helpdesk Tree Path**
     ///
@@ -1239,29 +391,1239 @@ impl Client {
     ///
     /// `DELETE /website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-helpdesk-tree-path)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
     /// client
-    ///     .delete_helpdesk_tree_path()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .send()
+    ///     .delete_helpdesk_tree_path(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_helpdesk_tree_path(&self) -> builder::DeleteHelpdeskTreePath {
-        builder::DeleteHelpdeskTreePath::new(self)
+    #[doc(alias = "Delete Helpdesk Tree Path")]
+    #[doc(alias = "deleteHelpdeskTreePath")]
+    pub fn delete_helpdesk_tree_path(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::DeleteHelpdeskTreePath {
+        builder::DeleteHelpdeskTreePath::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+        )
+    }
+    /// **Export Helpdesk Locale Articles**
+    ///
+    /// Exports the pages of a locale and content type; Crisp prepares the export in the
+    /// background and sends it to the user by email. The body is `{}`, as the Node wrapper
+    /// sends it; the answer carries no data.
+    ///
+    /// This is the Node 11.0 route, `/helpdesk/export/{locale}/{content_type}`; Go still calls
+    /// `/helpdesk/locale/{locale}/export`.
+    ///
+    /// `POST /website/{website_id}/helpdesk/export/{locale}/{content_type}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#export-helpdesk-locale-articles)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .export_helpdesk_locale_articles(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Export Helpdesk Locale Articles")]
+    #[doc(alias = "exportHelpdeskLocaleArticles")]
+    pub fn export_helpdesk_locale_articles(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+    ) -> builder::ExportHelpdeskLocaleArticles {
+        builder::ExportHelpdeskLocaleArticles::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+        )
+    }
+    /// **Generate Helpdesk Domain Setup Flow**
+    ///
+    /// Gives the DNS records to create so that a custom domain serves the helpdesk. `custom`
+    /// names the domain to set up; Node sends it only when given (Go always sends it). The
+    /// answer's shape is Go's (Node types none).
+    ///
+    /// `GET /website/{website_id}/helpdesk/domain/setup` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#generate-helpdesk-domain-setup-flow)
+    ///
+    /// Awaiting the call gives [`HelpdeskDomainSetupFlow`](crate::types::HelpdeskDomainSetupFlow).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// Options (setters on the call):
+    /// - `.custom(..)`: The custom domain to set up (`help.acme-inc.com`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .generate_helpdesk_domain_setup_flow(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Generate Helpdesk Domain Setup Flow")]
+    #[doc(alias = "generateHelpdeskDomainSetupFlow")]
+    pub fn generate_helpdesk_domain_setup_flow(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GenerateHelpdeskDomainSetupFlow {
+        builder::GenerateHelpdeskDomainSetupFlow::new(self, website_id.into())
+    }
+    /// **Import External Helpdesk To Locale**
+    ///
+    /// Imports the pages of another helpdesk (by its public URL) into a locale and content
+    /// type. `detect_locales` lets Crisp find the other languages of that helpdesk;
+    /// `other_locales` names them. Crisp imports in the background; the answer carries no
+    /// data.
+    ///
+    /// This is the Node 11.0 route, `/helpdesk/import/{locale}/{content_type}` with the whole
+    /// import object as the body; Go still calls `/helpdesk/locale/{locale}/import`.
+    ///
+    /// `POST /website/{website_id}/helpdesk/import/{locale}/{content_type}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#import-external-helpdesk-to-locale)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `body`: [`types::HelpdeskLocaleExternalImport`](crate::types::HelpdeskLocaleExternalImport) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .import_external_helpdesk_to_locale(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         types::HelpdeskLocaleExternalImport::new("https://docs.acme-inc.com/").detect_locales(true).other_locales(["fr", "de"]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Import External Helpdesk To Locale")]
+    #[doc(alias = "importExternalHelpdeskToLocale")]
+    pub fn import_external_helpdesk_to_locale(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        body: impl ::std::convert::Into<types::HelpdeskLocaleExternalImport>,
+    ) -> builder::ImportExternalHelpdeskToLocale {
+        builder::ImportExternalHelpdeskToLocale::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            body.into(),
+        )
+    }
+    /// **Initialize Helpdesk**
+    ///
+    /// Creates the website's helpdesk with a name and its basic domain (the sub-domain of
+    /// `crisp.help` it is served on). A website has at most one helpdesk; add locales next
+    /// (`add_helpdesk_locale`). The answer carries no data.
+    ///
+    /// `POST /website/{website_id}/helpdesk` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#initialize-helpdesk)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::HelpdeskInitialize`](crate::types::HelpdeskInitialize) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .initialize_helpdesk(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::HelpdeskInitialize::new("Acme Inc. Help Center", "acme-inc"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Initialize Helpdesk")]
+    #[doc(alias = "initializeHelpdesk")]
+    pub fn initialize_helpdesk(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskInitialize>,
+    ) -> builder::InitializeHelpdesk {
+        builder::InitializeHelpdesk::new(self, website_id.into(), body.into())
+    }
+    /// **List Helpdesk History Changes**
+    ///
+    /// Lists the changes made to the helpdesk content, newest first: who made each, when,
+    /// how many lines it inserted and deleted, and the files it touched. The filters narrow
+    /// the list to a locale, a content type or a tree path; omitted ones are not sent. An
+    /// empty page means the end of the list.
+    ///
+    /// Tiers: not in the Node README (new in Node 11.0); this spec lists `user` and `plugin`.
+    ///
+    /// `GET /website/{website_id}/helpdesk/history/changes/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-history-changes)
+    ///
+    /// Awaiting the call gives a list of [`HelpdeskHistoryChange`](crate::types::HelpdeskHistoryChange); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.filter_locale(..)`: Only changes to this locale (a locale code such as `en`).
+    /// - `.filter_type(..)`: Only changes to this kind of content. The Node wrapper types it as a string; it presumably takes a content type (`articles`, `guides`, `references`, `news`), which is not verified, so it is a plain string here.
+    /// - `.filter_tree_path(..)`: Only changes to this tree path (`getting-started/install-crisp.md`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_helpdesk_history_changes(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Helpdesk History Changes")]
+    #[doc(alias = "listHelpdeskHistoryChanges")]
+    pub fn list_helpdesk_history_changes(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListHelpdeskHistoryChanges {
+        builder::ListHelpdeskHistoryChanges::new(self, website_id.into(), page_number)
+    }
+    /// **List Helpdesk Locale Feedbacks**
+    ///
+    /// Lists the feedback visitors left on the pages of a locale and content type: the
+    /// rating, an optional comment, the page and the visitor's session. Omitted dates are not
+    /// sent. An empty page means the end of the list.
+    ///
+    /// This is the Node 11.0 route, `/helpdesk/feedback/list/{locale}/{content_type}/...`; Go
+    /// still calls the older `/helpdesk/locale/{locale}/feedback/list/...`.
+    ///
+    /// `GET /website/{website_id}/helpdesk/feedback/list/{locale}/{content_type}/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-locale-feedbacks)
+    ///
+    /// Awaiting the call gives a list of [`HelpdeskLocaleFeedbackItem`](crate::types::HelpdeskLocaleFeedbackItem); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.filter_date_start(..)`: Only feedback given at or after this date (ISO 8601).
+    /// - `.filter_date_end(..)`: Only feedback given at or before this date (ISO 8601).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// use crisp_api::types;
+    ///
+    /// let mut items = client
+    ///     .list_helpdesk_locale_feedbacks(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Helpdesk Locale Feedbacks")]
+    #[doc(alias = "listHelpdeskLocaleFeedbacks")]
+    pub fn list_helpdesk_locale_feedbacks(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        page_number: u32,
+    ) -> builder::ListHelpdeskLocaleFeedbacks {
+        builder::ListHelpdeskLocaleFeedbacks::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            page_number,
+        )
+    }
+    /// **List Helpdesk Locales**
+    ///
+    /// Lists the helpdesk's locales (its languages), each with its public URL and how many
+    /// entries and groups each content type holds. An empty page means the end of the list.
+    ///
+    /// Each locale carries `statistics` per content type, as the Node wrapper 11.3.0 types
+    /// it; Go still types the pre-11.0 counters `articles` and `categories`, which this spec
+    /// leaves out. The Node README shows an `order_visits` option, but Node 11.3.0 sends no
+    /// query: neither does this spec.
+    ///
+    /// `GET /website/{website_id}/helpdesk/locales/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-locales)
+    ///
+    /// Awaiting the call gives a list of [`HelpdeskLocale`](crate::types::HelpdeskLocale); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_helpdesk_locales(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Helpdesk Locales")]
+    #[doc(alias = "listHelpdeskLocales")]
+    pub fn list_helpdesk_locales(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListHelpdeskLocales {
+        builder::ListHelpdeskLocales::new(self, website_id.into(), page_number)
+    }
+    /// **List Helpdesk Pages**
+    ///
+    /// Lists the published pages of a locale and content type as a flat list, each with its
+    /// entity id, title, path in the content tree (`tree_path`, added by Node 11.2) and public
+    /// URL. Use `list_helpdesk_tree` for the hierarchy instead. An empty page means the end of
+    /// the list.
+    ///
+    /// Tiers: the Node README does not document this route (added by Node 11.0); this spec
+    /// lists `user` and `plugin`, as for the locale routes it replaced.
+    ///
+    /// `GET /website/{website_id}/helpdesk/page/list/{locale}/{content_type}/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-pages)
+    ///
+    /// Awaiting the call gives a list of [`HelpdeskPage`](crate::types::HelpdeskPage); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// use crisp_api::types;
+    ///
+    /// let mut items = client
+    ///     .list_helpdesk_pages(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Helpdesk Pages")]
+    #[doc(alias = "listHelpdeskPages")]
+    pub fn list_helpdesk_pages(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        page_number: u32,
+    ) -> builder::ListHelpdeskPages {
+        builder::ListHelpdeskPages::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            page_number,
+        )
+    }
+    /// **List Helpdesk Redirections**
+    ///
+    /// Lists the helpdesk's redirections (old page paths sent on to new ones). An empty page means the end of the list.
+    ///
+    /// `GET /website/{website_id}/helpdesk/redirections/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-redirections)
+    ///
+    /// Awaiting the call gives a list of [`HelpdeskRedirection`](crate::types::HelpdeskRedirection); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_helpdesk_redirections(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Helpdesk Redirections")]
+    #[doc(alias = "listHelpdeskRedirections")]
+    pub fn list_helpdesk_redirections(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListHelpdeskRedirections {
+        builder::ListHelpdeskRedirections::new(self, website_id.into(), page_number)
+    }
+    /// **List Helpdesk Tree**
+    ///
+    /// Lists the content tree of a locale and content type: its top entries (groups and
+    /// pages), each with its slug, title, state and children. `sub_path` lists below a group
+    /// instead of the top; `search_title` and the date filters narrow the list. Omitted
+    /// parameters are not sent. An empty page means the end of the list.
+    ///
+    /// Tiers: not in the Node README (the route is new in Node 11.0); this spec lists `user`
+    /// and `plugin`.
+    ///
+    /// `GET /website/{website_id}/helpdesk/tree/list/{locale}/{content_type}/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-helpdesk-tree)
+    ///
+    /// Awaiting the call gives a list of [`HelpdeskTreeEntry`](crate::types::HelpdeskTreeEntry); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.sub_path(..)`: List the entries below this group's path instead of the top of the tree.
+    /// - `.search_title(..)`: Only entries whose title contains this text.
+    /// - `.filter_date_start(..)`: Only entries changed at or after this date (ISO 8601).
+    /// - `.filter_date_end(..)`: Only entries changed at or before this date (ISO 8601).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// use crisp_api::types;
+    ///
+    /// let mut items = client
+    ///     .list_helpdesk_tree(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Helpdesk Tree")]
+    #[doc(alias = "listHelpdeskTree")]
+    pub fn list_helpdesk_tree(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        page_number: u32,
+    ) -> builder::ListHelpdeskTree {
+        builder::ListHelpdeskTree::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            page_number,
+        )
+    }
+    /// **Map Helpdesk Locale Feedback Ratings**
+    ///
+    /// Counts the helpful and unhelpful ratings visitors gave to the pages of a locale and
+    /// content type, optionally between two dates (omitted dates are not sent).
+    ///
+    /// This is the Node 11.0 route, `/helpdesk/feedback/ratings/{locale}/{content_type}`; Go
+    /// still calls the older `/helpdesk/locale/{locale}/feedback/ratings` and always sends
+    /// both dates.
+    ///
+    /// `GET /website/{website_id}/helpdesk/feedback/ratings/{locale}/{content_type}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#map-helpdesk-locale-feedback-ratings)
+    ///
+    /// Awaiting the call gives [`HelpdeskLocaleFeedbackRatings`](crate::types::HelpdeskLocaleFeedbackRatings).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    ///
+    /// Options (setters on the call):
+    /// - `.filter_date_start(..)`: Only feedback given at or after this date (ISO 8601).
+    /// - `.filter_date_end(..)`: Only feedback given at or before this date (ISO 8601).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .map_helpdesk_locale_feedback_ratings(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Map Helpdesk Locale Feedback Ratings")]
+    #[doc(alias = "mapHelpdeskLocaleFeedbackRatings")]
+    pub fn map_helpdesk_locale_feedback_ratings(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+    ) -> builder::MapHelpdeskLocaleFeedbackRatings {
+        builder::MapHelpdeskLocaleFeedbackRatings::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+        )
+    }
+    /// **Request Helpdesk Content Refresh**
+    ///
+    /// Asks Crisp to rebuild the public pages of a locale and content type from the content
+    /// tree, for instance after many edits. Crisp runs it in the background; the answer
+    /// carries no data. The body is `{}`, as the Node wrapper sends it.
+    ///
+    /// Tiers: not in the Node README (new in Node 11.0); this spec lists `user` and `plugin`.
+    ///
+    /// `POST /website/{website_id}/helpdesk/refresh/{locale}/{content_type}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-helpdesk-content-refresh)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .request_helpdesk_content_refresh(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Request Helpdesk Content Refresh")]
+    #[doc(alias = "requestHelpdeskContentRefresh")]
+    pub fn request_helpdesk_content_refresh(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+    ) -> builder::RequestHelpdeskContentRefresh {
+        builder::RequestHelpdeskContentRefresh::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+        )
+    }
+    /// **Request Helpdesk Domain Change**
+    ///
+    /// Requests a change of the helpdesk's basic sub-domain, its custom domain, or both;
+    /// fields left out are not sent. Before a custom domain, set up its DNS records with
+    /// `generate_helpdesk_domain_setup_flow`.
+    ///
+    /// `PATCH /website/{website_id}/helpdesk/domain` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#request-helpdesk-domain-change)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::HelpdeskDomainChange`](crate::types::HelpdeskDomainChange) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .request_helpdesk_domain_change(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::HelpdeskDomainChange::new().basic("acme-inc").custom("help.acme-inc.com"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Request Helpdesk Domain Change")]
+    #[doc(alias = "requestHelpdeskDomainChange")]
+    pub fn request_helpdesk_domain_change(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskDomainChange>,
+    ) -> builder::RequestHelpdeskDomainChange {
+        builder::RequestHelpdeskDomainChange::new(self, website_id.into(), body.into())
+    }
+    /// **Resolve Helpdesk**
+    ///
+    /// Resolves the website's helpdesk, its name and public URL. 404 when the website has no helpdesk yet.
+    ///
+    /// `GET /website/{website_id}/helpdesk` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk)
+    ///
+    /// Awaiting the call gives [`Helpdesk`](crate::types::Helpdesk).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client.resolve_helpdesk("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk")]
+    #[doc(alias = "resolveHelpdesk")]
+    pub fn resolve_helpdesk(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdesk {
+        builder::ResolveHelpdesk::new(self, website_id.into())
+    }
+    /// **Resolve Helpdesk Domain**
+    ///
+    /// Resolves the helpdesk's domains: the root domain Crisp serves helpdesks on, the basic
+    /// sub-domain, the custom domain (if any) and whether that custom domain is verified.
+    ///
+    /// `GET /website/{website_id}/helpdesk/domain` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-domain)
+    ///
+    /// Awaiting the call gives [`HelpdeskDomain`](crate::types::HelpdeskDomain).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client.resolve_helpdesk_domain("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Domain")]
+    #[doc(alias = "resolveHelpdeskDomain")]
+    pub fn resolve_helpdesk_domain(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskDomain {
+        builder::ResolveHelpdeskDomain::new(self, website_id.into())
+    }
+    /// **Resolve Helpdesk History Change**
+    ///
+    /// Resolves one change of the helpdesk history, with the files it touched and, for each,
+    /// the metadata and content it left.
+    ///
+    /// Tiers: not in the Node README (new in Node 11.0); this spec lists `user` and `plugin`.
+    ///
+    /// `GET /website/{website_id}/helpdesk/history/change/{change_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-history-change)
+    ///
+    /// Awaiting the call gives [`HelpdeskHistoryChange`](crate::types::HelpdeskHistoryChange).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `change_id` (path): The change's identifier, as `list_helpdesk_history_changes` gives it.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .resolve_helpdesk_history_change(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk History Change")]
+    #[doc(alias = "resolveHelpdeskHistoryChange")]
+    pub fn resolve_helpdesk_history_change(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        change_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskHistoryChange {
+        builder::ResolveHelpdeskHistoryChange::new(
+            self,
+            website_id.into(),
+            change_id.into(),
+        )
+    }
+    /// **Resolve Helpdesk Locale**
+    ///
+    /// Resolves one locale of the helpdesk, with its public URL and its statistics per content type. 404 when the helpdesk has no such locale.
+    ///
+    /// `GET /website/{website_id}/helpdesk/locale/{locale}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-locale)
+    ///
+    /// Awaiting the call gives [`HelpdeskLocale`](crate::types::HelpdeskLocale).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client.resolve_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en").await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Locale")]
+    #[doc(alias = "resolveHelpdeskLocale")]
+    pub fn resolve_helpdesk_locale(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskLocale {
+        builder::ResolveHelpdeskLocale::new(self, website_id.into(), locale.into())
+    }
+    /// **Resolve Helpdesk Page Entity**
+    ///
+    /// Resolves one page by its entity id (as `list_helpdesk_pages` gives it): its title, its
+    /// path in the content tree and its public URL. Use it to find the `tree_path` of a page
+    /// known by id before reading or editing it with the tree routes.
+    ///
+    /// Tiers: not in the Node README (the route is new in Node 11.3); this spec lists `user`
+    /// and `plugin`, as for `list_helpdesk_pages`.
+    ///
+    /// `GET /website/{website_id}/helpdesk/page/entity/{locale}/{content_type}/{entity_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-page-entity)
+    ///
+    /// Awaiting the call gives [`HelpdeskPage`](crate::types::HelpdeskPage).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `entity_id` (path): The page's entity identifier, as `list_helpdesk_pages` gives it.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .resolve_helpdesk_page_entity(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "2f9c3b6e-5d0a-4e8b-9f1c-7a3d2e4b6c80",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Page Entity")]
+    #[doc(alias = "resolveHelpdeskPageEntity")]
+    pub fn resolve_helpdesk_page_entity(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        entity_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskPageEntity {
+        builder::ResolveHelpdeskPageEntity::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            entity_id.into(),
+        )
+    }
+    /// **Resolve Helpdesk Redirection**
+    ///
+    /// Resolves a redirection, its source path and target. 404 when it does not exist.
+    ///
+    /// `GET /website/{website_id}/helpdesk/redirection/{redirection_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-redirection)
+    ///
+    /// Awaiting the call gives [`HelpdeskRedirection`](crate::types::HelpdeskRedirection).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `redirection_id` (path): The redirection's identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .resolve_helpdesk_redirection(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Redirection")]
+    #[doc(alias = "resolveHelpdeskRedirection")]
+    pub fn resolve_helpdesk_redirection(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        redirection_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskRedirection {
+        builder::ResolveHelpdeskRedirection::new(
+            self,
+            website_id.into(),
+            redirection_id.into(),
+        )
+    }
+    /// **Resolve Helpdesk Settings**
+    ///
+    /// Resolves the helpdesk's settings: name, appearance, localization, section names,
+    /// behavior switches, services, custom HTML and access restriction. The fields are the
+    /// Node wrapper 11.3.0's; Go types an older subset (no color, localization, section or
+    /// service). `access.password` and `access.jwt_secret` are secrets (`crisp_api::Secret`).
+    ///
+    /// `GET /website/{website_id}/helpdesk/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-settings)
+    ///
+    /// Awaiting the call gives [`HelpdeskSettings`](crate::types::HelpdeskSettings).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client.resolve_helpdesk_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Settings")]
+    #[doc(alias = "resolveHelpdeskSettings")]
+    pub fn resolve_helpdesk_settings(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskSettings {
+        builder::ResolveHelpdeskSettings::new(self, website_id.into())
+    }
+    /// **Resolve Helpdesk Tree Content**
+    ///
+    /// Resolves the content (the Markdown text) of the page at `path`. Its title, state and
+    /// other metadata come from `resolve_helpdesk_tree_metadata`.
+    ///
+    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
+    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
+    ///
+    /// `GET /website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-tree-content)
+    ///
+    /// Awaiting the call gives [`HelpdeskTreeContent`](crate::types::HelpdeskTreeContent).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .resolve_helpdesk_tree_content(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Tree Content")]
+    #[doc(alias = "resolveHelpdeskTreeContent")]
+    pub fn resolve_helpdesk_tree_content(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskTreeContent {
+        builder::ResolveHelpdeskTreeContent::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+        )
+    }
+    /// **Resolve Helpdesk Tree Metadata**
+    ///
+    /// Resolves the metadata of the tree entry at `path`: its title, description, state
+    /// (published, hidden, featured), author, format, color and image.
+    ///
+    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
+    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
+    ///
+    /// `GET /website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-tree-metadata)
+    ///
+    /// Awaiting the call gives [`HelpdeskTreeMetadata`](crate::types::HelpdeskTreeMetadata).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .resolve_helpdesk_tree_metadata(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Tree Metadata")]
+    #[doc(alias = "resolveHelpdeskTreeMetadata")]
+    pub fn resolve_helpdesk_tree_metadata(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskTreeMetadata {
+        builder::ResolveHelpdeskTreeMetadata::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+        )
+    }
+    /// **Resolve Helpdesk Tree Page**
+    ///
+    /// Resolves the public page of the tree entry at `path`: its title and the URL visitors
+    /// read it at (once published).
+    ///
+    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
+    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
+    ///
+    /// `GET /website/{website_id}/helpdesk/tree/page/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-tree-page)
+    ///
+    /// Awaiting the call gives [`HelpdeskTreePage`](crate::types::HelpdeskTreePage).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .resolve_helpdesk_tree_page(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Tree Page")]
+    #[doc(alias = "resolveHelpdeskTreePage")]
+    pub fn resolve_helpdesk_tree_page(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskTreePage {
+        builder::ResolveHelpdeskTreePage::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+        )
+    }
+    /// **Resolve Helpdesk Tree Path**
+    ///
+    /// Resolves the tree entry at `path`: its type, slug, title, state and, for a group, its
+    /// children. 404 when nothing is at that path.
+    ///
+    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
+    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
+    ///
+    /// `GET /website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#resolve-helpdesk-tree-path)
+    ///
+    /// Awaiting the call gives [`HelpdeskTreeEntry`](crate::types::HelpdeskTreeEntry).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// let data = client
+    ///     .resolve_helpdesk_tree_path(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Resolve Helpdesk Tree Path")]
+    #[doc(alias = "resolveHelpdeskTreePath")]
+    pub fn resolve_helpdesk_tree_path(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ResolveHelpdeskTreePath {
+        builder::ResolveHelpdeskTreePath::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+        )
+    }
+    /// **Save Helpdesk Settings**
+    ///
+    /// Changes the helpdesk's settings; only the fields sent change (a PATCH with the
+    /// settings object as the body, as the Node wrapper sends it). The Node README clears a
+    /// logo, the banner, the custom HTML or the password by sending `null`; the SDK leaves
+    /// unset fields out instead, so it cannot send that `null`.
+    ///
+    /// `PATCH /website/{website_id}/helpdesk/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-helpdesk-settings)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::HelpdeskSettings`](crate::types::HelpdeskSettings) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_helpdesk_settings(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::HelpdeskSettings::new().behavior(types::HelpdeskSettingsBehavior::new().ask_feedback(true).forbid_indexing(false).show_chatbox(true)).name("Acme Inc. Help Center").section(types::HelpdeskSettingsSection::new().guides("Tutorials")),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save Helpdesk Settings")]
+    #[doc(alias = "saveHelpdeskSettings")]
+    pub fn save_helpdesk_settings(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskSettings>,
+    ) -> builder::SaveHelpdeskSettings {
+        builder::SaveHelpdeskSettings::new(self, website_id.into(), body.into())
+    }
+    /// **Save Helpdesk Tree Content**
+    ///
+    /// Saves (replaces) the content of the page at `path` with the given Markdown text. The
+    /// change is recorded in the helpdesk history (`list_helpdesk_history_changes`).
+    ///
+    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
+    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
+    ///
+    /// `PUT /website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-helpdesk-tree-content)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
+    /// - `body`: [`types::HelpdeskTreeContentSave`](crate::types::HelpdeskTreeContentSave) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_helpdesk_tree_content(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///         types::HelpdeskTreeContentSave::new("# How to install Crisp on your website\n\nCopy the chatbox code from your settings and paste it before `</head>`.\n"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save Helpdesk Tree Content")]
+    #[doc(alias = "saveHelpdeskTreeContent")]
+    pub fn save_helpdesk_tree_content(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskTreeContentSave>,
+    ) -> builder::SaveHelpdeskTreeContent {
+        builder::SaveHelpdeskTreeContent::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+            body.into(),
+        )
+    }
+    /// **Update Helpdesk Tree Metadata**
+    ///
+    /// Changes the metadata of the tree entry at `path`; only the fields sent change. Set
+    /// `state.published` to publish a page (or `false` to unpublish it), `title` and
+    /// `description` to rename or describe it.
+    ///
+    /// `path` is sent as one percent-encoded segment; the Node wrapper sends its `/` raw (see
+    /// `create_helpdesk_tree_path`). Tiers: not in the Node README; `user` and `plugin` here.
+    ///
+    /// `PATCH /website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-helpdesk-tree-metadata)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
+    /// - `body`: [`types::HelpdeskTreeMetadata`](crate::types::HelpdeskTreeMetadata) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_helpdesk_tree_metadata(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///         types::HelpdeskTreeMetadata::new().description("Add the Crisp chatbox to any website in two minutes.").state(types::HelpdeskTreeState::new().published(true)).title("How to install Crisp on your website"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update Helpdesk Tree Metadata")]
+    #[doc(alias = "updateHelpdeskTreeMetadata")]
+    pub fn update_helpdesk_tree_metadata(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskTreeMetadata>,
+    ) -> builder::UpdateHelpdeskTreeMetadata {
+        builder::UpdateHelpdeskTreeMetadata::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+            body.into(),
+        )
     }
     /// **Update Helpdesk Tree Path**
     ///
@@ -1275,86 +1637,111 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-helpdesk-tree-path)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `locale` (path, required): The helpdesk locale, by its language code (`en`, `fr`, ...).
-    /// - `content_type` (path, required): The kind of content of the locale to work on.
-    /// - `path` (path, required): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
-    /// - `body` (required): [`types::HelpdeskTreePathUpdate`](crate::types::HelpdeskTreePathUpdate)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `locale` (path): The helpdesk locale, by its language code (`en`, `fr`, ...).
+    /// - `content_type` (path): The kind of content of the locale to work on.
+    /// - `path` (path): The entry's path in the content tree of the locale and content type: the slugs from the top of the tree down to the entry, separated by `/` (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it. The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes path parameters) but not verified.
+    /// - `body`: [`types::HelpdeskTreePathUpdate`](crate::types::HelpdeskTreePathUpdate) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .update_helpdesk_tree_path()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .locale("en")
-    ///     .content_type("articles")
-    ///     .path("getting-started/install-crisp.md")
-    ///     .body(types::HelpdeskTreePathUpdate::new("move").path(types::HelpdeskTreePathUpdatePath::new("installation/install-crisp.md")).position(0))
-    ///     .send()
+    ///     .update_helpdesk_tree_path(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "en",
+    ///         types::HelpdeskContentType::Articles,
+    ///         "getting-started/install-crisp.md",
+    ///         types::HelpdeskTreePathUpdate::new("move").path(types::HelpdeskTreePathUpdatePath::new("installation/install-crisp.md")).position(0),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_helpdesk_tree_path(&self) -> builder::UpdateHelpdeskTreePath {
-        builder::UpdateHelpdeskTreePath::new(self)
+    #[doc(alias = "Update Helpdesk Tree Path")]
+    #[doc(alias = "updateHelpdeskTreePath")]
+    pub fn update_helpdesk_tree_path(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+        content_type: types::HelpdeskContentType,
+        path: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::HelpdeskTreePathUpdate>,
+    ) -> builder::UpdateHelpdeskTreePath {
+        builder::UpdateHelpdeskTreePath::new(
+            self,
+            website_id.into(),
+            locale.into(),
+            content_type,
+            path.into(),
+            body.into(),
+        )
     }
 }
-/**Builder for [`Client::resolve_helpdesk`]
-
-[`Client::resolve_helpdesk`]: super::Client::resolve_helpdesk*/
+/// The call [`Client::add_helpdesk_locale`](super::Client::add_helpdesk_locale) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct ResolveHelpdesk {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct AddHelpdeskLocale {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    body: types::HelpdeskLocaleAdd,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl ResolveHelpdesk {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk`](super::Client::resolve_helpdesk); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl AddHelpdeskLocale {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::HelpdeskLocaleAdd,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/helpdesk/locale", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1362,13 +1749,126 @@ impl ResolveHelpdesk {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::Helpdesk>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::Helpdesk>,
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "add_helpdesk_locale",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/helpdesk/locale",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for AddHelpdeskLocale {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::add_helpdesk_redirection`](super::Client::add_helpdesk_redirection) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct AddHelpdeskRedirection {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::HelpdeskRedirectionAdd,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl AddHelpdeskRedirection {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::HelpdeskRedirectionAdd,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/redirection", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -1381,200 +1881,88 @@ impl ResolveHelpdesk {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::Helpdesk, crate::Error>,
+        Output = ::std::result::Result<
+            crate::types::HelpdeskRedirectionNew,
+            crate::Error,
+        >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_helpdesk",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk",
+            id: "add_helpdesk_redirection",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/helpdesk/redirection",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<crate::types::Helpdesk>,
+            crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::initialize_helpdesk`]
-
-[`Client::initialize_helpdesk`]: super::Client::initialize_helpdesk*/
-#[derive(Debug, Clone)]
-pub struct InitializeHelpdesk {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskInitialize, String>,
+impl ::std::future::IntoFuture for AddHelpdeskRedirection {
+    type Output = ::std::result::Result<
+        crate::types::HelpdeskRedirectionNew,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl InitializeHelpdesk {
-    #[doc(hidden)]
-    /// The builder of [`Client::initialize_helpdesk`](super::Client::initialize_helpdesk); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::cancel_helpdesk_history_change`](super::Client::cancel_helpdesk_history_change) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CancelHelpdeskHistoryChange {
+    client: super::Client,
+    website_id: ::std::string::String,
+    change_id: ::std::string::String,
+    body: types::HelpdeskHistoryChangeCancel,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CancelHelpdeskHistoryChange {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        change_id: ::std::string::String,
+        body: types::HelpdeskHistoryChangeCancel,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            change_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskInitialize`](crate::types::HelpdeskInitialize) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskInitialize>,
-        <V as std::convert::TryInto<
-            types::HelpdeskInitialize,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskInitialize` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "initialize_helpdesk",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/helpdesk",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::delete_helpdesk`]
-
-[`Client::delete_helpdesk`]: super::Client::delete_helpdesk*/
-#[derive(Debug, Clone)]
-pub struct DeleteHelpdesk {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskRemove, String>,
-}
-impl DeleteHelpdesk {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_helpdesk`](super::Client::delete_helpdesk); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskRemove`](crate::types::HelpdeskRemove) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskRemove>,
-        <V as std::convert::TryInto<types::HelpdeskRemove>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskRemove` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/helpdesk/history/change/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .change_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .delete(url)
             .header(
@@ -1585,9 +1973,10 @@ impl DeleteHelpdesk {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1595,9 +1984,11 @@ impl DeleteHelpdesk {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1610,70 +2001,86 @@ impl DeleteHelpdesk {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "change_id", &self.change_id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_helpdesk",
+            id: "cancel_helpdesk_history_change",
             method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/helpdesk",
+            path: "/website/{website_id}/helpdesk/history/change/{change_id}",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::check_helpdesk_exists`]
-
-[`Client::check_helpdesk_exists`]: super::Client::check_helpdesk_exists*/
+impl ::std::future::IntoFuture for CancelHelpdeskHistoryChange {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::check_helpdesk_exists`](super::Client::check_helpdesk_exists) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct CheckHelpdeskExists {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl CheckHelpdeskExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_helpdesk_exists`](super::Client::check_helpdesk_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/helpdesk", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
+        let mut request = self
+            .client
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1681,7 +2088,10 @@ impl CheckHelpdeskExists {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
     > + Send + 'static {
         crate::transport::send_raw_empty(self.request())
     }
@@ -1695,9 +2105,9 @@ impl CheckHelpdeskExists {
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1711,57 +2121,69 @@ impl CheckHelpdeskExists {
         crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::resolve_helpdesk_domain`]
-
-[`Client::resolve_helpdesk_domain`]: super::Client::resolve_helpdesk_domain*/
-#[derive(Debug, Clone)]
-pub struct ResolveHelpdeskDomain {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for CheckHelpdeskExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ResolveHelpdeskDomain {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_domain`](super::Client::resolve_helpdesk_domain); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::check_helpdesk_locale_exists`](super::Client::check_helpdesk_locale_exists) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckHelpdeskLocaleExists {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CheckHelpdeskLocaleExists {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            locale,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/domain", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/helpdesk/locale/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .head(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1769,14 +2191,12 @@ impl ResolveHelpdeskDomain {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskDomain>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskDomain>,
-        >(self.request())
+        crate::transport::send_raw_empty(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
     fn prepare(
@@ -1784,92 +2204,198 @@ impl ResolveHelpdeskDomain {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
         crate::transport::built(operation.id, self.request())
     }
-    /// Sends the request and returns Crisp's `data`, decoded.
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::HelpdeskDomain, crate::Error>,
+        Output = ::std::result::Result<bool, crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_helpdesk_domain",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/domain",
+            id: "check_helpdesk_locale_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website/{website_id}/helpdesk/locale/{locale}",
         };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskDomain>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::request_helpdesk_domain_change`]
-
-[`Client::request_helpdesk_domain_change`]: super::Client::request_helpdesk_domain_change*/
-#[derive(Debug, Clone)]
-pub struct RequestHelpdeskDomainChange {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskDomainChange, String>,
+impl ::std::future::IntoFuture for CheckHelpdeskLocaleExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl RequestHelpdeskDomainChange {
-    #[doc(hidden)]
-    /// The builder of [`Client::request_helpdesk_domain_change`](super::Client::request_helpdesk_domain_change); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::check_helpdesk_redirection_exists`](super::Client::check_helpdesk_redirection_exists) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckHelpdeskRedirectionExists {
+    client: super::Client,
+    website_id: ::std::string::String,
+    redirection_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CheckHelpdeskRedirectionExists {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        redirection_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            redirection_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskDomainChange`](crate::types::HelpdeskDomainChange) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskDomainChange>,
-        <V as std::convert::TryInto<
-            types::HelpdeskDomainChange,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskDomainChange` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/domain", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/helpdesk/redirection/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .redirection_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .patch(url)
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            operation.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_helpdesk_redirection_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckHelpdeskRedirectionExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::create_helpdesk_tree_path`](super::Client::create_helpdesk_tree_path) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CreateHelpdeskTreePath {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CreateHelpdeskTreePath {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            path,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/tree/path/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -1878,9 +2404,10 @@ impl RequestHelpdeskDomainChange {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body("{}")
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1888,9 +2415,124 @@ impl RequestHelpdeskDomainChange {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "create_helpdesk_tree_path",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CreateHelpdeskTreePath {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::delete_helpdesk`](super::Client::delete_helpdesk) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteHelpdesk {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::HelpdeskRemove,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteHelpdesk {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::HelpdeskRemove,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1907,91 +2549,85 @@ impl RequestHelpdeskDomainChange {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "request_helpdesk_domain_change",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/helpdesk/domain",
+            id: "delete_helpdesk",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/helpdesk",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::generate_helpdesk_domain_setup_flow`]
-
-[`Client::generate_helpdesk_domain_setup_flow`]: super::Client::generate_helpdesk_domain_setup_flow*/
-#[derive(Debug, Clone)]
-pub struct GenerateHelpdeskDomainSetupFlow {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    custom: Result<Option<::std::string::String>, String>,
+impl ::std::future::IntoFuture for DeleteHelpdesk {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GenerateHelpdeskDomainSetupFlow {
-    #[doc(hidden)]
-    /// The builder of [`Client::generate_helpdesk_domain_setup_flow`](super::Client::generate_helpdesk_domain_setup_flow); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::delete_helpdesk_locale`](super::Client::delete_helpdesk_locale) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteHelpdeskLocale {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteHelpdeskLocale {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            custom: Ok(None),
+            website_id,
+            locale,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The custom domain to set up (`help.acme-inc.com`). (Optional query parameter `custom`.)
-    pub fn custom<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.custom = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for custom failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, custom } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let custom = crate::path::given(custom)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/domain/setup", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/website/{}/helpdesk/locale/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("custom", &custom))
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1999,11 +2635,471 @@ impl GenerateHelpdeskDomainSetupFlow {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_helpdesk_locale",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/helpdesk/locale/{locale}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteHelpdeskLocale {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::delete_helpdesk_redirection`](super::Client::delete_helpdesk_redirection) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteHelpdeskRedirection {
+    client: super::Client,
+    website_id: ::std::string::String,
+    redirection_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteHelpdeskRedirection {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        redirection_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            redirection_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/redirection/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .redirection_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            operation.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_helpdesk_redirection",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteHelpdeskRedirection {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::delete_helpdesk_tree_path`](super::Client::delete_helpdesk_tree_path) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteHelpdeskTreePath {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteHelpdeskTreePath {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            path,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/tree/path/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_helpdesk_tree_path",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteHelpdeskTreePath {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::export_helpdesk_locale_articles`](super::Client::export_helpdesk_locale_articles) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ExportHelpdeskLocaleArticles {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ExportHelpdeskLocaleArticles {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/export/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "export_helpdesk_locale_articles",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/helpdesk/export/{locale}/{content_type}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ExportHelpdeskLocaleArticles {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::generate_helpdesk_domain_setup_flow`](super::Client::generate_helpdesk_domain_setup_flow) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GenerateHelpdeskDomainSetupFlow {
+    client: super::Client,
+    website_id: ::std::string::String,
+    custom: ::std::option::Option<::std::string::String>,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GenerateHelpdeskDomainSetupFlow {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            custom: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// The custom domain to set up (`help.acme-inc.com`). (Optional query parameter `custom`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn custom(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.custom = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/domain/setup", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&::progenitor_client::QueryParam::new("custom", &self.custom))
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<crate::types::HelpdeskDomainSetupFlow>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -2020,9 +3116,9 @@ impl GenerateHelpdeskDomainSetupFlow {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2042,97 +3138,69 @@ impl GenerateHelpdeskDomainSetupFlow {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::export_helpdesk_locale_articles`]
-
-[`Client::export_helpdesk_locale_articles`]: super::Client::export_helpdesk_locale_articles*/
-#[derive(Debug, Clone)]
-pub struct ExportHelpdeskLocaleArticles {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    body: Result<types::EmptyBody, String>,
+impl ::std::future::IntoFuture for GenerateHelpdeskDomainSetupFlow {
+    type Output = ::std::result::Result<
+        crate::types::HelpdeskDomainSetupFlow,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ExportHelpdeskLocaleArticles {
-    #[doc(hidden)]
-    /// The builder of [`Client::export_helpdesk_locale_articles`](super::Client::export_helpdesk_locale_articles); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::import_external_helpdesk_to_locale`](super::Client::import_external_helpdesk_to_locale) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ImportExternalHelpdeskToLocale {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    body: types::HelpdeskLocaleExternalImport,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ImportExternalHelpdeskToLocale {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        body: types::HelpdeskLocaleExternalImport,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
+            website_id,
+            locale,
+            content_type,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/export/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()),
+            "{}/website/{}/helpdesk/import/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -2143,9 +3211,10 @@ impl ExportHelpdeskLocaleArticles {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2153,9 +3222,11 @@ impl ExportHelpdeskLocaleArticles {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -2173,636 +3244,77 @@ impl ExportHelpdeskLocaleArticles {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "export_helpdesk_locale_articles",
+            id: "import_external_helpdesk_to_locale",
             method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/helpdesk/export/{locale}/{content_type}",
+            path: "/website/{website_id}/helpdesk/import/{locale}/{content_type}",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::list_helpdesk_locale_feedbacks`]
-
-[`Client::list_helpdesk_locale_feedbacks`]: super::Client::list_helpdesk_locale_feedbacks*/
-#[derive(Debug, Clone)]
-pub struct ListHelpdeskLocaleFeedbacks {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    page_number: Result<u32, String>,
-    filter_date_end: Result<Option<::std::string::String>, String>,
-    filter_date_start: Result<Option<::std::string::String>, String>,
+impl ::std::future::IntoFuture for ImportExternalHelpdeskToLocale {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ListHelpdeskLocaleFeedbacks {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_helpdesk_locale_feedbacks`](super::Client::list_helpdesk_locale_feedbacks); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::initialize_helpdesk`](super::Client::initialize_helpdesk) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct InitializeHelpdesk {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::HelpdeskInitialize,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl InitializeHelpdesk {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::HelpdeskInitialize,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_date_end: Ok(None),
-            filter_date_start: Ok(None),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Only feedback given at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
-    pub fn filter_date_end<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_end = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_end failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only feedback given at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
-    pub fn filter_date_start<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_start = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_start failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            locale,
-            content_type,
-            page_number,
-            filter_date_end,
-            filter_date_start,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_date_end = crate::path::given(filter_date_end)?;
-        let filter_date_start = crate::path::given(filter_date_start)?;
-        let url = format!(
-            "{}/website/{}/helpdesk/feedback/list/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("filter_date_end", &filter_date_end),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_date_start",
-                    &filter_date_start,
-                ),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<
-                    ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
-                >,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
-            >,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_helpdesk_locale_feedbacks",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/feedback/list/{locale}/{content_type}/{page_number}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<
-                ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
-            >,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
-    pub fn stream(
-        self,
-    ) -> impl ::futures::Stream<
-        Item = ::std::result::Result<
-            crate::types::HelpdeskLocaleFeedbackItem,
-            crate::Error,
-        >,
-    > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
-    }
-}
-/**Builder for [`Client::map_helpdesk_locale_feedback_ratings`]
-
-[`Client::map_helpdesk_locale_feedback_ratings`]: super::Client::map_helpdesk_locale_feedback_ratings*/
-#[derive(Debug, Clone)]
-pub struct MapHelpdeskLocaleFeedbackRatings {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    filter_date_end: Result<Option<::std::string::String>, String>,
-    filter_date_start: Result<Option<::std::string::String>, String>,
-}
-impl MapHelpdeskLocaleFeedbackRatings {
-    #[doc(hidden)]
-    /// The builder of [`Client::map_helpdesk_locale_feedback_ratings`](super::Client::map_helpdesk_locale_feedback_ratings); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            filter_date_end: Ok(None),
-            filter_date_start: Ok(None),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// Only feedback given at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
-    pub fn filter_date_end<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_end = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_end failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only feedback given at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
-    pub fn filter_date_start<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_start = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_start failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            locale,
-            content_type,
-            filter_date_end,
-            filter_date_start,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let filter_date_end = crate::path::given(filter_date_end)?;
-        let filter_date_start = crate::path::given(filter_date_start)?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/feedback/ratings/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()),
+            "{}/website/{}/helpdesk", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("filter_date_end", &filter_date_end),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_date_start",
-                    &filter_date_start,
-                ),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::types::HelpdeskLocaleFeedbackRatings,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "map_helpdesk_locale_feedback_ratings",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/feedback/ratings/{locale}/{content_type}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::resolve_helpdesk_history_change`]
-
-[`Client::resolve_helpdesk_history_change`]: super::Client::resolve_helpdesk_history_change*/
-#[derive(Debug, Clone)]
-pub struct ResolveHelpdeskHistoryChange {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    change_id: Result<::std::string::String, String>,
-}
-impl ResolveHelpdeskHistoryChange {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_history_change`](super::Client::resolve_helpdesk_history_change); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            change_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The change's identifier, as `list_helpdesk_history_changes` gives it. (Required path parameter `change_id`.)
-    pub fn change_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.change_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for change_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, change_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let change_id = crate::path::required(
-            change_id,
-            "change_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/helpdesk/history/change/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& change_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
             .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "change_id", &self.change_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::HelpdeskHistoryChange, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_helpdesk_history_change",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/history/change/{change_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::cancel_helpdesk_history_change`]
-
-[`Client::cancel_helpdesk_history_change`]: super::Client::cancel_helpdesk_history_change*/
-#[derive(Debug, Clone)]
-pub struct CancelHelpdeskHistoryChange {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    change_id: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskHistoryChangeCancel, String>,
-}
-impl CancelHelpdeskHistoryChange {
-    #[doc(hidden)]
-    /// The builder of [`Client::cancel_helpdesk_history_change`](super::Client::cancel_helpdesk_history_change); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            change_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The change's identifier, as `list_helpdesk_history_changes` gives it. (Required path parameter `change_id`.)
-    pub fn change_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.change_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for change_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskHistoryChangeCancel`](crate::types::HelpdeskHistoryChangeCancel) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskHistoryChangeCancel>,
-        <V as std::convert::TryInto<
-            types::HelpdeskHistoryChangeCancel,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `HelpdeskHistoryChangeCancel` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, change_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let change_id = crate::path::required(
-            change_id,
-            "change_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/history/change/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& change_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -2811,9 +3323,10 @@ impl CancelHelpdeskHistoryChange {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -2821,9 +3334,11 @@ impl CancelHelpdeskHistoryChange {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -2836,163 +3351,139 @@ impl CancelHelpdeskHistoryChange {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "change_id", &self.change_id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "cancel_helpdesk_history_change",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/helpdesk/history/change/{change_id}",
+            id: "initialize_helpdesk",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/helpdesk",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::list_helpdesk_history_changes`]
-
-[`Client::list_helpdesk_history_changes`]: super::Client::list_helpdesk_history_changes*/
+impl ::std::future::IntoFuture for InitializeHelpdesk {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_helpdesk_history_changes`](super::Client::list_helpdesk_history_changes) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListHelpdeskHistoryChanges {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-    filter_locale: Result<Option<::std::string::String>, String>,
-    filter_tree_path: Result<Option<::std::string::String>, String>,
-    filter_type: Result<Option<::std::string::String>, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    filter_locale: ::std::option::Option<::std::string::String>,
+    filter_type: ::std::option::Option<::std::string::String>,
+    filter_tree_path: ::std::option::Option<::std::string::String>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListHelpdeskHistoryChanges {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_helpdesk_history_changes`](super::Client::list_helpdesk_history_changes); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_locale: Ok(None),
-            filter_tree_path: Ok(None),
-            filter_type: Ok(None),
+            website_id,
+            page_number,
+            filter_locale: ::std::option::Option::None,
+            filter_type: ::std::option::Option::None,
+            filter_tree_path: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
     /// Only changes to this locale (a locale code such as `en`). (Optional query parameter `filter_locale`.)
-    pub fn filter_locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_locale = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only changes to this tree path (`getting-started/install-crisp.md`). (Optional query parameter `filter_tree_path`.)
-    pub fn filter_tree_path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_tree_path = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_tree_path failed"
-                    .to_string()
-            });
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_locale(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_locale = ::std::option::Option::Some(value.into());
         self
     }
     /// Only changes to this kind of content. The Node wrapper types it as a string; it
     /// presumably takes a content type (`articles`, `guides`, `references`, `news`), which
     /// is not verified, so it is a plain string here. (Optional query parameter `filter_type`.)
-    pub fn filter_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_type = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_type failed"
-                    .to_string()
-            });
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only changes to this tree path (`getting-started/install-crisp.md`). (Optional query parameter `filter_tree_path`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_tree_path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_tree_path = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            page_number,
-            filter_locale,
-            filter_tree_path,
-            filter_type,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_locale = crate::path::given(filter_locale)?;
-        let filter_tree_path = crate::path::given(filter_tree_path)?;
-        let filter_type = crate::path::given(filter_type)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/history/changes/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/helpdesk/history/changes/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("filter_locale", &filter_locale))
             .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_tree_path",
-                    &filter_tree_path,
+                &::progenitor_client::QueryParam::new(
+                    "filter_locale",
+                    &self.filter_locale,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("filter_type", &filter_type))
+            .query(
+                &::progenitor_client::QueryParam::new("filter_type", &self.filter_type),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_tree_path",
+                    &self.filter_tree_path,
+                ),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3000,13 +3491,13 @@ impl ListHelpdeskHistoryChanges {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -3025,9 +3516,9 @@ impl ListHelpdeskHistoryChanges {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3048,353 +3539,132 @@ impl ListHelpdeskHistoryChanges {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::HelpdeskHistoryChange, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::import_external_helpdesk_to_locale`]
-
-[`Client::import_external_helpdesk_to_locale`]: super::Client::import_external_helpdesk_to_locale*/
-#[derive(Debug, Clone)]
-pub struct ImportExternalHelpdeskToLocale {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    body: Result<types::HelpdeskLocaleExternalImport, String>,
+impl ::std::future::IntoFuture for ListHelpdeskHistoryChanges {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::HelpdeskHistoryChange>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ImportExternalHelpdeskToLocale {
-    #[doc(hidden)]
-    /// The builder of [`Client::import_external_helpdesk_to_locale`](super::Client::import_external_helpdesk_to_locale); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::list_helpdesk_locale_feedbacks`](super::Client::list_helpdesk_locale_feedbacks) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListHelpdeskLocaleFeedbacks {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    page_number: u32,
+    filter_date_start: ::std::option::Option<::std::string::String>,
+    filter_date_end: ::std::option::Option<::std::string::String>,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListHelpdeskLocaleFeedbacks {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskLocaleExternalImport`](crate::types::HelpdeskLocaleExternalImport) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskLocaleExternalImport>,
-        <V as std::convert::TryInto<
-            types::HelpdeskLocaleExternalImport,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `HelpdeskLocaleExternalImport` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, body } = self;
-        let website_id = crate::path::required(
             website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
+            locale,
             content_type,
-            "content_type was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/import/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "import_external_helpdesk_to_locale",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/helpdesk/import/{locale}/{content_type}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::add_helpdesk_locale`]
-
-[`Client::add_helpdesk_locale`]: super::Client::add_helpdesk_locale*/
-#[derive(Debug, Clone)]
-pub struct AddHelpdeskLocale {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskLocaleAdd, String>,
-}
-impl AddHelpdeskLocale {
-    #[doc(hidden)]
-    /// The builder of [`Client::add_helpdesk_locale`](super::Client::add_helpdesk_locale); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            page_number,
+            filter_date_start: ::std::option::Option::None,
+            filter_date_end: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Only feedback given at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_start(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_start = ::std::option::Option::Some(value.into());
         self
     }
-    /// The request body, a [`types::HelpdeskLocaleAdd`](crate::types::HelpdeskLocaleAdd) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskLocaleAdd>,
-        <V as std::convert::TryInto<types::HelpdeskLocaleAdd>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskLocaleAdd` for body failed: {}", s)
-            });
+    /// Only feedback given at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_end(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_end = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/locale", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "add_helpdesk_locale",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/helpdesk/locale",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::resolve_helpdesk_locale`]
-
-[`Client::resolve_helpdesk_locale`]: super::Client::resolve_helpdesk_locale*/
-#[derive(Debug, Clone)]
-pub struct ResolveHelpdeskLocale {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-}
-impl ResolveHelpdeskLocale {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_locale`](super::Client::resolve_helpdesk_locale); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/locale/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale),
+            "{}/website/{}/helpdesk/feedback/list/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_start",
+                    &self.filter_date_start,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_end",
+                    &self.filter_date_end,
+                ),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3402,13 +3672,19 @@ impl ResolveHelpdeskLocale {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskLocale>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<
+                    ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+                >,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskLocale>,
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+            >,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -3422,293 +3698,108 @@ impl ResolveHelpdeskLocale {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::HelpdeskLocale, crate::Error>,
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+            crate::Error,
+        >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_helpdesk_locale",
+            id: "list_helpdesk_locale_feedbacks",
             method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/locale/{locale}",
+            path: "/website/{website_id}/helpdesk/feedback/list/{locale}/{content_type}/{page_number}",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskLocale>,
+            crate::envelope::Envelope<
+                ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+            >,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-}
-/**Builder for [`Client::delete_helpdesk_locale`]
-
-[`Client::delete_helpdesk_locale`]: super::Client::delete_helpdesk_locale*/
-#[derive(Debug, Clone)]
-pub struct DeleteHelpdeskLocale {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-}
-impl DeleteHelpdeskLocale {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_helpdesk_locale`](super::Client::delete_helpdesk_locale); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/locale/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
+    pub fn stream(
         self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<
+            crate::types::HelpdeskLocaleFeedbackItem,
+            crate::Error,
         >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_helpdesk_locale",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/helpdesk/locale/{locale}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    > + Unpin + 'static {
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::check_helpdesk_locale_exists`]
-
-[`Client::check_helpdesk_locale_exists`]: super::Client::check_helpdesk_locale_exists*/
+impl ::std::future::IntoFuture for ListHelpdeskLocaleFeedbacks {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::HelpdeskLocaleFeedbackItem>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_helpdesk_locales`](super::Client::list_helpdesk_locales) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct CheckHelpdeskLocaleExists {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-}
-impl CheckHelpdeskLocaleExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_helpdesk_locale_exists`](super::Client::check_helpdesk_locale_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/locale/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale),
-        );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
-    > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_helpdesk_locale_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website/{website_id}/helpdesk/locale/{locale}",
-        };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_helpdesk_locales`]
-
-[`Client::list_helpdesk_locales`]: super::Client::list_helpdesk_locales*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListHelpdeskLocales {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListHelpdeskLocales {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_helpdesk_locales`](super::Client::list_helpdesk_locales); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/locales/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/helpdesk/locales/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -3716,7 +3807,8 @@ impl ListHelpdeskLocales {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3724,11 +3816,11 @@ impl ListHelpdeskLocales {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskLocale>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -3745,9 +3837,9 @@ impl ListHelpdeskLocales {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3766,266 +3858,89 @@ impl ListHelpdeskLocales {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::HelpdeskLocale, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::resolve_helpdesk_page_entity`]
-
-[`Client::resolve_helpdesk_page_entity`]: super::Client::resolve_helpdesk_page_entity*/
+impl ::std::future::IntoFuture for ListHelpdeskLocales {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::HelpdeskLocale>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_helpdesk_pages`](super::Client::list_helpdesk_pages) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct ResolveHelpdeskPageEntity {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    entity_id: Result<::std::string::String, String>,
-}
-impl ResolveHelpdeskPageEntity {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_page_entity`](super::Client::resolve_helpdesk_page_entity); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            entity_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The page's entity identifier, as `list_helpdesk_pages` gives it. (Required path parameter `entity_id`.)
-    pub fn entity_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.entity_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for entity_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, entity_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let entity_id = crate::path::required(
-            entity_id,
-            "entity_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/helpdesk/page/entity/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            entity_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskPage>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskPage>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::path::check_segment(operation.id, "entity_id", &self.entity_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::HelpdeskPage, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_helpdesk_page_entity",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/page/entity/{locale}/{content_type}/{entity_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskPage>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_helpdesk_pages`]
-
-[`Client::list_helpdesk_pages`]: super::Client::list_helpdesk_pages*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListHelpdeskPages {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListHelpdeskPages {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_helpdesk_pages`](super::Client::list_helpdesk_pages); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            locale,
+            content_type,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/page/list/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
+            "{}/website/{}/helpdesk/page/list/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -4033,7 +3948,8 @@ impl ListHelpdeskPages {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4041,11 +3957,11 @@ impl ListHelpdeskPages {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::HelpdeskPage>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -4063,9 +3979,9 @@ impl ListHelpdeskPages {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4084,569 +4000,105 @@ impl ListHelpdeskPages {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::HelpdeskPage, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::add_helpdesk_redirection`]
-
-[`Client::add_helpdesk_redirection`]: super::Client::add_helpdesk_redirection*/
-#[derive(Debug, Clone)]
-pub struct AddHelpdeskRedirection {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskRedirectionAdd, String>,
+impl ::std::future::IntoFuture for ListHelpdeskPages {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::HelpdeskPage>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl AddHelpdeskRedirection {
-    #[doc(hidden)]
-    /// The builder of [`Client::add_helpdesk_redirection`](super::Client::add_helpdesk_redirection); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::list_helpdesk_redirections`](super::Client::list_helpdesk_redirections) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListHelpdeskRedirections {
+    client: super::Client,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListHelpdeskRedirections {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskRedirectionAdd`](crate::types::HelpdeskRedirectionAdd) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskRedirectionAdd>,
-        <V as std::convert::TryInto<
-            types::HelpdeskRedirectionAdd,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskRedirectionAdd` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/redirection", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/website/{}/helpdesk/redirections/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .post(url)
+            .client
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
     /// Prefer [`send`](Self::send).
     pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
-            >,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            crate::types::HelpdeskRedirectionNew,
-            crate::Error,
-        >,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "add_helpdesk_redirection",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/helpdesk/redirection",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskRedirectionNew>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::resolve_helpdesk_redirection`]
-
-[`Client::resolve_helpdesk_redirection`]: super::Client::resolve_helpdesk_redirection*/
-#[derive(Debug, Clone)]
-pub struct ResolveHelpdeskRedirection {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    redirection_id: Result<::std::string::String, String>,
-}
-impl ResolveHelpdeskRedirection {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_redirection`](super::Client::resolve_helpdesk_redirection); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            redirection_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The redirection's identifier. (Required path parameter `redirection_id`.)
-    pub fn redirection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.redirection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for redirection_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, redirection_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let redirection_id = crate::path::required(
-            redirection_id,
-            "redirection_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/helpdesk/redirection/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(&
-            redirection_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskRedirection>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskRedirection>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(
-            operation.id,
-            "redirection_id",
-            &self.redirection_id,
-        )?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::HelpdeskRedirection, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_helpdesk_redirection",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskRedirection>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::delete_helpdesk_redirection`]
-
-[`Client::delete_helpdesk_redirection`]: super::Client::delete_helpdesk_redirection*/
-#[derive(Debug, Clone)]
-pub struct DeleteHelpdeskRedirection {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    redirection_id: Result<::std::string::String, String>,
-}
-impl DeleteHelpdeskRedirection {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_helpdesk_redirection`](super::Client::delete_helpdesk_redirection); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            redirection_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The redirection's identifier. (Required path parameter `redirection_id`.)
-    pub fn redirection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.redirection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for redirection_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, redirection_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let redirection_id = crate::path::required(
-            redirection_id,
-            "redirection_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/helpdesk/redirection/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(&
-            redirection_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(
-            operation.id,
-            "redirection_id",
-            &self.redirection_id,
-        )?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_helpdesk_redirection",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::check_helpdesk_redirection_exists`]
-
-[`Client::check_helpdesk_redirection_exists`]: super::Client::check_helpdesk_redirection_exists*/
-#[derive(Debug, Clone)]
-pub struct CheckHelpdeskRedirectionExists {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    redirection_id: Result<::std::string::String, String>,
-}
-impl CheckHelpdeskRedirectionExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_helpdesk_redirection_exists`](super::Client::check_helpdesk_redirection_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            redirection_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The redirection's identifier. (Required path parameter `redirection_id`.)
-    pub fn redirection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.redirection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for redirection_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, redirection_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let redirection_id = crate::path::required(
-            redirection_id,
-            "redirection_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/helpdesk/redirection/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(&
-            redirection_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
-    > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(
-            operation.id,
-            "redirection_id",
-            &self.redirection_id,
-        )?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_helpdesk_redirection_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
-        };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_helpdesk_redirections`]
-
-[`Client::list_helpdesk_redirections`]: super::Client::list_helpdesk_redirections*/
-#[derive(Debug, Clone)]
-pub struct ListHelpdeskRedirections {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-}
-impl ListHelpdeskRedirections {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_helpdesk_redirections`](super::Client::list_helpdesk_redirections); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/helpdesk/redirections/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::HelpdeskRedirection>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -4663,9 +4115,9 @@ impl ListHelpdeskRedirections {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4686,897 +4138,158 @@ impl ListHelpdeskRedirections {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::HelpdeskRedirection, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::request_helpdesk_content_refresh`]
-
-[`Client::request_helpdesk_content_refresh`]: super::Client::request_helpdesk_content_refresh*/
+impl ::std::future::IntoFuture for ListHelpdeskRedirections {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::HelpdeskRedirection>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_helpdesk_tree`](super::Client::list_helpdesk_tree) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct RequestHelpdeskContentRefresh {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    body: Result<types::EmptyBody, String>,
-}
-impl RequestHelpdeskContentRefresh {
-    #[doc(hidden)]
-    /// The builder of [`Client::request_helpdesk_content_refresh`](super::Client::request_helpdesk_content_refresh); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/helpdesk/refresh/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "request_helpdesk_content_refresh",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/helpdesk/refresh/{locale}/{content_type}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::resolve_helpdesk_settings`]
-
-[`Client::resolve_helpdesk_settings`]: super::Client::resolve_helpdesk_settings*/
-#[derive(Debug, Clone)]
-pub struct ResolveHelpdeskSettings {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-}
-impl ResolveHelpdeskSettings {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_settings`](super::Client::resolve_helpdesk_settings); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/helpdesk/settings", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskSettings>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskSettings>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::HelpdeskSettings, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_helpdesk_settings",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/settings",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskSettings>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::save_helpdesk_settings`]
-
-[`Client::save_helpdesk_settings`]: super::Client::save_helpdesk_settings*/
-#[derive(Debug, Clone)]
-pub struct SaveHelpdeskSettings {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskSettings, String>,
-}
-impl SaveHelpdeskSettings {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_helpdesk_settings`](super::Client::save_helpdesk_settings); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskSettings`](crate::types::HelpdeskSettings) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskSettings>,
-        <V as std::convert::TryInto<types::HelpdeskSettings>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskSettings` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/settings", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_helpdesk_settings",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/helpdesk/settings",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::resolve_helpdesk_tree_content`]
-
-[`Client::resolve_helpdesk_tree_content`]: super::Client::resolve_helpdesk_tree_content*/
-#[derive(Debug, Clone)]
-pub struct ResolveHelpdeskTreeContent {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
-}
-impl ResolveHelpdeskTreeContent {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_tree_content`](super::Client::resolve_helpdesk_tree_content); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/tree/content/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeContent>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::HelpdeskTreeContent>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::path::check_segment(operation.id, "path", &self.path)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::HelpdeskTreeContent, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "resolve_helpdesk_tree_content",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::HelpdeskTreeContent>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::save_helpdesk_tree_content`]
-
-[`Client::save_helpdesk_tree_content`]: super::Client::save_helpdesk_tree_content*/
-#[derive(Debug, Clone)]
-pub struct SaveHelpdeskTreeContent {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskTreeContentSave, String>,
-}
-impl SaveHelpdeskTreeContent {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_helpdesk_tree_content`](super::Client::save_helpdesk_tree_content); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskTreeContentSave`](crate::types::HelpdeskTreeContentSave) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskTreeContentSave>,
-        <V as std::convert::TryInto<
-            types::HelpdeskTreeContentSave,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskTreeContentSave` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/tree/content/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::path::check_segment(operation.id, "path", &self.path)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_helpdesk_tree_content",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_helpdesk_tree`]
-
-[`Client::list_helpdesk_tree`]: super::Client::list_helpdesk_tree*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListHelpdeskTree {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    page_number: Result<u32, String>,
-    filter_date_end: Result<Option<::std::string::String>, String>,
-    filter_date_start: Result<Option<::std::string::String>, String>,
-    search_title: Result<Option<::std::string::String>, String>,
-    sub_path: Result<Option<::std::string::String>, String>,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    page_number: u32,
+    sub_path: ::std::option::Option<::std::string::String>,
+    search_title: ::std::option::Option<::std::string::String>,
+    filter_date_start: ::std::option::Option<::std::string::String>,
+    filter_date_end: ::std::option::Option<::std::string::String>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListHelpdeskTree {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_helpdesk_tree`](super::Client::list_helpdesk_tree); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_date_end: Ok(None),
-            filter_date_start: Ok(None),
-            search_title: Ok(None),
-            sub_path: Ok(None),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Only entries changed at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
-    pub fn filter_date_end<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_end = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_end failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only entries changed at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
-    pub fn filter_date_start<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_start = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_start failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only entries whose title contains this text. (Optional query parameter `search_title`.)
-    pub fn search_title<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.search_title = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for search_title failed"
-                    .to_string()
-            });
-        self
-    }
-    /// List the entries below this group's path instead of the top of the tree. (Optional query parameter `sub_path`.)
-    pub fn sub_path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.sub_path = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for sub_path failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
             website_id,
             locale,
             content_type,
             page_number,
-            filter_date_end,
-            filter_date_start,
-            search_title,
-            sub_path,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_date_end = crate::path::given(filter_date_end)?;
-        let filter_date_start = crate::path::given(filter_date_start)?;
-        let search_title = crate::path::given(search_title)?;
-        let sub_path = crate::path::given(sub_path)?;
+            sub_path: ::std::option::Option::None,
+            search_title: ::std::option::Option::None,
+            filter_date_start: ::std::option::Option::None,
+            filter_date_end: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// List the entries below this group's path instead of the top of the tree. (Optional query parameter `sub_path`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn sub_path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sub_path = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only entries whose title contains this text. (Optional query parameter `search_title`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn search_title(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_title = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only entries changed at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_start(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_start = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only entries changed at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_end(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_end = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/tree/list/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            page_number.to_string()),
+            "{}/website/{}/helpdesk/tree/list/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(&::progenitor_client::QueryParam::new("sub_path", &self.sub_path))
             .query(
-                &progenitor_client::QueryParam::new("filter_date_end", &filter_date_end),
+                &::progenitor_client::QueryParam::new("search_title", &self.search_title),
             )
             .query(
-                &progenitor_client::QueryParam::new(
+                &::progenitor_client::QueryParam::new(
                     "filter_date_start",
-                    &filter_date_start,
+                    &self.filter_date_start,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("search_title", &search_title))
-            .query(&progenitor_client::QueryParam::new("sub_path", &sub_path))
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_end",
+                    &self.filter_date_end,
+                ),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5584,13 +4297,13 @@ impl ListHelpdeskTree {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::HelpdeskTreeEntry>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -5608,9 +4321,9 @@ impl ListHelpdeskTree {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5629,126 +4342,128 @@ impl ListHelpdeskTree {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::HelpdeskTreeEntry, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::resolve_helpdesk_tree_metadata`]
-
-[`Client::resolve_helpdesk_tree_metadata`]: super::Client::resolve_helpdesk_tree_metadata*/
-#[derive(Debug, Clone)]
-pub struct ResolveHelpdeskTreeMetadata {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for ListHelpdeskTree {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::HelpdeskTreeEntry>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ResolveHelpdeskTreeMetadata {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_tree_metadata`](super::Client::resolve_helpdesk_tree_metadata); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::map_helpdesk_locale_feedback_ratings`](super::Client::map_helpdesk_locale_feedback_ratings) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct MapHelpdeskLocaleFeedbackRatings {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    filter_date_start: ::std::option::Option<::std::string::String>,
+    filter_date_end: ::std::option::Option<::std::string::String>,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl MapHelpdeskLocaleFeedbackRatings {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
+            website_id,
+            locale,
+            content_type,
+            filter_date_start: ::std::option::Option::None,
+            filter_date_end: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Only feedback given at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_start(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_start = ::std::option::Option::Some(value.into());
         self
     }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
+    /// Only feedback given at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_end(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_end = ::std::option::Option::Some(value.into());
         self
     }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/tree/metadata/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
+            "{}/website/{}/helpdesk/feedback/ratings/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_start",
+                    &self.filter_date_start,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_end",
+                    &self.filter_date_end,
+                ),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -5756,9 +4471,1258 @@ impl ResolveHelpdeskTreeMetadata {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeMetadata>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::types::HelpdeskLocaleFeedbackRatings,
+            crate::Error,
+        >,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "map_helpdesk_locale_feedback_ratings",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk/feedback/ratings/{locale}/{content_type}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskLocaleFeedbackRatings>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for MapHelpdeskLocaleFeedbackRatings {
+    type Output = ::std::result::Result<
+        crate::types::HelpdeskLocaleFeedbackRatings,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::request_helpdesk_content_refresh`](super::Client::request_helpdesk_content_refresh) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RequestHelpdeskContentRefresh {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RequestHelpdeskContentRefresh {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/refresh/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body("{}")
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "request_helpdesk_content_refresh",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/helpdesk/refresh/{locale}/{content_type}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RequestHelpdeskContentRefresh {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::request_helpdesk_domain_change`](super::Client::request_helpdesk_domain_change) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RequestHelpdeskDomainChange {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::HelpdeskDomainChange,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RequestHelpdeskDomainChange {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::HelpdeskDomainChange,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/domain", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "request_helpdesk_domain_change",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/helpdesk/domain",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for RequestHelpdeskDomainChange {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk`](super::Client::resolve_helpdesk) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdesk {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdesk {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::Helpdesk>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::Helpdesk>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::Helpdesk, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resolve_helpdesk",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::Helpdesk>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResolveHelpdesk {
+    type Output = ::std::result::Result<crate::types::Helpdesk, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_domain`](super::Client::resolve_helpdesk_domain) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdeskDomain {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdeskDomain {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/domain", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskDomain>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskDomain>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskDomain, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resolve_helpdesk_domain",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk/domain",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskDomain>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResolveHelpdeskDomain {
+    type Output = ::std::result::Result<crate::types::HelpdeskDomain, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_history_change`](super::Client::resolve_helpdesk_history_change) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdeskHistoryChange {
+    client: super::Client,
+    website_id: ::std::string::String,
+    change_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdeskHistoryChange {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        change_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            change_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/history/change/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .change_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "change_id", &self.change_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskHistoryChange, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resolve_helpdesk_history_change",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk/history/change/{change_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskHistoryChange>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResolveHelpdeskHistoryChange {
+    type Output = ::std::result::Result<
+        crate::types::HelpdeskHistoryChange,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_locale`](super::Client::resolve_helpdesk_locale) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdeskLocale {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdeskLocale {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/locale/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskLocale>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskLocale>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskLocale, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resolve_helpdesk_locale",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk/locale/{locale}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskLocale>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResolveHelpdeskLocale {
+    type Output = ::std::result::Result<crate::types::HelpdeskLocale, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_page_entity`](super::Client::resolve_helpdesk_page_entity) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdeskPageEntity {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    entity_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdeskPageEntity {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        entity_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            entity_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/page/entity/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.entity_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskPage>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskPage>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "entity_id", &self.entity_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskPage, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resolve_helpdesk_page_entity",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk/page/entity/{locale}/{content_type}/{entity_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskPage>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResolveHelpdeskPageEntity {
+    type Output = ::std::result::Result<crate::types::HelpdeskPage, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_redirection`](super::Client::resolve_helpdesk_redirection) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdeskRedirection {
+    client: super::Client,
+    website_id: ::std::string::String,
+    redirection_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdeskRedirection {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        redirection_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            redirection_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/redirection/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .redirection_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskRedirection>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskRedirection>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(
+            operation.id,
+            "redirection_id",
+            &self.redirection_id,
+        )?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskRedirection, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resolve_helpdesk_redirection",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk/redirection/{redirection_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskRedirection>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResolveHelpdeskRedirection {
+    type Output = ::std::result::Result<crate::types::HelpdeskRedirection, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_settings`](super::Client::resolve_helpdesk_settings) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdeskSettings {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdeskSettings {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/settings", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskSettings>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskSettings>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskSettings, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resolve_helpdesk_settings",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk/settings",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskSettings>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResolveHelpdeskSettings {
+    type Output = ::std::result::Result<crate::types::HelpdeskSettings, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_tree_content`](super::Client::resolve_helpdesk_tree_content) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdeskTreeContent {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdeskTreeContent {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            path,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/tree/content/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskTreeContent>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreeContent>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::HelpdeskTreeContent, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "resolve_helpdesk_tree_content",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::HelpdeskTreeContent>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ResolveHelpdeskTreeContent {
+    type Output = ::std::result::Result<crate::types::HelpdeskTreeContent, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_tree_metadata`](super::Client::resolve_helpdesk_tree_metadata) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ResolveHelpdeskTreeMetadata {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ResolveHelpdeskTreeMetadata {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            path,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/tree/metadata/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskTreeMetadata>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -5777,9 +5741,9 @@ impl ResolveHelpdeskTreeMetadata {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5796,281 +5760,70 @@ impl ResolveHelpdeskTreeMetadata {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::update_helpdesk_tree_metadata`]
-
-[`Client::update_helpdesk_tree_metadata`]: super::Client::update_helpdesk_tree_metadata*/
-#[derive(Debug, Clone)]
-pub struct UpdateHelpdeskTreeMetadata {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskTreeMetadata, String>,
-}
-impl UpdateHelpdeskTreeMetadata {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_helpdesk_tree_metadata`](super::Client::update_helpdesk_tree_metadata); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskTreeMetadata`](crate::types::HelpdeskTreeMetadata) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskTreeMetadata>,
-        <V as std::convert::TryInto<
-            types::HelpdeskTreeMetadata,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskTreeMetadata` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/tree/metadata/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::path::check_segment(operation.id, "path", &self.path)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_helpdesk_tree_metadata",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+impl ::std::future::IntoFuture for ResolveHelpdeskTreeMetadata {
+    type Output = ::std::result::Result<
+        crate::types::HelpdeskTreeMetadata,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
-/**Builder for [`Client::resolve_helpdesk_tree_page`]
-
-[`Client::resolve_helpdesk_tree_page`]: super::Client::resolve_helpdesk_tree_page*/
+/// The call [`Client::resolve_helpdesk_tree_page`](super::Client::resolve_helpdesk_tree_page) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ResolveHelpdeskTreePage {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ResolveHelpdeskTreePage {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_tree_page`](super::Client::resolve_helpdesk_tree_page); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
+            website_id,
+            locale,
+            content_type,
+            path,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/tree/page/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
+            "{}/website/{}/helpdesk/tree/page/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -6078,7 +5831,8 @@ impl ResolveHelpdeskTreePage {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6086,9 +5840,11 @@ impl ResolveHelpdeskTreePage {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreePage>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskTreePage>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -6107,9 +5863,9 @@ impl ResolveHelpdeskTreePage {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6126,106 +5882,67 @@ impl ResolveHelpdeskTreePage {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::resolve_helpdesk_tree_path`]
-
-[`Client::resolve_helpdesk_tree_path`]: super::Client::resolve_helpdesk_tree_path*/
+impl ::std::future::IntoFuture for ResolveHelpdeskTreePage {
+    type Output = ::std::result::Result<crate::types::HelpdeskTreePage, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::resolve_helpdesk_tree_path`](super::Client::resolve_helpdesk_tree_path) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ResolveHelpdeskTreePath {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ResolveHelpdeskTreePath {
-    #[doc(hidden)]
-    /// The builder of [`Client::resolve_helpdesk_tree_path`](super::Client::resolve_helpdesk_tree_path); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
+            website_id,
+            locale,
+            content_type,
+            path,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
+            "{}/website/{}/helpdesk/tree/path/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -6233,7 +5950,8 @@ impl ResolveHelpdeskTreePath {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6241,9 +5959,11 @@ impl ResolveHelpdeskTreePath {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::HelpdeskTreeEntry>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::HelpdeskTreeEntry>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -6262,9 +5982,9 @@ impl ResolveHelpdeskTreePath {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6281,446 +6001,59 @@ impl ResolveHelpdeskTreePath {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::create_helpdesk_tree_path`]
-
-[`Client::create_helpdesk_tree_path`]: super::Client::create_helpdesk_tree_path*/
-#[derive(Debug, Clone)]
-pub struct CreateHelpdeskTreePath {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
-    body: Result<types::EmptyBody, String>,
+impl ::std::future::IntoFuture for ResolveHelpdeskTreePath {
+    type Output = ::std::result::Result<crate::types::HelpdeskTreeEntry, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl CreateHelpdeskTreePath {
-    #[doc(hidden)]
-    /// The builder of [`Client::create_helpdesk_tree_path`](super::Client::create_helpdesk_tree_path); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::save_helpdesk_settings`](super::Client::save_helpdesk_settings) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SaveHelpdeskSettings {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::HelpdeskSettings,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SaveHelpdeskSettings {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::HelpdeskSettings,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
-            body: Ok(types::EmptyBody(::std::default::Default::default())),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::EmptyBody`](crate::types::EmptyBody) (or anything that converts into one). Optional: `{}` when unset.
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EmptyBody>,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
-        let body = crate::path::given(body)?;
-        let url = format!(
-            "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::path::check_segment(operation.id, "path", &self.path)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "create_helpdesk_tree_path",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::delete_helpdesk_tree_path`]
-
-[`Client::delete_helpdesk_tree_path`]: super::Client::delete_helpdesk_tree_path*/
-#[derive(Debug, Clone)]
-pub struct DeleteHelpdeskTreePath {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
-}
-impl DeleteHelpdeskTreePath {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_helpdesk_tree_path`](super::Client::delete_helpdesk_tree_path); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
+            "{}/website/{}/helpdesk/settings", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "locale", &self.locale)?;
-        crate::path::check_segment(operation.id, "path", &self.path)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_helpdesk_tree_path",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_helpdesk_tree_path`]
-
-[`Client::update_helpdesk_tree_path`]: super::Client::update_helpdesk_tree_path*/
-#[derive(Debug, Clone)]
-pub struct UpdateHelpdeskTreePath {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    locale: Result<::std::string::String, String>,
-    content_type: Result<types::HelpdeskContentType, String>,
-    path: Result<::std::string::String, String>,
-    body: Result<types::HelpdeskTreePathUpdate, String>,
-}
-impl UpdateHelpdeskTreePath {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_helpdesk_tree_path`](super::Client::update_helpdesk_tree_path); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            locale: Err(::std::string::String::new()),
-            content_type: Err(::std::string::String::new()),
-            path: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The helpdesk locale, by its language code (`en`, `fr`, ...). (Required path parameter `locale`.)
-    pub fn locale<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.locale = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for locale failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The kind of content of the locale to work on. (Required path parameter `content_type`.)
-    pub fn content_type<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskContentType>,
-    {
-        self.content_type = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `HelpdeskContentType` for content_type failed".to_string()
-            });
-        self
-    }
-    /// The entry's path in the content tree of the locale and content type: the slugs from
-    /// the top of the tree down to the entry, separated by `/`
-    /// (`getting-started/install-crisp.md`), as `tree_path` in `list_helpdesk_pages` gives it.
-    /// The SDK sends it as exactly one percent-encoded path segment (`/` becomes `%2F`); the
-    /// Node wrapper 11.3.0 interpolates it raw, so that a nested path reaches Crisp as several
-    /// segments. That Crisp decodes `%2F` into the same path is likely (Crisp's router decodes
-    /// path parameters) but not verified. (Required path parameter `path`.)
-    pub fn path<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.path = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for path failed".to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::HelpdeskTreePathUpdate`](crate::types::HelpdeskTreePathUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::HelpdeskTreePathUpdate>,
-        <V as std::convert::TryInto<
-            types::HelpdeskTreePathUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `HelpdeskTreePathUpdate` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, locale, content_type, path, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let locale = crate::path::required(locale, "locale was not initialized")?;
-        let content_type = crate::path::required(
-            content_type,
-            "content_type was not initialized",
-        )?;
-        let path = crate::path::required(path, "path was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/helpdesk/tree/path/{}/{}/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& locale), crate
-            ::path::encode_path(& content_type.to_string()), crate ::path::encode_path(&
-            path),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
             .client
             .patch(url)
             .header(
@@ -6731,9 +6064,10 @@ impl UpdateHelpdeskTreePath {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -6741,9 +6075,133 @@ impl UpdateHelpdeskTreePath {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_helpdesk_settings",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/helpdesk/settings",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SaveHelpdeskSettings {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::save_helpdesk_tree_content`](super::Client::save_helpdesk_tree_content) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SaveHelpdeskTreeContent {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    body: types::HelpdeskTreeContentSave,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SaveHelpdeskTreeContent {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+        body: types::HelpdeskTreeContentSave,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            path,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/tree/content/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -6762,9 +6220,257 @@ impl UpdateHelpdeskTreePath {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_helpdesk_tree_content",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/helpdesk/tree/content/{locale}/{content_type}/{path}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SaveHelpdeskTreeContent {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_helpdesk_tree_metadata`](super::Client::update_helpdesk_tree_metadata) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateHelpdeskTreeMetadata {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    body: types::HelpdeskTreeMetadata,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateHelpdeskTreeMetadata {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+        body: types::HelpdeskTreeMetadata,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            path,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/tree/metadata/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_helpdesk_tree_metadata",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/helpdesk/tree/metadata/{locale}/{content_type}/{path}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateHelpdeskTreeMetadata {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_helpdesk_tree_path`](super::Client::update_helpdesk_tree_path) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdateHelpdeskTreePath {
+    client: super::Client,
+    website_id: ::std::string::String,
+    locale: ::std::string::String,
+    content_type: types::HelpdeskContentType,
+    path: ::std::string::String,
+    body: types::HelpdeskTreePathUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdateHelpdeskTreePath {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        locale: ::std::string::String,
+        content_type: types::HelpdeskContentType,
+        path: ::std::string::String,
+        body: types::HelpdeskTreePathUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            locale,
+            content_type,
+            path,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/helpdesk/tree/path/{}/{}/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .locale), crate ::path::encode_path(& self.content_type.to_string()), crate
+            ::path::encode_path(& self.path)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "locale", &self.locale)?;
+        crate::path::check_segment(operation.id, "path", &self.path)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6776,5 +6482,12 @@ impl UpdateHelpdeskTreePath {
             path: "/website/{website_id}/helpdesk/tree/path/{locale}/{content_type}/{path}",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateHelpdeskTreePath {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

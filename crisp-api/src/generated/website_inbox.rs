@@ -11,6 +11,79 @@ use super::{
     ResponseValue,
 };
 impl Client {
+    /// **Batch Order Website Inboxes**
+    ///
+    /// Sets the order of several inboxes at once: each entry gives an inbox and its new
+    /// position. User tier only.
+    ///
+    /// The body is the object `{"orders": [...]}`, as Crisp's reference, the Node wrapper's
+    /// type and the Go wrapper have it. (The Node README's example passes a bare array, which
+    /// Node would send as is; this spec follows the reference.)
+    ///
+    /// `PATCH /website/{website_id}/inboxes/batch/order` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-order-website-inboxes)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::WebsiteInboxOrders`](crate::types::WebsiteInboxOrders) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .batch_order_inboxes(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::WebsiteInboxOrders::new([types::WebsiteInboxOrder::new("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31", 1), types::WebsiteInboxOrder::new("c058abfe-2881-4ff4-8f6a-6eb73e55385e", 2)]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Batch Order Website Inboxes")]
+    #[doc(alias = "batchOrderInboxes")]
+    pub fn batch_order_inboxes(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteInboxOrders>,
+    ) -> builder::BatchOrderInboxes {
+        builder::BatchOrderInboxes::new(self, website_id.into(), body.into())
+    }
+    /// **Check If Website Inbox Exists**
+    ///
+    /// Checks whether an inbox exists in the website. The answer has no body: `send()` gives
+    /// `true` when it exists and `false` on 404.
+    ///
+    /// `HEAD /website/{website_id}/inbox/{inbox_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-website-inbox-exists)
+    ///
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `inbox_id` (path): The inbox identifier (the `inbox_id` of `list_inboxes`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let exists = client
+    ///     .check_inbox_exists(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+    ///     )
+    ///     .await?;
+    /// println!("exists: {exists}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Check If Website Inbox Exists")]
+    #[doc(alias = "checkInboxExists")]
+    pub fn check_inbox_exists(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckInboxExists {
+        builder::CheckInboxExists::new(self, website_id.into(), inbox_id.into())
+    }
     /// **Create A New Website Inbox**
     ///
     /// Creates an inbox and returns its `inbox_id`. Crisp files into it the conversations
@@ -24,28 +97,66 @@ impl Client {
     ///
     /// `POST /website/{website_id}/inbox` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-a-new-website-inbox)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteInboxNew`](crate::types::WebsiteInboxNew).
+    /// Awaiting the call gives [`WebsiteInboxNew`](crate::types::WebsiteInboxNew).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::WebsiteInboxItem`](crate::types::WebsiteInboxItem)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::WebsiteInboxItem`](crate::types::WebsiteInboxItem) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// let data = client
-    ///     .create_new_inbox()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::WebsiteInboxItem::new("VIP", "⭐\u{fe0f}", 1, ["86a4fed0-2f5f-4713-a8ff-41d7f3e4a8f8", "e5cd7aa6-998f-4b8e-b7c5-3b546af87d15"], [types::WebsiteInboxCondition::new().criterion("segments").model(types::WebsiteInboxConditionModel::Session).operator(types::WebsiteInboxConditionOperator::Eq).query(["vip"])]).operator(types::WebsiteInboxConditionsOperator::And).teams(["d09fbd42-e517-45a4-9776-ba8226e00ba8"]))
-    ///     .send()
+    ///     .create_new_inbox(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::WebsiteInboxItem::new("VIP", "⭐\u{fe0f}", 1, ["86a4fed0-2f5f-4713-a8ff-41d7f3e4a8f8", "e5cd7aa6-998f-4b8e-b7c5-3b546af87d15"], [types::WebsiteInboxCondition::new().criterion("segments").model(types::WebsiteInboxConditionModel::Session).operator(types::WebsiteInboxConditionOperator::Eq).query(["vip"])]).operator(types::WebsiteInboxConditionsOperator::And).teams(["d09fbd42-e517-45a4-9776-ba8226e00ba8"]),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create_new_inbox(&self) -> builder::CreateNewInbox {
-        builder::CreateNewInbox::new(self)
+    #[doc(alias = "Create A New Website Inbox")]
+    #[doc(alias = "createNewInbox")]
+    pub fn create_new_inbox(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteInboxItem>,
+    ) -> builder::CreateNewInbox {
+        builder::CreateNewInbox::new(self, website_id.into(), body.into())
+    }
+    /// **Delete Website Inbox**
+    ///
+    /// Deletes an inbox. It sends no body. User tier only.
+    ///
+    /// `DELETE /website/{website_id}/inbox/{inbox_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-website-inbox)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `inbox_id` (path): The inbox identifier (the `inbox_id` of `list_inboxes`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .delete_inbox(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Delete Website Inbox")]
+    #[doc(alias = "deleteInbox")]
+    pub fn delete_inbox(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::DeleteInbox {
+        builder::DeleteInbox::new(self, website_id.into(), inbox_id.into())
     }
     /// **Get Website Inbox**
     ///
@@ -54,144 +165,32 @@ impl Client {
     ///
     /// `GET /website/{website_id}/inbox/{inbox_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-website-inbox)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteInbox`](crate::types::WebsiteInbox).
+    /// Awaiting the call gives [`WebsiteInbox`](crate::types::WebsiteInbox).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `inbox_id` (path, required): The inbox identifier (the `inbox_id` of `list_inboxes`).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `inbox_id` (path): The inbox identifier (the `inbox_id` of `list_inboxes`).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let data = client
-    ///     .get_inbox()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-    ///     .send()
+    ///     .get_inbox(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_inbox(&self) -> builder::GetInbox {
-        builder::GetInbox::new(self)
-    }
-    /// **Save Website Inbox**
-    ///
-    /// Saves an inbox, replacing it with the one given (a PUT: send the whole inbox). The
-    /// body is the one of `create_new_inbox`, with the same required fields. User tier only.
-    ///
-    /// `PUT /website/{website_id}/inbox/{inbox_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-website-inbox)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `inbox_id` (path, required): The inbox identifier (the `inbox_id` of `list_inboxes`).
-    /// - `body` (required): [`types::WebsiteInboxItem`](crate::types::WebsiteInboxItem)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_inbox()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-    ///     .body(types::WebsiteInboxItem::new("VIP", "⭐\u{fe0f}", 1, ["86a4fed0-2f5f-4713-a8ff-41d7f3e4a8f8"], [types::WebsiteInboxCondition::new().criterion("segments").model(types::WebsiteInboxConditionModel::Session).operator(types::WebsiteInboxConditionOperator::Eq).query(["vip", "premium"])]).operator(types::WebsiteInboxConditionsOperator::Or))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn save_inbox(&self) -> builder::SaveInbox {
-        builder::SaveInbox::new(self)
-    }
-    /// **Delete Website Inbox**
-    ///
-    /// Deletes an inbox. It sends no body. User tier only.
-    ///
-    /// `DELETE /website/{website_id}/inbox/{inbox_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-website-inbox)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `inbox_id` (path, required): The inbox identifier (the `inbox_id` of `list_inboxes`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .delete_inbox()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_inbox(&self) -> builder::DeleteInbox {
-        builder::DeleteInbox::new(self)
-    }
-    /// **Check If Website Inbox Exists**
-    ///
-    /// Checks whether an inbox exists in the website. The answer has no body: `send()` gives
-    /// `true` when it exists and `false` on 404.
-    ///
-    /// `HEAD /website/{website_id}/inbox/{inbox_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-website-inbox-exists)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `inbox_id` (path, required): The inbox identifier (the `inbox_id` of `list_inboxes`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_inbox_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-    ///     .send()
-    ///     .await?;
-    /// println!("exists: {exists}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn check_inbox_exists(&self) -> builder::CheckInboxExists {
-        builder::CheckInboxExists::new(self)
-    }
-    /// **Batch Order Website Inboxes**
-    ///
-    /// Sets the order of several inboxes at once: each entry gives an inbox and its new
-    /// position. User tier only.
-    ///
-    /// The body is the object `{"orders": [...]}`, as Crisp's reference, the Node wrapper's
-    /// type and the Go wrapper have it. (The Node README's example passes a bare array, which
-    /// Node would send as is; this spec follows the reference.)
-    ///
-    /// `PATCH /website/{website_id}/inboxes/batch/order` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#batch-order-website-inboxes)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::WebsiteInboxOrders`](crate::types::WebsiteInboxOrders)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .batch_order_inboxes()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::WebsiteInboxOrders::new([types::WebsiteInboxOrder::new("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31", 1), types::WebsiteInboxOrder::new("c058abfe-2881-4ff4-8f6a-6eb73e55385e", 2)]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn batch_order_inboxes(&self) -> builder::BatchOrderInboxes {
-        builder::BatchOrderInboxes::new(self)
+    #[doc(alias = "Get Website Inbox")]
+    #[doc(alias = "getInbox")]
+    pub fn get_inbox(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetInbox {
+        builder::GetInbox::new(self, website_id.into(), inbox_id.into())
     }
     /// **List Website Inboxes**
     ///
@@ -201,89 +200,330 @@ impl Client {
     ///
     /// `GET /website/{website_id}/inboxes/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-website-inboxes)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`WebsiteInbox`](crate::types::WebsiteInbox); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`WebsiteInbox`](crate::types::WebsiteInbox); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_inboxes()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
+    /// let mut items = client.list_inboxes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_inboxes(&self) -> builder::ListInboxes {
-        builder::ListInboxes::new(self)
+    #[doc(alias = "List Website Inboxes")]
+    #[doc(alias = "listInboxes")]
+    pub fn list_inboxes(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListInboxes {
+        builder::ListInboxes::new(self, website_id.into(), page_number)
+    }
+    /// **Save Website Inbox**
+    ///
+    /// Saves an inbox, replacing it with the one given (a PUT: send the whole inbox). The
+    /// body is the one of `create_new_inbox`, with the same required fields. User tier only.
+    ///
+    /// `PUT /website/{website_id}/inbox/{inbox_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-website-inbox)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `inbox_id` (path): The inbox identifier (the `inbox_id` of `list_inboxes`).
+    /// - `body`: [`types::WebsiteInboxItem`](crate::types::WebsiteInboxItem) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_inbox(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+    ///         types::WebsiteInboxItem::new("VIP", "⭐\u{fe0f}", 1, ["86a4fed0-2f5f-4713-a8ff-41d7f3e4a8f8"], [types::WebsiteInboxCondition::new().criterion("segments").model(types::WebsiteInboxConditionModel::Session).operator(types::WebsiteInboxConditionOperator::Eq).query(["vip", "premium"])]).operator(types::WebsiteInboxConditionsOperator::Or),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save Website Inbox")]
+    #[doc(alias = "saveInbox")]
+    pub fn save_inbox(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteInboxItem>,
+    ) -> builder::SaveInbox {
+        builder::SaveInbox::new(self, website_id.into(), inbox_id.into(), body.into())
     }
 }
-/**Builder for [`Client::create_new_inbox`]
-
-[`Client::create_new_inbox`]: super::Client::create_new_inbox*/
+/// The call [`Client::batch_order_inboxes`](super::Client::batch_order_inboxes) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct CreateNewInbox {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct BatchOrderInboxes {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteInboxItem, String>,
+    website_id: ::std::string::String,
+    body: types::WebsiteInboxOrders,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl CreateNewInbox {
-    #[doc(hidden)]
-    /// The builder of [`Client::create_new_inbox`](super::Client::create_new_inbox); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl BatchOrderInboxes {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::WebsiteInboxOrders,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteInboxItem`](crate::types::WebsiteInboxItem) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteInboxItem>,
-        <V as std::convert::TryInto<types::WebsiteInboxItem>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteInboxItem` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/inbox", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/inboxes/batch/order", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "batch_order_inboxes",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/inboxes/batch/order",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for BatchOrderInboxes {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::check_inbox_exists`](super::Client::check_inbox_exists) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckInboxExists {
+    client: super::Client,
+    website_id: ::std::string::String,
+    inbox_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CheckInboxExists {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        inbox_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            inbox_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/inbox/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.inbox_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "inbox_id", &self.inbox_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_inbox_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website/{website_id}/inbox/{inbox_id}",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckInboxExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::create_new_inbox`](super::Client::create_new_inbox) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CreateNewInbox {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::WebsiteInboxItem,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CreateNewInbox {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::WebsiteInboxItem,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/inbox", self.client.baseurl, crate ::path::encode_path(& self
+            .website_id)
+        );
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -294,9 +534,10 @@ impl CreateNewInbox {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -304,9 +545,11 @@ impl CreateNewInbox {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::WebsiteInboxNew>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::WebsiteInboxNew>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -323,9 +566,9 @@ impl CreateNewInbox {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -342,73 +585,68 @@ impl CreateNewInbox {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_inbox`]
-
-[`Client::get_inbox`]: super::Client::get_inbox*/
-#[derive(Debug, Clone)]
-pub struct GetInbox {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    inbox_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for CreateNewInbox {
+    type Output = ::std::result::Result<crate::types::WebsiteInboxNew, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetInbox {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_inbox`](super::Client::get_inbox); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::delete_inbox`](super::Client::delete_inbox) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteInbox {
+    client: super::Client,
+    website_id: ::std::string::String,
+    inbox_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteInbox {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        inbox_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            inbox_id: Err(::std::string::String::new()),
+            website_id,
+            inbox_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The inbox identifier (the `inbox_id` of `list_inboxes`). (Required path parameter `inbox_id`.)
-    pub fn inbox_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.inbox_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for inbox_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, inbox_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let inbox_id = crate::path::required(inbox_id, "inbox_id was not initialized")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/inbox/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& inbox_id),
+            "{}/website/{}/inbox/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.inbox_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -416,9 +654,118 @@ impl GetInbox {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::WebsiteInbox>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "inbox_id", &self.inbox_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_inbox",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/inbox/{inbox_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteInbox {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_inbox`](super::Client::get_inbox) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetInbox {
+    client: super::Client,
+    website_id: ::std::string::String,
+    inbox_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetInbox {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        inbox_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            inbox_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/inbox/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.inbox_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::WebsiteInbox>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -436,9 +783,9 @@ impl GetInbox {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -455,520 +802,60 @@ impl GetInbox {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::save_inbox`]
-
-[`Client::save_inbox`]: super::Client::save_inbox*/
+impl ::std::future::IntoFuture for GetInbox {
+    type Output = ::std::result::Result<crate::types::WebsiteInbox, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_inboxes`](super::Client::list_inboxes) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct SaveInbox {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    inbox_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteInboxItem, String>,
-}
-impl SaveInbox {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_inbox`](super::Client::save_inbox); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            inbox_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The inbox identifier (the `inbox_id` of `list_inboxes`). (Required path parameter `inbox_id`.)
-    pub fn inbox_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.inbox_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for inbox_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteInboxItem`](crate::types::WebsiteInboxItem) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteInboxItem>,
-        <V as std::convert::TryInto<types::WebsiteInboxItem>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteInboxItem` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, inbox_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let inbox_id = crate::path::required(inbox_id, "inbox_id was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/inbox/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& inbox_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "inbox_id", &self.inbox_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_inbox",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/inbox/{inbox_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::delete_inbox`]
-
-[`Client::delete_inbox`]: super::Client::delete_inbox*/
-#[derive(Debug, Clone)]
-pub struct DeleteInbox {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    inbox_id: Result<::std::string::String, String>,
-}
-impl DeleteInbox {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_inbox`](super::Client::delete_inbox); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            inbox_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The inbox identifier (the `inbox_id` of `list_inboxes`). (Required path parameter `inbox_id`.)
-    pub fn inbox_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.inbox_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for inbox_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, inbox_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let inbox_id = crate::path::required(inbox_id, "inbox_id was not initialized")?;
-        let url = format!(
-            "{}/website/{}/inbox/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& inbox_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "inbox_id", &self.inbox_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_inbox",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/inbox/{inbox_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::check_inbox_exists`]
-
-[`Client::check_inbox_exists`]: super::Client::check_inbox_exists*/
-#[derive(Debug, Clone)]
-pub struct CheckInboxExists {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    inbox_id: Result<::std::string::String, String>,
-}
-impl CheckInboxExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_inbox_exists`](super::Client::check_inbox_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            inbox_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The inbox identifier (the `inbox_id` of `list_inboxes`). (Required path parameter `inbox_id`.)
-    pub fn inbox_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.inbox_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for inbox_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, inbox_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let inbox_id = crate::path::required(inbox_id, "inbox_id was not initialized")?;
-        let url = format!(
-            "{}/website/{}/inbox/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& inbox_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
-    > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "inbox_id", &self.inbox_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_inbox_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website/{website_id}/inbox/{inbox_id}",
-        };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::batch_order_inboxes`]
-
-[`Client::batch_order_inboxes`]: super::Client::batch_order_inboxes*/
-#[derive(Debug, Clone)]
-pub struct BatchOrderInboxes {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteInboxOrders, String>,
-}
-impl BatchOrderInboxes {
-    #[doc(hidden)]
-    /// The builder of [`Client::batch_order_inboxes`](super::Client::batch_order_inboxes); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteInboxOrders`](crate::types::WebsiteInboxOrders) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteInboxOrders>,
-        <V as std::convert::TryInto<
-            types::WebsiteInboxOrders,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteInboxOrders` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/inboxes/batch/order", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "batch_order_inboxes",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/inboxes/batch/order",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_inboxes`]
-
-[`Client::list_inboxes`]: super::Client::list_inboxes*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListInboxes {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListInboxes {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_inboxes`](super::Client::list_inboxes); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/inboxes/list/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/inboxes/list/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -976,7 +863,8 @@ impl ListInboxes {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -984,11 +872,11 @@ impl ListInboxes {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::WebsiteInbox>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1005,9 +893,9 @@ impl ListInboxes {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1026,15 +914,147 @@ impl ListInboxes {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::WebsiteInbox, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListInboxes {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::WebsiteInbox>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::save_inbox`](super::Client::save_inbox) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SaveInbox {
+    client: super::Client,
+    website_id: ::std::string::String,
+    inbox_id: ::std::string::String,
+    body: types::WebsiteInboxItem,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SaveInbox {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        inbox_id: ::std::string::String,
+        body: types::WebsiteInboxItem,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            inbox_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/inbox/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.inbox_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "inbox_id", &self.inbox_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_inbox",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/inbox/{inbox_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SaveInbox {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -11,6 +11,113 @@ use super::{
     ResponseValue,
 };
 impl Client {
+    /// **Change Operator Membership**
+    ///
+    /// Changes an operator's membership: promotes them to owner or downgrades them to member
+    /// (`role`), and sets their title in the team (`title`). Only the fields given are sent;
+    /// Crisp requires neither. User tier only.
+    ///
+    /// `PATCH /website/{website_id}/operator/{user_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#change-operator-membership)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `user_id` (path): The operator's user identifier (the `user_id` of `list_website_operators`).
+    /// - `body`: [`types::WebsiteOperatorMembership`](crate::types::WebsiteOperatorMembership) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .change_operator_membership(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "a4c32c68-be91-4e29-8a05-976e93abbe3f",
+    ///         types::WebsiteOperatorMembership::new().role(types::WebsiteOperatorRole::Owner).title("CTO"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Change Operator Membership")]
+    #[doc(alias = "changeOperatorMembership")]
+    pub fn change_operator_membership(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteOperatorMembership>,
+    ) -> builder::ChangeOperatorMembership {
+        builder::ChangeOperatorMembership::new(
+            self,
+            website_id.into(),
+            user_id.into(),
+            body.into(),
+        )
+    }
+    /// **Flush Last Active Website Operators**
+    ///
+    /// Empties the list of last active operators, those who last replied to a visitor (what
+    /// `list_last_active_website_operators` reads); it fills again as operators reply. It
+    /// sends no body, as the Node and Go wrappers do. User tier only.
+    ///
+    /// `DELETE /website/{website_id}/operators/active` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#flush-last-active-website-operators)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client.flush_last_active_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Flush Last Active Website Operators")]
+    #[doc(alias = "flushLastActiveWebsiteOperators")]
+    pub fn flush_last_active_website_operators(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::FlushLastActiveWebsiteOperators {
+        builder::FlushLastActiveWebsiteOperators::new(self, website_id.into())
+    }
+    /// **Get A Website Operator**
+    ///
+    /// Resolves one operator of the website: their account (name, email, avatar), their
+    /// membership (role, title) and availability. 404 when the user is not an operator of
+    /// the website. When `has_token` is true the answer also carries the operator's token
+    /// (`identifier`, `key`), which the SDK keeps redacted.
+    ///
+    /// `GET /website/{website_id}/operator/{user_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-website-operator)
+    ///
+    /// Awaiting the call gives [`WebsiteOperator`](crate::types::WebsiteOperator).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `user_id` (path): The operator's user identifier (the `user_id` of `list_website_operators`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_website_operator(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "a4c32c68-be91-4e29-8a05-976e93abbe3f",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get A Website Operator")]
+    #[doc(alias = "getWebsiteOperator")]
+    pub fn get_website_operator(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetWebsiteOperator {
+        builder::GetWebsiteOperator::new(self, website_id.into(), user_id.into())
+    }
     /// **Invite A Website Operator**
     ///
     /// Invites an email address to join the website as an operator with the given role. The
@@ -25,116 +132,33 @@ impl Client {
     ///
     /// `POST /website/{website_id}/operator` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#invite-a-website-operator)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::WebsiteOperatorInvite`](crate::types::WebsiteOperatorInvite)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .invite_website_operator()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::WebsiteOperatorInvite::new("julien@crisp.chat", types::WebsiteOperatorRole::Member, types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "MySuperSecurePassword")))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn invite_website_operator(&self) -> builder::InviteWebsiteOperator {
-        builder::InviteWebsiteOperator::new(self)
-    }
-    /// **Get A Website Operator**
-    ///
-    /// Resolves one operator of the website: their account (name, email, avatar), their
-    /// membership (role, title) and availability. 404 when the user is not an operator of
-    /// the website. When `has_token` is true the answer also carries the operator's token
-    /// (`identifier`, `key`), which the SDK keeps redacted.
-    ///
-    /// `GET /website/{website_id}/operator/{user_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-website-operator)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteOperator`](crate::types::WebsiteOperator).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `user_id` (path, required): The operator's user identifier (the `user_id` of `list_website_operators`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_website_operator()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_website_operator(&self) -> builder::GetWebsiteOperator {
-        builder::GetWebsiteOperator::new(self)
-    }
-    /// **Unlink Operator From Website**
-    ///
-    /// Removes an operator from the website; their Crisp account stays. Crisp refuses to
-    /// unlink the website's last operator. It sends no body. User tier only.
-    ///
-    /// `DELETE /website/{website_id}/operator/{user_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#unlink-operator-from-website)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `user_id` (path, required): The operator's user identifier (the `user_id` of `list_website_operators`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .unlink_operator_from_website()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn unlink_operator_from_website(&self) -> builder::UnlinkOperatorFromWebsite {
-        builder::UnlinkOperatorFromWebsite::new(self)
-    }
-    /// **Change Operator Membership**
-    ///
-    /// Changes an operator's membership: promotes them to owner or downgrades them to member
-    /// (`role`), and sets their title in the team (`title`). Only the fields given are sent;
-    /// Crisp requires neither. User tier only.
-    ///
-    /// `PATCH /website/{website_id}/operator/{user_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#change-operator-membership)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `user_id` (path, required): The operator's user identifier (the `user_id` of `list_website_operators`).
-    /// - `body` (required): [`types::WebsiteOperatorMembership`](crate::types::WebsiteOperatorMembership)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::WebsiteOperatorInvite`](crate::types::WebsiteOperatorInvite) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .change_operator_membership()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-    ///     .body(types::WebsiteOperatorMembership::new().role(types::WebsiteOperatorRole::Owner).title("CTO"))
-    ///     .send()
+    ///     .invite_website_operator(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::WebsiteOperatorInvite::new("julien@crisp.chat", types::WebsiteOperatorRole::Member, types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "MySuperSecurePassword")),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn change_operator_membership(&self) -> builder::ChangeOperatorMembership {
-        builder::ChangeOperatorMembership::new(self)
+    #[doc(alias = "Invite A Website Operator")]
+    #[doc(alias = "inviteWebsiteOperator")]
+    pub fn invite_website_operator(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteOperatorInvite>,
+    ) -> builder::InviteWebsiteOperator {
+        builder::InviteWebsiteOperator::new(self, website_id.into(), body.into())
     }
     /// **List Last Active Website Operators**
     ///
@@ -142,54 +166,55 @@ impl Client {
     ///
     /// `GET /website/{website_id}/operators/active` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-last-active-website-operators)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`WebsiteOperatorLastActive`](crate::types::WebsiteOperatorLastActive).
+    /// Awaiting the call gives a list of [`WebsiteOperatorLastActive`](crate::types::WebsiteOperatorLastActive).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let items = client
-    ///     .list_last_active_website_operators()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
+    ///     .list_last_active_website_operators(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///     )
     ///     .await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "List Last Active Website Operators")]
+    #[doc(alias = "listLastActiveWebsiteOperators")]
     pub fn list_last_active_website_operators(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
     ) -> builder::ListLastActiveWebsiteOperators {
-        builder::ListLastActiveWebsiteOperators::new(self)
+        builder::ListLastActiveWebsiteOperators::new(self, website_id.into())
     }
-    /// **Flush Last Active Website Operators**
+    /// **List Website Operators**
     ///
-    /// Empties the list of last active operators, those who last replied to a visitor (what
-    /// `list_last_active_website_operators` reads); it fills again as operators reply. It
-    /// sends no body, as the Node and Go wrappers do. User tier only.
+    /// Lists every operator of the website, with their role and availability. Not paged.
     ///
-    /// `DELETE /website/{website_id}/operators/active` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#flush-last-active-website-operators)
+    /// `GET /website/{website_id}/operators/list` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-website-operators)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives a list of [`WebsiteOperatorMember`](crate::types::WebsiteOperatorMember).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .flush_last_active_website_operators()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
+    /// let items = client.list_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn flush_last_active_website_operators(
+    #[doc(alias = "List Website Operators")]
+    #[doc(alias = "listWebsiteOperators")]
+    pub fn list_website_operators(
         &self,
-    ) -> builder::FlushLastActiveWebsiteOperators {
-        builder::FlushLastActiveWebsiteOperators::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ListWebsiteOperators {
+        builder::ListWebsiteOperators::new(self, website_id.into())
     }
     /// **Send Email To Website Operators**
     ///
@@ -204,119 +229,119 @@ impl Client {
     ///
     /// `POST /website/{website_id}/operators/email` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#send-email-to-website-operators)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::WebsiteOperatorEmail`](crate::types::WebsiteOperatorEmail)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::WebsiteOperatorEmail`](crate::types::WebsiteOperatorEmail) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .send_email_to_website_operators()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::WebsiteOperatorEmail::new(types::WebsiteOperatorEmailRecipient::Owners, "Plugin limits reached", "Hi, you've reached the Slack plugin limits. Please contact our support team.").target(types::WebsiteOperatorEmailTarget::new().label("Upgrade the plugin").url("https://app.crisp.chat/settings/plugins/")))
-    ///     .send()
+    ///     .send_email_to_website_operators(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::WebsiteOperatorEmail::new(types::WebsiteOperatorEmailRecipient::Owners, "Plugin limits reached", "Hi, you've reached the Slack plugin limits. Please contact our support team.").target(types::WebsiteOperatorEmailTarget::new().label("Upgrade the plugin").url("https://app.crisp.chat/settings/plugins/")),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
+    #[doc(alias = "Send Email To Website Operators")]
+    #[doc(alias = "sendEmailToWebsiteOperators")]
     pub fn send_email_to_website_operators(
         &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteOperatorEmail>,
     ) -> builder::SendEmailToWebsiteOperators {
-        builder::SendEmailToWebsiteOperators::new(self)
+        builder::SendEmailToWebsiteOperators::new(self, website_id.into(), body.into())
     }
-    /// **List Website Operators**
+    /// **Unlink Operator From Website**
     ///
-    /// Lists every operator of the website, with their role and availability. Not paged.
+    /// Removes an operator from the website; their Crisp account stays. Crisp refuses to
+    /// unlink the website's last operator. It sends no body. User tier only.
     ///
-    /// `GET /website/{website_id}/operators/list` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-website-operators)
+    /// `DELETE /website/{website_id}/operator/{user_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#unlink-operator-from-website)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`WebsiteOperatorMember`](crate::types::WebsiteOperatorMember).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `user_id` (path): The operator's user identifier (the `user_id` of `list_website_operators`).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .list_website_operators()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
+    /// client
+    ///     .unlink_operator_from_website(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "a4c32c68-be91-4e29-8a05-976e93abbe3f",
+    ///     )
     ///     .await?;
-    /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_website_operators(&self) -> builder::ListWebsiteOperators {
-        builder::ListWebsiteOperators::new(self)
+    #[doc(alias = "Unlink Operator From Website")]
+    #[doc(alias = "unlinkOperatorFromWebsite")]
+    pub fn unlink_operator_from_website(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::UnlinkOperatorFromWebsite {
+        builder::UnlinkOperatorFromWebsite::new(self, website_id.into(), user_id.into())
     }
 }
-/**Builder for [`Client::invite_website_operator`]
-
-[`Client::invite_website_operator`]: super::Client::invite_website_operator*/
+/// The call [`Client::change_operator_membership`](super::Client::change_operator_membership) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct InviteWebsiteOperator {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ChangeOperatorMembership {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteOperatorInvite, String>,
+    website_id: ::std::string::String,
+    user_id: ::std::string::String,
+    body: types::WebsiteOperatorMembership,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl InviteWebsiteOperator {
-    #[doc(hidden)]
-    /// The builder of [`Client::invite_website_operator`](super::Client::invite_website_operator); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl ChangeOperatorMembership {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        user_id: ::std::string::String,
+        body: types::WebsiteOperatorMembership,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            user_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteOperatorInvite`](crate::types::WebsiteOperatorInvite) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteOperatorInvite>,
-        <V as std::convert::TryInto<
-            types::WebsiteOperatorInvite,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteOperatorInvite` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/operator", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/operator/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.user_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .post(url)
+            .client
+            .patch(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -325,9 +350,10 @@ impl InviteWebsiteOperator {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -335,9 +361,115 @@ impl InviteWebsiteOperator {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "user_id", &self.user_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "change_operator_membership",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/operator/{user_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ChangeOperatorMembership {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::flush_last_active_website_operators`](super::Client::flush_last_active_website_operators) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct FlushLastActiveWebsiteOperators {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl FlushLastActiveWebsiteOperators {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/operators/active", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -354,81 +486,75 @@ impl InviteWebsiteOperator {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "invite_website_operator",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/operator",
+            id: "flush_last_active_website_operators",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/operators/active",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_website_operator`]
-
-[`Client::get_website_operator`]: super::Client::get_website_operator*/
+impl ::std::future::IntoFuture for FlushLastActiveWebsiteOperators {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_website_operator`](super::Client::get_website_operator) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetWebsiteOperator {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    user_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    user_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetWebsiteOperator {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_website_operator`](super::Client::get_website_operator); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        user_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            user_id: Err(::std::string::String::new()),
+            website_id,
+            user_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The operator's user identifier (the `user_id` of `list_website_operators`). (Required path parameter `user_id`.)
-    pub fn user_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.user_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for user_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, user_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let user_id = crate::path::required(user_id, "user_id was not initialized")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/operator/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& user_id),
+            "{}/website/{}/operator/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.user_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -436,7 +562,8 @@ impl GetWebsiteOperator {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -444,9 +571,11 @@ impl GetWebsiteOperator {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::WebsiteOperator>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::WebsiteOperator>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -464,9 +593,9 @@ impl GetWebsiteOperator {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -483,197 +612,61 @@ impl GetWebsiteOperator {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::unlink_operator_from_website`]
-
-[`Client::unlink_operator_from_website`]: super::Client::unlink_operator_from_website*/
-#[derive(Debug, Clone)]
-pub struct UnlinkOperatorFromWebsite {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    user_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for GetWebsiteOperator {
+    type Output = ::std::result::Result<crate::types::WebsiteOperator, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl UnlinkOperatorFromWebsite {
-    #[doc(hidden)]
-    /// The builder of [`Client::unlink_operator_from_website`](super::Client::unlink_operator_from_website); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::invite_website_operator`](super::Client::invite_website_operator) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct InviteWebsiteOperator {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::WebsiteOperatorInvite,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl InviteWebsiteOperator {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::WebsiteOperatorInvite,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            user_id: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The operator's user identifier (the `user_id` of `list_website_operators`). (Required path parameter `user_id`.)
-    pub fn user_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.user_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for user_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, user_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let user_id = crate::path::required(user_id, "user_id was not initialized")?;
-        let url = format!(
-            "{}/website/{}/operator/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& user_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
+    #[allow(clippy::result_large_err)]
+    fn request(
         &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "user_id", &self.user_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "unlink_operator_from_website",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/operator/{user_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::change_operator_membership`]
-
-[`Client::change_operator_membership`]: super::Client::change_operator_membership*/
-#[derive(Debug, Clone)]
-pub struct ChangeOperatorMembership {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    user_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteOperatorMembership, String>,
-}
-impl ChangeOperatorMembership {
-    #[doc(hidden)]
-    /// The builder of [`Client::change_operator_membership`](super::Client::change_operator_membership); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            user_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The operator's user identifier (the `user_id` of `list_website_operators`). (Required path parameter `user_id`.)
-    pub fn user_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.user_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for user_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteOperatorMembership`](crate::types::WebsiteOperatorMembership) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteOperatorMembership>,
-        <V as std::convert::TryInto<
-            types::WebsiteOperatorMembership,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `WebsiteOperatorMembership` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, user_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let user_id = crate::path::required(user_id, "user_id was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/operator/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& user_id),
+            "{}/website/{}/operator", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .patch(url)
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -682,9 +675,10 @@ impl ChangeOperatorMembership {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -692,9 +686,11 @@ impl ChangeOperatorMembership {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -707,70 +703,76 @@ impl ChangeOperatorMembership {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "user_id", &self.user_id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "change_operator_membership",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/operator/{user_id}",
+            id: "invite_website_operator",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/operator",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::list_last_active_website_operators`]
-
-[`Client::list_last_active_website_operators`]: super::Client::list_last_active_website_operators*/
+impl ::std::future::IntoFuture for InviteWebsiteOperator {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_last_active_website_operators`](super::Client::list_last_active_website_operators) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListLastActiveWebsiteOperators {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListLastActiveWebsiteOperators {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_last_active_website_operators`](super::Client::list_last_active_website_operators); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/operators/active", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/operators/active", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -778,7 +780,8 @@ impl ListLastActiveWebsiteOperators {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -786,13 +789,13 @@ impl ListLastActiveWebsiteOperators {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::WebsiteOperatorLastActive>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -811,9 +814,9 @@ impl ListLastActiveWebsiteOperators {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -835,258 +838,59 @@ impl ListLastActiveWebsiteOperators {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::flush_last_active_website_operators`]
-
-[`Client::flush_last_active_website_operators`]: super::Client::flush_last_active_website_operators*/
+impl ::std::future::IntoFuture for ListLastActiveWebsiteOperators {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::WebsiteOperatorLastActive>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_website_operators`](super::Client::list_website_operators) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct FlushLastActiveWebsiteOperators {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-}
-impl FlushLastActiveWebsiteOperators {
-    #[doc(hidden)]
-    /// The builder of [`Client::flush_last_active_website_operators`](super::Client::flush_last_active_website_operators); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/operators/active", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "flush_last_active_website_operators",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/operators/active",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::send_email_to_website_operators`]
-
-[`Client::send_email_to_website_operators`]: super::Client::send_email_to_website_operators*/
-#[derive(Debug, Clone)]
-pub struct SendEmailToWebsiteOperators {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteOperatorEmail, String>,
-}
-impl SendEmailToWebsiteOperators {
-    #[doc(hidden)]
-    /// The builder of [`Client::send_email_to_website_operators`](super::Client::send_email_to_website_operators); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteOperatorEmail`](crate::types::WebsiteOperatorEmail) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteOperatorEmail>,
-        <V as std::convert::TryInto<
-            types::WebsiteOperatorEmail,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteOperatorEmail` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/operators/email", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "send_email_to_website_operators",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/operators/email",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_website_operators`]
-
-[`Client::list_website_operators`]: super::Client::list_website_operators*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListWebsiteOperators {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListWebsiteOperators {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_website_operators`](super::Client::list_website_operators); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/operators/list", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/operators/list", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -1094,7 +898,8 @@ impl ListWebsiteOperators {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1102,13 +907,13 @@ impl ListWebsiteOperators {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::WebsiteOperatorMember>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1127,9 +932,9 @@ impl ListWebsiteOperators {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1149,5 +954,233 @@ impl ListWebsiteOperators {
             >,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ListWebsiteOperators {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::WebsiteOperatorMember>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::send_email_to_website_operators`](super::Client::send_email_to_website_operators) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SendEmailToWebsiteOperators {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::WebsiteOperatorEmail,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SendEmailToWebsiteOperators {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::WebsiteOperatorEmail,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/operators/email", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "send_email_to_website_operators",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/operators/email",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SendEmailToWebsiteOperators {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::unlink_operator_from_website`](super::Client::unlink_operator_from_website) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UnlinkOperatorFromWebsite {
+    client: super::Client,
+    website_id: ::std::string::String,
+    user_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UnlinkOperatorFromWebsite {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        user_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            user_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/operator/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.user_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "user_id", &self.user_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "unlink_operator_from_website",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/operator/{user_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UnlinkOperatorFromWebsite {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

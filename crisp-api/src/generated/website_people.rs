@@ -11,162 +11,40 @@ use super::{
     ResponseValue,
 };
 impl Client {
-    /// **List People Campaigns**
+    /// **Add New People Profile**
     ///
-    /// Lists the campaigns a person was sent, with when and what they did with each
-    /// (`statistics`). An empty page means the end of the list. User tier only.
+    /// Creates a people profile and returns its `people_id`. Crisp requires `email` and `person`.
     ///
-    /// `GET /website/{website_id}/people/campaigns/{people_id}/list/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-campaigns)
+    /// `POST /website/{website_id}/people/profile` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-new-people-profile)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleCampaign`](crate::types::PeopleCampaign); `stream()` yields every item, page after page.
+    /// Awaiting the call gives [`PeopleProfileNew`](crate::types::PeopleProfileNew).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `page_number` (path, required): The page to read, from 1.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PeopleProfileCard`](crate::types::PeopleProfileCard) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_people_campaigns()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_people_campaigns(&self) -> builder::ListPeopleCampaigns {
-        builder::ListPeopleCampaigns::new(self)
-    }
-    /// **List People Conversations**
+    /// use crisp_api::types;
     ///
-    /// Lists the conversations of a person, as session identifiers (not conversation objects).
-    /// An empty page means the end of the list.
-    ///
-    /// `GET /website/{website_id}/people/conversations/{people_id}/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-conversations)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleConversationSessionId`](crate::types::PeopleConversationSessionId); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `filter_unread` (query, optional): `1`: only conversations with unread messages; `0` or unset: no filter. Sent as `1`/`0`.
-    /// - `filter_resolved` (query, optional): `1`: only resolved conversations; `0` or unset: no filter.
-    /// - `filter_not_resolved` (query, optional): `1`: only conversations that are not resolved; `0` or unset: no filter.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_people_conversations()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_people_conversations(&self) -> builder::ListPeopleConversations {
-        builder::ListPeopleConversations::new(self)
-    }
-    /// **Get People Data**
-    ///
-    /// Resolves the custom data stored on a people profile. The map sits one level down:
-    /// Crisp's `data` is `{"data": {...}}`.
-    ///
-    /// `GET /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-data)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PeopleData`](crate::types::PeopleData).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let data = client
-    ///     .get_people_data()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .send()
+    ///     .add_new_people_profile(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PeopleProfileCard::new("valerian@crisp.chat", types::PeoplePerson::new().nickname("Valerian Saliou")).segments(["customer"]),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_people_data(&self) -> builder::GetPeopleData {
-        builder::GetPeopleData::new(self)
-    }
-    /// **Save People Data**
-    ///
-    /// Saves the custom data of a people profile, replacing all existing keys (keys not sent
-    /// are removed). The body wraps the map: `{"data": {...}}`.
-    ///
-    /// `PUT /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-people-data)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `body` (required): [`types::PeopleData`](crate::types::PeopleData)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_people_data()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .body(types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn save_people_data(&self) -> builder::SavePeopleData {
-        builder::SavePeopleData::new(self)
-    }
-    /// **Update People Data**
-    ///
-    /// Updates the custom data of a people profile, merging the keys sent into the existing
-    /// ones. The body wraps the map: `{"data": {...}}`.
-    ///
-    /// `PATCH /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-data)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `body` (required): [`types::PeopleData`](crate::types::PeopleData)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_people_data()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .body(types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished"})))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_people_data(&self) -> builder::UpdatePeopleData {
-        builder::UpdatePeopleData::new(self)
+    #[doc(alias = "Add New People Profile")]
+    #[doc(alias = "addNewPeopleProfile")]
+    pub fn add_new_people_profile(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleProfileCard>,
+    ) -> builder::AddNewPeopleProfile {
+        builder::AddNewPeopleProfile::new(self, website_id.into(), body.into())
     }
     /// **Add A People Event**
     ///
@@ -174,60 +52,183 @@ impl Client {
     ///
     /// `POST /website/{website_id}/people/events/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-a-people-event)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `body` (required): [`types::PeopleEventNew`](crate::types::PeopleEventNew)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body`: [`types::PeopleEventNew`](crate::types::PeopleEventNew) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .add_people_event()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .body(types::PeopleEventNew::new("Added item to basket").color(types::PeopleEventColor::Red).data(crisp_api::serde_json::json!({"currency":"USD","price":10.99})))
-    ///     .send()
+    ///     .add_people_event(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         types::PeopleEventNew::new("Added item to basket").color(types::PeopleEventColor::Red).data(crisp_api::serde_json::json!({"currency":"USD","price":10.99})),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add_people_event(&self) -> builder::AddPeopleEvent {
-        builder::AddPeopleEvent::new(self)
+    #[doc(alias = "Add A People Event")]
+    #[doc(alias = "addPeopleEvent")]
+    pub fn add_people_event(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleEventNew>,
+    ) -> builder::AddPeopleEvent {
+        builder::AddPeopleEvent::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            body.into(),
+        )
     }
-    /// **List People Events**
+    /// **Check If People Profile Exists**
     ///
-    /// Lists the events stacked on a people profile. An empty page means the end of the list.
+    /// Checks whether a people profile exists (by `people_id` or email). The answer has no body; 404 means it does not exist.
     ///
-    /// `GET /website/{website_id}/people/events/{people_id}/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-events)
+    /// `HEAD /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-people-profile-exists)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleEvent`](crate::types::PeopleEvent); `stream()` yields every item, page after page.
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `page_number` (path, required): The page to read, from 1.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_people_events()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
+    /// let exists = client
+    ///     .check_people_profile_exists(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///     )
+    ///     .await?;
+    /// println!("exists: {exists}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_people_events(&self) -> builder::ListPeopleEvents {
-        builder::ListPeopleEvents::new(self)
+    #[doc(alias = "Check If People Profile Exists")]
+    #[doc(alias = "checkPeopleProfileExists")]
+    pub fn check_people_profile_exists(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckPeopleProfileExists {
+        builder::CheckPeopleProfileExists::new(self, website_id.into(), people_id.into())
+    }
+    /// **Delete Suggested People Data Key**
+    ///
+    /// Removes a key from the website's data key suggestions (the list of
+    /// `list_suggested_people_data_keys`). The request is a DELETE with a JSON body naming the
+    /// key, `{"key": ...}`, as the Node and Go wrappers send it.
+    ///
+    /// `DELETE /website/{website_id}/people/suggest/data` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-people-data-key)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PeopleSuggestedDataKeyDelete`](crate::types::PeopleSuggestedDataKeyDelete) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .delete_suggested_people_data_key(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PeopleSuggestedDataKeyDelete::new("price"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Delete Suggested People Data Key")]
+    #[doc(alias = "deleteSuggestedPeopleDataKey")]
+    pub fn delete_suggested_people_data_key(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleSuggestedDataKeyDelete>,
+    ) -> builder::DeleteSuggestedPeopleDataKey {
+        builder::DeleteSuggestedPeopleDataKey::new(self, website_id.into(), body.into())
+    }
+    /// **Delete Suggested People Event**
+    ///
+    /// Removes an event text from the website's event suggestions (the list of
+    /// `list_suggested_people_events`). The request is a DELETE with a JSON body naming the
+    /// event, `{"text": ...}`, as the Node and Go wrappers send it.
+    ///
+    /// `DELETE /website/{website_id}/people/suggest/event` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-people-event)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PeopleSuggestedEventDelete`](crate::types::PeopleSuggestedEventDelete) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .delete_suggested_people_event(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PeopleSuggestedEventDelete::new("Removed item from basket"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Delete Suggested People Event")]
+    #[doc(alias = "deleteSuggestedPeopleEvent")]
+    pub fn delete_suggested_people_event(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleSuggestedEventDelete>,
+    ) -> builder::DeleteSuggestedPeopleEvent {
+        builder::DeleteSuggestedPeopleEvent::new(self, website_id.into(), body.into())
+    }
+    /// **Delete Suggested People Segment**
+    ///
+    /// Removes a segment from the website's segment suggestions (the list of
+    /// `list_people_segments`), for instance a misspelt segment no profile should get again.
+    /// The request is a DELETE with a JSON body naming the segment, `{"segment": ...}`, as the
+    /// Node and Go wrappers send it.
+    ///
+    /// `DELETE /website/{website_id}/people/suggest/segment` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-people-segment)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PeopleSuggestedSegmentDelete`](crate::types::PeopleSuggestedSegmentDelete) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .delete_suggested_people_segment(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PeopleSuggestedSegmentDelete::new("poweruser"),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Delete Suggested People Segment")]
+    #[doc(alias = "deleteSuggestedPeopleSegment")]
+    pub fn delete_suggested_people_segment(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleSuggestedSegmentDelete>,
+    ) -> builder::DeleteSuggestedPeopleSegment {
+        builder::DeleteSuggestedPeopleSegment::new(self, website_id.into(), body.into())
     }
     /// **Export People Profiles**
     ///
@@ -239,27 +240,200 @@ impl Client {
     ///
     /// `POST /website/{website_id}/people/export/profiles` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#export-people-profiles)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::BatchPeople`](crate::types::BatchPeople)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::BatchPeople`](crate::types::BatchPeople) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .export_people_profiles()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"]))
-    ///     .send()
+    ///     .export_people_profiles(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"]),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn export_people_profiles(&self) -> builder::ExportPeopleProfiles {
-        builder::ExportPeopleProfiles::new(self)
+    #[doc(alias = "Export People Profiles")]
+    #[doc(alias = "exportPeopleProfiles")]
+    pub fn export_people_profiles(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::BatchPeople>,
+    ) -> builder::ExportPeopleProfiles {
+        builder::ExportPeopleProfiles::new(self, website_id.into(), body.into())
+    }
+    /// **Get People Data**
+    ///
+    /// Resolves the custom data stored on a people profile. The map sits one level down:
+    /// Crisp's `data` is `{"data": {...}}`.
+    ///
+    /// `GET /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-data)
+    ///
+    /// Awaiting the call gives [`PeopleData`](crate::types::PeopleData).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_people_data(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get People Data")]
+    #[doc(alias = "getPeopleData")]
+    pub fn get_people_data(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetPeopleData {
+        builder::GetPeopleData::new(self, website_id.into(), people_id.into())
+    }
+    /// **Get People Profile**
+    ///
+    /// Resolves a people profile. `people_id` may be the profile's identifier or its email, so
+    /// this is also Find People Profile By Email (`find_people_profile_by_email`, same request).
+    ///
+    /// `GET /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-profile)
+    ///
+    /// Awaiting the call gives [`PeopleProfile`](crate::types::PeopleProfile).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_people_profile(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get People Profile")]
+    #[doc(alias = "getPeopleProfile")]
+    pub fn get_people_profile(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetPeopleProfile {
+        builder::GetPeopleProfile::new(self, website_id.into(), people_id.into())
+    }
+    /// **Get People Profile**
+    ///
+    /// The same request as [`get_people_profile`](Self::get_people_profile), under the name Crisp's other wrappers use.
+    ///
+    /// Resolves a people profile. `people_id` may be the profile's identifier or its email, so
+    /// this is also Find People Profile By Email (`find_people_profile_by_email`, same request).
+    ///
+    /// `GET /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-profile)
+    ///
+    /// Awaiting the call gives [`PeopleProfile`](crate::types::PeopleProfile).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .find_people_profile_by_email(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get People Profile")]
+    #[doc(alias = "getPeopleProfile")]
+    pub fn find_people_profile_by_email(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetPeopleProfile {
+        builder::GetPeopleProfile::new(self, website_id.into(), people_id.into())
+    }
+    /// **Get People Statistics**
+    ///
+    /// Resolves statistics on the people of a website, that is how many people profiles the CRM stores.
+    ///
+    /// `GET /website/{website_id}/people/stats` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-statistics)
+    ///
+    /// Awaiting the call gives [`PeopleStatistics`](crate::types::PeopleStatistics).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client.get_people_statistics("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get People Statistics")]
+    #[doc(alias = "getPeopleStatistics")]
+    pub fn get_people_statistics(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetPeopleStatistics {
+        builder::GetPeopleStatistics::new(self, website_id.into())
+    }
+    /// **Get People Subscription Status**
+    ///
+    /// Resolves whether a person is subscribed to emails (campaigns and messages sent by email).
+    ///
+    /// `GET /website/{website_id}/people/subscription/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-subscription-status)
+    ///
+    /// Awaiting the call gives [`PeopleSubscription`](crate::types::PeopleSubscription).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_people_subscription_status(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get People Subscription Status")]
+    #[doc(alias = "getPeopleSubscriptionStatus")]
+    pub fn get_people_subscription_status(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetPeopleSubscriptionStatus {
+        builder::GetPeopleSubscriptionStatus::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+        )
     }
     /// **Import People Profiles**
     ///
@@ -271,199 +445,173 @@ impl Client {
     ///
     /// `POST /website/{website_id}/people/import/profiles` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#import-people-profiles)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PeopleProfileImport`](crate::types::PeopleProfileImport).
+    /// Awaiting the call gives [`PeopleProfileImport`](crate::types::PeopleProfileImport).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PeopleProfileImportSetup`](crate::types::PeopleProfileImportSetup)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// let data = client
-    ///     .import_people_profiles()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PeopleProfileImportSetup::new("https://storage.crisp.chat/users/processing/import/aa0b64dd-9fb4-4db9-80d6-5a49eb84087b/19d956c7-0294-45ad-89e1-58ce45e7008f.csv", [types::PeopleProfileImportMapping::new(1, "email"), types::PeopleProfileImportMapping::new(2, "person.nickname")], types::PeopleProfileImportOptions::new().column_separator(";").skip_header(true)))
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn import_people_profiles(&self) -> builder::ImportPeopleProfiles {
-        builder::ImportPeopleProfiles::new(self)
-    }
-    /// **Add New People Profile**
-    ///
-    /// Creates a people profile and returns its `people_id`. Crisp requires `email` and `person`.
-    ///
-    /// `POST /website/{website_id}/people/profile` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#add-new-people-profile)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PeopleProfileNew`](crate::types::PeopleProfileNew).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PeopleProfileCard`](crate::types::PeopleProfileCard)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::PeopleProfileImportSetup`](crate::types::PeopleProfileImportSetup) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// let data = client
-    ///     .add_new_people_profile()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PeopleProfileCard::new("valerian@crisp.chat", types::PeoplePerson::new().nickname("Valerian Saliou")).segments(["customer"]))
-    ///     .send()
+    ///     .import_people_profiles(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::PeopleProfileImportSetup::new("https://storage.crisp.chat/users/processing/import/aa0b64dd-9fb4-4db9-80d6-5a49eb84087b/19d956c7-0294-45ad-89e1-58ce45e7008f.csv", [types::PeopleProfileImportMapping::new(1, "email"), types::PeopleProfileImportMapping::new(2, "person.nickname")], types::PeopleProfileImportOptions::new().column_separator(";").skip_header(true)),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add_new_people_profile(&self) -> builder::AddNewPeopleProfile {
-        builder::AddNewPeopleProfile::new(self)
+    #[doc(alias = "Import People Profiles")]
+    #[doc(alias = "importPeopleProfiles")]
+    pub fn import_people_profiles(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleProfileImportSetup>,
+    ) -> builder::ImportPeopleProfiles {
+        builder::ImportPeopleProfiles::new(self, website_id.into(), body.into())
     }
-    /// **Get People Profile**
+    /// **List People Campaigns**
     ///
-    /// Resolves a people profile. `people_id` may be the profile's identifier or its email, so
-    /// this is also Find People Profile By Email (`find_people_profile_by_email`, same request).
+    /// Lists the campaigns a person was sent, with when and what they did with each
+    /// (`statistics`). An empty page means the end of the list. User tier only.
     ///
-    /// `GET /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-profile)
+    /// `GET /website/{website_id}/people/campaigns/{people_id}/list/{page_number}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-campaigns)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PeopleProfile`](crate::types::PeopleProfile).
+    /// Awaiting the call gives a list of [`PeopleCampaign`](crate::types::PeopleCampaign); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `page_number` (path): The page to read, from 1.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_people_profile()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_people_campaigns(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_people_profile(&self) -> builder::GetPeopleProfile {
-        builder::GetPeopleProfile::new(self)
+    #[doc(alias = "List People Campaigns")]
+    #[doc(alias = "listPeopleCampaigns")]
+    pub fn list_people_campaigns(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListPeopleCampaigns {
+        builder::ListPeopleCampaigns::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            page_number,
+        )
     }
-    /// **Save People Profile**
+    /// **List People Conversations**
     ///
-    /// Saves a people profile, overwriting all previous information: fields not sent are lost.
-    /// Crisp requires `email` and `person`. Use `update_people_profile` to change some fields only.
+    /// Lists the conversations of a person, as session identifiers (not conversation objects).
+    /// An empty page means the end of the list.
     ///
-    /// `PUT /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-people-profile)
+    /// `GET /website/{website_id}/people/conversations/{people_id}/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-conversations)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives a list of [`PeopleConversationSessionId`](crate::types::PeopleConversationSessionId); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `body` (required): [`types::PeopleProfileCard`](crate::types::PeopleProfileCard)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.filter_unread(..)`: `1`: only conversations with unread messages; `0` or unset: no filter. Sent as `1`/`0`.
+    /// - `.filter_resolved(..)`: `1`: only resolved conversations; `0` or unset: no filter.
+    /// - `.filter_not_resolved(..)`: `1`: only conversations that are not resolved; `0` or unset: no filter.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_people_profile()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .body(types::PeopleProfileCard::new("valerian@crisp.chat", types::PeoplePerson::new().nickname("Valerian Saliou")))
-    ///     .send()
-    ///     .await?;
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_people_conversations(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn save_people_profile(&self) -> builder::SavePeopleProfile {
-        builder::SavePeopleProfile::new(self)
+    #[doc(alias = "List People Conversations")]
+    #[doc(alias = "listPeopleConversations")]
+    pub fn list_people_conversations(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListPeopleConversations {
+        builder::ListPeopleConversations::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            page_number,
+        )
     }
-    /// **Remove People Profile**
+    /// **List People Events**
     ///
-    /// Removes a people profile.
+    /// Lists the events stacked on a people profile. An empty page means the end of the list.
     ///
-    /// `DELETE /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-people-profile)
+    /// `GET /website/{website_id}/people/events/{people_id}/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-events)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives a list of [`PeopleEvent`](crate::types::PeopleEvent); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `page_number` (path): The page to read, from 1.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .remove_people_profile()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .send()
-    ///     .await?;
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_people_events(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn remove_people_profile(&self) -> builder::RemovePeopleProfile {
-        builder::RemovePeopleProfile::new(self)
-    }
-    /// **Check If People Profile Exists**
-    ///
-    /// Checks whether a people profile exists (by `people_id` or email). The answer has no body; 404 means it does not exist.
-    ///
-    /// `HEAD /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-people-profile-exists)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_people_profile_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .send()
-    ///     .await?;
-    /// println!("exists: {exists}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn check_people_profile_exists(&self) -> builder::CheckPeopleProfileExists {
-        builder::CheckPeopleProfileExists::new(self)
-    }
-    /// **Update People Profile**
-    ///
-    /// Updates a people profile, saving only the fields sent on top of the previous revision.
-    ///
-    /// `PATCH /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-profile)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `body` (required): [`types::PeopleProfileUpdate`](crate::types::PeopleProfileUpdate)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_people_profile()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .body(types::PeopleProfileUpdate::new().notepad("Prefers email.").person(types::PeoplePerson::new().nickname("Valerian Saliou")))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_people_profile(&self) -> builder::UpdatePeopleProfile {
-        builder::UpdatePeopleProfile::new(self)
+    #[doc(alias = "List People Events")]
+    #[doc(alias = "listPeopleEvents")]
+    pub fn list_people_events(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListPeopleEvents {
+        builder::ListPeopleEvents::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            page_number,
+        )
     }
     /// **List People Profiles**
     ///
@@ -472,281 +620,40 @@ impl Client {
     ///
     /// `GET /website/{website_id}/people/profiles/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-people-profiles)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleProfile`](crate::types::PeopleProfile); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`PeopleProfile`](crate::types::PeopleProfile); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    /// - `per_page` (query, optional): Profiles per page, 20 to 50 (default 20).
-    /// - `sort_field` (query, optional): The profile field to sort on (a search field name, such as `nickname`).
-    /// - `sort_order` (query, optional): The sort direction.
-    /// - `search_operator` (query, optional): How the filters of `search_filter` combine (default `and`).
-    /// - `search_filter` (query, optional): The filters, as a JSON-encoded array of `PeopleFilter` objects (`{model, criterion, operator, query}`): serialize a `Vec<types::PeopleFilter>` with `serde_json::to_string`.
-    /// - `search_text` (query, optional): A quick text search (email, name, ...).
-    /// - `filter_date_start` (query, optional): Only profiles created at or after this date (ISO 8601).
-    /// - `filter_date_end` (query, optional): Only profiles created at or before this date (ISO 8601).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// Options (setters on the call):
+    /// - `.per_page(..)`: Profiles per page, 20 to 50 (default 20).
+    /// - `.sort_field(..)`: The profile field to sort on (a search field name, such as `nickname`).
+    /// - `.sort_order(..)`: The sort direction.
+    /// - `.search_operator(..)`: How the filters of `search_filter` combine (default `and`).
+    /// - `.search_filter(..)`: The filters, as a JSON-encoded array of `PeopleFilter` objects (`{model, criterion, operator, query}`): serialize a `Vec<types::PeopleFilter>` with `serde_json::to_string`.
+    /// - `.search_text(..)`: A quick text search (email, name, ...).
+    /// - `.filter_date_start(..)`: Only profiles created at or after this date (ISO 8601).
+    /// - `.filter_date_end(..)`: Only profiles created at or before this date (ISO 8601).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_people_profiles()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
+    /// let mut items = client.list_people_profiles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_people_profiles(&self) -> builder::ListPeopleProfiles {
-        builder::ListPeopleProfiles::new(self)
-    }
-    /// **Get People Statistics**
-    ///
-    /// Resolves statistics on the people of a website, that is how many people profiles the CRM stores.
-    ///
-    /// `GET /website/{website_id}/people/stats` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-statistics)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PeopleStatistics`](crate::types::PeopleStatistics).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_people_statistics()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_people_statistics(&self) -> builder::GetPeopleStatistics {
-        builder::GetPeopleStatistics::new(self)
-    }
-    /// **Get People Subscription Status**
-    ///
-    /// Resolves whether a person is subscribed to emails (campaigns and messages sent by email).
-    ///
-    /// `GET /website/{website_id}/people/subscription/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-subscription-status)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PeopleSubscription`](crate::types::PeopleSubscription).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_people_subscription_status()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_people_subscription_status(
+    #[doc(alias = "List People Profiles")]
+    #[doc(alias = "listPeopleProfiles")]
+    pub fn list_people_profiles(
         &self,
-    ) -> builder::GetPeopleSubscriptionStatus {
-        builder::GetPeopleSubscriptionStatus::new(self)
-    }
-    /// **Update People Subscription Status**
-    ///
-    /// Subscribes (`email` true) or unsubscribes (`email` false) a person from emails.
-    ///
-    /// `PATCH /website/{website_id}/people/subscription/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-subscription-status)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    /// - `body` (required): [`types::PeopleSubscription`](crate::types::PeopleSubscription)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .update_people_subscription_status()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .body(types::PeopleSubscription::new().email(false))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_people_subscription_status(
-        &self,
-    ) -> builder::UpdatePeopleSubscriptionStatus {
-        builder::UpdatePeopleSubscriptionStatus::new(self)
-    }
-    /// **Delete Suggested People Data Key**
-    ///
-    /// Removes a key from the website's data key suggestions (the list of
-    /// `list_suggested_people_data_keys`). The request is a DELETE with a JSON body naming the
-    /// key, `{"key": ...}`, as the Node and Go wrappers send it.
-    ///
-    /// `DELETE /website/{website_id}/people/suggest/data` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-people-data-key)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PeopleSuggestedDataKeyDelete`](crate::types::PeopleSuggestedDataKeyDelete)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .delete_suggested_people_data_key()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PeopleSuggestedDataKeyDelete::new("price"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_suggested_people_data_key(
-        &self,
-    ) -> builder::DeleteSuggestedPeopleDataKey {
-        builder::DeleteSuggestedPeopleDataKey::new(self)
-    }
-    /// **List Suggested People Data Keys**
-    ///
-    /// Lists the custom data keys used on the website's people profiles (the keys of
-    /// `get_people_data`), each with how many profiles carry it. Use it to offer known keys
-    /// when editing profile data. An empty page means the end of the list.
-    ///
-    /// `GET /website/{website_id}/people/suggest/data/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-people-data-keys)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleSuggestedDataKey`](crate::types::PeopleSuggestedDataKey); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_suggested_people_data_keys()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_suggested_people_data_keys(
-        &self,
-    ) -> builder::ListSuggestedPeopleDataKeys {
-        builder::ListSuggestedPeopleDataKeys::new(self)
-    }
-    /// **Delete Suggested People Event**
-    ///
-    /// Removes an event text from the website's event suggestions (the list of
-    /// `list_suggested_people_events`). The request is a DELETE with a JSON body naming the
-    /// event, `{"text": ...}`, as the Node and Go wrappers send it.
-    ///
-    /// `DELETE /website/{website_id}/people/suggest/event` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-people-event)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PeopleSuggestedEventDelete`](crate::types::PeopleSuggestedEventDelete)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .delete_suggested_people_event()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PeopleSuggestedEventDelete::new("Removed item from basket"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_suggested_people_event(&self) -> builder::DeleteSuggestedPeopleEvent {
-        builder::DeleteSuggestedPeopleEvent::new(self)
-    }
-    /// **List Suggested People Events**
-    ///
-    /// Lists the event texts stacked on the website's people profiles (see
-    /// `add_people_event`), each with how many times it was stacked. An empty page means the
-    /// end of the list.
-    ///
-    /// `GET /website/{website_id}/people/suggest/events/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-people-events)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleSuggestedEvent`](crate::types::PeopleSuggestedEvent); `stream()` yields every item, page after page.
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_suggested_people_events()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
-    /// while let Some(item) = items.try_next().await? {
-    ///     println!("{item:?}");
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_suggested_people_events(&self) -> builder::ListSuggestedPeopleEvents {
-        builder::ListSuggestedPeopleEvents::new(self)
-    }
-    /// **Delete Suggested People Segment**
-    ///
-    /// Removes a segment from the website's segment suggestions (the list of
-    /// `list_people_segments`), for instance a misspelt segment no profile should get again.
-    /// The request is a DELETE with a JSON body naming the segment, `{"segment": ...}`, as the
-    /// Node and Go wrappers send it.
-    ///
-    /// `DELETE /website/{website_id}/people/suggest/segment` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#delete-suggested-people-segment)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::PeopleSuggestedSegmentDelete`](crate::types::PeopleSuggestedSegmentDelete)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .delete_suggested_people_segment()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::PeopleSuggestedSegmentDelete::new("poweruser"))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_suggested_people_segment(
-        &self,
-    ) -> builder::DeleteSuggestedPeopleSegment {
-        builder::DeleteSuggestedPeopleSegment::new(self)
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListPeopleProfiles {
+        builder::ListPeopleProfiles::new(self, website_id.into(), page_number)
     }
     /// **List Suggested People Segments**
     ///
@@ -759,58 +666,30 @@ impl Client {
     ///
     /// `GET /website/{website_id}/people/suggest/segments/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-people-segments)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleSegment`](crate::types::PeopleSegment); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`PeopleSegment`](crate::types::PeopleSegment); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_people_segments()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
+    /// let mut items = client.list_people_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_people_segments(&self) -> builder::ListPeopleSegments {
-        builder::ListPeopleSegments::new(self)
-    }
-    /// **Get People Profile**
-    ///
-    /// The same request as [`get_people_profile`](Self::get_people_profile), under the name Crisp's other wrappers use.
-    ///
-    /// Resolves a people profile. `people_id` may be the profile's identifier or its email, so
-    /// this is also Find People Profile By Email (`find_people_profile_by_email`, same request).
-    ///
-    /// `GET /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-people-profile)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`PeopleProfile`](crate::types::PeopleProfile).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `people_id` (path, required): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .find_people_profile_by_email()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn find_people_profile_by_email(&self) -> builder::GetPeopleProfile {
-        builder::GetPeopleProfile::new(self)
+    #[doc(alias = "List Suggested People Segments")]
+    #[doc(alias = "listSuggestedPeopleSegments")]
+    pub fn list_people_segments(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListPeopleSegments {
+        builder::ListPeopleSegments::new(self, website_id.into(), page_number)
     }
     /// **List Suggested People Segments**
     ///
@@ -825,19 +704,20 @@ impl Client {
     ///
     /// `GET /website/{website_id}/people/suggest/segments/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-people-segments)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`PeopleSegment`](crate::types::PeopleSegment); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`PeopleSegment`](crate::types::PeopleSegment); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
     /// let mut items = client
-    ///     .list_suggested_people_segments()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
+    ///     .list_suggested_people_segments(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
     ///     .stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
@@ -845,98 +725,397 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_suggested_people_segments(&self) -> builder::ListPeopleSegments {
-        builder::ListPeopleSegments::new(self)
+    #[doc(alias = "List Suggested People Segments")]
+    #[doc(alias = "listSuggestedPeopleSegments")]
+    pub fn list_suggested_people_segments(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListPeopleSegments {
+        builder::ListPeopleSegments::new(self, website_id.into(), page_number)
+    }
+    /// **List Suggested People Data Keys**
+    ///
+    /// Lists the custom data keys used on the website's people profiles (the keys of
+    /// `get_people_data`), each with how many profiles carry it. Use it to offer known keys
+    /// when editing profile data. An empty page means the end of the list.
+    ///
+    /// `GET /website/{website_id}/people/suggest/data/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-people-data-keys)
+    ///
+    /// Awaiting the call gives a list of [`PeopleSuggestedDataKey`](crate::types::PeopleSuggestedDataKey); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_suggested_people_data_keys(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Suggested People Data Keys")]
+    #[doc(alias = "listSuggestedPeopleDataKeys")]
+    pub fn list_suggested_people_data_keys(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListSuggestedPeopleDataKeys {
+        builder::ListSuggestedPeopleDataKeys::new(self, website_id.into(), page_number)
+    }
+    /// **List Suggested People Events**
+    ///
+    /// Lists the event texts stacked on the website's people profiles (see
+    /// `add_people_event`), each with how many times it was stacked. An empty page means the
+    /// end of the list.
+    ///
+    /// `GET /website/{website_id}/people/suggest/events/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-suggested-people-events)
+    ///
+    /// Awaiting the call gives a list of [`PeopleSuggestedEvent`](crate::types::PeopleSuggestedEvent); `.stream()` yields every item, page after page.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::TryStreamExt as _;
+    /// let mut items = client
+    ///     .list_suggested_people_events(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         1,
+    ///     )
+    ///     .stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     println!("{item:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "List Suggested People Events")]
+    #[doc(alias = "listSuggestedPeopleEvents")]
+    pub fn list_suggested_people_events(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListSuggestedPeopleEvents {
+        builder::ListSuggestedPeopleEvents::new(self, website_id.into(), page_number)
+    }
+    /// **Remove People Profile**
+    ///
+    /// Removes a people profile.
+    ///
+    /// `DELETE /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-people-profile)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client
+    ///     .remove_people_profile(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Remove People Profile")]
+    #[doc(alias = "removePeopleProfile")]
+    pub fn remove_people_profile(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::RemovePeopleProfile {
+        builder::RemovePeopleProfile::new(self, website_id.into(), people_id.into())
+    }
+    /// **Save People Data**
+    ///
+    /// Saves the custom data of a people profile, replacing all existing keys (keys not sent
+    /// are removed). The body wraps the map: `{"data": {...}}`.
+    ///
+    /// `PUT /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-people-data)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body`: [`types::PeopleData`](crate::types::PeopleData) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_people_data(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save People Data")]
+    #[doc(alias = "savePeopleData")]
+    pub fn save_people_data(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleData>,
+    ) -> builder::SavePeopleData {
+        builder::SavePeopleData::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            body.into(),
+        )
+    }
+    /// **Save People Profile**
+    ///
+    /// Saves a people profile, overwriting all previous information: fields not sent are lost.
+    /// Crisp requires `email` and `person`. Use `update_people_profile` to change some fields only.
+    ///
+    /// `PUT /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-people-profile)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body`: [`types::PeopleProfileCard`](crate::types::PeopleProfileCard) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_people_profile(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         types::PeopleProfileCard::new("valerian@crisp.chat", types::PeoplePerson::new().nickname("Valerian Saliou")),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save People Profile")]
+    #[doc(alias = "savePeopleProfile")]
+    pub fn save_people_profile(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleProfileCard>,
+    ) -> builder::SavePeopleProfile {
+        builder::SavePeopleProfile::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            body.into(),
+        )
+    }
+    /// **Update People Data**
+    ///
+    /// Updates the custom data of a people profile, merging the keys sent into the existing
+    /// ones. The body wraps the map: `{"data": {...}}`.
+    ///
+    /// `PATCH /website/{website_id}/people/data/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-data)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body`: [`types::PeopleData`](crate::types::PeopleData) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_people_data(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished"})),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update People Data")]
+    #[doc(alias = "updatePeopleData")]
+    pub fn update_people_data(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleData>,
+    ) -> builder::UpdatePeopleData {
+        builder::UpdatePeopleData::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            body.into(),
+        )
+    }
+    /// **Update People Profile**
+    ///
+    /// Updates a people profile, saving only the fields sent on top of the previous revision.
+    ///
+    /// `PATCH /website/{website_id}/people/profile/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-profile)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body`: [`types::PeopleProfileUpdate`](crate::types::PeopleProfileUpdate) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_people_profile(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         types::PeopleProfileUpdate::new().notepad("Prefers email.").person(types::PeoplePerson::new().nickname("Valerian Saliou")),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update People Profile")]
+    #[doc(alias = "updatePeopleProfile")]
+    pub fn update_people_profile(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleProfileUpdate>,
+    ) -> builder::UpdatePeopleProfile {
+        builder::UpdatePeopleProfile::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            body.into(),
+        )
+    }
+    /// **Update People Subscription Status**
+    ///
+    /// Subscribes (`email` true) or unsubscribes (`email` false) a person from emails.
+    ///
+    /// `PATCH /website/{website_id}/people/subscription/{people_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-people-subscription-status)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `people_id` (path): The people profile: its identifier (a UUID) or its email. It travels as one percent-encoded path segment.
+    /// - `body`: [`types::PeopleSubscription`](crate::types::PeopleSubscription) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .update_people_subscription_status(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+    ///         types::PeopleSubscription::new().email(false),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Update People Subscription Status")]
+    #[doc(alias = "updatePeopleSubscriptionStatus")]
+    pub fn update_people_subscription_status(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PeopleSubscription>,
+    ) -> builder::UpdatePeopleSubscriptionStatus {
+        builder::UpdatePeopleSubscriptionStatus::new(
+            self,
+            website_id.into(),
+            people_id.into(),
+            body.into(),
+        )
     }
 }
-/**Builder for [`Client::list_people_campaigns`]
-
-[`Client::list_people_campaigns`]: super::Client::list_people_campaigns*/
+/// The call [`Client::add_new_people_profile`](super::Client::add_new_people_profile) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct ListPeopleCampaigns {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct AddNewPeopleProfile {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    body: types::PeopleProfileCard,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl ListPeopleCampaigns {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_people_campaigns`](super::Client::list_people_campaigns); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl AddNewPeopleProfile {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PeopleProfileCard,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/campaigns/{}/list/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-            crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/people/profile", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -944,11 +1123,1341 @@ impl ListPeopleCampaigns {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PeopleProfileNew>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PeopleProfileNew>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PeopleProfileNew, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "add_new_people_profile",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/people/profile",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PeopleProfileNew>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for AddNewPeopleProfile {
+    type Output = ::std::result::Result<crate::types::PeopleProfileNew, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::add_people_event`](super::Client::add_people_event) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct AddPeopleEvent {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    body: types::PeopleEventNew,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl AddPeopleEvent {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        body: types::PeopleEventNew,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/events/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "add_people_event",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/people/events/{people_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for AddPeopleEvent {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::check_people_profile_exists`](super::Client::check_people_profile_exists) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckPeopleProfileExists {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CheckPeopleProfileExists {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/profile/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_people_profile_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website/{website_id}/people/profile/{people_id}",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckPeopleProfileExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::delete_suggested_people_data_key`](super::Client::delete_suggested_people_data_key) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteSuggestedPeopleDataKey {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::PeopleSuggestedDataKeyDelete,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteSuggestedPeopleDataKey {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PeopleSuggestedDataKeyDelete,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/suggest/data", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_suggested_people_data_key",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/people/suggest/data",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteSuggestedPeopleDataKey {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::delete_suggested_people_event`](super::Client::delete_suggested_people_event) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteSuggestedPeopleEvent {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::PeopleSuggestedEventDelete,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteSuggestedPeopleEvent {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PeopleSuggestedEventDelete,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/suggest/event", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_suggested_people_event",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/people/suggest/event",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteSuggestedPeopleEvent {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::delete_suggested_people_segment`](super::Client::delete_suggested_people_segment) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteSuggestedPeopleSegment {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::PeopleSuggestedSegmentDelete,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteSuggestedPeopleSegment {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PeopleSuggestedSegmentDelete,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/suggest/segment", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_suggested_people_segment",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/people/suggest/segment",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteSuggestedPeopleSegment {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::export_people_profiles`](super::Client::export_people_profiles) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ExportPeopleProfiles {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::BatchPeople,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ExportPeopleProfiles {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::BatchPeople,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/export/profiles", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "export_people_profiles",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/people/export/profiles",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ExportPeopleProfiles {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_people_data`](super::Client::get_people_data) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetPeopleData {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetPeopleData {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/data/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PeopleData>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PeopleData>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PeopleData, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_people_data",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/people/data/{people_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PeopleData>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetPeopleData {
+    type Output = ::std::result::Result<crate::types::PeopleData, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_people_profile`](super::Client::get_people_profile) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetPeopleProfile {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetPeopleProfile {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/profile/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PeopleProfile>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PeopleProfile>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PeopleProfile, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_people_profile",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/people/profile/{people_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PeopleProfile>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetPeopleProfile {
+    type Output = ::std::result::Result<crate::types::PeopleProfile, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_people_statistics`](super::Client::get_people_statistics) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetPeopleStatistics {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetPeopleStatistics {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/stats", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PeopleStatistics>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PeopleStatistics>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PeopleStatistics, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_people_statistics",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/people/stats",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PeopleStatistics>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetPeopleStatistics {
+    type Output = ::std::result::Result<crate::types::PeopleStatistics, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_people_subscription_status`](super::Client::get_people_subscription_status) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetPeopleSubscriptionStatus {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetPeopleSubscriptionStatus {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/subscription/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PeopleSubscription>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PeopleSubscription>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PeopleSubscription, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_people_subscription_status",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/people/subscription/{people_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PeopleSubscription>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetPeopleSubscriptionStatus {
+    type Output = ::std::result::Result<crate::types::PeopleSubscription, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::import_people_profiles`](super::Client::import_people_profiles) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ImportPeopleProfiles {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::PeopleProfileImportSetup,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ImportPeopleProfiles {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::PeopleProfileImportSetup,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/import/profiles", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::PeopleProfileImport>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::PeopleProfileImport>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::PeopleProfileImport, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "import_people_profiles",
+            method: ::reqwest::Method::POST,
+            path: "/website/{website_id}/people/import/profiles",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::PeopleProfileImport>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ImportPeopleProfiles {
+    type Output = ::std::result::Result<crate::types::PeopleProfileImport, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_people_campaigns`](super::Client::list_people_campaigns) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListPeopleCampaigns {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListPeopleCampaigns {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/campaigns/{}/list/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id), crate ::path::encode_path(& self.page_number.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleCampaign>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -966,9 +2475,9 @@ impl ListPeopleCampaigns {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -987,154 +2496,118 @@ impl ListPeopleCampaigns {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::PeopleCampaign, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::list_people_conversations`]
-
-[`Client::list_people_conversations`]: super::Client::list_people_conversations*/
+impl ::std::future::IntoFuture for ListPeopleCampaigns {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PeopleCampaign>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_people_conversations`](super::Client::list_people_conversations) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListPeopleConversations {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-    filter_not_resolved: Result<Option<types::SearchFlag>, String>,
-    filter_resolved: Result<Option<types::SearchFlag>, String>,
-    filter_unread: Result<Option<types::SearchFlag>, String>,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    page_number: u32,
+    filter_unread: ::std::option::Option<types::SearchFlag>,
+    filter_resolved: ::std::option::Option<types::SearchFlag>,
+    filter_not_resolved: ::std::option::Option<types::SearchFlag>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListPeopleConversations {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_people_conversations`](super::Client::list_people_conversations); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_not_resolved: Ok(None),
-            filter_resolved: Ok(None),
-            filter_unread: Ok(None),
+            website_id,
+            people_id,
+            page_number,
+            filter_unread: ::std::option::Option::None,
+            filter_resolved: ::std::option::Option::None,
+            filter_not_resolved: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// `1`: only conversations with unread messages; `0` or unset: no filter. Sent as `1`/`0`. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_unread`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_unread(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_unread = ::std::option::Option::Some(value.into());
         self
     }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
+    /// `1`: only resolved conversations; `0` or unset: no filter. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_resolved`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_resolved(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_resolved = ::std::option::Option::Some(value.into());
         self
     }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// `1`: only conversations that are not resolved; `0` or unset: no filter. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_not_resolved`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_not_resolved(
+        mut self,
+        value: impl ::std::convert::Into<types::SearchFlag>,
+    ) -> Self {
+        self.filter_not_resolved = ::std::option::Option::Some(value.into());
         self
     }
-    /// `1`: only conversations that are not resolved; `0` or unset: no filter. (Optional query parameter `filter_not_resolved`.)
-    pub fn filter_not_resolved<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_not_resolved = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_not_resolved failed".to_string()
-            });
-        self
-    }
-    /// `1`: only resolved conversations; `0` or unset: no filter. (Optional query parameter `filter_resolved`.)
-    pub fn filter_resolved<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_resolved = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_resolved failed".to_string()
-            });
-        self
-    }
-    /// `1`: only conversations with unread messages; `0` or unset: no filter. Sent as `1`/`0`. (Optional query parameter `filter_unread`.)
-    pub fn filter_unread<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::SearchFlag>,
-    {
-        self.filter_unread = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `SearchFlag` for filter_unread failed".to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            people_id,
-            page_number,
-            filter_not_resolved,
-            filter_resolved,
-            filter_unread,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_not_resolved = crate::path::given(filter_not_resolved)?;
-        let filter_resolved = crate::path::given(filter_resolved)?;
-        let filter_unread = crate::path::given(filter_unread)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/conversations/{}/list/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-            crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/people/conversations/{}/list/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id), crate ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -1142,17 +2615,26 @@ impl ListPeopleConversations {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_not_resolved",
-                    &filter_not_resolved,
+                &::progenitor_client::QueryParam::new(
+                    "filter_unread",
+                    &self.filter_unread,
                 ),
             )
             .query(
-                &progenitor_client::QueryParam::new("filter_resolved", &filter_resolved),
+                &::progenitor_client::QueryParam::new(
+                    "filter_resolved",
+                    &self.filter_resolved,
+                ),
             )
-            .query(&progenitor_client::QueryParam::new("filter_unread", &filter_unread))
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_not_resolved",
+                    &self.filter_not_resolved,
+                ),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1160,13 +2642,13 @@ impl ListPeopleConversations {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::PeopleConversationSessionId>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1186,9 +2668,9 @@ impl ListPeopleConversations {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1209,9 +2691,9 @@ impl ListPeopleConversations {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
@@ -1220,608 +2702,77 @@ impl ListPeopleConversations {
             crate::Error,
         >,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::get_people_data`]
-
-[`Client::get_people_data`]: super::Client::get_people_data*/
+impl ::std::future::IntoFuture for ListPeopleConversations {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PeopleConversationSessionId>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_people_events`](super::Client::list_people_events) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct GetPeopleData {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-}
-impl GetPeopleData {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_people_data`](super::Client::get_people_data); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/people/data/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PeopleData>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::PeopleData>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::PeopleData, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_people_data",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/people/data/{people_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::PeopleData>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::save_people_data`]
-
-[`Client::save_people_data`]: super::Client::save_people_data*/
-#[derive(Debug, Clone)]
-pub struct SavePeopleData {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleData, String>,
-}
-impl SavePeopleData {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_people_data`](super::Client::save_people_data); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleData`](crate::types::PeopleData) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleData>,
-        <V as std::convert::TryInto<types::PeopleData>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `PeopleData` for body failed: {}", s));
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/data/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_people_data",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/people/data/{people_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_people_data`]
-
-[`Client::update_people_data`]: super::Client::update_people_data*/
-#[derive(Debug, Clone)]
-pub struct UpdatePeopleData {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleData, String>,
-}
-impl UpdatePeopleData {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_people_data`](super::Client::update_people_data); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleData`](crate::types::PeopleData) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleData>,
-        <V as std::convert::TryInto<types::PeopleData>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `PeopleData` for body failed: {}", s));
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/data/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_people_data",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/people/data/{people_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::add_people_event`]
-
-[`Client::add_people_event`]: super::Client::add_people_event*/
-#[derive(Debug, Clone)]
-pub struct AddPeopleEvent {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleEventNew, String>,
-}
-impl AddPeopleEvent {
-    #[doc(hidden)]
-    /// The builder of [`Client::add_people_event`](super::Client::add_people_event); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleEventNew`](crate::types::PeopleEventNew) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleEventNew>,
-        <V as std::convert::TryInto<types::PeopleEventNew>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `PeopleEventNew` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/events/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "add_people_event",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/people/events/{people_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_people_events`]
-
-[`Client::list_people_events`]: super::Client::list_people_events*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListPeopleEvents {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListPeopleEvents {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_people_events`](super::Client::list_people_events); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            people_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/events/{}/list/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-            crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/people/events/{}/list/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id), crate ::path::encode_path(& self.page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -1829,7 +2780,8 @@ impl ListPeopleEvents {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -1837,11 +2789,11 @@ impl ListPeopleEvents {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleEvent>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -1859,9 +2811,9 @@ impl ListPeopleEvents {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1880,1204 +2832,208 @@ impl ListPeopleEvents {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::PeopleEvent, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::export_people_profiles`]
-
-[`Client::export_people_profiles`]: super::Client::export_people_profiles*/
+impl ::std::future::IntoFuture for ListPeopleEvents {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PeopleEvent>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_people_profiles`](super::Client::list_people_profiles) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct ExportPeopleProfiles {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::BatchPeople, String>,
-}
-impl ExportPeopleProfiles {
-    #[doc(hidden)]
-    /// The builder of [`Client::export_people_profiles`](super::Client::export_people_profiles); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::BatchPeople`](crate::types::BatchPeople) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::BatchPeople>,
-        <V as std::convert::TryInto<types::BatchPeople>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| format!("conversion to `BatchPeople` for body failed: {}", s));
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/export/profiles", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "export_people_profiles",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/people/export/profiles",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::import_people_profiles`]
-
-[`Client::import_people_profiles`]: super::Client::import_people_profiles*/
-#[derive(Debug, Clone)]
-pub struct ImportPeopleProfiles {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleProfileImportSetup, String>,
-}
-impl ImportPeopleProfiles {
-    #[doc(hidden)]
-    /// The builder of [`Client::import_people_profiles`](super::Client::import_people_profiles); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleProfileImportSetup`](crate::types::PeopleProfileImportSetup) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleProfileImportSetup>,
-        <V as std::convert::TryInto<
-            types::PeopleProfileImportSetup,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PeopleProfileImportSetup` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/import/profiles", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PeopleProfileImport>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::PeopleProfileImport>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::PeopleProfileImport, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "import_people_profiles",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/people/import/profiles",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::PeopleProfileImport>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::add_new_people_profile`]
-
-[`Client::add_new_people_profile`]: super::Client::add_new_people_profile*/
-#[derive(Debug, Clone)]
-pub struct AddNewPeopleProfile {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleProfileCard, String>,
-}
-impl AddNewPeopleProfile {
-    #[doc(hidden)]
-    /// The builder of [`Client::add_new_people_profile`](super::Client::add_new_people_profile); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleProfileCard`](crate::types::PeopleProfileCard) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleProfileCard>,
-        <V as std::convert::TryInto<types::PeopleProfileCard>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `PeopleProfileCard` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/profile", client.baseurl, crate ::path::encode_path(&
-            website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PeopleProfileNew>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::PeopleProfileNew>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::PeopleProfileNew, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "add_new_people_profile",
-            method: ::reqwest::Method::POST,
-            path: "/website/{website_id}/people/profile",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::PeopleProfileNew>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::get_people_profile`]
-
-[`Client::get_people_profile`]: super::Client::get_people_profile*/
-#[derive(Debug, Clone)]
-pub struct GetPeopleProfile {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-}
-impl GetPeopleProfile {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_people_profile`](super::Client::get_people_profile); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/people/profile/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PeopleProfile>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::PeopleProfile>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::PeopleProfile, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_people_profile",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/people/profile/{people_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::PeopleProfile>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::save_people_profile`]
-
-[`Client::save_people_profile`]: super::Client::save_people_profile*/
-#[derive(Debug, Clone)]
-pub struct SavePeopleProfile {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleProfileCard, String>,
-}
-impl SavePeopleProfile {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_people_profile`](super::Client::save_people_profile); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleProfileCard`](crate::types::PeopleProfileCard) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleProfileCard>,
-        <V as std::convert::TryInto<types::PeopleProfileCard>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `PeopleProfileCard` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/profile/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_people_profile",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/people/profile/{people_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::remove_people_profile`]
-
-[`Client::remove_people_profile`]: super::Client::remove_people_profile*/
-#[derive(Debug, Clone)]
-pub struct RemovePeopleProfile {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-}
-impl RemovePeopleProfile {
-    #[doc(hidden)]
-    /// The builder of [`Client::remove_people_profile`](super::Client::remove_people_profile); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/people/profile/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "remove_people_profile",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/people/profile/{people_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::check_people_profile_exists`]
-
-[`Client::check_people_profile_exists`]: super::Client::check_people_profile_exists*/
-#[derive(Debug, Clone)]
-pub struct CheckPeopleProfileExists {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-}
-impl CheckPeopleProfileExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_people_profile_exists`](super::Client::check_people_profile_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/people/profile/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
-    > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_people_profile_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website/{website_id}/people/profile/{people_id}",
-        };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_people_profile`]
-
-[`Client::update_people_profile`]: super::Client::update_people_profile*/
-#[derive(Debug, Clone)]
-pub struct UpdatePeopleProfile {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleProfileUpdate, String>,
-}
-impl UpdatePeopleProfile {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_people_profile`](super::Client::update_people_profile); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleProfileUpdate`](crate::types::PeopleProfileUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleProfileUpdate>,
-        <V as std::convert::TryInto<
-            types::PeopleProfileUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `PeopleProfileUpdate` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/profile/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_people_profile",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/people/profile/{people_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_people_profiles`]
-
-[`Client::list_people_profiles`]: super::Client::list_people_profiles*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListPeopleProfiles {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
-    filter_date_end: Result<Option<::std::string::String>, String>,
-    filter_date_start: Result<Option<::std::string::String>, String>,
-    per_page: Result<Option<u8>, String>,
-    search_filter: Result<Option<::std::string::String>, String>,
-    search_operator: Result<Option<types::PeopleSearchOperator>, String>,
-    search_text: Result<Option<::std::string::String>, String>,
-    sort_field: Result<Option<::std::string::String>, String>,
-    sort_order: Result<Option<types::PeopleSortOrder>, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    per_page: ::std::option::Option<u8>,
+    sort_field: ::std::option::Option<::std::string::String>,
+    sort_order: ::std::option::Option<types::PeopleSortOrder>,
+    search_operator: ::std::option::Option<types::PeopleSearchOperator>,
+    search_filter: ::std::option::Option<::std::string::String>,
+    search_text: ::std::option::Option<::std::string::String>,
+    filter_date_start: ::std::option::Option<::std::string::String>,
+    filter_date_end: ::std::option::Option<::std::string::String>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListPeopleProfiles {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_people_profiles`](super::Client::list_people_profiles); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
-            filter_date_end: Ok(None),
-            filter_date_start: Ok(None),
-            per_page: Ok(None),
-            search_filter: Ok(None),
-            search_operator: Ok(None),
-            search_text: Ok(None),
-            sort_field: Ok(None),
-            sort_order: Ok(None),
+            website_id,
+            page_number,
+            per_page: ::std::option::Option::None,
+            sort_field: ::std::option::Option::None,
+            sort_order: ::std::option::Option::None,
+            search_operator: ::std::option::Option::None,
+            search_filter: ::std::option::Option::None,
+            search_text: ::std::option::Option::None,
+            filter_date_start: ::std::option::Option::None,
+            filter_date_end: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
-        self
-    }
-    /// Only profiles created at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
-    pub fn filter_date_end<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_end = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_end failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Only profiles created at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
-    pub fn filter_date_start<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filter_date_start = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filter_date_start failed"
-                    .to_string()
-            });
-        self
-    }
     /// Profiles per page, 20 to 50 (default 20). (Optional query parameter `per_page`.)
-    pub fn per_page<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u8>,
-    {
-        self.per_page = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `u8` for per_page failed".to_string());
+    #[allow(clippy::useless_conversion)]
+    pub fn per_page(mut self, value: u8) -> Self {
+        self.per_page = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// The profile field to sort on (a search field name, such as `nickname`). (Optional query parameter `sort_field`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn sort_field(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort_field = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// The sort direction. (Optional query parameter `sort_order`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn sort_order(
+        mut self,
+        value: impl ::std::convert::Into<types::PeopleSortOrder>,
+    ) -> Self {
+        self.sort_order = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// How the filters of `search_filter` combine (default `and`). (Optional query parameter `search_operator`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn search_operator(
+        mut self,
+        value: impl ::std::convert::Into<types::PeopleSearchOperator>,
+    ) -> Self {
+        self.search_operator = ::std::option::Option::Some(value.into());
         self
     }
     /// The filters, as a JSON-encoded array of `PeopleFilter` objects
     /// (`{model, criterion, operator, query}`): serialize a `Vec<types::PeopleFilter>`
     /// with `serde_json::to_string`. (Optional query parameter `search_filter`.)
-    pub fn search_filter<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.search_filter = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for search_filter failed"
-                    .to_string()
-            });
-        self
-    }
-    /// How the filters of `search_filter` combine (default `and`). (Optional query parameter `search_operator`.)
-    pub fn search_operator<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleSearchOperator>,
-    {
-        self.search_operator = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `PeopleSearchOperator` for search_operator failed"
-                    .to_string()
-            });
+    #[allow(clippy::useless_conversion)]
+    pub fn search_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_filter = ::std::option::Option::Some(value.into());
         self
     }
     /// A quick text search (email, name, ...). (Optional query parameter `search_text`.)
-    pub fn search_text<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.search_text = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for search_text failed"
-                    .to_string()
-            });
+    #[allow(clippy::useless_conversion)]
+    pub fn search_text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_text = ::std::option::Option::Some(value.into());
         self
     }
-    /// The profile field to sort on (a search field name, such as `nickname`). (Optional query parameter `sort_field`.)
-    pub fn sort_field<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.sort_field = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for sort_field failed"
-                    .to_string()
-            });
+    /// Only profiles created at or after this date (ISO 8601). (Optional query parameter `filter_date_start`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_start(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_start = ::std::option::Option::Some(value.into());
         self
     }
-    /// The sort direction. (Optional query parameter `sort_order`.)
-    pub fn sort_order<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleSortOrder>,
-    {
-        self.sort_order = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `PeopleSortOrder` for sort_order failed".to_string()
-            });
+    /// Only profiles created at or before this date (ISO 8601). (Optional query parameter `filter_date_end`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn filter_date_end(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_date_end = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            page_number,
-            filter_date_end,
-            filter_date_start,
-            per_page,
-            search_filter,
-            search_operator,
-            search_text,
-            sort_field,
-            sort_order,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
-        let filter_date_end = crate::path::given(filter_date_end)?;
-        let filter_date_start = crate::path::given(filter_date_start)?;
-        let per_page = crate::path::given(per_page)?;
-        let search_filter = crate::path::given(search_filter)?;
-        let search_operator = crate::path::given(search_operator)?;
-        let search_text = crate::path::given(search_text)?;
-        let sort_field = crate::path::given(sort_field)?;
-        let sort_order = crate::path::given(sort_order)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/profiles/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/people/profiles/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(&::progenitor_client::QueryParam::new("per_page", &self.per_page))
+            .query(&::progenitor_client::QueryParam::new("sort_field", &self.sort_field))
+            .query(&::progenitor_client::QueryParam::new("sort_order", &self.sort_order))
             .query(
-                &progenitor_client::QueryParam::new("filter_date_end", &filter_date_end),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "filter_date_start",
-                    &filter_date_start,
+                &::progenitor_client::QueryParam::new(
+                    "search_operator",
+                    &self.search_operator,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-            .query(&progenitor_client::QueryParam::new("search_filter", &search_filter))
             .query(
-                &progenitor_client::QueryParam::new("search_operator", &search_operator),
+                &::progenitor_client::QueryParam::new(
+                    "search_filter",
+                    &self.search_filter,
+                ),
             )
-            .query(&progenitor_client::QueryParam::new("search_text", &search_text))
-            .query(&progenitor_client::QueryParam::new("sort_field", &sort_field))
-            .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
+            .query(
+                &::progenitor_client::QueryParam::new("search_text", &self.search_text),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_start",
+                    &self.filter_date_start,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "filter_date_end",
+                    &self.filter_date_end,
+                ),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3085,11 +3041,11 @@ impl ListPeopleProfiles {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleProfile>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -3106,9 +3062,9 @@ impl ListPeopleProfiles {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3127,61 +3083,82 @@ impl ListPeopleProfiles {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::PeopleProfile, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::get_people_statistics`]
-
-[`Client::get_people_statistics`]: super::Client::get_people_statistics*/
-#[derive(Debug, Clone)]
-pub struct GetPeopleStatistics {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for ListPeopleProfiles {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PeopleProfile>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetPeopleStatistics {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_people_statistics`](super::Client::get_people_statistics); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::list_people_segments`](super::Client::list_people_segments) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListPeopleSegments {
+    client: super::Client,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListPeopleSegments {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/stats", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/people/suggest/segments/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -3189,7 +3166,8 @@ impl GetPeopleStatistics {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3197,13 +3175,15 @@ impl GetPeopleStatistics {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PeopleStatistics>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleSegment>>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::PeopleStatistics>,
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleSegment>>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -3216,457 +3196,103 @@ impl GetPeopleStatistics {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::PeopleStatistics, crate::Error>,
+        Output = ::std::result::Result<
+            ::std::vec::Vec<crate::types::PeopleSegment>,
+            crate::Error,
+        >,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_people_statistics",
+            id: "list_people_segments",
             method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/people/stats",
+            path: "/website/{website_id}/people/suggest/segments/{page_number}",
         };
         crate::transport::send::<
-            crate::envelope::Envelope<crate::types::PeopleStatistics>,
+            crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleSegment>>,
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = ::std::result::Result<crate::types::PeopleSegment, crate::Error>,
+    > + Unpin + 'static {
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
+    }
 }
-/**Builder for [`Client::get_people_subscription_status`]
-
-[`Client::get_people_subscription_status`]: super::Client::get_people_subscription_status*/
+impl ::std::future::IntoFuture for ListPeopleSegments {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PeopleSegment>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_suggested_people_data_keys`](super::Client::list_suggested_people_data_keys) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct GetPeopleSubscriptionStatus {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-}
-impl GetPeopleSubscriptionStatus {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_people_subscription_status`](super::Client::get_people_subscription_status); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/people/subscription/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::PeopleSubscription>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::PeopleSubscription>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::PeopleSubscription, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_people_subscription_status",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/people/subscription/{people_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::PeopleSubscription>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::update_people_subscription_status`]
-
-[`Client::update_people_subscription_status`]: super::Client::update_people_subscription_status*/
-#[derive(Debug, Clone)]
-pub struct UpdatePeopleSubscriptionStatus {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    people_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleSubscription, String>,
-}
-impl UpdatePeopleSubscriptionStatus {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_people_subscription_status`](super::Client::update_people_subscription_status); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            people_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The people profile: its identifier (a UUID) or its email. It travels as one
-    /// percent-encoded path segment. (Required path parameter `people_id`.)
-    pub fn people_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.people_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for people_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleSubscription`](crate::types::PeopleSubscription) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleSubscription>,
-        <V as std::convert::TryInto<
-            types::PeopleSubscription,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `PeopleSubscription` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, people_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let people_id = crate::path::required(
-            people_id,
-            "people_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/subscription/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& people_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "update_people_subscription_status",
-            method: ::reqwest::Method::PATCH,
-            path: "/website/{website_id}/people/subscription/{people_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::delete_suggested_people_data_key`]
-
-[`Client::delete_suggested_people_data_key`]: super::Client::delete_suggested_people_data_key*/
-#[derive(Debug, Clone)]
-pub struct DeleteSuggestedPeopleDataKey {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleSuggestedDataKeyDelete, String>,
-}
-impl DeleteSuggestedPeopleDataKey {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_suggested_people_data_key`](super::Client::delete_suggested_people_data_key); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleSuggestedDataKeyDelete`](crate::types::PeopleSuggestedDataKeyDelete) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleSuggestedDataKeyDelete>,
-        <V as std::convert::TryInto<
-            types::PeopleSuggestedDataKeyDelete,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PeopleSuggestedDataKeyDelete` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/suggest/data", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_suggested_people_data_key",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/people/suggest/data",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_suggested_people_data_keys`]
-
-[`Client::list_suggested_people_data_keys`]: super::Client::list_suggested_people_data_keys*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListSuggestedPeopleDataKeys {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListSuggestedPeopleDataKeys {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_suggested_people_data_keys`](super::Client::list_suggested_people_data_keys); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/suggest/data/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/people/suggest/data/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -3674,7 +3300,8 @@ impl ListSuggestedPeopleDataKeys {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3682,13 +3309,13 @@ impl ListSuggestedPeopleDataKeys {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::PeopleSuggestedDataKey>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -3707,9 +3334,9 @@ impl ListSuggestedPeopleDataKeys {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3730,196 +3357,82 @@ impl ListSuggestedPeopleDataKeys {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::PeopleSuggestedDataKey, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::delete_suggested_people_event`]
-
-[`Client::delete_suggested_people_event`]: super::Client::delete_suggested_people_event*/
+impl ::std::future::IntoFuture for ListSuggestedPeopleDataKeys {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PeopleSuggestedDataKey>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_suggested_people_events`](super::Client::list_suggested_people_events) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct DeleteSuggestedPeopleEvent {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleSuggestedEventDelete, String>,
-}
-impl DeleteSuggestedPeopleEvent {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_suggested_people_event`](super::Client::delete_suggested_people_event); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleSuggestedEventDelete`](crate::types::PeopleSuggestedEventDelete) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleSuggestedEventDelete>,
-        <V as std::convert::TryInto<
-            types::PeopleSuggestedEventDelete,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PeopleSuggestedEventDelete` for body failed: {}", s
-                )
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/people/suggest/event", client.baseurl, crate
-            ::path::encode_path(& website_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_suggested_people_event",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/people/suggest/event",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_suggested_people_events`]
-
-[`Client::list_suggested_people_events`]: super::Client::list_suggested_people_events*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListSuggestedPeopleEvents {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListSuggestedPeopleEvents {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_suggested_people_events`](super::Client::list_suggested_people_events); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/suggest/events/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/people/suggest/events/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -3927,7 +3440,8 @@ impl ListSuggestedPeopleEvents {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -3935,13 +3449,13 @@ impl ListSuggestedPeopleEvents {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<
                     ::std::vec::Vec<crate::types::PeopleSuggestedEvent>,
                 >,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -3960,9 +3474,9 @@ impl ListSuggestedPeopleEvents {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3983,94 +3497,91 @@ impl ListSuggestedPeopleEvents {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::PeopleSuggestedEvent, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::delete_suggested_people_segment`]
-
-[`Client::delete_suggested_people_segment`]: super::Client::delete_suggested_people_segment*/
-#[derive(Debug, Clone)]
-pub struct DeleteSuggestedPeopleSegment {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::PeopleSuggestedSegmentDelete, String>,
+impl ::std::future::IntoFuture for ListSuggestedPeopleEvents {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::PeopleSuggestedEvent>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl DeleteSuggestedPeopleSegment {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_suggested_people_segment`](super::Client::delete_suggested_people_segment); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::remove_people_profile`](super::Client::remove_people_profile) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct RemovePeopleProfile {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl RemovePeopleProfile {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            people_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::PeopleSuggestedSegmentDelete`](crate::types::PeopleSuggestedSegmentDelete) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::PeopleSuggestedSegmentDelete>,
-        <V as std::convert::TryInto<
-            types::PeopleSuggestedSegmentDelete,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!(
-                    "conversion to `PeopleSuggestedSegmentDelete` for body failed: {}", s
-                )
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/suggest/segment", client.baseurl, crate
-            ::path::encode_path(& website_id),
+            "{}/website/{}/people/profile/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4078,9 +3589,11 @@ impl DeleteSuggestedPeopleSegment {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -4093,94 +3606,98 @@ impl DeleteSuggestedPeopleSegment {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_suggested_people_segment",
+            id: "remove_people_profile",
             method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/people/suggest/segment",
+            path: "/website/{website_id}/people/profile/{people_id}",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::list_people_segments`]
-
-[`Client::list_people_segments`]: super::Client::list_people_segments*/
-#[derive(Debug, Clone)]
-pub struct ListPeopleSegments {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+impl ::std::future::IntoFuture for RemovePeopleProfile {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ListPeopleSegments {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_people_segments`](super::Client::list_people_segments); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::save_people_data`](super::Client::save_people_data) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SavePeopleData {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    body: types::PeopleData,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SavePeopleData {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        body: types::PeopleData,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            people_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/people/suggest/segments/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& page_number
-            .to_string()),
+            "{}/website/{}/people/data/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .put(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -4188,15 +3705,15 @@ impl ListPeopleSegments {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
-                crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleSegment>>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleSegment>>,
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
         >(self.request())
     }
     /// Checks the path ids and builds the request: what can be refused before sending.
@@ -4205,40 +3722,495 @@ impl ListPeopleSegments {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
         crate::transport::built(operation.id, self.request())
     }
-    /// Sends the request and returns Crisp's `data`, decoded.
+    /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<crate::types::PeopleSegment>,
-            crate::Error,
-        >,
+        Output = ::std::result::Result<(), crate::Error>,
     > + Send + 'static {
         static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "list_people_segments",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/people/suggest/segments/{page_number}",
+            id: "save_people_data",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/people/data/{people_id}",
         };
-        crate::transport::send::<
-            crate::envelope::Envelope<::std::vec::Vec<crate::types::PeopleSegment>>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
-    pub fn stream(
+}
+impl ::std::future::IntoFuture for SavePeopleData {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::save_people_profile`](super::Client::save_people_profile) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SavePeopleProfile {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    body: types::PeopleProfileCard,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SavePeopleProfile {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        body: types::PeopleProfileCard,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/profile/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
         self,
-    ) -> impl ::futures::Stream<
-        Item = ::std::result::Result<crate::types::PeopleSegment, crate::Error>,
-    > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_people_profile",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/people/profile/{people_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SavePeopleProfile {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_people_data`](super::Client::update_people_data) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdatePeopleData {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    body: types::PeopleData,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdatePeopleData {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        body: types::PeopleData,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/data/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_people_data",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/people/data/{people_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdatePeopleData {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_people_profile`](super::Client::update_people_profile) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdatePeopleProfile {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    body: types::PeopleProfileUpdate,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdatePeopleProfile {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        body: types::PeopleProfileUpdate,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/profile/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_people_profile",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/people/profile/{people_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdatePeopleProfile {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_people_subscription_status`](super::Client::update_people_subscription_status) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct UpdatePeopleSubscriptionStatus {
+    client: super::Client,
+    website_id: ::std::string::String,
+    people_id: ::std::string::String,
+    body: types::PeopleSubscription,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl UpdatePeopleSubscriptionStatus {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        people_id: ::std::string::String,
+        body: types::PeopleSubscription,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            people_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/people/subscription/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .people_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .patch(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "update_people_subscription_status",
+            method: ::reqwest::Method::PATCH,
+            path: "/website/{website_id}/people/subscription/{people_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdatePeopleSubscriptionStatus {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

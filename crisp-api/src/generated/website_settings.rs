@@ -17,24 +17,25 @@ impl Client {
     ///
     /// `GET /website/{website_id}/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-website-settings)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteSettings`](crate::types::WebsiteSettings).
+    /// Awaiting the call gives [`WebsiteSettings`](crate::types::WebsiteSettings).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_website_settings()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
+    /// let data = client.get_website_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_website_settings(&self) -> builder::GetWebsiteSettings {
-        builder::GetWebsiteSettings::new(self)
+    #[doc(alias = "Get Website Settings")]
+    #[doc(alias = "getWebsiteSettings")]
+    pub fn get_website_settings(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetWebsiteSettings {
+        builder::GetWebsiteSettings::new(self, website_id.into())
     }
     /// **Update Website Settings**
     ///
@@ -45,72 +46,78 @@ impl Client {
     ///
     /// `PATCH /website/{website_id}/settings` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#update-website-settings)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::WebsiteSettingsUpdate`](crate::types::WebsiteSettingsUpdate)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::WebsiteSettingsUpdate`](crate::types::WebsiteSettingsUpdate) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// client
-    ///     .update_website_settings()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::WebsiteSettingsUpdate::new().chatbox(types::WebsiteSettingsChatboxUpdate::new().allowed_pages(Vec::<&str>::new()).blocked_countries(["IT"]).blocked_ips(["8.8.8.8", "192.168.1.1/24"]).blocked_locales(["fa", "he"]).blocked_pages(["status/*/", "docs.crisp.chat/*"]).color_theme("blue").hide_on_mobile(false).locale("en").tile("default").wait_game(false)).contact(types::WebsiteSettingsContact::new().email("contact@crisp.chat").phone("+33757905447")).domain("crisp.chat").emails(types::WebsiteSettingsEmails::new().junk_filter(true).rating(true).transcript(true)).inbox(types::WebsiteSettingsInbox::new().force_operator_token(false).lock_removal(false)).name("Crisp"))
-    ///     .send()
+    ///     .update_website_settings(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::WebsiteSettingsUpdate::new().chatbox(types::WebsiteSettingsChatboxUpdate::new().allowed_pages(Vec::<&str>::new()).blocked_countries(["IT"]).blocked_ips(["8.8.8.8", "192.168.1.1/24"]).blocked_locales(["fa", "he"]).blocked_pages(["status/*/", "docs.crisp.chat/*"]).color_theme("blue").hide_on_mobile(false).locale("en").tile("default").wait_game(false)).contact(types::WebsiteSettingsContact::new().email("contact@crisp.chat").phone("+33757905447")).domain("crisp.chat").emails(types::WebsiteSettingsEmails::new().junk_filter(true).rating(true).transcript(true)).inbox(types::WebsiteSettingsInbox::new().force_operator_token(false).lock_removal(false)).name("Crisp"),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_website_settings(&self) -> builder::UpdateWebsiteSettings {
-        builder::UpdateWebsiteSettings::new(self)
+    #[doc(alias = "Update Website Settings")]
+    #[doc(alias = "updateWebsiteSettings")]
+    pub fn update_website_settings(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteSettingsUpdate>,
+    ) -> builder::UpdateWebsiteSettings {
+        builder::UpdateWebsiteSettings::new(self, website_id.into(), body.into())
     }
 }
-/**Builder for [`Client::get_website_settings`]
-
-[`Client::get_website_settings`]: super::Client::get_website_settings*/
+/// The call [`Client::get_website_settings`](super::Client::get_website_settings) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct GetWebsiteSettings {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl GetWebsiteSettings {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_website_settings`](super::Client::get_website_settings); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/settings", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/settings", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -118,7 +125,8 @@ impl GetWebsiteSettings {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -126,9 +134,11 @@ impl GetWebsiteSettings {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::WebsiteSettings>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::WebsiteSettings>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -145,9 +155,9 @@ impl GetWebsiteSettings {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -164,67 +174,59 @@ impl GetWebsiteSettings {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::update_website_settings`]
-
-[`Client::update_website_settings`]: super::Client::update_website_settings*/
+impl ::std::future::IntoFuture for GetWebsiteSettings {
+    type Output = ::std::result::Result<crate::types::WebsiteSettings, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::update_website_settings`](super::Client::update_website_settings) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct UpdateWebsiteSettings {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteSettingsUpdate, String>,
+    website_id: ::std::string::String,
+    body: types::WebsiteSettingsUpdate,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl UpdateWebsiteSettings {
-    #[doc(hidden)]
-    /// The builder of [`Client::update_website_settings`](super::Client::update_website_settings); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::WebsiteSettingsUpdate,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteSettingsUpdate`](crate::types::WebsiteSettingsUpdate) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteSettingsUpdate>,
-        <V as std::convert::TryInto<
-            types::WebsiteSettingsUpdate,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteSettingsUpdate` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/settings", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/settings", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .patch(url)
             .header(
@@ -235,9 +237,10 @@ impl UpdateWebsiteSettings {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -245,9 +248,11 @@ impl UpdateWebsiteSettings {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -264,9 +269,9 @@ impl UpdateWebsiteSettings {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -278,5 +283,12 @@ impl UpdateWebsiteSettings {
             path: "/website/{website_id}/settings",
         };
         crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for UpdateWebsiteSettings {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -11,6 +11,40 @@ use super::{
     ResponseValue,
 };
 impl Client {
+    /// **Check If Team Exists**
+    ///
+    /// Checks whether a team exists in the website. The answer has no body: `send()` gives
+    /// `true` when it exists and `false` on 404.
+    ///
+    /// `HEAD /website/{website_id}/team/{team_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-team-exists)
+    ///
+    /// Awaiting the call gives `true` when it exists, `false` on 404.
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `team_id` (path): The team identifier (the `team_id` of `list_teams`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let exists = client
+    ///     .check_team_exists(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+    ///     )
+    ///     .await?;
+    /// println!("exists: {exists}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Check If Team Exists")]
+    #[doc(alias = "checkTeamExists")]
+    pub fn check_team_exists(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        team_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CheckTeamExists {
+        builder::CheckTeamExists::new(self, website_id.into(), team_id.into())
+    }
     /// **Create A New Team**
     ///
     /// Creates a team of operators and returns its `team_id`, which inboxes take in their
@@ -20,86 +54,34 @@ impl Client {
     ///
     /// `POST /website/{website_id}/team` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#create-a-new-team)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteTeamNew`](crate::types::WebsiteTeamNew).
+    /// Awaiting the call gives [`WebsiteTeamNew`](crate::types::WebsiteTeamNew).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `body` (required): [`types::WebsiteTeamItem`](crate::types::WebsiteTeamItem)
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `body`: [`types::WebsiteTeamItem`](crate::types::WebsiteTeamItem) (or anything that converts into one)
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::types;
     ///
     /// let data = client
-    ///     .create_new_team()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .body(types::WebsiteTeamItem::new().emoji("💰").name("Sales").operators(["a4c32c68-be91-4e29-8a05-976e93abbe3f"]))
-    ///     .send()
+    ///     .create_new_team(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         types::WebsiteTeamItem::new().emoji("💰").name("Sales").operators(["a4c32c68-be91-4e29-8a05-976e93abbe3f"]),
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create_new_team(&self) -> builder::CreateNewTeam {
-        builder::CreateNewTeam::new(self)
-    }
-    /// **Get A Team**
-    ///
-    /// Resolves one team (its name, emoji and operators). 404 when it does not exist.
-    ///
-    /// `GET /website/{website_id}/team/{team_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-team)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`WebsiteTeam`](crate::types::WebsiteTeam).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `team_id` (path, required): The team identifier (the `team_id` of `list_teams`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_team()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_team(&self) -> builder::GetTeam {
-        builder::GetTeam::new(self)
-    }
-    /// **Save A Team**
-    ///
-    /// Saves a team, replacing its name, emoji and operators with those given (a PUT: send
-    /// the whole team, as `get_team` returns it). User tier only.
-    ///
-    /// `PUT /website/{website_id}/team/{team_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-a-team)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `team_id` (path, required): The team identifier (the `team_id` of `list_teams`).
-    /// - `body` (required): [`types::WebsiteTeamItem`](crate::types::WebsiteTeamItem)
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// use crisp_api::types;
-    ///
-    /// client
-    ///     .save_team()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-    ///     .body(types::WebsiteTeamItem::new().emoji("💰").name("Sales").operators(["a4c32c68-be91-4e29-8a05-976e93abbe3f", "e5cd7aa6-998f-4b8e-b7c5-3b546af87d15"]))
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn save_team(&self) -> builder::SaveTeam {
-        builder::SaveTeam::new(self)
+    #[doc(alias = "Create A New Team")]
+    #[doc(alias = "createNewTeam")]
+    pub fn create_new_team(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteTeamItem>,
+    ) -> builder::CreateNewTeam {
+        builder::CreateNewTeam::new(self, website_id.into(), body.into())
     }
     /// **Remove A Team**
     ///
@@ -108,53 +90,64 @@ impl Client {
     ///
     /// `DELETE /website/{website_id}/team/{team_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#remove-a-team)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `team_id` (path, required): The team identifier (the `team_id` of `list_teams`).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `team_id` (path): The team identifier (the `team_id` of `list_teams`).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// client
-    ///     .delete_team()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-    ///     .send()
+    ///     .delete_team(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_team(&self) -> builder::DeleteTeam {
-        builder::DeleteTeam::new(self)
+    #[doc(alias = "Remove A Team")]
+    #[doc(alias = "deleteTeam")]
+    pub fn delete_team(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        team_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::DeleteTeam {
+        builder::DeleteTeam::new(self, website_id.into(), team_id.into())
     }
-    /// **Check If Team Exists**
+    /// **Get A Team**
     ///
-    /// Checks whether a team exists in the website. The answer has no body: `send()` gives
-    /// `true` when it exists and `false` on 404.
+    /// Resolves one team (its name, emoji and operators). 404 when it does not exist.
     ///
-    /// `HEAD /website/{website_id}/team/{team_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#check-if-team-exists)
+    /// `GET /website/{website_id}/team/{team_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-a-team)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns `true` when it exists, `false` on 404.
+    /// Awaiting the call gives [`WebsiteTeam`](crate::types::WebsiteTeam).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `team_id` (path, required): The team identifier (the `team_id` of `list_teams`).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `team_id` (path): The team identifier (the `team_id` of `list_teams`).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let exists = client
-    ///     .check_team_exists()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-    ///     .send()
+    /// let data = client
+    ///     .get_team(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+    ///     )
     ///     .await?;
-    /// println!("exists: {exists}");
+    /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn check_team_exists(&self) -> builder::CheckTeamExists {
-        builder::CheckTeamExists::new(self)
+    #[doc(alias = "Get A Team")]
+    #[doc(alias = "getTeam")]
+    pub fn get_team(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        team_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetTeam {
+        builder::GetTeam::new(self, website_id.into(), team_id.into())
     }
     /// **List Teams**
     ///
@@ -167,89 +160,219 @@ impl Client {
     ///
     /// `GET /website/{website_id}/teams/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-teams)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`WebsiteTeam`](crate::types::WebsiteTeam); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`WebsiteTeam`](crate::types::WebsiteTeam); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_teams()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
+    /// let mut items = client.list_teams("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_teams(&self) -> builder::ListTeams {
-        builder::ListTeams::new(self)
+    #[doc(alias = "List Teams")]
+    #[doc(alias = "listTeams")]
+    pub fn list_teams(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListTeams {
+        builder::ListTeams::new(self, website_id.into(), page_number)
+    }
+    /// **Save A Team**
+    ///
+    /// Saves a team, replacing its name, emoji and operators with those given (a PUT: send
+    /// the whole team, as `get_team` returns it). User tier only.
+    ///
+    /// `PUT /website/{website_id}/team/{team_id}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#save-a-team)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `team_id` (path): The team identifier (the `team_id` of `list_teams`).
+    /// - `body`: [`types::WebsiteTeamItem`](crate::types::WebsiteTeamItem) (or anything that converts into one)
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// use crisp_api::types;
+    ///
+    /// client
+    ///     .save_team(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+    ///         types::WebsiteTeamItem::new().emoji("💰").name("Sales").operators(["a4c32c68-be91-4e29-8a05-976e93abbe3f", "e5cd7aa6-998f-4b8e-b7c5-3b546af87d15"]),
+    ///     )
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Save A Team")]
+    #[doc(alias = "saveTeam")]
+    pub fn save_team(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        team_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::WebsiteTeamItem>,
+    ) -> builder::SaveTeam {
+        builder::SaveTeam::new(self, website_id.into(), team_id.into(), body.into())
     }
 }
-/**Builder for [`Client::create_new_team`]
-
-[`Client::create_new_team`]: super::Client::create_new_team*/
+/// The call [`Client::check_team_exists`](super::Client::check_team_exists) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct CreateNewTeam {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CheckTeamExists {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteTeamItem, String>,
+    website_id: ::std::string::String,
+    team_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl CreateNewTeam {
-    #[doc(hidden)]
-    /// The builder of [`Client::create_new_team`](super::Client::create_new_team); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl CheckTeamExists {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        team_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
+            website_id,
+            team_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteTeamItem`](crate::types::WebsiteTeamItem) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteTeamItem>,
-        <V as std::convert::TryInto<types::WebsiteTeamItem>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteTeamItem` for body failed: {}", s)
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/team", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/team/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.team_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
+            .client
+            .head(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<()>,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw_empty(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<bool, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "check_team_exists",
+            method: ::reqwest::Method::HEAD,
+            path: "/website/{website_id}/team/{team_id}",
+        };
+        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for CheckTeamExists {
+    type Output = ::std::result::Result<bool, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::create_new_team`](super::Client::create_new_team) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CreateNewTeam {
+    client: super::Client,
+    website_id: ::std::string::String,
+    body: types::WebsiteTeamItem,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CreateNewTeam {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        body: types::WebsiteTeamItem,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/team", self.client.baseurl, crate ::path::encode_path(& self
+            .website_id)
+        );
+        let mut request = self
+            .client
             .client
             .post(url)
             .header(
@@ -260,9 +383,10 @@ impl CreateNewTeam {
                 ::reqwest::header::CONTENT_TYPE,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .body(crate::transport::json_body(&body)?)
+            .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -270,9 +394,11 @@ impl CreateNewTeam {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::WebsiteTeamNew>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::WebsiteTeamNew>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -289,9 +415,9 @@ impl CreateNewTeam {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -308,73 +434,68 @@ impl CreateNewTeam {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_team`]
-
-[`Client::get_team`]: super::Client::get_team*/
-#[derive(Debug, Clone)]
-pub struct GetTeam {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    team_id: Result<::std::string::String, String>,
+impl ::std::future::IntoFuture for CreateNewTeam {
+    type Output = ::std::result::Result<crate::types::WebsiteTeamNew, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl GetTeam {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_team`](super::Client::get_team); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::delete_team`](super::Client::delete_team) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct DeleteTeam {
+    client: super::Client,
+    website_id: ::std::string::String,
+    team_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl DeleteTeam {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        team_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            team_id: Err(::std::string::String::new()),
+            website_id,
+            team_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The team identifier (the `team_id` of `list_teams`). (Required path parameter `team_id`.)
-    pub fn team_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.team_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for team_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, team_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let team_id = crate::path::required(team_id, "team_id was not initialized")?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/team/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& team_id),
+            "{}/website/{}/team/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.team_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -382,9 +503,118 @@ impl GetTeam {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::WebsiteTeam>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "delete_team",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/team/{team_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for DeleteTeam {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::get_team`](super::Client::get_team) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetTeam {
+    client: super::Client,
+    website_id: ::std::string::String,
+    team_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetTeam {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        team_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            team_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/team/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.team_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::WebsiteTeam>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -402,9 +632,9 @@ impl GetTeam {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -421,404 +651,60 @@ impl GetTeam {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::save_team`]
-
-[`Client::save_team`]: super::Client::save_team*/
+impl ::std::future::IntoFuture for GetTeam {
+    type Output = ::std::result::Result<crate::types::WebsiteTeam, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_teams`](super::Client::list_teams) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct SaveTeam {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    team_id: Result<::std::string::String, String>,
-    body: Result<types::WebsiteTeamItem, String>,
-}
-impl SaveTeam {
-    #[doc(hidden)]
-    /// The builder of [`Client::save_team`](super::Client::save_team); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            team_id: Err(::std::string::String::new()),
-            body: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The team identifier (the `team_id` of `list_teams`). (Required path parameter `team_id`.)
-    pub fn team_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.team_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for team_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The request body, a [`types::WebsiteTeamItem`](crate::types::WebsiteTeamItem) (or anything that converts into one).
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::WebsiteTeamItem>,
-        <V as std::convert::TryInto<types::WebsiteTeamItem>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map_err(|s| {
-                format!("conversion to `WebsiteTeamItem` for body failed: {}", s)
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, team_id, body } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let team_id = crate::path::required(team_id, "team_id was not initialized")?;
-        let body = crate::path::required(body, "body was not set: call .body(..)")?;
-        let url = format!(
-            "{}/website/{}/team/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& team_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .header(
-                ::reqwest::header::CONTENT_TYPE,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .body(crate::transport::json_body(&body)?)
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "save_team",
-            method: ::reqwest::Method::PUT,
-            path: "/website/{website_id}/team/{team_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::delete_team`]
-
-[`Client::delete_team`]: super::Client::delete_team*/
-#[derive(Debug, Clone)]
-pub struct DeleteTeam {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    team_id: Result<::std::string::String, String>,
-}
-impl DeleteTeam {
-    #[doc(hidden)]
-    /// The builder of [`Client::delete_team`](super::Client::delete_team); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            team_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The team identifier (the `team_id` of `list_teams`). (Required path parameter `team_id`.)
-    pub fn team_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.team_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for team_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, team_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let team_id = crate::path::required(team_id, "team_id was not initialized")?;
-        let url = format!(
-            "{}/website/{}/team/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& team_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "delete_team",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/team/{team_id}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::check_team_exists`]
-
-[`Client::check_team_exists`]: super::Client::check_team_exists*/
-#[derive(Debug, Clone)]
-pub struct CheckTeamExists {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    team_id: Result<::std::string::String, String>,
-}
-impl CheckTeamExists {
-    #[doc(hidden)]
-    /// The builder of [`Client::check_team_exists`](super::Client::check_team_exists); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            team_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The team identifier (the `team_id` of `list_teams`). (Required path parameter `team_id`.)
-    pub fn team_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.team_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for team_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, team_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let team_id = crate::path::required(team_id, "team_id was not initialized")?;
-        let url = format!(
-            "{}/website/{}/team/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& team_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client.client.head(url).build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<ResponseValue<()>, Error<()>>,
-    > + Send + 'static {
-        crate::transport::send_raw_empty(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<bool, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "check_team_exists",
-            method: ::reqwest::Method::HEAD,
-            path: "/website/{website_id}/team/{team_id}",
-        };
-        crate::transport::send_exists(&OPERATION, move || self.prepare(&OPERATION))
-    }
-}
-/**Builder for [`Client::list_teams`]
-
-[`Client::list_teams`]: super::Client::list_teams*/
-#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListTeams {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl ListTeams {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_teams`](super::Client::list_teams); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/teams/list/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/teams/list/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -826,7 +712,8 @@ impl ListTeams {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -834,11 +721,11 @@ impl ListTeams {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::WebsiteTeam>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -855,9 +742,9 @@ impl ListTeams {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -876,15 +763,147 @@ impl ListTeams {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::WebsiteTeam, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
+    }
+}
+impl ::std::future::IntoFuture for ListTeams {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::WebsiteTeam>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::save_team`](super::Client::save_team) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct SaveTeam {
+    client: super::Client,
+    website_id: ::std::string::String,
+    team_id: ::std::string::String,
+    body: types::WebsiteTeamItem,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl SaveTeam {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        team_id: ::std::string::String,
+        body: types::WebsiteTeamItem,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            team_id,
+            body,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/team/{}", self.client.baseurl, crate ::path::encode_path(&
+            self.website_id), crate ::path::encode_path(& self.team_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .body(crate::transport::json_body(&self.body)?)
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "save_team",
+            method: ::reqwest::Method::PUT,
+            path: "/website/{website_id}/team/{team_id}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for SaveTeam {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

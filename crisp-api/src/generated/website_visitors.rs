@@ -11,6 +11,38 @@ use super::{
     ResponseValue,
 };
 impl Client {
+    /// **Clear Blocked Visitors In Rule**
+    ///
+    /// Clears the blocked visitors of one block rule list, resetting its count. User tier
+    /// only.
+    ///
+    /// `DELETE /website/{website_id}/visitors/blocked/{block_rule}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#clear-blocked-visitors-in-rule)
+    ///
+    /// Awaiting the call gives `()` (Crisp's answer carries no data).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `block_rule` (path): The block rule list (Crisp's reference calls the parameter `block_rule`, Node `rule`). Its values are not listed in the sources read; the chatbox settings block pages, countries, locales and IPs. It travels as one percent-encoded path segment (the Node and Go wrappers send it unescaped).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// client.clear_blocked_visitors_in_rule("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "ips").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Clear Blocked Visitors In Rule")]
+    #[doc(alias = "clearBlockedVisitorsInRule")]
+    pub fn clear_blocked_visitors_in_rule(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        block_rule: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::ClearBlockedVisitorsInRule {
+        builder::ClearBlockedVisitorsInRule::new(
+            self,
+            website_id.into(),
+            block_rule.into(),
+        )
+    }
     /// **Count Blocked Visitors**
     ///
     /// Counts the visitors blocked on the website, one entry per block rule list. The answer
@@ -20,24 +52,25 @@ impl Client {
     ///
     /// `GET /website/{website_id}/visitors/blocked` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#count-blocked-visitors)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`VisitorBlocked`](crate::types::VisitorBlocked).
+    /// Awaiting the call gives a list of [`VisitorBlocked`](crate::types::VisitorBlocked).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .count_blocked_visitors()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
+    /// let items = client.count_blocked_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn count_blocked_visitors(&self) -> builder::CountBlockedVisitors {
-        builder::CountBlockedVisitors::new(self)
+    #[doc(alias = "Count Blocked Visitors")]
+    #[doc(alias = "countBlockedVisitors")]
+    pub fn count_blocked_visitors(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CountBlockedVisitors {
+        builder::CountBlockedVisitors::new(self, website_id.into())
     }
     /// **Count Blocked Visitors In Rule**
     ///
@@ -49,53 +82,36 @@ impl Client {
     ///
     /// `GET /website/{website_id}/visitors/blocked/{block_rule}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#count-blocked-visitors-in-rule)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`VisitorBlocked`](crate::types::VisitorBlocked).
+    /// Awaiting the call gives [`VisitorBlocked`](crate::types::VisitorBlocked).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `block_rule` (path, required): The block rule list (Crisp's reference calls the parameter `block_rule`, Node `rule`). Its values are not listed in the sources read; the chatbox settings block pages, countries, locales and IPs. It travels as one percent-encoded path segment (the Node and Go wrappers send it unescaped).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `block_rule` (path): The block rule list (Crisp's reference calls the parameter `block_rule`, Node `rule`). Its values are not listed in the sources read; the chatbox settings block pages, countries, locales and IPs. It travels as one percent-encoded path segment (the Node and Go wrappers send it unescaped).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let data = client
-    ///     .count_blocked_visitors_in_rule()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .block_rule("ips")
-    ///     .send()
+    ///     .count_blocked_visitors_in_rule(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "ips",
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn count_blocked_visitors_in_rule(&self) -> builder::CountBlockedVisitorsInRule {
-        builder::CountBlockedVisitorsInRule::new(self)
-    }
-    /// **Clear Blocked Visitors In Rule**
-    ///
-    /// Clears the blocked visitors of one block rule list, resetting its count. User tier
-    /// only.
-    ///
-    /// `DELETE /website/{website_id}/visitors/blocked/{block_rule}` · tiers: `user` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#clear-blocked-visitors-in-rule)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns `()` (Crisp's answer carries no data).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `block_rule` (path, required): The block rule list (Crisp's reference calls the parameter `block_rule`, Node `rule`). Its values are not listed in the sources read; the chatbox settings block pages, countries, locales and IPs. It travels as one percent-encoded path segment (the Node and Go wrappers send it unescaped).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// client
-    ///     .clear_blocked_visitors_in_rule()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .block_rule("ips")
-    ///     .send()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn clear_blocked_visitors_in_rule(&self) -> builder::ClearBlockedVisitorsInRule {
-        builder::ClearBlockedVisitorsInRule::new(self)
+    #[doc(alias = "Count Blocked Visitors In Rule")]
+    #[doc(alias = "countBlockedVisitorsInRule")]
+    pub fn count_blocked_visitors_in_rule(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        block_rule: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CountBlockedVisitorsInRule {
+        builder::CountBlockedVisitorsInRule::new(
+            self,
+            website_id.into(),
+            block_rule.into(),
+        )
     }
     /// **Count Visitors**
     ///
@@ -103,24 +119,97 @@ impl Client {
     ///
     /// `GET /website/{website_id}/visitors/count` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#count-visitors)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns [`VisitorCount`](crate::types::VisitorCount).
+    /// Awaiting the call gives [`VisitorCount`](crate::types::VisitorCount).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client.count_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Count Visitors")]
+    #[doc(alias = "countVisitors")]
+    pub fn count_visitors(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::CountVisitors {
+        builder::CountVisitors::new(self, website_id.into())
+    }
+    /// **Get Session Identifier From Token**
+    ///
+    /// Resolves the session bound to a token (set from the chatbox with
+    /// `CRISP_TOKEN_ID`). 404 when no session is bound to the token.
+    /// `get_session_identifier_from_token` (the Node wrapper's name) sends the same request.
+    ///
+    /// `GET /website/{website_id}/visitors/token/{token_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-session-identifier-from-token)
+    ///
+    /// Awaiting the call gives [`VisitorSession`](crate::types::VisitorSession).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `token_id` (path): The token bound to a session from the chatbox (`CRISP_TOKEN_ID`).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// let data = client
-    ///     .count_visitors()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
+    ///     .get_session_id_by_token(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51",
+    ///     )
     ///     .await?;
     /// println!("{data:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn count_visitors(&self) -> builder::CountVisitors {
-        builder::CountVisitors::new(self)
+    #[doc(alias = "Get Session Identifier From Token")]
+    #[doc(alias = "getSessionIdentifierFromToken")]
+    pub fn get_session_id_by_token(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        token_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetSessionIdByToken {
+        builder::GetSessionIdByToken::new(self, website_id.into(), token_id.into())
+    }
+    /// **Get Session Identifier From Token**
+    ///
+    /// The same request as [`get_session_id_by_token`](Self::get_session_id_by_token), under the name Crisp's other wrappers use.
+    ///
+    /// Resolves the session bound to a token (set from the chatbox with
+    /// `CRISP_TOKEN_ID`). 404 when no session is bound to the token.
+    /// `get_session_identifier_from_token` (the Node wrapper's name) sends the same request.
+    ///
+    /// `GET /website/{website_id}/visitors/token/{token_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-session-identifier-from-token)
+    ///
+    /// Awaiting the call gives [`VisitorSession`](crate::types::VisitorSession).
+    ///
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `token_id` (path): The token bound to a session from the chatbox (`CRISP_TOKEN_ID`).
+    ///
+    /// ```no_run
+    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
+    /// let data = client
+    ///     .get_session_identifier_from_token(
+    ///         "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+    ///         "7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51",
+    ///     )
+    ///     .await?;
+    /// println!("{data:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "Get Session Identifier From Token")]
+    #[doc(alias = "getSessionIdentifierFromToken")]
+    pub fn get_session_identifier_from_token(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        token_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::GetSessionIdByToken {
+        builder::GetSessionIdByToken::new(self, website_id.into(), token_id.into())
     }
     /// **List Visitors**
     ///
@@ -128,28 +217,30 @@ impl Client {
     ///
     /// `GET /website/{website_id}/visitors/list/{page_number}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#list-visitors)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`Visitor`](crate::types::Visitor); `stream()` yields every item, page after page.
+    /// Awaiting the call gives a list of [`Visitor`](crate::types::Visitor); `.stream()` yields every item, page after page.
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `page_number` (path, required): The page to read, from 1.
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    /// - `page_number` (path): The page to read, from 1.
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
     /// use crisp_api::TryStreamExt as _;
-    /// let mut items = client
-    ///     .list_visitors()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .page_number(1)
-    ///     .stream();
+    /// let mut items = client.list_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).stream();
     /// while let Some(item) = items.try_next().await? {
     ///     println!("{item:?}");
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_visitors(&self) -> builder::ListVisitors {
-        builder::ListVisitors::new(self)
+    #[doc(alias = "List Visitors")]
+    #[doc(alias = "listVisitors")]
+    pub fn list_visitors(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        page_number: u32,
+    ) -> builder::ListVisitors {
+        builder::ListVisitors::new(self, website_id.into(), page_number)
     }
     /// **Pinpoint Visitors On A Map**
     ///
@@ -162,140 +253,88 @@ impl Client {
     ///
     /// `GET /website/{website_id}/visitors/map` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#pinpoint-visitors-on-a-map)
     ///
-    /// Returns a builder: set the parameters, then `send()` returns a list of [`VisitorMapPoint`](crate::types::VisitorMapPoint).
+    /// Awaiting the call gives a list of [`VisitorMapPoint`](crate::types::VisitorMapPoint).
     ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `center_longitude` (query, optional): The longitude of the area's center, in degrees.
-    /// - `center_latitude` (query, optional): The latitude of the area's center, in degrees.
-    /// - `center_radius` (query, optional): The radius of the area around the center (an unsigned integer in the Go wrapper; its unit is not stated in the sources read).
+    /// Arguments:
+    /// - `website_id` (path): The website identifier.
+    ///
+    /// Options (setters on the call):
+    /// - `.center_longitude(..)`: The longitude of the area's center, in degrees.
+    /// - `.center_latitude(..)`: The latitude of the area's center, in degrees.
+    /// - `.center_radius(..)`: The radius of the area around the center (an unsigned integer in the Go wrapper; its unit is not stated in the sources read).
     ///
     /// ```no_run
     /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let items = client
-    ///     .pinpoint_visitors_on_map()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .send()
-    ///     .await?;
+    /// let items = client.pinpoint_visitors_on_map("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await?;
     /// println!("{} items", items.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn pinpoint_visitors_on_map(&self) -> builder::PinpointVisitorsOnMap {
-        builder::PinpointVisitorsOnMap::new(self)
-    }
-    /// **Get Session Identifier From Token**
-    ///
-    /// Resolves the session bound to a token (set from the chatbox with
-    /// `CRISP_TOKEN_ID`). 404 when no session is bound to the token.
-    /// `get_session_identifier_from_token` (the Node wrapper's name) sends the same request.
-    ///
-    /// `GET /website/{website_id}/visitors/token/{token_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-session-identifier-from-token)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`VisitorSession`](crate::types::VisitorSession).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `token_id` (path, required): The token bound to a session from the chatbox (`CRISP_TOKEN_ID`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_session_id_by_token()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .token_id("7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_session_id_by_token(&self) -> builder::GetSessionIdByToken {
-        builder::GetSessionIdByToken::new(self)
-    }
-    /// **Get Session Identifier From Token**
-    ///
-    /// The same request as [`get_session_id_by_token`](Self::get_session_id_by_token), under the name Crisp's other wrappers use.
-    ///
-    /// Resolves the session bound to a token (set from the chatbox with
-    /// `CRISP_TOKEN_ID`). 404 when no session is bound to the token.
-    /// `get_session_identifier_from_token` (the Node wrapper's name) sends the same request.
-    ///
-    /// `GET /website/{website_id}/visitors/token/{token_id}` · tiers: `user`, `plugin` · [Crisp's reference](https://docs.crisp.chat/references/rest-api/v1/#get-session-identifier-from-token)
-    ///
-    /// Returns a builder: set the parameters, then `send()` returns [`VisitorSession`](crate::types::VisitorSession).
-    ///
-    /// Parameters:
-    /// - `website_id` (path, required): The website identifier.
-    /// - `token_id` (path, required): The token bound to a session from the chatbox (`CRISP_TOKEN_ID`).
-    ///
-    /// ```no_run
-    /// # async fn example(client: crisp_api::Client) -> Result<(), crisp_api::Error> {
-    /// let data = client
-    ///     .get_session_identifier_from_token()
-    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-    ///     .token_id("7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51")
-    ///     .send()
-    ///     .await?;
-    /// println!("{data:?}");
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_session_identifier_from_token(&self) -> builder::GetSessionIdByToken {
-        builder::GetSessionIdByToken::new(self)
+    #[doc(alias = "Pinpoint Visitors On A Map")]
+    #[doc(alias = "pinpointVisitorsOnMap")]
+    pub fn pinpoint_visitors_on_map(
+        &self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> builder::PinpointVisitorsOnMap {
+        builder::PinpointVisitorsOnMap::new(self, website_id.into())
     }
 }
-/**Builder for [`Client::count_blocked_visitors`]
-
-[`Client::count_blocked_visitors`]: super::Client::count_blocked_visitors*/
+/// The call [`Client::clear_blocked_visitors_in_rule`](super::Client::clear_blocked_visitors_in_rule) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
-pub struct CountBlockedVisitors {
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ClearBlockedVisitorsInRule {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    block_rule: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
-impl CountBlockedVisitors {
-    #[doc(hidden)]
-    /// The builder of [`Client::count_blocked_visitors`](super::Client::count_blocked_visitors); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+impl ClearBlockedVisitorsInRule {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        block_rule: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            block_rule,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/visitors/blocked", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/visitors/blocked/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .block_rule)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
             .client
-            .get(url)
+            .client
+            .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -303,11 +342,115 @@ impl CountBlockedVisitors {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<::serde::de::IgnoredAny>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<::serde::de::IgnoredAny>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "block_rule", &self.block_rule)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request; Crisp's answer carries no data.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "clear_blocked_visitors_in_rule",
+            method: ::reqwest::Method::DELETE,
+            path: "/website/{website_id}/visitors/blocked/{block_rule}",
+        };
+        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for ClearBlockedVisitorsInRule {
+    type Output = ::std::result::Result<(), crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::count_blocked_visitors`](super::Client::count_blocked_visitors) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct CountBlockedVisitors {
+    client: super::Client,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl CountBlockedVisitors {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/visitors/blocked", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::VisitorBlocked>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -324,9 +467,9 @@ impl CountBlockedVisitors {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -346,71 +489,63 @@ impl CountBlockedVisitors {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::count_blocked_visitors_in_rule`]
-
-[`Client::count_blocked_visitors_in_rule`]: super::Client::count_blocked_visitors_in_rule*/
+impl ::std::future::IntoFuture for CountBlockedVisitors {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::VisitorBlocked>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::count_blocked_visitors_in_rule`](super::Client::count_blocked_visitors_in_rule) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct CountBlockedVisitorsInRule {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    block_rule: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    block_rule: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl CountBlockedVisitorsInRule {
-    #[doc(hidden)]
-    /// The builder of [`Client::count_blocked_visitors_in_rule`](super::Client::count_blocked_visitors_in_rule); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        block_rule: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            block_rule: Err(::std::string::String::new()),
+            website_id,
+            block_rule,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The block rule list (Crisp's reference calls the parameter `block_rule`, Node `rule`).
-    /// Its values are not listed in the sources read; the chatbox settings block pages,
-    /// countries, locales and IPs. It travels as one percent-encoded path segment (the Node
-    /// and Go wrappers send it unescaped). (Required path parameter `block_rule`.)
-    pub fn block_rule<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.block_rule = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for block_rule failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, block_rule } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let block_rule = crate::path::required(
-            block_rule,
-            "block_rule was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/visitors/blocked/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& block_rule),
+            "{}/website/{}/visitors/blocked/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .block_rule)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -418,7 +553,8 @@ impl CountBlockedVisitorsInRule {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -426,9 +562,11 @@ impl CountBlockedVisitorsInRule {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::VisitorBlocked>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::VisitorBlocked>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -446,9 +584,9 @@ impl CountBlockedVisitorsInRule {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -465,165 +603,56 @@ impl CountBlockedVisitorsInRule {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::clear_blocked_visitors_in_rule`]
-
-[`Client::clear_blocked_visitors_in_rule`]: super::Client::clear_blocked_visitors_in_rule*/
-#[derive(Debug, Clone)]
-pub struct ClearBlockedVisitorsInRule {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    block_rule: Result<::std::string::String, String>,
-}
-impl ClearBlockedVisitorsInRule {
-    #[doc(hidden)]
-    /// The builder of [`Client::clear_blocked_visitors_in_rule`](super::Client::clear_blocked_visitors_in_rule); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            block_rule: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The block rule list (Crisp's reference calls the parameter `block_rule`, Node `rule`).
-    /// Its values are not listed in the sources read; the chatbox settings block pages,
-    /// countries, locales and IPs. It travels as one percent-encoded path segment (the Node
-    /// and Go wrappers send it unescaped). (Required path parameter `block_rule`.)
-    pub fn block_rule<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.block_rule = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for block_rule failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, block_rule } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let block_rule = crate::path::required(
-            block_rule,
-            "block_rule was not initialized",
-        )?;
-        let url = format!(
-            "{}/website/{}/visitors/blocked/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& block_rule),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<::serde::de::IgnoredAny>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<::serde::de::IgnoredAny>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "block_rule", &self.block_rule)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request; Crisp's answer carries no data.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "clear_blocked_visitors_in_rule",
-            method: ::reqwest::Method::DELETE,
-            path: "/website/{website_id}/visitors/blocked/{block_rule}",
-        };
-        crate::transport::send_unit(&OPERATION, move || self.prepare(&OPERATION))
+impl ::std::future::IntoFuture for CountBlockedVisitorsInRule {
+    type Output = ::std::result::Result<crate::types::VisitorBlocked, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
-/**Builder for [`Client::count_visitors`]
-
-[`Client::count_visitors`]: super::Client::count_visitors*/
+/// The call [`Client::count_visitors`](super::Client::count_visitors) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct CountVisitors {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
+    website_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl CountVisitors {
-    #[doc(hidden)]
-    /// The builder of [`Client::count_visitors`](super::Client::count_visitors); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
+            website_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/visitors/count", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/visitors/count", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -631,7 +660,8 @@ impl CountVisitors {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -639,9 +669,11 @@ impl CountVisitors {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::VisitorCount>>,
-            Error<()>,
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::VisitorCount>,
+            >,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -658,9 +690,9 @@ impl CountVisitors {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -677,65 +709,60 @@ impl CountVisitors {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::list_visitors`]
-
-[`Client::list_visitors`]: super::Client::list_visitors*/
-#[derive(Debug, Clone)]
-pub struct ListVisitors {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    page_number: Result<u32, String>,
+impl ::std::future::IntoFuture for CountVisitors {
+    type Output = ::std::result::Result<crate::types::VisitorCount, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
 }
-impl ListVisitors {
-    #[doc(hidden)]
-    /// The builder of [`Client::list_visitors`](super::Client::list_visitors); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+/// The call [`Client::get_session_id_by_token`](super::Client::get_session_id_by_token) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct GetSessionIdByToken {
+    client: super::Client,
+    website_id: ::std::string::String,
+    token_id: ::std::string::String,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl GetSessionIdByToken {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        token_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            page_number: Err(::std::string::String::new()),
+            website_id,
+            token_id,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The page to read, from 1. (Required path parameter `page_number`.)
-    pub fn page_number<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.page_number = value
-            .try_into()
-            .map_err(|_| "conversion to `u32` for page_number failed".to_string());
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, page_number } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let page_number = crate::path::required(
-            page_number,
-            "page_number was not initialized",
-        )?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/visitors/list/{}", client.baseurl, crate ::path::encode_path(&
-            website_id), crate ::path::encode_path(& page_number.to_string()),
+            "{}/website/{}/visitors/token/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .token_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -743,7 +770,8 @@ impl ListVisitors {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -751,11 +779,122 @@ impl ListVisitors {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
+                crate::envelope::Envelope<crate::types::VisitorSession>,
+            >,
+            ::progenitor_client::Error<()>,
+        >,
+    > + Send + 'static {
+        crate::transport::send_raw::<
+            crate::envelope::Envelope<crate::types::VisitorSession>,
+        >(self.request())
+    }
+    /// Checks the path ids and builds the request: what can be refused before sending.
+    fn prepare(
+        &self,
+        operation: &'static crate::transport::Operation,
+    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        crate::path::check_segment(operation.id, "token_id", &self.token_id)?;
+        crate::transport::built(operation.id, self.request())
+    }
+    /// Sends the request and returns Crisp's `data`, decoded.
+    ///
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<crate::types::VisitorSession, crate::Error>,
+    > + Send + 'static {
+        static OPERATION: crate::transport::Operation = crate::transport::Operation {
+            id: "get_session_id_by_token",
+            method: ::reqwest::Method::GET,
+            path: "/website/{website_id}/visitors/token/{token_id}",
+        };
+        crate::transport::send::<
+            crate::envelope::Envelope<crate::types::VisitorSession>,
+            _,
+        >(&OPERATION, move || self.prepare(&OPERATION))
+    }
+}
+impl ::std::future::IntoFuture for GetSessionIdByToken {
+    type Output = ::std::result::Result<crate::types::VisitorSession, crate::Error>;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::list_visitors`](super::Client::list_visitors) builds: set its options, then `.await` it (or `.send().await`).
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
+pub struct ListVisitors {
+    client: super::Client,
+    website_id: ::std::string::String,
+    page_number: u32,
+    headers: ::reqwest::header::HeaderMap,
+}
+impl ListVisitors {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+        page_number: u32,
+    ) -> Self {
+        Self {
+            client: client.clone(),
+            website_id,
+            page_number,
+            headers: ::reqwest::header::HeaderMap::new(),
+        }
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+    /// Builds the request from the parameters set (no I/O).
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
+        let url = format!(
+            "{}/website/{}/visitors/list/{}", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id), crate ::path::encode_path(& self
+            .page_number.to_string())
+        );
+        let mut request = self
+            .client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build()?;
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
+    }
+    /// Sends the request and returns progenitor's raw answer: the whole envelope with
+    /// the HTTP status and headers. No retries; errors are not mapped.
+    /// Prefer [`send`](Self::send).
+    pub fn send_raw(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::Visitor>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -772,9 +911,9 @@ impl ListVisitors {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -793,110 +932,103 @@ impl ListVisitors {
             _,
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
-    /// Streams every item, page after page from the page set on the builder (1 if
-    /// unset). The next page is fetched only once the previous one is drained; the
-    /// stream ends at the first empty page, or after yielding an error.
+    /// Streams every item, page after page from the page given to the method. The
+    /// next page is fetched only once the previous one is drained; the stream ends
+    /// at the first empty page, or after yielding an error.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
         Item = ::std::result::Result<crate::types::Visitor, crate::Error>,
     > + Unpin + 'static {
-        let start = self.page_number.clone().unwrap_or(1);
-        crate::pagination::by_page(self, start, |b, page| b.page_number(page).send())
+        let start = self.page_number;
+        crate::pagination::by_page(
+            self,
+            start,
+            |mut b, page| {
+                b.page_number = page;
+                b.send()
+            },
+        )
     }
 }
-/**Builder for [`Client::pinpoint_visitors_on_map`]
-
-[`Client::pinpoint_visitors_on_map`]: super::Client::pinpoint_visitors_on_map*/
+impl ::std::future::IntoFuture for ListVisitors {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::Visitor>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// The call [`Client::pinpoint_visitors_on_map`](super::Client::pinpoint_visitors_on_map) builds: set its options, then `.await` it (or `.send().await`).
 #[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct PinpointVisitorsOnMap {
     client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    center_latitude: Result<Option<f64>, String>,
-    center_longitude: Result<Option<f64>, String>,
-    center_radius: Result<Option<u32>, String>,
+    website_id: ::std::string::String,
+    center_longitude: ::std::option::Option<f64>,
+    center_latitude: ::std::option::Option<f64>,
+    center_radius: ::std::option::Option<u32>,
+    headers: ::reqwest::header::HeaderMap,
 }
 impl PinpointVisitorsOnMap {
-    #[doc(hidden)]
-    /// The builder of [`Client::pinpoint_visitors_on_map`](super::Client::pinpoint_visitors_on_map); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
+    pub(crate) fn new(
+        client: &super::Client,
+        website_id: ::std::string::String,
+    ) -> Self {
         Self {
             client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            center_latitude: Ok(None),
-            center_longitude: Ok(None),
-            center_radius: Ok(None),
+            website_id,
+            center_longitude: ::std::option::Option::None,
+            center_latitude: ::std::option::Option::None,
+            center_radius: ::std::option::Option::None,
+            headers: ::reqwest::header::HeaderMap::new(),
         }
     }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
+    /// The longitude of the area's center, in degrees. (Optional query parameter `center_longitude`.)
+    #[allow(clippy::useless_conversion)]
+    pub fn center_longitude(mut self, value: f64) -> Self {
+        self.center_longitude = ::std::option::Option::Some(value.into());
         self
     }
     /// The latitude of the area's center, in degrees. (Optional query parameter `center_latitude`.)
-    pub fn center_latitude<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<f64>,
-    {
-        self.center_latitude = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `f64` for center_latitude failed".to_string());
-        self
-    }
-    /// The longitude of the area's center, in degrees. (Optional query parameter `center_longitude`.)
-    pub fn center_longitude<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<f64>,
-    {
-        self.center_longitude = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `f64` for center_longitude failed".to_string());
+    #[allow(clippy::useless_conversion)]
+    pub fn center_latitude(mut self, value: f64) -> Self {
+        self.center_latitude = ::std::option::Option::Some(value.into());
         self
     }
     /// The radius of the area around the center (an unsigned integer in the Go wrapper;
     /// its unit is not stated in the sources read). (Optional query parameter `center_radius`.)
-    pub fn center_radius<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<u32>,
-    {
-        self.center_radius = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `u32` for center_radius failed".to_string());
+    #[allow(clippy::useless_conversion)]
+    pub fn center_radius(mut self, value: u32) -> Self {
+        self.center_radius = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Adds a header to this request only (after the client's own headers; the
+    /// authentication and tier headers cannot be replaced).
+    pub fn header(
+        mut self,
+        name: ::reqwest::header::HeaderName,
+        value: ::reqwest::header::HeaderValue,
+    ) -> Self {
+        self.headers.append(name, value);
         self
     }
     /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self {
-            client,
-            website_id,
-            center_latitude,
-            center_longitude,
-            center_radius,
-        } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let center_latitude = crate::path::given(center_latitude)?;
-        let center_longitude = crate::path::given(center_longitude)?;
-        let center_radius = crate::path::given(center_radius)?;
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> ::std::result::Result<
+        (super::Client, ::reqwest::Request),
+        ::progenitor_client::Error<()>,
+    > {
         let url = format!(
-            "{}/website/{}/visitors/map", client.baseurl, crate ::path::encode_path(&
-            website_id),
+            "{}/website/{}/visitors/map", self.client.baseurl, crate
+            ::path::encode_path(& self.website_id)
         );
-        #[allow(unused_mut)]
-        let mut request = client
+        let mut request = self
+            .client
             .client
             .get(url)
             .header(
@@ -904,17 +1036,26 @@ impl PinpointVisitorsOnMap {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(
-                &progenitor_client::QueryParam::new("center_latitude", &center_latitude),
-            )
-            .query(
-                &progenitor_client::QueryParam::new(
+                &::progenitor_client::QueryParam::new(
                     "center_longitude",
-                    &center_longitude,
+                    &self.center_longitude,
                 ),
             )
-            .query(&progenitor_client::QueryParam::new("center_radius", &center_radius))
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "center_latitude",
+                    &self.center_latitude,
+                ),
+            )
+            .query(
+                &::progenitor_client::QueryParam::new(
+                    "center_radius",
+                    &self.center_radius,
+                ),
+            )
             .build()?;
-        Ok((client.clone(), request))
+        crate::transport::add_headers(&mut request, &self.headers);
+        Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
     /// the HTTP status and headers. No retries; errors are not mapped.
@@ -922,11 +1063,11 @@ impl PinpointVisitorsOnMap {
     pub fn send_raw(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<
+        Output = ::std::result::Result<
+            ::progenitor_client::ResponseValue<
                 crate::envelope::Envelope<::std::vec::Vec<crate::types::VisitorMapPoint>>,
             >,
-            Error<()>,
+            ::progenitor_client::Error<()>,
         >,
     > + Send + 'static {
         crate::transport::send_raw::<
@@ -943,9 +1084,9 @@ impl PinpointVisitorsOnMap {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
+    /// The same as awaiting the builder. Retries, timeouts and authentication follow
+    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
+    /// carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -965,116 +1106,13 @@ impl PinpointVisitorsOnMap {
         >(&OPERATION, move || self.prepare(&OPERATION))
     }
 }
-/**Builder for [`Client::get_session_id_by_token`]
-
-[`Client::get_session_id_by_token`]: super::Client::get_session_id_by_token*/
-#[derive(Debug, Clone)]
-pub struct GetSessionIdByToken {
-    client: super::Client,
-    website_id: Result<::std::string::String, String>,
-    token_id: Result<::std::string::String, String>,
-}
-impl GetSessionIdByToken {
-    #[doc(hidden)]
-    /// The builder of [`Client::get_session_id_by_token`](super::Client::get_session_id_by_token); use that method instead.
-    pub fn new(client: &super::Client) -> Self {
-        Self {
-            client: client.clone(),
-            website_id: Err(::std::string::String::new()),
-            token_id: Err(::std::string::String::new()),
-        }
-    }
-    /// The website identifier. (Required path parameter `website_id`.)
-    pub fn website_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.website_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for website_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// The token bound to a session from the chatbox (`CRISP_TOKEN_ID`). (Required path parameter `token_id`.)
-    pub fn token_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.token_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for token_id failed"
-                    .to_string()
-            });
-        self
-    }
-    /// Builds the request from the parameters set (no I/O).
-    fn request(&self) -> Result<(super::Client, ::reqwest::Request), Error<()>> {
-        let Self { client, website_id, token_id } = self;
-        let website_id = crate::path::required(
-            website_id,
-            "website_id was not initialized",
-        )?;
-        let token_id = crate::path::required(token_id, "token_id was not initialized")?;
-        let url = format!(
-            "{}/website/{}/visitors/token/{}", client.baseurl, crate
-            ::path::encode_path(& website_id), crate ::path::encode_path(& token_id),
-        );
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
-        Ok((client.clone(), request))
-    }
-    /// Sends the request and returns progenitor's raw answer: the whole envelope with
-    /// the HTTP status and headers. No retries; errors are not mapped.
-    /// Prefer [`send`](Self::send).
-    pub fn send_raw(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = Result<
-            ResponseValue<crate::envelope::Envelope<crate::types::VisitorSession>>,
-            Error<()>,
-        >,
-    > + Send + 'static {
-        crate::transport::send_raw::<
-            crate::envelope::Envelope<crate::types::VisitorSession>,
-        >(self.request())
-    }
-    /// Checks the path ids and builds the request: what can be refused before sending.
-    fn prepare(
-        &self,
-        operation: &'static crate::transport::Operation,
-    ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
-        crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
-        crate::path::check_segment(operation.id, "token_id", &self.token_id)?;
-        crate::transport::built(operation.id, self.request())
-    }
-    /// Sends the request and returns Crisp's `data`, decoded.
-    ///
-    /// Retries, timeouts and authentication follow the [`Client`](crate::Client)'s
-    /// configuration. Errors are [`crate::Error`], carrying the HTTP status and Crisp's
-    /// `reason`.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<crate::types::VisitorSession, crate::Error>,
-    > + Send + 'static {
-        static OPERATION: crate::transport::Operation = crate::transport::Operation {
-            id: "get_session_id_by_token",
-            method: ::reqwest::Method::GET,
-            path: "/website/{website_id}/visitors/token/{token_id}",
-        };
-        crate::transport::send::<
-            crate::envelope::Envelope<crate::types::VisitorSession>,
-            _,
-        >(&OPERATION, move || self.prepare(&OPERATION))
+impl ::std::future::IntoFuture for PinpointVisitorsOnMap {
+    type Output = ::std::result::Result<
+        ::std::vec::Vec<crate::types::VisitorMapPoint>,
+        crate::Error,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }

@@ -23,10 +23,7 @@
 //!     .build()
 //!     .unwrap();
 //! let page = client
-//!     .list_conversations()
-//!     .website_id(crisp_mock::fixed::WEBSITE)
-//!     .page_number(1)
-//!     .send()
+//!     .list_conversations(crisp_mock::fixed::WEBSITE, 1)
 //!     .await
 //!     .unwrap();
 //! assert_eq!(page.len(), 20);

@@ -30,9 +30,7 @@
 //!     .build()
 //!     .unwrap();
 //! let created = client
-//!     .create_new_conversation()
-//!     .website_id(crisp_mock::README_WEBSITE_ID)
-//!     .send()
+//!     .create_new_conversation(crisp_mock::README_WEBSITE_ID)
 //!     .await
 //!     .unwrap();
 //! assert_eq!(

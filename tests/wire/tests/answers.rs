@@ -15,11 +15,10 @@ mod answers {
     async fn abort_ongoing_call_session_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .abort_ongoing_call_session_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .call_id("call_35a0c062-72fa-4095-a2a0-f9911d47ee56")
-                .body(
+                .abort_ongoing_call_session_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    "call_35a0c062-72fa-4095-a2a0-f9911d47ee56",
                     serde_json::from_str::<
                         crisp_api::types::ConversationCallAbort,
                     >(
@@ -27,7 +26,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("abort_ongoing_call_session_for_conversation", call).await;
@@ -36,11 +34,7 @@ mod answers {
     #[tokio::test]
     async fn abort_website_deletion() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .abort_website_deletion()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.abort_website_deletion("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         empty_answers_succeed("abort_website_deletion", call).await;
     }
@@ -49,15 +43,13 @@ mod answers {
     async fn add_helpdesk_locale() {
         let call = |client: crisp_api::Client| async move {
             client
-                .add_helpdesk_locale()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .add_helpdesk_locale(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskLocaleAdd,
                     >("{\"locale\":\"en\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("add_helpdesk_locale", call).await;
@@ -67,9 +59,8 @@ mod answers {
     async fn add_helpdesk_redirection() {
         let call = |client: crisp_api::Client| async move {
             client
-                .add_helpdesk_redirection()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .add_helpdesk_redirection(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskRedirectionAdd,
                     >(
@@ -77,7 +68,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -93,9 +83,8 @@ mod answers {
     async fn add_new_people_profile() {
         let call = |client: crisp_api::Client| async move {
             client
-                .add_new_people_profile()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .add_new_people_profile(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PeopleProfileCard,
                     >(
@@ -103,7 +92,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -119,10 +107,9 @@ mod answers {
     async fn add_people_event() {
         let call = |client: crisp_api::Client| async move {
             client
-                .add_people_event()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .body(
+                .add_people_event(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
                     serde_json::from_str::<
                         crisp_api::types::PeopleEventNew,
                     >(
@@ -130,7 +117,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("add_people_event", call).await;
@@ -140,10 +126,9 @@ mod answers {
     async fn assign_conversation_routing() {
         let call = |client: crisp_api::Client| async move {
             client
-                .assign_conversation_routing()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .assign_conversation_routing(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationRoutingAssignUpdate,
                     >(
@@ -151,7 +136,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("assign_conversation_routing", call).await;
@@ -161,17 +145,15 @@ mod answers {
     async fn assist_existing_browsing_session() {
         let call = |client: crisp_api::Client| async move {
             client
-                .assist_existing_browsing_session()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .browsing_id("browsing_05a9392d-ff3f-45e7-b021-1179c45668fa")
-                .body(
+                .assist_existing_browsing_session(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa",
                     serde_json::from_str::<
                         crisp_api::types::ConversationBrowsingAssist,
                     >("{\"action\":\"mouse\",\"mouse\":{\"x\":0,\"y\":784}}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("assist_existing_browsing_session", call).await;
@@ -181,9 +163,8 @@ mod answers {
     async fn batch_block_conversations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_block_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_block_conversations(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchBlock,
                     >(
@@ -191,7 +172,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_block_conversations", call).await;
@@ -201,9 +181,8 @@ mod answers {
     async fn batch_inbox_conversations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_inbox_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_inbox_conversations(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchInbox,
                     >(
@@ -211,7 +190,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_inbox_conversations", call).await;
@@ -221,9 +199,8 @@ mod answers {
     async fn batch_order_inboxes() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_order_inboxes()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_order_inboxes(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteInboxOrders,
                     >(
@@ -231,7 +208,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_order_inboxes", call).await;
@@ -241,9 +217,8 @@ mod answers {
     async fn batch_read_items() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_read_items()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_read_items(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchConversations,
                     >(
@@ -251,7 +226,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_read_items", call).await;
@@ -261,9 +235,8 @@ mod answers {
     async fn batch_remove_items() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_remove_items()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_remove_items(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchRemove,
                     >(
@@ -271,7 +244,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_remove_items", call).await;
@@ -281,9 +253,8 @@ mod answers {
     async fn batch_report_conversations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_report_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_report_conversations(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchReport,
                     >(
@@ -291,7 +262,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_report_conversations", call).await;
@@ -301,9 +271,8 @@ mod answers {
     async fn batch_resolve_items() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_resolve_items()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_resolve_items(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchConversations,
                     >(
@@ -311,7 +280,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_resolve_items", call).await;
@@ -321,9 +289,8 @@ mod answers {
     async fn batch_routing_conversations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_routing_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_routing_conversations(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchRouting,
                     >(
@@ -331,7 +298,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_routing_conversations", call).await;
@@ -341,9 +307,8 @@ mod answers {
     async fn batch_unread_conversations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_unread_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_unread_conversations(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchConversationsListed,
                     >(
@@ -351,7 +316,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_unread_conversations", call).await;
@@ -361,9 +325,8 @@ mod answers {
     async fn batch_unresolve_conversations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_unresolve_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_unresolve_conversations(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchConversationsListed,
                     >(
@@ -371,7 +334,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_unresolve_conversations", call).await;
@@ -381,9 +343,8 @@ mod answers {
     async fn batch_update_conversations_data() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_update_conversations_data()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_update_conversations_data(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchData,
                     >(
@@ -391,7 +352,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_update_conversations_data", call).await;
@@ -401,9 +361,8 @@ mod answers {
     async fn batch_update_conversations_segments() {
         let call = |client: crisp_api::Client| async move {
             client
-                .batch_update_conversations_segments()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .batch_update_conversations_segments(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchSegments,
                     >(
@@ -411,7 +370,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("batch_update_conversations_segments", call).await;
@@ -421,16 +379,14 @@ mod answers {
     async fn block_incoming_messages_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .block_incoming_messages_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .block_incoming_messages_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationBlockUpdate,
                     >("{\"blocked\":true}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("block_incoming_messages_for_conversation", call).await;
@@ -440,16 +396,14 @@ mod answers {
     async fn cancel_helpdesk_history_change() {
         let call = |client: crisp_api::Client| async move {
             client
-                .cancel_helpdesk_history_change()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .change_id("3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39")
-                .body(
+                .cancel_helpdesk_history_change(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskHistoryChangeCancel,
                     >("{\"action\":\"revert\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("cancel_helpdesk_history_change", call).await;
@@ -459,15 +413,13 @@ mod answers {
     async fn change_bill_period_for_website_plan_subscription() {
         let call = |client: crisp_api::Client| async move {
             client
-                .change_bill_period_for_website_plan_subscription()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .change_bill_period_for_website_plan_subscription(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PlanSubscriptionBillPeriodChange,
                     >("{\"period\":\"yearly\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("change_bill_period_for_website_plan_subscription", call)
@@ -478,16 +430,14 @@ mod answers {
     async fn change_conversation_state() {
         let call = |client: crisp_api::Client| async move {
             client
-                .change_conversation_state()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .change_conversation_state(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationStateUpdate,
                     >("{\"state\":\"unresolved\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("change_conversation_state", call).await;
@@ -497,16 +447,14 @@ mod answers {
     async fn change_operator_membership() {
         let call = |client: crisp_api::Client| async move {
             client
-                .change_operator_membership()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-                .body(
+                .change_operator_membership(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "a4c32c68-be91-4e29-8a05-976e93abbe3f",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteOperatorMembership,
                     >("{\"role\":\"owner\",\"title\":\"CTO\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("change_operator_membership", call).await;
@@ -516,10 +464,10 @@ mod answers {
     async fn check_coupon_availability_for_website_plan_subscription() {
         let call = |client: crisp_api::Client| async move {
             client
-                .check_coupon_availability_for_website_plan_subscription()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .code("CRISP+AWESOME")
-                .send()
+                .check_coupon_availability_for_website_plan_subscription(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "CRISP+AWESOME",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -539,10 +487,10 @@ mod answers {
     async fn clear_blocked_visitors_in_rule() {
         let call = |client: crisp_api::Client| async move {
             client
-                .clear_blocked_visitors_in_rule()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .block_rule("ips")
-                .send()
+                .clear_blocked_visitors_in_rule(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "ips",
+                )
                 .await
         };
         empty_answers_succeed("clear_blocked_visitors_in_rule", call).await;
@@ -552,10 +500,9 @@ mod answers {
     async fn compose_message_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .compose_message_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .compose_message_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::MessageCompose,
                     >(
@@ -563,7 +510,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("compose_message_in_conversation", call).await;
@@ -572,11 +518,7 @@ mod answers {
     #[tokio::test]
     async fn count_blocked_visitors() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .count_blocked_visitors()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.count_blocked_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("count_blocked_visitors", "[{},{}]", call).await;
         empty_answers_fail("count_blocked_visitors", call).await;
@@ -586,10 +528,10 @@ mod answers {
     async fn count_blocked_visitors_in_rule() {
         let call = |client: crisp_api::Client| async move {
             client
-                .count_blocked_visitors_in_rule()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .block_rule("ips")
-                .send()
+                .count_blocked_visitors_in_rule(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "ips",
+                )
                 .await
         };
         minimal_answer_decodes("count_blocked_visitors_in_rule", "{}", call).await;
@@ -599,11 +541,7 @@ mod answers {
     #[tokio::test]
     async fn count_visitors() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .count_visitors()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.count_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("count_visitors", "{}", call).await;
         empty_answers_fail("count_visitors", call).await;
@@ -613,12 +551,12 @@ mod answers {
     async fn create_helpdesk_tree_path() {
         let call = |client: crisp_api::Client| async move {
             client
-                .create_helpdesk_tree_path()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .send()
+                .create_helpdesk_tree_path(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
+                )
                 .await
         };
         empty_answers_succeed("create_helpdesk_tree_path", call).await;
@@ -628,15 +566,13 @@ mod answers {
     async fn create_new_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .create_new_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .create_new_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::CampaignCreate,
                     >("{\"name\":\"Welcome!\",\"type\":\"one-shot\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -652,15 +588,13 @@ mod answers {
     async fn create_new_campaign_template() {
         let call = |client: crisp_api::Client| async move {
             client
-                .create_new_campaign_template()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .create_new_campaign_template(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::CampaignTemplateCreate,
                     >("{\"format\":\"html\",\"name\":\"HTML Template\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -675,11 +609,7 @@ mod answers {
     #[tokio::test]
     async fn create_new_conversation() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .create_new_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.create_new_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes(
                 "create_new_conversation",
@@ -694,9 +624,8 @@ mod answers {
     async fn create_new_inbox() {
         let call = |client: crisp_api::Client| async move {
             client
-                .create_new_inbox()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .create_new_inbox(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteInboxItem,
                     >(
@@ -704,7 +633,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -720,9 +648,8 @@ mod answers {
     async fn create_new_team() {
         let call = |client: crisp_api::Client| async move {
             client
-                .create_new_team()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .create_new_team(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteTeamItem,
                     >(
@@ -730,7 +657,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -746,14 +672,12 @@ mod answers {
     async fn create_website() {
         let call = |client: crisp_api::Client| async move {
             client
-                .create_website()
-                .body(
+                .create_website(
                     serde_json::from_str::<
                         crisp_api::types::WebsiteNew,
                     >("{\"domain\":\"acme-inc.com\",\"name\":\"Acme Inc.\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -769,9 +693,8 @@ mod answers {
     async fn delete_helpdesk() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_helpdesk()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .delete_helpdesk(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskRemove,
                     >(
@@ -779,7 +702,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("delete_helpdesk", call).await;
@@ -789,10 +711,7 @@ mod answers {
     async fn delete_helpdesk_locale() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_helpdesk_locale()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .send()
+                .delete_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en")
                 .await
         };
         empty_answers_succeed("delete_helpdesk_locale", call).await;
@@ -802,10 +721,10 @@ mod answers {
     async fn delete_helpdesk_redirection() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_helpdesk_redirection()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .redirection_id("7ebf2e39-1780-45c9-aa81-fa7a7078cb25")
-                .send()
+                .delete_helpdesk_redirection(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
+                )
                 .await
         };
         empty_answers_succeed("delete_helpdesk_redirection", call).await;
@@ -815,12 +734,12 @@ mod answers {
     async fn delete_helpdesk_tree_path() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_helpdesk_tree_path()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .send()
+                .delete_helpdesk_tree_path(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
+                )
                 .await
         };
         empty_answers_succeed("delete_helpdesk_tree_path", call).await;
@@ -830,10 +749,10 @@ mod answers {
     async fn delete_inbox() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_inbox()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-                .send()
+                .delete_inbox(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+                )
                 .await
         };
         empty_answers_succeed("delete_inbox", call).await;
@@ -843,15 +762,13 @@ mod answers {
     async fn delete_suggested_conversation_data_key() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_suggested_conversation_data_key()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .delete_suggested_conversation_data_key(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::ConversationSuggestedDataKeyDelete,
                     >("{\"key\":\"price\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("delete_suggested_conversation_data_key", call).await;
@@ -861,15 +778,13 @@ mod answers {
     async fn delete_suggested_conversation_segment() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_suggested_conversation_segment()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .delete_suggested_conversation_segment(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::ConversationSuggestedSegmentDelete,
                     >("{\"segment\":\"bug\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("delete_suggested_conversation_segment", call).await;
@@ -879,15 +794,13 @@ mod answers {
     async fn delete_suggested_people_data_key() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_suggested_people_data_key()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .delete_suggested_people_data_key(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PeopleSuggestedDataKeyDelete,
                     >("{\"key\":\"price\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("delete_suggested_people_data_key", call).await;
@@ -897,15 +810,13 @@ mod answers {
     async fn delete_suggested_people_event() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_suggested_people_event()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .delete_suggested_people_event(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PeopleSuggestedEventDelete,
                     >("{\"text\":\"Removed item from basket\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("delete_suggested_people_event", call).await;
@@ -915,15 +826,13 @@ mod answers {
     async fn delete_suggested_people_segment() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_suggested_people_segment()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .delete_suggested_people_segment(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PeopleSuggestedSegmentDelete,
                     >("{\"segment\":\"poweruser\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("delete_suggested_people_segment", call).await;
@@ -933,10 +842,10 @@ mod answers {
     async fn delete_team() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_team()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-                .send()
+                .delete_team(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+                )
                 .await
         };
         empty_answers_succeed("delete_team", call).await;
@@ -946,9 +855,8 @@ mod answers {
     async fn delete_website() {
         let call = |client: crisp_api::Client| async move {
             client
-                .delete_website()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .delete_website(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteRemove,
                     >(
@@ -956,7 +864,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("delete_website", call).await;
@@ -966,11 +873,10 @@ mod answers {
     async fn deliver_widget_button_action_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .deliver_widget_button_action_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .body(
+                .deliver_widget_button_action_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
                     serde_json::from_str::<
                         crisp_api::types::ConversationWidgetButtonAction,
                     >(
@@ -978,7 +884,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -994,11 +899,10 @@ mod answers {
     async fn deliver_widget_data_fetch_action_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .deliver_widget_data_fetch_action_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .body(
+                .deliver_widget_data_fetch_action_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
                     serde_json::from_str::<
                         crisp_api::types::ConversationWidgetDataAction,
                     >(
@@ -1006,7 +910,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -1023,10 +926,10 @@ mod answers {
     async fn dispatch_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .dispatch_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .send()
+                .dispatch_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                )
                 .await
         };
         empty_answers_succeed("dispatch_campaign", call).await;
@@ -1036,10 +939,9 @@ mod answers {
     async fn dispatch_plugin_event() {
         let call = |client: crisp_api::Client| async move {
             client
-                .dispatch_plugin_event()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .body(
+                .dispatch_plugin_event(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
                     serde_json::from_str::<
                         crisp_api::types::PluginSubscriptionEventDispatch,
                     >(
@@ -1047,7 +949,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("dispatch_plugin_event", call).await;
@@ -1057,11 +958,11 @@ mod answers {
     async fn export_helpdesk_locale_articles() {
         let call = |client: crisp_api::Client| async move {
             client
-                .export_helpdesk_locale_articles()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .send()
+                .export_helpdesk_locale_articles(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                )
                 .await
         };
         empty_answers_succeed("export_helpdesk_locale_articles", call).await;
@@ -1071,9 +972,8 @@ mod answers {
     async fn export_people_profiles() {
         let call = |client: crisp_api::Client| async move {
             client
-                .export_people_profiles()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .export_people_profiles(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::BatchPeople,
                     >(
@@ -1081,7 +981,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("export_people_profiles", call).await;
@@ -1091,9 +990,9 @@ mod answers {
     async fn flush_last_active_website_operators() {
         let call = |client: crisp_api::Client| async move {
             client
-                .flush_last_active_website_operators()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .flush_last_active_website_operators(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                )
                 .await
         };
         empty_answers_succeed("flush_last_active_website_operators", call).await;
@@ -1103,10 +1002,9 @@ mod answers {
     async fn forward_plugin_payload_to_channel() {
         let call = |client: crisp_api::Client| async move {
             client
-                .forward_plugin_payload_to_channel()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .body(
+                .forward_plugin_payload_to_channel(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
                     serde_json::from_str::<
                         crisp_api::types::PluginSubscriptionChannelForward,
                     >(
@@ -1114,7 +1012,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("forward_plugin_payload_to_channel", call).await;
@@ -1124,9 +1021,8 @@ mod answers {
     async fn generate_analytics() {
         let call = |client: crisp_api::Client| async move {
             client
-                .generate_analytics()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .generate_analytics(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::AnalyticsQuery,
                     >(
@@ -1134,7 +1030,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes("generate_analytics", "[{},{}]", call).await;
@@ -1145,8 +1040,7 @@ mod answers {
     async fn generate_bucket_url() {
         let call = |client: crisp_api::Client| async move {
             client
-                .generate_bucket_url()
-                .body(
+                .generate_bucket_url(
                     serde_json::from_str::<
                         crisp_api::types::BucketUrlRequest,
                     >(
@@ -1154,7 +1048,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("generate_bucket_url", call).await;
@@ -1164,9 +1057,9 @@ mod answers {
     async fn generate_helpdesk_domain_setup_flow() {
         let call = |client: crisp_api::Client| async move {
             client
-                .generate_helpdesk_domain_setup_flow()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .generate_helpdesk_domain_setup_flow(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                )
                 .await
         };
         minimal_answer_decodes("generate_helpdesk_domain_setup_flow", "{}", call).await;
@@ -1177,10 +1070,10 @@ mod answers {
     async fn get_block_status_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_block_status_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_block_status_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes("get_block_status_for_conversation", "{}", call).await;
@@ -1191,10 +1084,10 @@ mod answers {
     async fn get_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .send()
+                .get_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1210,10 +1103,10 @@ mod answers {
     async fn get_campaign_template() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_campaign_template()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-                .send()
+                .get_campaign_template(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "a4876300-4dae-47f7-8599-3bf9283f36c2",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1228,7 +1121,7 @@ mod answers {
     #[tokio::test]
     async fn get_connect_account() {
         let call = |client: crisp_api::Client| async move {
-            client.get_connect_account().send().await
+            client.get_connect_account().await
         };
         minimal_answer_decodes(
                 "get_connect_account",
@@ -1242,7 +1135,7 @@ mod answers {
     #[tokio::test]
     async fn get_connect_endpoints() {
         let call = |client: crisp_api::Client| async move {
-            client.get_connect_endpoints().send().await
+            client.get_connect_endpoints().await
         };
         minimal_answer_decodes("get_connect_endpoints", "{}", call).await;
         empty_answers_fail("get_connect_endpoints", call).await;
@@ -1252,10 +1145,10 @@ mod answers {
     async fn get_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1271,10 +1164,10 @@ mod answers {
     async fn get_conversation_metas() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_conversation_metas()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_conversation_metas(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes("get_conversation_metas", "{}", call).await;
@@ -1285,10 +1178,10 @@ mod answers {
     async fn get_conversation_participants() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_conversation_participants()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_conversation_participants(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes("get_conversation_participants", "{}", call).await;
@@ -1299,10 +1192,10 @@ mod answers {
     async fn get_conversation_relations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_conversation_relations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_conversation_relations(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes("get_conversation_relations", "{}", call).await;
@@ -1313,10 +1206,10 @@ mod answers {
     async fn get_conversation_routing_assign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_conversation_routing_assign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_conversation_routing_assign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes("get_conversation_routing_assign", "{}", call).await;
@@ -1327,10 +1220,10 @@ mod answers {
     async fn get_conversation_state() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_conversation_state()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_conversation_state(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes("get_conversation_state", "{}", call).await;
@@ -1341,10 +1234,10 @@ mod answers {
     async fn get_inbox() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_inbox()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-                .send()
+                .get_inbox(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1360,11 +1253,11 @@ mod answers {
     async fn get_message_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_message_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .fingerprint(524653764345i64)
-                .send()
+                .get_message_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    524653764345,
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1380,10 +1273,10 @@ mod answers {
     async fn get_messages_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_messages_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_messages_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1399,10 +1292,10 @@ mod answers {
     async fn get_ongoing_call_session_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_ongoing_call_session_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_ongoing_call_session_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1418,11 +1311,11 @@ mod answers {
     async fn get_original_message_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_original_message_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .original_id("2325a3c0-9b47-4fc6-b00e-111b752e44cd")
-                .send()
+                .get_original_message_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    "2325a3c0-9b47-4fc6-b00e-111b752e44cd",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1438,10 +1331,10 @@ mod answers {
     async fn get_people_data() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_people_data()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .send()
+                .get_people_data(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                )
                 .await
         };
         minimal_answer_decodes("get_people_data", "{}", call).await;
@@ -1452,10 +1345,10 @@ mod answers {
     async fn get_people_profile() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_people_profile()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .send()
+                .get_people_profile(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1470,11 +1363,7 @@ mod answers {
     #[tokio::test]
     async fn get_people_statistics() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .get_people_statistics()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.get_people_statistics("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("get_people_statistics", "{}", call).await;
         empty_answers_fail("get_people_statistics", call).await;
@@ -1484,10 +1373,10 @@ mod answers {
     async fn get_people_subscription_status() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_people_subscription_status()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .send()
+                .get_people_subscription_status(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                )
                 .await
         };
         minimal_answer_decodes("get_people_subscription_status", "{}", call).await;
@@ -1498,9 +1387,9 @@ mod answers {
     async fn get_plan_subscription_for_website() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_plan_subscription_for_website()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .get_plan_subscription_for_website(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                )
                 .await
         };
         minimal_answer_decodes("get_plan_subscription_for_website", "{}", call).await;
@@ -1511,10 +1400,10 @@ mod answers {
     async fn get_plugin_attest_provenance() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_plugin_attest_provenance()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .send()
+                .get_plugin_attest_provenance(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                )
                 .await
         };
         minimal_answer_decodes("get_plugin_attest_provenance", "{}", call).await;
@@ -1525,10 +1414,10 @@ mod answers {
     async fn get_plugin_usage_bills() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_plugin_usage_bills()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .send()
+                .get_plugin_usage_bills(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                )
                 .await
         };
         minimal_answer_decodes("get_plugin_usage_bills", "[{}]", call).await;
@@ -1539,10 +1428,10 @@ mod answers {
     async fn get_session_id_by_token() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_session_id_by_token()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .token_id("7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51")
-                .send()
+                .get_session_id_by_token(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51",
+                )
                 .await
         };
         minimal_answer_decodes("get_session_id_by_token", "{}", call).await;
@@ -1553,10 +1442,10 @@ mod answers {
     async fn get_subscription_details() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_subscription_details()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .send()
+                .get_subscription_details(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1572,10 +1461,10 @@ mod answers {
     async fn get_subscription_settings() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_subscription_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .send()
+                .get_subscription_settings(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                )
                 .await
         };
         minimal_answer_decodes("get_subscription_settings", "{}", call).await;
@@ -1586,10 +1475,10 @@ mod answers {
     async fn get_team() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_team()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-                .send()
+                .get_team(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1604,11 +1493,7 @@ mod answers {
     #[tokio::test]
     async fn get_verify_key() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .get_verify_key()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.get_verify_key("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("get_verify_key", "{}", call).await;
         empty_answers_fail("get_verify_key", call).await;
@@ -1617,11 +1502,7 @@ mod answers {
     #[tokio::test]
     async fn get_verify_settings() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .get_verify_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.get_verify_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("get_verify_settings", "{}", call).await;
         empty_answers_fail("get_verify_settings", call).await;
@@ -1631,10 +1512,10 @@ mod answers {
     async fn get_verify_status_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_verify_status_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .get_verify_status_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes("get_verify_status_for_conversation", "{}", call).await;
@@ -1644,11 +1525,7 @@ mod answers {
     #[tokio::test]
     async fn get_website() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .get_website()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.get_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes(
                 "get_website",
@@ -1663,9 +1540,7 @@ mod answers {
     async fn get_website_availability_status() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_website_availability_status()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .get_website_availability_status("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
                 .await
         };
         minimal_answer_decodes("get_website_availability_status", "{}", call).await;
@@ -1676,9 +1551,7 @@ mod answers {
     async fn get_website_connect_endpoints() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_website_connect_endpoints()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .get_website_connect_endpoints("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
                 .await
         };
         minimal_answer_decodes("get_website_connect_endpoints", "{}", call).await;
@@ -1689,10 +1562,10 @@ mod answers {
     async fn get_website_operator() {
         let call = |client: crisp_api::Client| async move {
             client
-                .get_website_operator()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-                .send()
+                .get_website_operator(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "a4c32c68-be91-4e29-8a05-976e93abbe3f",
+                )
                 .await
         };
         minimal_answer_decodes("get_website_operator", "{}", call).await;
@@ -1702,11 +1575,7 @@ mod answers {
     #[tokio::test]
     async fn get_website_settings() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .get_website_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.get_website_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("get_website_settings", "{}", call).await;
         empty_answers_fail("get_website_settings", call).await;
@@ -1716,11 +1585,10 @@ mod answers {
     async fn import_external_helpdesk_to_locale() {
         let call = |client: crisp_api::Client| async move {
             client
-                .import_external_helpdesk_to_locale()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .body(
+                .import_external_helpdesk_to_locale(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskLocaleExternalImport,
                     >(
@@ -1728,7 +1596,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("import_external_helpdesk_to_locale", call).await;
@@ -1738,9 +1605,8 @@ mod answers {
     async fn import_people_profiles() {
         let call = |client: crisp_api::Client| async move {
             client
-                .import_people_profiles()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .import_people_profiles(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PeopleProfileImportSetup,
                     >(
@@ -1748,7 +1614,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes("import_people_profiles", "{}", call).await;
@@ -1759,9 +1624,8 @@ mod answers {
     async fn initialize_helpdesk() {
         let call = |client: crisp_api::Client| async move {
             client
-                .initialize_helpdesk()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .initialize_helpdesk(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskInitialize,
                     >(
@@ -1769,7 +1633,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("initialize_helpdesk", call).await;
@@ -1779,10 +1642,10 @@ mod answers {
     async fn initiate_browsing_session_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .initiate_browsing_session_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .initiate_browsing_session_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         empty_answers_succeed("initiate_browsing_session_for_conversation", call).await;
@@ -1792,10 +1655,10 @@ mod answers {
     async fn initiate_conversation_with_existing_session() {
         let call = |client: crisp_api::Client| async move {
             client
-                .initiate_conversation_with_existing_session()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .initiate_conversation_with_existing_session(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         empty_answers_succeed("initiate_conversation_with_existing_session", call).await;
@@ -1805,16 +1668,14 @@ mod answers {
     async fn initiate_new_call_session_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .initiate_new_call_session_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .initiate_new_call_session_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationCallNew,
                     >("{\"mode\":\"audio\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes(
@@ -1830,9 +1691,8 @@ mod answers {
     async fn invite_website_operator() {
         let call = |client: crisp_api::Client| async move {
             client
-                .invite_website_operator()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .invite_website_operator(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteOperatorInvite,
                     >(
@@ -1840,7 +1700,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("invite_website_operator", call).await;
@@ -1849,7 +1708,7 @@ mod answers {
     #[tokio::test]
     async fn list_all_active_plan_subscriptions() {
         let call = |client: crisp_api::Client| async move {
-            client.list_all_active_plan_subscriptions().send().await
+            client.list_all_active_plan_subscriptions().await
         };
         minimal_answer_decodes("list_all_active_plan_subscriptions", "[{}]", call).await;
         empty_answers_fail("list_all_active_plan_subscriptions", call).await;
@@ -1858,7 +1717,7 @@ mod answers {
     #[tokio::test]
     async fn list_all_active_subscriptions() {
         let call = |client: crisp_api::Client| async move {
-            client.list_all_active_subscriptions().send().await
+            client.list_all_active_subscriptions().await
         };
         minimal_answer_decodes(
                 "list_all_active_subscriptions",
@@ -1872,7 +1731,7 @@ mod answers {
     #[tokio::test]
     async fn list_all_connect_websites() {
         let call = |client: crisp_api::Client| async move {
-            client.list_all_connect_websites().page_number(1i64).send().await
+            client.list_all_connect_websites(1).await
         };
         minimal_answer_decodes(
                 "list_all_connect_websites",
@@ -1886,13 +1745,7 @@ mod answers {
     #[tokio::test]
     async fn list_animation_medias() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_animation_medias()
-                .page_number(1i64)
-                .list_id(1688040000i64)
-                .search_query("thumbs up")
-                .send()
-                .await
+            client.list_animation_medias(1, 1688040000, "thumbs up").await
         };
         empty_answers_succeed("list_animation_medias", call).await;
     }
@@ -1901,10 +1754,10 @@ mod answers {
     async fn list_browsing_sessions_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_browsing_sessions_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .list_browsing_sessions_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1920,11 +1773,11 @@ mod answers {
     async fn list_campaign_recipients() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_campaign_recipients()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .page_number(1i64)
-                .send()
+                .list_campaign_recipients(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -1940,12 +1793,12 @@ mod answers {
     async fn list_campaign_statistics() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_campaign_statistics()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .action("clicked")
-                .page_number(1i64)
-                .send()
+                .list_campaign_statistics(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                    crisp_api::types::CampaignStatisticsAction::Clicked,
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes("list_campaign_statistics", "[{}]", call).await;
@@ -1955,11 +1808,7 @@ mod answers {
     #[tokio::test]
     async fn list_campaign_tags() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_campaign_tags()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.list_campaign_tags("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes(
                 "list_campaign_tags",
@@ -1974,10 +1823,7 @@ mod answers {
     async fn list_campaign_templates() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_campaign_templates()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
+                .list_campaign_templates("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
                 .await
         };
         minimal_answer_decodes(
@@ -1992,12 +1838,7 @@ mod answers {
     #[tokio::test]
     async fn list_campaigns() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_campaigns()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
-                .await
+            client.list_campaigns("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).await
         };
         minimal_answer_decodes(
                 "list_campaigns",
@@ -2011,11 +1852,7 @@ mod answers {
     #[tokio::test]
     async fn list_connect_websites_since() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_connect_websites_since()
-                .date_since("2023-08-16T09:00:00Z")
-                .send()
-                .await
+            client.list_connect_websites_since("2023-08-16T09:00:00Z").await
         };
         minimal_answer_decodes(
                 "list_connect_websites_since",
@@ -2030,11 +1867,11 @@ mod answers {
     async fn list_conversation_events() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_conversation_events()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .page_number(1i64)
-                .send()
+                .list_conversation_events(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes("list_conversation_events", "[{}]", call).await;
@@ -2045,11 +1882,11 @@ mod answers {
     async fn list_conversation_files() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_conversation_files()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .page_number(1i64)
-                .send()
+                .list_conversation_files(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes("list_conversation_files", "[{}]", call).await;
@@ -2060,11 +1897,11 @@ mod answers {
     async fn list_conversation_pages() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_conversation_pages()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .page_number(1i64)
-                .send()
+                .list_conversation_pages(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes("list_conversation_pages", "[{}]", call).await;
@@ -2074,12 +1911,7 @@ mod answers {
     #[tokio::test]
     async fn list_conversations() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
-                .await
+            client.list_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).await
         };
         minimal_answer_decodes(
                 "list_conversations",
@@ -2094,10 +1926,7 @@ mod answers {
     async fn list_helpdesk_history_changes() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_helpdesk_history_changes()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
+                .list_helpdesk_history_changes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
                 .await
         };
         minimal_answer_decodes(
@@ -2113,12 +1942,12 @@ mod answers {
     async fn list_helpdesk_locale_feedbacks() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_helpdesk_locale_feedbacks()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .page_number(1i64)
-                .send()
+                .list_helpdesk_locale_feedbacks(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes("list_helpdesk_locale_feedbacks", "[{}]", call).await;
@@ -2128,12 +1957,7 @@ mod answers {
     #[tokio::test]
     async fn list_helpdesk_locales() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_helpdesk_locales()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
-                .await
+            client.list_helpdesk_locales("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).await
         };
         minimal_answer_decodes(
                 "list_helpdesk_locales",
@@ -2148,12 +1972,12 @@ mod answers {
     async fn list_helpdesk_pages() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_helpdesk_pages()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .page_number(1i64)
-                .send()
+                .list_helpdesk_pages(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2169,10 +1993,7 @@ mod answers {
     async fn list_helpdesk_redirections() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_helpdesk_redirections()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
+                .list_helpdesk_redirections("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
                 .await
         };
         minimal_answer_decodes(
@@ -2188,12 +2009,12 @@ mod answers {
     async fn list_helpdesk_tree() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_helpdesk_tree()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .page_number(1i64)
-                .send()
+                .list_helpdesk_tree(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes("list_helpdesk_tree", "[{}]", call).await;
@@ -2203,12 +2024,7 @@ mod answers {
     #[tokio::test]
     async fn list_inboxes() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_inboxes()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
-                .await
+            client.list_inboxes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).await
         };
         minimal_answer_decodes(
                 "list_inboxes",
@@ -2223,9 +2039,9 @@ mod answers {
     async fn list_last_active_website_operators() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_last_active_website_operators()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .list_last_active_website_operators(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2241,11 +2057,11 @@ mod answers {
     async fn list_people_campaigns() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_people_campaigns()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .page_number(1i64)
-                .send()
+                .list_people_campaigns(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2261,11 +2077,11 @@ mod answers {
     async fn list_people_conversations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_people_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .page_number(1i64)
-                .send()
+                .list_people_conversations(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2281,11 +2097,11 @@ mod answers {
     async fn list_people_events() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_people_events()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .page_number(1i64)
-                .send()
+                .list_people_events(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes("list_people_events", "[{}]", call).await;
@@ -2295,12 +2111,7 @@ mod answers {
     #[tokio::test]
     async fn list_people_profiles() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_people_profiles()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
-                .await
+            client.list_people_profiles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).await
         };
         minimal_answer_decodes(
                 "list_people_profiles",
@@ -2314,12 +2125,7 @@ mod answers {
     #[tokio::test]
     async fn list_people_segments() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_people_segments()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
-                .await
+            client.list_people_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).await
         };
         minimal_answer_decodes("list_people_segments", "[{},{}]", call).await;
         empty_answers_fail("list_people_segments", call).await;
@@ -2329,10 +2135,7 @@ mod answers {
     async fn list_spam_conversations() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_spam_conversations()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
+                .list_spam_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
                 .await
         };
         minimal_answer_decodes(
@@ -2348,9 +2151,7 @@ mod answers {
     async fn list_subscriptions_for_website() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_subscriptions_for_website()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .list_subscriptions_for_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
                 .await
         };
         minimal_answer_decodes(
@@ -2366,10 +2167,10 @@ mod answers {
     async fn list_suggested_conversation_data_keys() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_suggested_conversation_data_keys()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
+                .list_suggested_conversation_data_keys(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2385,10 +2186,10 @@ mod answers {
     async fn list_suggested_conversation_segments() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_suggested_conversation_segments()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
+                .list_suggested_conversation_segments(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2404,10 +2205,10 @@ mod answers {
     async fn list_suggested_people_data_keys() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_suggested_people_data_keys()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
+                .list_suggested_people_data_keys(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    1,
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2423,10 +2224,7 @@ mod answers {
     async fn list_suggested_people_events() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_suggested_people_events()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
+                .list_suggested_people_events("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
                 .await
         };
         minimal_answer_decodes(
@@ -2441,12 +2239,7 @@ mod answers {
     #[tokio::test]
     async fn list_teams() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_teams()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
-                .await
+            client.list_teams("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).await
         };
         minimal_answer_decodes(
                 "list_teams",
@@ -2460,12 +2253,7 @@ mod answers {
     #[tokio::test]
     async fn list_visitors() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_visitors()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .page_number(1i64)
-                .send()
-                .await
+            client.list_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1).await
         };
         minimal_answer_decodes(
                 "list_visitors",
@@ -2480,9 +2268,9 @@ mod answers {
     async fn list_website_operator_availabilities() {
         let call = |client: crisp_api::Client| async move {
             client
-                .list_website_operator_availabilities()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .list_website_operator_availabilities(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2497,11 +2285,7 @@ mod answers {
     #[tokio::test]
     async fn list_website_operators() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .list_website_operators()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.list_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("list_website_operators", "[{}]", call).await;
         empty_answers_fail("list_website_operators", call).await;
@@ -2511,11 +2295,11 @@ mod answers {
     async fn map_helpdesk_locale_feedback_ratings() {
         let call = |client: crisp_api::Client| async move {
             client
-                .map_helpdesk_locale_feedback_ratings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .send()
+                .map_helpdesk_locale_feedback_ratings(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                )
                 .await
         };
         minimal_answer_decodes("map_helpdesk_locale_feedback_ratings", "{}", call).await;
@@ -2526,16 +2310,14 @@ mod answers {
     async fn mark_conversation_as_unread() {
         let call = |client: crisp_api::Client| async move {
             client
-                .mark_conversation_as_unread()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .mark_conversation_as_unread(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationUnreadMark,
                     >("{\"from\":\"user\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("mark_conversation_as_unread", call).await;
@@ -2545,10 +2327,9 @@ mod answers {
     async fn mark_messages_delivered_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .mark_messages_delivered_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .mark_messages_delivered_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::MessagesDeliveredMark,
                     >(
@@ -2556,7 +2337,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("mark_messages_delivered_in_conversation", call).await;
@@ -2566,10 +2346,9 @@ mod answers {
     async fn mark_messages_read_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .mark_messages_read_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .mark_messages_read_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::MessagesReadMark,
                     >(
@@ -2577,7 +2356,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("mark_messages_read_in_conversation", call).await;
@@ -2587,10 +2365,10 @@ mod answers {
     async fn pause_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .pause_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .send()
+                .pause_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                )
                 .await
         };
         empty_answers_succeed("pause_campaign", call).await;
@@ -2599,11 +2377,7 @@ mod answers {
     #[tokio::test]
     async fn pinpoint_visitors_on_map() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .pinpoint_visitors_on_map()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.pinpoint_visitors_on_map("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("pinpoint_visitors_on_map", "[{}]", call).await;
         empty_answers_fail("pinpoint_visitors_on_map", call).await;
@@ -2613,15 +2387,13 @@ mod answers {
     async fn redeem_coupon_for_website_plan_subscription() {
         let call = |client: crisp_api::Client| async move {
             client
-                .redeem_coupon_for_website_plan_subscription()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .redeem_coupon_for_website_plan_subscription(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PlanSubscriptionCouponRedeem,
                     >("{\"code\":\"CRISP+AWESOME\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("redeem_coupon_for_website_plan_subscription", call).await;
@@ -2631,10 +2403,9 @@ mod answers {
     async fn redeem_identity_verification_link_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .redeem_identity_verification_link_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .redeem_identity_verification_link_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationIdentityVerificationRedeem,
                     >(
@@ -2642,7 +2413,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("redeem_identity_verification_link_for_conversation", call)
@@ -2653,10 +2423,10 @@ mod answers {
     async fn remove_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .remove_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .send()
+                .remove_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                )
                 .await
         };
         empty_answers_succeed("remove_campaign", call).await;
@@ -2666,10 +2436,10 @@ mod answers {
     async fn remove_campaign_template() {
         let call = |client: crisp_api::Client| async move {
             client
-                .remove_campaign_template()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-                .send()
+                .remove_campaign_template(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "a4876300-4dae-47f7-8599-3bf9283f36c2",
+                )
                 .await
         };
         empty_answers_succeed("remove_campaign_template", call).await;
@@ -2679,10 +2449,10 @@ mod answers {
     async fn remove_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .remove_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .remove_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         empty_answers_succeed("remove_conversation", call).await;
@@ -2692,11 +2462,11 @@ mod answers {
     async fn remove_message_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .remove_message_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .fingerprint(524653764345i64)
-                .send()
+                .remove_message_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    524653764345,
+                )
                 .await
         };
         empty_answers_succeed("remove_message_in_conversation", call).await;
@@ -2706,10 +2476,10 @@ mod answers {
     async fn remove_people_profile() {
         let call = |client: crisp_api::Client| async move {
             client
-                .remove_people_profile()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .send()
+                .remove_people_profile(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                )
                 .await
         };
         empty_answers_succeed("remove_people_profile", call).await;
@@ -2719,16 +2489,14 @@ mod answers {
     async fn report_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .report_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .report_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationReport,
                     >("{\"flag\":\"spam\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("report_conversation", call).await;
@@ -2738,16 +2506,14 @@ mod answers {
     async fn report_plugin_usage_to_bill() {
         let call = |client: crisp_api::Client| async move {
             client
-                .report_plugin_usage_to_bill()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .body(
+                .report_plugin_usage_to_bill(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
                     serde_json::from_str::<
                         crisp_api::types::PluginSubscriptionBillUsageReport,
                     >("{\"name\":\"Paid messages sent\",\"price\":0.1,\"units\":250}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("report_plugin_usage_to_bill", call).await;
@@ -2757,10 +2523,10 @@ mod answers {
     async fn request_chatbox_binding_purge_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .request_chatbox_binding_purge_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .request_chatbox_binding_purge_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         empty_answers_succeed("request_chatbox_binding_purge_for_conversation", call)
@@ -2771,16 +2537,14 @@ mod answers {
     async fn request_email_transcript_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .request_email_transcript_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .request_email_transcript_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationTranscriptRequest,
                     >("{\"email\":\"valerian@crisp.chat\",\"to\":\"operator\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("request_email_transcript_for_conversation", call).await;
@@ -2790,11 +2554,11 @@ mod answers {
     async fn request_helpdesk_content_refresh() {
         let call = |client: crisp_api::Client| async move {
             client
-                .request_helpdesk_content_refresh()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .send()
+                .request_helpdesk_content_refresh(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                )
                 .await
         };
         empty_answers_succeed("request_helpdesk_content_refresh", call).await;
@@ -2804,15 +2568,13 @@ mod answers {
     async fn request_helpdesk_domain_change() {
         let call = |client: crisp_api::Client| async move {
             client
-                .request_helpdesk_domain_change()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .request_helpdesk_domain_change(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskDomainChange,
                     >("{\"basic\":\"acme-inc\",\"custom\":\"help.acme-inc.com\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("request_helpdesk_domain_change", call).await;
@@ -2822,10 +2584,9 @@ mod answers {
     async fn request_identity_verification_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .request_identity_verification_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .request_identity_verification_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationIdentityVerificationRequest,
                     >(
@@ -2833,7 +2594,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("request_identity_verification_for_conversation", call)
@@ -2844,10 +2604,9 @@ mod answers {
     async fn request_tool_call_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .request_tool_call_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .request_tool_call_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationToolCall,
                     >(
@@ -2855,7 +2614,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("request_tool_call_for_conversation", call).await;
@@ -2865,10 +2623,10 @@ mod answers {
     async fn request_user_feedback_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .request_user_feedback_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .send()
+                .request_user_feedback_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                )
                 .await
         };
         empty_answers_succeed("request_user_feedback_for_conversation", call).await;
@@ -2877,11 +2635,7 @@ mod answers {
     #[tokio::test]
     async fn resolve_helpdesk() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .resolve_helpdesk()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.resolve_helpdesk("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("resolve_helpdesk", "{}", call).await;
         empty_answers_fail("resolve_helpdesk", call).await;
@@ -2890,11 +2644,7 @@ mod answers {
     #[tokio::test]
     async fn resolve_helpdesk_domain() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .resolve_helpdesk_domain()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.resolve_helpdesk_domain("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         minimal_answer_decodes("resolve_helpdesk_domain", "{}", call).await;
         empty_answers_fail("resolve_helpdesk_domain", call).await;
@@ -2904,10 +2654,10 @@ mod answers {
     async fn resolve_helpdesk_history_change() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_history_change()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .change_id("3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39")
-                .send()
+                .resolve_helpdesk_history_change(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2923,10 +2673,7 @@ mod answers {
     async fn resolve_helpdesk_locale() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_locale()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .send()
+                .resolve_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en")
                 .await
         };
         minimal_answer_decodes(
@@ -2942,12 +2689,12 @@ mod answers {
     async fn resolve_helpdesk_page_entity() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_page_entity()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .entity_id("2f9c3b6e-5d0a-4e8b-9f1c-7a3d2e4b6c80")
-                .send()
+                .resolve_helpdesk_page_entity(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "2f9c3b6e-5d0a-4e8b-9f1c-7a3d2e4b6c80",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2963,10 +2710,10 @@ mod answers {
     async fn resolve_helpdesk_redirection() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_redirection()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .redirection_id("7ebf2e39-1780-45c9-aa81-fa7a7078cb25")
-                .send()
+                .resolve_helpdesk_redirection(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -2982,9 +2729,7 @@ mod answers {
     async fn resolve_helpdesk_settings() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .resolve_helpdesk_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
                 .await
         };
         minimal_answer_decodes("resolve_helpdesk_settings", "{}", call).await;
@@ -2995,12 +2740,12 @@ mod answers {
     async fn resolve_helpdesk_tree_content() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_tree_content()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .send()
+                .resolve_helpdesk_tree_content(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
+                )
                 .await
         };
         minimal_answer_decodes("resolve_helpdesk_tree_content", "{}", call).await;
@@ -3011,12 +2756,12 @@ mod answers {
     async fn resolve_helpdesk_tree_metadata() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_tree_metadata()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .send()
+                .resolve_helpdesk_tree_metadata(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
+                )
                 .await
         };
         minimal_answer_decodes("resolve_helpdesk_tree_metadata", "{}", call).await;
@@ -3027,12 +2772,12 @@ mod answers {
     async fn resolve_helpdesk_tree_page() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_tree_page()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .send()
+                .resolve_helpdesk_tree_page(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
+                )
                 .await
         };
         minimal_answer_decodes("resolve_helpdesk_tree_page", "{}", call).await;
@@ -3043,12 +2788,12 @@ mod answers {
     async fn resolve_helpdesk_tree_path() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_helpdesk_tree_path()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .send()
+                .resolve_helpdesk_tree_path(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
+                )
                 .await
         };
         minimal_answer_decodes("resolve_helpdesk_tree_path", "{}", call).await;
@@ -3059,10 +2804,10 @@ mod answers {
     async fn resolve_spam_conversation_content() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resolve_spam_conversation_content()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .spam_id("b45e7d75-61ab-416c-858b-1919b5fcfd10")
-                .send()
+                .resolve_spam_conversation_content(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "b45e7d75-61ab-416c-858b-1919b5fcfd10",
+                )
                 .await
         };
         minimal_answer_decodes(
@@ -3078,10 +2823,10 @@ mod answers {
     async fn resume_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .resume_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .send()
+                .resume_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                )
                 .await
         };
         empty_answers_succeed("resume_campaign", call).await;
@@ -3090,11 +2835,7 @@ mod answers {
     #[tokio::test]
     async fn roll_verify_key() {
         let call = |client: crisp_api::Client| async move {
-            client
-                .roll_verify_key()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
-                .await
+            client.roll_verify_key("8c842203-7ed8-4e29-a608-7cf78a7d2fcc").await
         };
         empty_answers_succeed("roll_verify_key", call).await;
     }
@@ -3103,10 +2844,9 @@ mod answers {
     async fn save_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .body(
+                .save_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
                     serde_json::from_str::<
                         crisp_api::types::CampaignSave,
                     >(
@@ -3114,7 +2854,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_campaign", call).await;
@@ -3124,10 +2863,9 @@ mod answers {
     async fn save_campaign_template() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_campaign_template()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-                .body(
+                .save_campaign_template(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "a4876300-4dae-47f7-8599-3bf9283f36c2",
                     serde_json::from_str::<
                         crisp_api::types::CampaignTemplateSave,
                     >(
@@ -3135,7 +2873,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_campaign_template", call).await;
@@ -3145,10 +2882,9 @@ mod answers {
     async fn save_conversation_participants() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_conversation_participants()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .save_conversation_participants(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationParticipantsSave,
                     >(
@@ -3156,7 +2892,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_conversation_participants", call).await;
@@ -3166,9 +2901,8 @@ mod answers {
     async fn save_helpdesk_settings() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_helpdesk_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .save_helpdesk_settings(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskSettings,
                     >(
@@ -3176,7 +2910,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_helpdesk_settings", call).await;
@@ -3186,12 +2919,11 @@ mod answers {
     async fn save_helpdesk_tree_content() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_helpdesk_tree_content()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .body(
+                .save_helpdesk_tree_content(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskTreeContentSave,
                     >(
@@ -3199,7 +2931,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_helpdesk_tree_content", call).await;
@@ -3209,10 +2940,9 @@ mod answers {
     async fn save_inbox() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_inbox()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-                .body(
+                .save_inbox(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteInboxItem,
                     >(
@@ -3220,7 +2950,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_inbox", call).await;
@@ -3230,16 +2959,14 @@ mod answers {
     async fn save_people_data() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_people_data()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .body(
+                .save_people_data(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
                     serde_json::from_str::<
                         crisp_api::types::PeopleData,
                     >("{\"data\":{\"signup\":\"finished\",\"type\":\"customer\"}}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_people_data", call).await;
@@ -3249,10 +2976,9 @@ mod answers {
     async fn save_people_profile() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_people_profile()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .body(
+                .save_people_profile(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
                     serde_json::from_str::<
                         crisp_api::types::PeopleProfileCard,
                     >(
@@ -3260,7 +2986,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_people_profile", call).await;
@@ -3270,16 +2995,14 @@ mod answers {
     async fn save_subscription_settings() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_subscription_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .body(
+                .save_subscription_settings(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
                     serde_json::from_str::<
                         crisp_api::types::PluginSubscriptionSettingsData,
                     >("{\"chatbox\":{\"25\":\"#bbbbbb\"}}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_subscription_settings", call).await;
@@ -3289,10 +3012,9 @@ mod answers {
     async fn save_team() {
         let call = |client: crisp_api::Client| async move {
             client
-                .save_team()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-                .body(
+                .save_team(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "d09fbd42-e517-45a4-9776-ba8226e00ba8",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteTeamItem,
                     >(
@@ -3300,7 +3022,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("save_team", call).await;
@@ -3310,10 +3031,9 @@ mod answers {
     async fn schedule_reminder_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .schedule_reminder_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .schedule_reminder_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationReminder,
                     >(
@@ -3321,7 +3041,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("schedule_reminder_for_conversation", call).await;
@@ -3331,17 +3050,15 @@ mod answers {
     async fn send_action_to_existing_browsing_session() {
         let call = |client: crisp_api::Client| async move {
             client
-                .send_action_to_existing_browsing_session()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .browsing_id("browsing_05a9392d-ff3f-45e7-b021-1179c45668fa")
-                .body(
+                .send_action_to_existing_browsing_session(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa",
                     serde_json::from_str::<
                         crisp_api::types::ConversationBrowsingAction,
                     >("{\"action\":\"start\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("send_action_to_existing_browsing_session", call).await;
@@ -3351,9 +3068,8 @@ mod answers {
     async fn send_email_to_website_operators() {
         let call = |client: crisp_api::Client| async move {
             client
-                .send_email_to_website_operators()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .send_email_to_website_operators(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteOperatorEmail,
                     >(
@@ -3361,7 +3077,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("send_email_to_website_operators", call).await;
@@ -3371,10 +3086,9 @@ mod answers {
     async fn send_message_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .send_message_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .send_message_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::MessageNew,
                     >(
@@ -3382,7 +3096,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         minimal_answer_decodes("send_message_in_conversation", "{}", call).await;
@@ -3393,16 +3106,14 @@ mod answers {
     async fn submit_spam_conversation_decision() {
         let call = |client: crisp_api::Client| async move {
             client
-                .submit_spam_conversation_decision()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .spam_id("b45e7d75-61ab-416c-858b-1919b5fcfd10")
-                .body(
+                .submit_spam_conversation_decision(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "b45e7d75-61ab-416c-858b-1919b5fcfd10",
                     serde_json::from_str::<
                         crisp_api::types::ConversationSpamDecision,
                     >("{\"action\":\"reject\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("submit_spam_conversation_decision", call).await;
@@ -3412,15 +3123,13 @@ mod answers {
     async fn subscribe_website_to_plan() {
         let call = |client: crisp_api::Client| async move {
             client
-                .subscribe_website_to_plan()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .subscribe_website_to_plan(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PlanSubscriptionNew,
                     >("{\"plan_id\":\"d678dbc1-e49d-47d3-92f2-c436f5b0e4a5\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("subscribe_website_to_plan", call).await;
@@ -3430,15 +3139,13 @@ mod answers {
     async fn subscribe_website_to_plugin() {
         let call = |client: crisp_api::Client| async move {
             client
-                .subscribe_website_to_plugin()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .subscribe_website_to_plugin(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::PluginSubscriptionNew,
                     >("{\"plugin_id\":\"c64f3595-adee-425a-8d3a-89d47f7ed6bb\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("subscribe_website_to_plugin", call).await;
@@ -3448,10 +3155,10 @@ mod answers {
     async fn test_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .test_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .send()
+                .test_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                )
                 .await
         };
         empty_answers_succeed("test_campaign", call).await;
@@ -3461,11 +3168,10 @@ mod answers {
     async fn transmit_signaling_on_ongoing_call_session() {
         let call = |client: crisp_api::Client| async move {
             client
-                .transmit_signaling_on_ongoing_call_session()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .call_id("call_35a0c062-72fa-4095-a2a0-f9911d47ee56")
-                .body(
+                .transmit_signaling_on_ongoing_call_session(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    "call_35a0c062-72fa-4095-a2a0-f9911d47ee56",
                     serde_json::from_str::<
                         crisp_api::types::ConversationCallSignaling,
                     >(
@@ -3473,7 +3179,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("transmit_signaling_on_ongoing_call_session", call).await;
@@ -3483,10 +3188,10 @@ mod answers {
     async fn unlink_operator_from_website() {
         let call = |client: crisp_api::Client| async move {
             client
-                .unlink_operator_from_website()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-                .send()
+                .unlink_operator_from_website(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "a4c32c68-be91-4e29-8a05-976e93abbe3f",
+                )
                 .await
         };
         empty_answers_succeed("unlink_operator_from_website", call).await;
@@ -3496,9 +3201,7 @@ mod answers {
     async fn unsubscribe_plan_from_website() {
         let call = |client: crisp_api::Client| async move {
             client
-                .unsubscribe_plan_from_website()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .send()
+                .unsubscribe_plan_from_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
                 .await
         };
         empty_answers_succeed("unsubscribe_plan_from_website", call).await;
@@ -3508,10 +3211,10 @@ mod answers {
     async fn unsubscribe_plugin_from_website() {
         let call = |client: crisp_api::Client| async move {
             client
-                .unsubscribe_plugin_from_website()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .send()
+                .unsubscribe_plugin_from_website(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                )
                 .await
         };
         empty_answers_succeed("unsubscribe_plugin_from_website", call).await;
@@ -3521,16 +3224,14 @@ mod answers {
     async fn update_campaign() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_campaign()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-                .body(
+                .update_campaign(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "355d805f-a72f-457e-a3e5-5d01521f3cd8",
                     serde_json::from_str::<
                         crisp_api::types::CampaignUpdate,
                     >("{\"message\":\"*Hey there*, welcome on Acme folks!\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_campaign", call).await;
@@ -3540,10 +3241,9 @@ mod answers {
     async fn update_campaign_template() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_campaign_template()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-                .body(
+                .update_campaign_template(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "a4876300-4dae-47f7-8599-3bf9283f36c2",
                     serde_json::from_str::<
                         crisp_api::types::CampaignTemplateUpdate,
                     >(
@@ -3551,7 +3251,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_campaign_template", call).await;
@@ -3561,16 +3260,14 @@ mod answers {
     async fn update_conversation_inbox() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_conversation_inbox()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .update_conversation_inbox(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationInboxUpdate,
                     >("{\"inbox_id\":\"bf6935c9-43b3-4f8e-87ea-175c1e1ed1a9\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_conversation_inbox", call).await;
@@ -3580,10 +3277,9 @@ mod answers {
     async fn update_conversation_metas() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_conversation_metas()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .update_conversation_metas(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationMetaUpdate,
                     >(
@@ -3591,7 +3287,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_conversation_metas", call).await;
@@ -3601,16 +3296,14 @@ mod answers {
     async fn update_conversation_open_state() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_conversation_open_state()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .update_conversation_open_state(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationOpenStateUpdate,
                     >("{\"opened\":true}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_conversation_open_state", call).await;
@@ -3620,12 +3313,11 @@ mod answers {
     async fn update_helpdesk_tree_metadata() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_helpdesk_tree_metadata()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .body(
+                .update_helpdesk_tree_metadata(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskTreeMetadata,
                     >(
@@ -3633,7 +3325,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_helpdesk_tree_metadata", call).await;
@@ -3643,12 +3334,11 @@ mod answers {
     async fn update_helpdesk_tree_path() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_helpdesk_tree_path()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .locale("en")
-                .content_type("articles")
-                .path("getting-started/install-crisp.md")
-                .body(
+                .update_helpdesk_tree_path(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "en",
+                    crisp_api::types::HelpdeskContentType::Articles,
+                    "getting-started/install-crisp.md",
                     serde_json::from_str::<
                         crisp_api::types::HelpdeskTreePathUpdate,
                     >(
@@ -3656,7 +3346,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_helpdesk_tree_path", call).await;
@@ -3666,17 +3355,15 @@ mod answers {
     async fn update_message_in_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_message_in_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .fingerprint(524653764345i64)
-                .body(
+                .update_message_in_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                    524653764345,
                     serde_json::from_str::<
                         crisp_api::types::MessageUpdate,
                     >("{\"content\":\"Hey there! Need help? (edited)\"}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_message_in_conversation", call).await;
@@ -3686,16 +3373,14 @@ mod answers {
     async fn update_people_data() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_people_data()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .body(
+                .update_people_data(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
                     serde_json::from_str::<
                         crisp_api::types::PeopleData,
                     >("{\"data\":{\"signup\":\"finished\"}}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_people_data", call).await;
@@ -3705,10 +3390,9 @@ mod answers {
     async fn update_people_profile() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_people_profile()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .body(
+                .update_people_profile(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
                     serde_json::from_str::<
                         crisp_api::types::PeopleProfileUpdate,
                     >(
@@ -3716,7 +3400,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_people_profile", call).await;
@@ -3726,16 +3409,14 @@ mod answers {
     async fn update_people_subscription_status() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_people_subscription_status()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-                .body(
+                .update_people_subscription_status(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
                     serde_json::from_str::<
                         crisp_api::types::PeopleSubscription,
                     >("{\"email\":false}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_people_subscription_status", call).await;
@@ -3745,16 +3426,14 @@ mod answers {
     async fn update_subscription_settings() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_subscription_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-                .body(
+                .update_subscription_settings(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
                     serde_json::from_str::<
                         crisp_api::types::PluginSubscriptionSettingsData,
                     >("{\"chatbox\":{\"25\":\"#bbbbbb\"}}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_subscription_settings", call).await;
@@ -3764,15 +3443,13 @@ mod answers {
     async fn update_verify_settings() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_verify_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .update_verify_settings(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteVerifySettingsUpdate,
                     >("{\"enabled\":true}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_verify_settings", call).await;
@@ -3782,16 +3459,14 @@ mod answers {
     async fn update_verify_status_for_conversation() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_verify_status_for_conversation()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-                .body(
+                .update_verify_status_for_conversation(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                    "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
                     serde_json::from_str::<
                         crisp_api::types::ConversationVerifyUpdate,
                     >("{\"verified\":true}")
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_verify_status_for_conversation", call).await;
@@ -3801,9 +3476,8 @@ mod answers {
     async fn update_website_settings() {
         let call = |client: crisp_api::Client| async move {
             client
-                .update_website_settings()
-                .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-                .body(
+                .update_website_settings(
+                    "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
                     serde_json::from_str::<
                         crisp_api::types::WebsiteSettingsUpdate,
                     >(
@@ -3811,7 +3485,6 @@ mod answers {
                         )
                         .expect("the spec's request example"),
                 )
-                .send()
                 .await
         };
         empty_answers_succeed("update_website_settings", call).await;

@@ -29,12 +29,7 @@ fn client(url: &str, max: usize) -> Client {
 }
 
 async fn get(client: &Client) -> Result<crisp_api::types::Conversation, crisp_api::Error> {
-    client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_x")
-        .send()
-        .await
+    client.get_conversation(WEBSITE, "session_x").await
 }
 
 fn assert_too_large(result: Result<crisp_api::types::Conversation, crisp_api::Error>) {

@@ -16,10 +16,7 @@ async fn wrong_credentials_give_an_authentication_error() {
         .build()
         .unwrap();
     let err = client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_x")
-        .send()
+        .get_conversation(WEBSITE, "session_x")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
@@ -33,10 +30,7 @@ async fn wrong_credentials_give_an_authentication_error() {
 async fn an_unknown_conversation_is_not_found_with_reason_and_operation() {
     let server = MockServer::start().await;
     let err = client_for(&server)
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_unknown")
-        .send()
+        .get_conversation(WEBSITE, "session_unknown")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
@@ -50,11 +44,8 @@ async fn an_unknown_conversation_is_not_found_with_reason_and_operation() {
 async fn a_request_the_mock_refuses_is_an_invalid_request_with_the_field() {
     let server = MockServer::start().await;
     let err = client_for(&server)
-        .list_conversations()
-        .website_id(WEBSITE)
-        .page_number(1)
+        .list_conversations(WEBSITE, 1)
         .per_page(100)
-        .send()
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
@@ -75,10 +66,7 @@ async fn error_true_on_200_is_an_error() {
     .header("content-type", "application/json")])
     .await;
     let err = client_at(&server.url())
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_x")
-        .send()
+        .get_conversation(WEBSITE, "session_x")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
@@ -92,10 +80,7 @@ async fn error_true_on_200_is_an_error() {
     )])
     .await;
     let err = client_at(&server.url())
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_x")
-        .send()
+        .get_conversation(WEBSITE, "session_x")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
@@ -107,10 +92,7 @@ async fn error_true_on_200_is_an_error() {
 async fn non_json_bodies_are_invalid_responses() {
     let server = ScriptedServer::start(vec![Reply::raw(200, "<html>hello</html>")]).await;
     let err = client_at(&server.url())
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_x")
-        .send()
+        .get_conversation(WEBSITE, "session_x")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
@@ -121,10 +103,7 @@ async fn non_json_bodies_are_invalid_responses() {
     ])
     .await;
     let err = client_at(&server.url())
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_x")
-        .send()
+        .get_conversation(WEBSITE, "session_x")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
@@ -136,22 +115,10 @@ async fn non_json_bodies_are_invalid_responses() {
 async fn empty_ids_are_refused_before_sending() {
     let server = MockServer::start().await;
     let client = client_for(&server);
-    let err = client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id("")
-        .send()
-        .await
-        .unwrap_err();
+    let err = client.get_conversation(WEBSITE, "").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert!(err.to_string().contains("session_id"), "{err}");
-    let err = client
-        .get_people_profile()
-        .website_id(WEBSITE)
-        .people_id("")
-        .send()
-        .await
-        .unwrap_err();
+    let err = client.get_people_profile(WEBSITE, "").await.unwrap_err();
     assert!(err.to_string().contains("people_id"), "{err}");
     assert!(server.requests().is_empty());
 }
@@ -167,9 +134,7 @@ async fn operator_token_secrets_decode_but_never_show_in_debug() {
     }});
     let server = ScriptedServer::start(vec![Reply::ok(json!([operator]))]).await;
     let operators = client_at(&server.url())
-        .list_website_operators()
-        .website_id(WEBSITE)
-        .send()
+        .list_website_operators(WEBSITE)
         .await
         .unwrap();
     let details = operators[0].details.as_ref().unwrap();

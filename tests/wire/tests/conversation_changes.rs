@@ -20,9 +20,7 @@ async fn setup() -> (MockServer, Client, String) {
         .build()
         .unwrap();
     let session = client
-        .create_new_conversation()
-        .website_id(WEBSITE)
-        .send()
+        .create_new_conversation(WEBSITE)
         .await
         .unwrap()
         .session_id;
@@ -31,11 +29,11 @@ async fn setup() -> (MockServer, Client, String) {
 
 async fn send(client: &Client, session: &str, from: MessageFrom, text: &str) -> i64 {
     client
-        .send_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(session)
-        .body(MessageNew::new(from, "chat", MessageContent::text(text)))
-        .send()
+        .send_message_in_conversation(
+            WEBSITE,
+            session,
+            MessageNew::new(from, "chat", MessageContent::text(text)),
+        )
         .await
         .unwrap()
         .fingerprint
@@ -43,13 +41,7 @@ async fn send(client: &Client, session: &str, from: MessageFrom, text: &str) -> 
 }
 
 async fn unread_by_operators(client: &Client, session: &str) -> Option<u32> {
-    let conversation = client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id(session)
-        .send()
-        .await
-        .unwrap();
+    let conversation = client.get_conversation(WEBSITE, session).await.unwrap();
     conversation.unread.and_then(|u| u.operator)
 }
 
@@ -59,37 +51,22 @@ async fn a_removed_message_is_gone() {
     let first = send(&client, &session, MessageFrom::User, "first").await;
     let second = send(&client, &session, MessageFrom::User, "second").await;
     let one = client
-        .get_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .fingerprint(first)
-        .send()
+        .get_message_in_conversation(WEBSITE, &session, first)
         .await
         .unwrap();
     assert_eq!(one.content, MessageContent::text("first"));
     client
-        .remove_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .fingerprint(first)
-        .send()
+        .remove_message_in_conversation(WEBSITE, &session, first)
         .await
         .unwrap();
     let messages = client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .send()
+        .get_messages_in_conversation(WEBSITE, &session)
         .await
         .unwrap();
     let left: Vec<i64> = messages.iter().map(|m| m.fingerprint).collect();
     assert_eq!(left, [second]);
     let gone = client
-        .get_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .fingerprint(first)
-        .send()
+        .get_message_in_conversation(WEBSITE, &session, first)
         .await
         .unwrap_err();
     assert_eq!(gone.kind(), ErrorKind::NotFound);
@@ -101,20 +78,20 @@ async fn an_unread_mark_shows_in_the_unread_counts() {
     let (_mock, client, session) = setup().await;
     send(&client, &session, MessageFrom::User, "hello?").await;
     client
-        .mark_messages_read_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(MessagesReadMark::new(MessageFrom::Operator, "chat"))
-        .send()
+        .mark_messages_read_in_conversation(
+            WEBSITE,
+            &session,
+            MessagesReadMark::new(MessageFrom::Operator, "chat"),
+        )
         .await
         .unwrap();
     assert_eq!(unread_by_operators(&client, &session).await, Some(0));
     client
-        .mark_conversation_as_unread()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(ConversationUnreadMark::new(MessageFrom::Operator))
-        .send()
+        .mark_conversation_as_unread(
+            WEBSITE,
+            &session,
+            ConversationUnreadMark::new(MessageFrom::Operator),
+        )
         .await
         .unwrap();
     assert_eq!(unread_by_operators(&client, &session).await, Some(1));
@@ -124,57 +101,39 @@ async fn an_unread_mark_shows_in_the_unread_counts() {
 async fn inbox_and_participants_read_back_what_was_saved() {
     let (_mock, client, session) = setup().await;
     client
-        .update_conversation_inbox()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(ConversationInboxUpdate::new().inbox_id("bf6935c9-43b3-4f8e-87ea-175c1e1ed1a9"))
-        .send()
+        .update_conversation_inbox(
+            WEBSITE,
+            &session,
+            ConversationInboxUpdate::new().inbox_id("bf6935c9-43b3-4f8e-87ea-175c1e1ed1a9"),
+        )
         .await
         .unwrap();
-    let conversation = client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .send()
-        .await
-        .unwrap();
+    let conversation = client.get_conversation(WEBSITE, &session).await.unwrap();
     assert_eq!(
         conversation.inbox_id.as_deref(),
         Some("bf6935c9-43b3-4f8e-87ea-175c1e1ed1a9")
     );
     // `None` files it under no inbox again (`inbox_id: null` on the wire).
     client
-        .update_conversation_inbox()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(ConversationInboxUpdate::new())
-        .send()
+        .update_conversation_inbox(WEBSITE, &session, ConversationInboxUpdate::new())
         .await
         .unwrap();
-    let conversation = client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .send()
-        .await
-        .unwrap();
+    let conversation = client.get_conversation(WEBSITE, &session).await.unwrap();
     assert_eq!(conversation.inbox_id, None);
 
     client
-        .save_conversation_participants()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(ConversationParticipantsSave::new([
-            ConversationParticipantNew::new("email", "jane.doe@acme-inc.com"),
-        ]))
-        .send()
+        .save_conversation_participants(
+            WEBSITE,
+            &session,
+            ConversationParticipantsSave::new([ConversationParticipantNew::new(
+                "email",
+                "jane.doe@acme-inc.com",
+            )]),
+        )
         .await
         .unwrap();
     let saved = client
-        .get_conversation_participants()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .send()
+        .get_conversation_participants(WEBSITE, &session)
         .await
         .unwrap();
     let targets: Vec<_> = saved

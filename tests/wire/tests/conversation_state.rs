@@ -24,11 +24,7 @@ fn text(s: &str) -> MessageContent {
 async fn send(client: &Client, session: &str, from: MessageFrom, content: MessageContent) -> i64 {
     let body = MessageNew::new(from, "chat", content);
     client
-        .send_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(session)
-        .body(body)
-        .send()
+        .send_message_in_conversation(WEBSITE, session, body)
         .await
         .unwrap()
         .fingerprint
@@ -36,30 +32,18 @@ async fn send(client: &Client, session: &str, from: MessageFrom, content: Messag
 }
 
 async fn get(client: &Client, session: &str) -> crisp_api::types::Conversation {
-    client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id(session)
-        .send()
-        .await
-        .unwrap()
+    client.get_conversation(WEBSITE, session).await.unwrap()
 }
 
 async fn messages(client: &Client, session: &str) -> Vec<crisp_api::types::Message> {
     client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(session)
-        .send()
+        .get_messages_in_conversation(WEBSITE, session)
         .await
         .unwrap()
 }
 
 async fn listed(client: &Client, include_empty: bool) -> Vec<String> {
-    let mut list = client
-        .list_conversations()
-        .website_id(WEBSITE)
-        .page_number(1);
+    let mut list = client.list_conversations(WEBSITE, 1);
     if include_empty {
         list = list.include_empty(SearchFlag::Yes);
     }
@@ -71,12 +55,7 @@ async fn listed(client: &Client, include_empty: bool) -> Vec<String> {
 async fn create_send_list_and_read_back() {
     let server = MockServer::start().await;
     let client = client_for(&server);
-    let created = client
-        .create_new_conversation()
-        .website_id(WEBSITE)
-        .send()
-        .await
-        .unwrap();
+    let created = client.create_new_conversation(WEBSITE).await.unwrap();
     let session = created.session_id;
     assert!(session.starts_with("session_"));
     // Without a message the conversation is listed only with include_empty, as in Crisp.
@@ -86,11 +65,7 @@ async fn create_send_list_and_read_back() {
     let body = MessageNew::new(MessageFrom::Operator, "chat", text("Hey there! Need help?"))
         .fingerprint(524_653_764_345_i64);
     let sent = client
-        .send_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(body)
-        .send()
+        .send_message_in_conversation(WEBSITE, &session, body)
         .await
         .unwrap();
     // A fingerprint wider than 32 bits survives the round trip.
@@ -128,11 +103,8 @@ async fn lists_put_the_most_recently_updated_first() {
     );
     // By creation date, the newest first, whatever was updated since.
     let by_created: Vec<_> = client
-        .list_conversations()
-        .website_id(WEBSITE)
-        .page_number(1)
+        .list_conversations(WEBSITE, 1)
         .order_date_created(SearchFlag::Yes)
-        .send()
         .await
         .unwrap()
         .into_iter()
@@ -147,26 +119,24 @@ async fn searches_and_filters_narrow_the_list() {
     let client = client_for(&server);
     let ids = server.with_store(|s| s.seed_conversations(WEBSITE, 4));
     client
-        .update_conversation_metas()
-        .website_id(WEBSITE)
-        .session_id(&ids[0])
-        .body(
+        .update_conversation_metas(
+            WEBSITE,
+            &ids[0],
             ConversationMetaUpdate::new()
                 .nickname("Alice Martin")
                 .email("alice@example.com")
                 .segments(["vip"]),
         )
-        .send()
         .await
         .unwrap();
     // Everything the visitors wrote is read, but the one in ids[1] asks again.
     for id in &ids {
         client
-            .mark_messages_read_in_conversation()
-            .website_id(WEBSITE)
-            .session_id(id)
-            .body(MessagesReadMark::new(MessageFrom::Operator, "chat"))
-            .send()
+            .mark_messages_read_in_conversation(
+                WEBSITE,
+                id,
+                MessagesReadMark::new(MessageFrom::Operator, "chat"),
+            )
             .await
             .unwrap();
     }
@@ -179,39 +149,38 @@ async fn searches_and_filters_narrow_the_list() {
     .await;
     send(&client, &ids[2], MessageFrom::Operator, text("all done")).await;
     client
-        .change_conversation_state()
-        .website_id(WEBSITE)
-        .session_id(&ids[2])
-        .body(ConversationStateUpdate::new(ConversationState::Resolved))
-        .send()
+        .change_conversation_state(
+            WEBSITE,
+            &ids[2],
+            ConversationStateUpdate::new(ConversationState::Resolved),
+        )
         .await
         .unwrap();
     client
-        .assign_conversation_routing()
-        .website_id(WEBSITE)
-        .session_id(&ids[3])
-        .body(ConversationRoutingAssignUpdate::new().assigned(RoutingAssignee::new(OPERATOR_ID)))
-        .send()
+        .assign_conversation_routing(
+            WEBSITE,
+            &ids[3],
+            ConversationRoutingAssignUpdate::new().assigned(RoutingAssignee::new(OPERATOR_ID)),
+        )
         .await
         .unwrap();
 
     let search = |query: &'static [(&'static str, &'static str)]| {
         let client = client.clone();
         async move {
-            let mut b = client
-                .search_conversations()
-                .website_id(WEBSITE)
-                .page_number(1);
+            let mut b = client.search_conversations(WEBSITE, 1);
             for (k, v) in query {
                 b = match *k {
                     "search_query" => b.search_query(*v),
-                    "search_type" => b.search_type(*v),
-                    "filter_unread" => b.filter_unread(*v),
-                    "filter_resolved" => b.filter_resolved(*v),
-                    "filter_not_resolved" => b.filter_not_resolved(*v),
+                    "search_type" => {
+                        b.search_type(v.parse::<crisp_api::types::SearchType>().unwrap())
+                    }
+                    "filter_unread" => b.filter_unread(*v == "1"),
+                    "filter_resolved" => b.filter_resolved(*v == "1"),
+                    "filter_not_resolved" => b.filter_not_resolved(*v == "1"),
                     "filter_assigned" => b.filter_assigned(*v),
-                    "filter_unassigned" => b.filter_unassigned(*v),
-                    "order_date_waiting" => b.order_date_waiting(*v),
+                    "filter_unassigned" => b.filter_unassigned(*v == "1"),
+                    "order_date_waiting" => b.order_date_waiting(*v == "1"),
                     other => panic!("{other}"),
                 };
             }
@@ -254,20 +223,12 @@ async fn a_list_pages_across_pages_of_per_page() {
     let server = MockServer::start().await;
     let client = client_for(&server);
     let ids = server.with_store(|s| s.seed_conversations(WEBSITE, 45));
-    let page = |n: u32| {
-        client
-            .list_conversations()
-            .website_id(WEBSITE)
-            .page_number(n)
-            .per_page(20)
-            .send()
-    };
+    let page = |n: u32| client.list_conversations(WEBSITE, n).per_page(20).send();
     assert_eq!(page(1).await.unwrap().len(), 20);
     assert_eq!(page(3).await.unwrap().len(), 5);
     assert!(page(4).await.unwrap().is_empty());
     let all: Vec<String> = client
-        .list_conversations()
-        .website_id(WEBSITE)
+        .list_conversations(WEBSITE, 1)
         .per_page(50)
         .stream()
         .map_ok(|c| c.session_id)
@@ -293,14 +254,12 @@ async fn unread_counts_follow_messages_and_read_marks() {
     assert_eq!(unread().await, (Some(2), Some(1)));
 
     client
-        .mark_messages_read_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(
+        .mark_messages_read_in_conversation(
+            WEBSITE,
+            &session,
             MessagesReadMark::new(MessageFrom::Operator, "urn:crisp.im:slack:0")
                 .fingerprints(vec![first]),
         )
-        .send()
         .await
         .unwrap();
     let read: Vec<_> = messages(&client, &session)
@@ -315,25 +274,21 @@ async fn unread_counts_follow_messages_and_read_marks() {
 
     // Without fingerprints: everything the other party sent.
     client
-        .mark_messages_read_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(MessagesReadMark::new(MessageFrom::User, "chat"))
-        .send()
+        .mark_messages_read_in_conversation(
+            WEBSITE,
+            &session,
+            MessagesReadMark::new(MessageFrom::User, "chat"),
+        )
         .await
         .unwrap();
     assert_eq!(unread().await, (Some(1), Some(0)));
 
     client
-        .mark_messages_delivered_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(MessagesDeliveredMark::new(
-            DeliveredFrom::Operator,
-            "chat",
-            vec![second],
-        ))
-        .send()
+        .mark_messages_delivered_in_conversation(
+            WEBSITE,
+            &session,
+            MessagesDeliveredMark::new(DeliveredFrom::Operator, "chat", vec![second]),
+        )
         .await
         .unwrap();
     let delivered: Vec<_> = messages(&client, &session)
@@ -351,12 +306,12 @@ async fn an_edited_message_is_read_back_edited() {
     let session = server.with_store(|s| s.create_conversation(WEBSITE));
     let fingerprint = send(&client, &session, MessageFrom::Operator, text("Hey there!")).await;
     client
-        .update_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .fingerprint(fingerprint)
-        .body(MessageUpdate::new("Hey there! Can I help?"))
-        .send()
+        .update_message_in_conversation(
+            WEBSITE,
+            &session,
+            fingerprint,
+            MessageUpdate::new("Hey there! Can I help?"),
+        )
         .await
         .unwrap();
     let read_back = messages(&client, &session).await;
@@ -366,12 +321,7 @@ async fn an_edited_message_is_read_back_edited() {
     assert_eq!(last.as_deref(), Some("Hey there! Can I help?"));
 
     let err = client
-        .update_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .fingerprint(1_i64)
-        .body(MessageUpdate::new("x"))
-        .send()
+        .update_message_in_conversation(WEBSITE, &session, 1_i64, MessageUpdate::new("x"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
@@ -387,9 +337,7 @@ async fn messages_are_read_before_after_and_around_a_time() {
         send(&client, &session, MessageFrom::User, text(&format!("m{i}"))).await;
     }
     let all: Vec<_> = client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
+        .get_messages_in_conversation(WEBSITE, &session)
         .stream()
         .try_collect()
         .await
@@ -403,21 +351,15 @@ async fn messages_are_read_before_after_and_around_a_time() {
         Some(times[10])
     );
     let after = client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
+        .get_messages_in_conversation(WEBSITE, &session)
         .timestamp_after(times[4])
-        .send()
         .await
         .unwrap();
     assert_eq!(after.len(), 20);
     assert_eq!(after[0].timestamp, Some(times[5]));
     let around = client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
+        .get_messages_in_conversation(WEBSITE, &session)
         .timestamp_around(times[15])
-        .send()
         .await
         .unwrap();
     assert_eq!(around.len(), 20);
@@ -432,10 +374,11 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
 
     let compose = |type_: ComposeType| {
         client
-            .compose_message_in_conversation()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .body(MessageCompose::new(type_, MessageFrom::Operator).excerpt("Let me check"))
+            .compose_message_in_conversation(
+                WEBSITE,
+                &session,
+                MessageCompose::new(type_, MessageFrom::Operator).excerpt("Let me check"),
+            )
             .send()
     };
     compose(ComposeType::Start).await.unwrap();
@@ -455,17 +398,12 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
             update = update.assigned(RoutingAssignee::new(id));
         }
         client
-            .assign_conversation_routing()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .body(update)
+            .assign_conversation_routing(WEBSITE, &session, update)
             .send()
     };
     let routing = || {
         client
-            .get_conversation_routing_assign()
-            .website_id(WEBSITE)
-            .session_id(&session)
+            .get_conversation_routing_assign(WEBSITE, &session)
             .send()
     };
     assign(Some(OPERATOR_ID)).await.unwrap();
@@ -477,10 +415,7 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
 
     let metas = |update: ConversationMetaUpdate| {
         client
-            .update_conversation_metas()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .body(update)
+            .update_conversation_metas(WEBSITE, &session, update)
             .send()
     };
     metas(
@@ -500,10 +435,7 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
     .await
     .unwrap();
     let meta = client
-        .get_conversation_metas()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .send()
+        .get_conversation_metas(WEBSITE, &session)
         .await
         .unwrap();
     assert_eq!(meta.nickname.as_deref(), Some("John Doe"));
@@ -513,23 +445,17 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
         json!({"type": "customer", "signup": "pending", "plan": 3})
     );
 
-    let state = || {
-        client
-            .get_conversation_state()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .send()
-    };
+    let state = || client.get_conversation_state(WEBSITE, &session).send();
     assert_eq!(
         state().await.unwrap().state,
         Some(ConversationState::Pending)
     );
     client
-        .change_conversation_state()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(ConversationStateUpdate::new(ConversationState::Resolved))
-        .send()
+        .change_conversation_state(
+            WEBSITE,
+            &session,
+            ConversationStateUpdate::new(ConversationState::Resolved),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -539,17 +465,16 @@ async fn compose_routing_metas_state_and_block_are_read_back() {
 
     let block = |blocked: bool| {
         client
-            .block_incoming_messages_for_conversation()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .body(ConversationBlockUpdate::new(blocked))
+            .block_incoming_messages_for_conversation(
+                WEBSITE,
+                &session,
+                ConversationBlockUpdate::new(blocked),
+            )
             .send()
     };
     let blocked = || {
         client
-            .get_block_status_for_conversation()
-            .website_id(WEBSITE)
-            .session_id(&session)
+            .get_block_status_for_conversation(WEBSITE, &session)
             .send()
     };
     block(true).await.unwrap();
@@ -587,21 +512,12 @@ async fn pages_events_and_files_page_and_stream() {
             ((), Vec::new())
         })
     });
-    let page = |n: u32| {
-        client
-            .list_conversation_pages()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .page_number(n)
-            .send()
-    };
+    let page = |n: u32| client.list_conversation_pages(WEBSITE, &session, n).send();
     assert_eq!(page(1).await.unwrap().len(), 20);
     assert_eq!(page(2).await.unwrap().len(), 5);
     assert!(page(3).await.unwrap().is_empty());
     let all: Vec<_> = client
-        .list_conversation_pages()
-        .website_id(WEBSITE)
-        .session_id(&session)
+        .list_conversation_pages(WEBSITE, &session, 1)
         .stream()
         .try_collect()
         .await
@@ -610,11 +526,7 @@ async fn pages_events_and_files_page_and_stream() {
     assert_eq!(all[24].page_title.as_deref(), Some("Page 24"));
 
     let events = client
-        .list_conversation_events()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .page_number(1)
-        .send()
+        .list_conversation_events(WEBSITE, &session, 1)
         .await
         .unwrap();
     assert_eq!(events.len(), 1);
@@ -630,11 +542,7 @@ async fn pages_events_and_files_page_and_stream() {
     );
     let fingerprint = send(&client, &session, MessageFrom::User, content).await;
     let files = client
-        .list_conversation_files()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .page_number(1)
-        .send()
+        .list_conversation_files(WEBSITE, &session, 1)
         .await
         .unwrap();
     assert_eq!(files.len(), 1);
@@ -642,11 +550,11 @@ async fn pages_events_and_files_page_and_stream() {
     assert_eq!(files[0].fingerprint, Some(fingerprint));
 
     client
-        .request_email_transcript_for_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(ConversationTranscriptRequest::new(TranscriptTo::User).email("john@example.com"))
-        .send()
+        .request_email_transcript_for_conversation(
+            WEBSITE,
+            &session,
+            ConversationTranscriptRequest::new(TranscriptTo::User).email("john@example.com"),
+        )
         .await
         .unwrap();
     let transcripts = server.with_store(|s| {
@@ -666,28 +574,16 @@ async fn a_removed_conversation_is_gone() {
     let server = MockServer::start().await;
     let client = client_for(&server);
     let session = server.with_store(|s| s.seed_conversations(WEBSITE, 1).remove(0));
-    let remove = || {
-        client
-            .remove_conversation()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .send()
-    };
+    let remove = || client.remove_conversation(WEBSITE, &session).send();
     remove().await.unwrap();
     let err = client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .send()
+        .get_conversation(WEBSITE, &session)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.message(), Some("conversation not found"));
     let exists = client
-        .check_conversation_exists()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .send()
+        .check_conversation_exists(WEBSITE, &session)
         .await
         .unwrap();
     assert!(!exists, "a HEAD check answers false, not an error");
@@ -747,11 +643,11 @@ async fn changes_are_published_as_realtime_events() {
     send(&client, &session, MessageFrom::User, text("hello")).await;
     send(&client, &session, MessageFrom::Operator, text("hi!")).await;
     client
-        .change_conversation_state()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(ConversationStateUpdate::new(ConversationState::Resolved))
-        .send()
+        .change_conversation_state(
+            WEBSITE,
+            &session,
+            ConversationStateUpdate::new(ConversationState::Resolved),
+        )
         .await
         .unwrap();
     let mut names = Vec::new();

@@ -36,31 +36,13 @@ async fn the_sdk_reads_the_fixed_answers() {
         .credentials(server.identifier(), server.key())
         .build()
         .unwrap();
-    let page = client
-        .list_conversations()
-        .website_id(WEBSITE)
-        .page_number(1)
-        .send()
-        .await
-        .unwrap();
+    let page = client.list_conversations(WEBSITE, 1).await.unwrap();
     let expected: Vec<Conversation> =
         serde_json::from_value(serde_json::Value::Array(fixed::conversation_page())).unwrap();
     assert_eq!(page, expected);
-    let next = client
-        .list_conversations()
-        .website_id(WEBSITE)
-        .page_number(2)
-        .send()
-        .await
-        .unwrap();
+    let next = client.list_conversations(WEBSITE, 2).await.unwrap();
     assert!(next.is_empty());
-    let one = client
-        .get_conversation()
-        .website_id(WEBSITE)
-        .session_id(SESSION)
-        .send()
-        .await
-        .unwrap();
+    let one = client.get_conversation(WEBSITE, SESSION).await.unwrap();
     assert_eq!(one.session_id, SESSION);
     assert!(server.small_body().len() < 400);
     assert_eq!(server.served(), 3);
@@ -75,13 +57,7 @@ async fn wrong_credentials_are_refused() {
         .retry_policy(crisp_api::RetryPolicy::none())
         .build()
         .unwrap();
-    let error = client
-        .list_conversations()
-        .website_id(WEBSITE)
-        .page_number(1)
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.list_conversations(WEBSITE, 1).await.unwrap_err();
     assert_eq!(error.status(), Some(401));
     assert_eq!(error.reason(), Some("unauthorized"));
     assert_eq!(server.served(), 0);

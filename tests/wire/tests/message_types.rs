@@ -70,9 +70,7 @@ async fn every_message_type_is_sent_and_read_back_typed() {
         .build()
         .unwrap();
     let session = client
-        .create_new_conversation()
-        .website_id(WEBSITE)
-        .send()
+        .create_new_conversation(WEBSITE)
         .await
         .unwrap()
         .session_id;
@@ -80,15 +78,11 @@ async fn every_message_type_is_sent_and_read_back_typed() {
     for content in &sent {
         let kind = content.kind().to_string();
         client
-            .send_message_in_conversation()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .body(MessageNew::new(
-                MessageFrom::Operator,
-                "chat",
-                content.clone(),
-            ))
-            .send()
+            .send_message_in_conversation(
+                WEBSITE,
+                &session,
+                MessageNew::new(MessageFrom::Operator, "chat", content.clone()),
+            )
             .await
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
         // On the wire: the kind in `type`, the content beside it.
@@ -104,10 +98,7 @@ async fn every_message_type_is_sent_and_read_back_typed() {
         })
     });
     let messages = client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .send()
+        .get_messages_in_conversation(WEBSITE, &session)
         .await
         .expect("a page with an unknown message type still decodes");
     let read: Vec<&MessageContent> = messages.iter().map(|m| &m.content).collect();

@@ -384,8 +384,7 @@ async fn examples_of_paged_lists_end_after_the_first_page() {
         .unwrap()
         .len();
     let all: Vec<_> = client
-        .list_conversations()
-        .website_id(WEBSITE)
+        .list_conversations(WEBSITE, 1)
         .stream()
         .try_collect()
         .await
@@ -407,18 +406,13 @@ async fn examples_of_paged_lists_end_after_the_first_page() {
         .collect();
     let newest = *stamps.iter().max().unwrap();
     let older = client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_any")
+        .get_messages_in_conversation(WEBSITE, "session_any")
         .timestamp_before(newest)
-        .send()
         .await
         .unwrap();
     assert_eq!(older.len(), stamps.iter().filter(|t| **t < newest).count());
     let streamed: Vec<_> = client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_any")
+        .get_messages_in_conversation(WEBSITE, "session_any")
         .stream()
         .try_collect()
         .await

@@ -21,12 +21,12 @@ mod operations {
         );
         let result = target
             .client()
-            .abort_ongoing_call_session_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .call_id("call_35a0c062-72fa-4095-a2a0-f9911d47ee56")
-            .body(body)
-            .send()
+            .abort_ongoing_call_session_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                "call_35a0c062-72fa-4095-a2a0-f9911d47ee56",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("abort_ongoing_call_session_for_conversation")
@@ -54,9 +54,7 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .abort_website_deletion()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .abort_website_deletion("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("abort_website_deletion") {
             check_request(
@@ -84,10 +82,7 @@ mod operations {
         );
         let result = target
             .client()
-            .add_helpdesk_locale()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .add_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("add_helpdesk_locale") {
             check_request(
@@ -115,10 +110,7 @@ mod operations {
         );
         let result = target
             .client()
-            .add_helpdesk_redirection()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .add_helpdesk_redirection("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("add_helpdesk_redirection") {
             check_request(
@@ -152,10 +144,7 @@ mod operations {
         );
         let result = target
             .client()
-            .add_new_people_profile()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .add_new_people_profile("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("add_new_people_profile") {
             check_request(
@@ -189,11 +178,11 @@ mod operations {
         );
         let result = target
             .client()
-            .add_people_event()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .body(body)
-            .send()
+            .add_people_event(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                body,
+            )
             .await;
         if let Some(request) = target.request("add_people_event") {
             check_request(
@@ -223,11 +212,11 @@ mod operations {
         );
         let result = target
             .client()
-            .assign_conversation_routing()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .assign_conversation_routing(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("assign_conversation_routing") {
             check_request(
@@ -257,12 +246,12 @@ mod operations {
         );
         let result = target
             .client()
-            .assist_existing_browsing_session()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .browsing_id("browsing_05a9392d-ff3f-45e7-b021-1179c45668fa")
-            .body(body)
-            .send()
+            .assist_existing_browsing_session(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa",
+                body,
+            )
             .await;
         if let Some(request) = target.request("assist_existing_browsing_session") {
             check_request(
@@ -290,10 +279,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_block_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_block_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_block_conversations") {
             check_request(
@@ -323,10 +309,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_inbox_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_inbox_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_inbox_conversations") {
             check_request(
@@ -356,10 +339,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_order_inboxes()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_order_inboxes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_order_inboxes") {
             check_request(
@@ -389,10 +369,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_read_items()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_read_items("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_read_items") {
             check_request(
@@ -422,10 +399,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_read_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_read_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_read_conversations") {
             check_request(
@@ -455,10 +429,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_remove_items()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_remove_items("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_remove_items") {
             check_request(
@@ -488,10 +459,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_remove_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_remove_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_remove_conversations") {
             check_request(
@@ -521,10 +489,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_remove_people()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_remove_people("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_remove_people") {
             check_request(
@@ -554,10 +519,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_report_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_report_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_report_conversations") {
             check_request(
@@ -587,10 +549,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_resolve_items()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_resolve_items("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_resolve_items") {
             check_request(
@@ -620,10 +579,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_resolve_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_resolve_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_resolve_conversations") {
             check_request(
@@ -653,10 +609,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_routing_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_routing_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_routing_conversations") {
             check_request(
@@ -686,10 +639,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_unread_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_unread_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_unread_conversations") {
             check_request(
@@ -719,10 +669,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_unresolve_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_unresolve_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_unresolve_conversations") {
             check_request(
@@ -752,10 +699,10 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_update_conversations_data()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_update_conversations_data(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target.request("batch_update_conversations_data") {
             check_request(
@@ -785,10 +732,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_update_people_data()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_update_people_data("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_update_people_data") {
             check_request(
@@ -818,10 +762,10 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_update_conversations_segments()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_update_conversations_segments(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target.request("batch_update_conversations_segments") {
             check_request(
@@ -851,10 +795,7 @@ mod operations {
         );
         let result = target
             .client()
-            .batch_update_people_segments()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .batch_update_people_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("batch_update_people_segments") {
             check_request(
@@ -884,11 +825,11 @@ mod operations {
         );
         let result = target
             .client()
-            .block_incoming_messages_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .block_incoming_messages_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("block_incoming_messages_for_conversation")
         {
@@ -917,11 +858,11 @@ mod operations {
         );
         let result = target
             .client()
-            .cancel_helpdesk_history_change()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .change_id("3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39")
-            .body(body)
-            .send()
+            .cancel_helpdesk_history_change(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
+                body,
+            )
             .await;
         if let Some(request) = target.request("cancel_helpdesk_history_change") {
             check_request(
@@ -949,10 +890,10 @@ mod operations {
         );
         let result = target
             .client()
-            .change_bill_period_for_website_plan_subscription()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .change_bill_period_for_website_plan_subscription(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("change_bill_period_for_website_plan_subscription")
@@ -982,11 +923,11 @@ mod operations {
         );
         let result = target
             .client()
-            .change_conversation_state()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .change_conversation_state(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("change_conversation_state") {
             check_request(
@@ -1014,11 +955,11 @@ mod operations {
         );
         let result = target
             .client()
-            .change_operator_membership()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-            .body(body)
-            .send()
+            .change_operator_membership(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "a4c32c68-be91-4e29-8a05-976e93abbe3f",
+                body,
+            )
             .await;
         if let Some(request) = target.request("change_operator_membership") {
             check_request(
@@ -1042,10 +983,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .check_campaign_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .send()
+            .check_campaign_exists(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+            )
             .await;
         if let Some(request) = target.request("check_campaign_exists") {
             check_request(
@@ -1072,10 +1013,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .check_campaign_template_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-            .send()
+            .check_campaign_template_exists(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "a4876300-4dae-47f7-8599-3bf9283f36c2",
+            )
             .await;
         if let Some(request) = target.request("check_campaign_template_exists") {
             check_request(
@@ -1100,7 +1041,7 @@ mod operations {
     #[tokio::test]
     async fn check_connect_session_validity() {
         let target = Target::new(Tier::Plugin).await;
-        let result = target.client().check_connect_session_validity().send().await;
+        let result = target.client().check_connect_session_validity().await;
         if let Some(request) = target.request("check_connect_session_validity") {
             check_request(
                 &request,
@@ -1126,10 +1067,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .check_conversation_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .check_conversation_exists(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("check_conversation_exists") {
             check_request(
@@ -1156,10 +1097,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .check_coupon_availability_for_website_plan_subscription()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .code("CRISP+AWESOME")
-            .send()
+            .check_coupon_availability_for_website_plan_subscription(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "CRISP+AWESOME",
+            )
             .await;
         if let Some(request) = target
             .request("check_coupon_availability_for_website_plan_subscription")
@@ -1189,9 +1130,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .check_helpdesk_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .check_helpdesk_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("check_helpdesk_exists") {
             check_request(
@@ -1218,10 +1157,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .check_helpdesk_locale_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .send()
+            .check_helpdesk_locale_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en")
             .await;
         if let Some(request) = target.request("check_helpdesk_locale_exists") {
             check_request(
@@ -1248,10 +1184,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .check_helpdesk_redirection_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .redirection_id("7ebf2e39-1780-45c9-aa81-fa7a7078cb25")
-            .send()
+            .check_helpdesk_redirection_exists(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
+            )
             .await;
         if let Some(request) = target.request("check_helpdesk_redirection_exists") {
             check_request(
@@ -1278,10 +1214,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .check_inbox_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-            .send()
+            .check_inbox_exists(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+            )
             .await;
         if let Some(request) = target.request("check_inbox_exists") {
             check_request(
@@ -1308,10 +1244,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .check_people_profile_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .send()
+            .check_people_profile_exists(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+            )
             .await;
         if let Some(request) = target.request("check_people_profile_exists") {
             check_request(
@@ -1338,10 +1274,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .check_team_exists()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-            .send()
+            .check_team_exists(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+            )
             .await;
         if let Some(request) = target.request("check_team_exists") {
             check_request(
@@ -1366,12 +1302,7 @@ mod operations {
     #[tokio::test]
     async fn check_website_exists() {
         let target = Target::new(Tier::Plugin).await;
-        let result = target
-            .client()
-            .check_website_exists()
-            .domain("acme-inc.com")
-            .send()
-            .await;
+        let result = target.client().check_website_exists("acme-inc.com").await;
         if let Some(request) = target.request("check_website_exists") {
             check_request(
                 &request,
@@ -1397,10 +1328,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .clear_blocked_visitors_in_rule()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .block_rule("ips")
-            .send()
+            .clear_blocked_visitors_in_rule(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "ips",
+            )
             .await;
         if let Some(request) = target.request("clear_blocked_visitors_in_rule") {
             check_request(
@@ -1428,11 +1359,11 @@ mod operations {
         );
         let result = target
             .client()
-            .compose_message_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .compose_message_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("compose_message_in_conversation") {
             check_request(
@@ -1458,9 +1389,7 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .count_blocked_visitors()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .count_blocked_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("count_blocked_visitors") {
             check_request(
@@ -1488,10 +1417,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .count_blocked_visitors_in_rule()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .block_rule("ips")
-            .send()
+            .count_blocked_visitors_in_rule(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "ips",
+            )
             .await;
         if let Some(request) = target.request("count_blocked_visitors_in_rule") {
             check_request(
@@ -1519,9 +1448,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .count_visitors()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .count_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("count_visitors") {
             check_request(
@@ -1549,12 +1476,12 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .create_helpdesk_tree_path()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .send()
+            .create_helpdesk_tree_path(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+            )
             .await;
         if let Some(request) = target.request("create_helpdesk_tree_path") {
             check_request(
@@ -1582,10 +1509,7 @@ mod operations {
         );
         let result = target
             .client()
-            .create_new_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .create_new_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("create_new_campaign") {
             check_request(
@@ -1617,10 +1541,7 @@ mod operations {
         );
         let result = target
             .client()
-            .create_new_campaign_template()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .create_new_campaign_template("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("create_new_campaign_template") {
             check_request(
@@ -1648,9 +1569,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .create_new_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .create_new_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("create_new_conversation") {
             check_request(
@@ -1682,10 +1601,7 @@ mod operations {
         );
         let result = target
             .client()
-            .create_new_inbox()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .create_new_inbox("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("create_new_inbox") {
             check_request(
@@ -1719,10 +1635,7 @@ mod operations {
         );
         let result = target
             .client()
-            .create_new_team()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .create_new_team("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("create_new_team") {
             check_request(
@@ -1754,7 +1667,7 @@ mod operations {
             "create_website",
             r#"{"domain":"acme-inc.com","name":"Acme Inc."}"#,
         );
-        let result = target.client().create_website().body(body).send().await;
+        let result = target.client().create_website(body).await;
         if let Some(request) = target.request("create_website") {
             check_request(
                 &request,
@@ -1785,10 +1698,7 @@ mod operations {
         );
         let result = target
             .client()
-            .delete_helpdesk()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .delete_helpdesk("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("delete_helpdesk") {
             check_request(
@@ -1814,10 +1724,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .delete_helpdesk_locale()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .send()
+            .delete_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en")
             .await;
         if let Some(request) = target.request("delete_helpdesk_locale") {
             check_request(
@@ -1841,10 +1748,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .delete_helpdesk_redirection()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .redirection_id("7ebf2e39-1780-45c9-aa81-fa7a7078cb25")
-            .send()
+            .delete_helpdesk_redirection(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
+            )
             .await;
         if let Some(request) = target.request("delete_helpdesk_redirection") {
             check_request(
@@ -1868,12 +1775,12 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .delete_helpdesk_tree_path()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .send()
+            .delete_helpdesk_tree_path(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+            )
             .await;
         if let Some(request) = target.request("delete_helpdesk_tree_path") {
             check_request(
@@ -1897,10 +1804,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .delete_inbox()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-            .send()
+            .delete_inbox(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+            )
             .await;
         if let Some(request) = target.request("delete_inbox") {
             check_request(
@@ -1928,10 +1835,10 @@ mod operations {
         );
         let result = target
             .client()
-            .delete_suggested_conversation_data_key()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .delete_suggested_conversation_data_key(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target.request("delete_suggested_conversation_data_key") {
             check_request(
@@ -1959,10 +1866,10 @@ mod operations {
         );
         let result = target
             .client()
-            .delete_suggested_conversation_segment()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .delete_suggested_conversation_segment(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target.request("delete_suggested_conversation_segment") {
             check_request(
@@ -1990,10 +1897,10 @@ mod operations {
         );
         let result = target
             .client()
-            .delete_suggested_people_data_key()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .delete_suggested_people_data_key(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target.request("delete_suggested_people_data_key") {
             check_request(
@@ -2021,10 +1928,7 @@ mod operations {
         );
         let result = target
             .client()
-            .delete_suggested_people_event()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .delete_suggested_people_event("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("delete_suggested_people_event") {
             check_request(
@@ -2052,10 +1956,10 @@ mod operations {
         );
         let result = target
             .client()
-            .delete_suggested_people_segment()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .delete_suggested_people_segment(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target.request("delete_suggested_people_segment") {
             check_request(
@@ -2079,10 +1983,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .delete_team()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-            .send()
+            .delete_team(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+            )
             .await;
         if let Some(request) = target.request("delete_team") {
             check_request(
@@ -2110,10 +2014,7 @@ mod operations {
         );
         let result = target
             .client()
-            .delete_website()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .delete_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("delete_website") {
             check_request(
@@ -2143,12 +2044,12 @@ mod operations {
         );
         let result = target
             .client()
-            .deliver_widget_button_action_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .body(body)
-            .send()
+            .deliver_widget_button_action_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("deliver_widget_button_action_for_conversation")
@@ -2184,12 +2085,12 @@ mod operations {
         );
         let result = target
             .client()
-            .deliver_widget_data_fetch_action_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .body(body)
-            .send()
+            .deliver_widget_data_fetch_action_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("deliver_widget_data_fetch_action_for_conversation")
@@ -2225,12 +2126,12 @@ mod operations {
         );
         let result = target
             .client()
-            .deliver_widget_data_edit_action_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .body(body)
-            .send()
+            .deliver_widget_data_edit_action_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("deliver_widget_data_edit_action_for_conversation")
@@ -2262,10 +2163,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .dispatch_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .send()
+            .dispatch_campaign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+            )
             .await;
         if let Some(request) = target.request("dispatch_campaign") {
             check_request(
@@ -2293,11 +2194,11 @@ mod operations {
         );
         let result = target
             .client()
-            .dispatch_plugin_event()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .body(body)
-            .send()
+            .dispatch_plugin_event(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                body,
+            )
             .await;
         if let Some(request) = target.request("dispatch_plugin_event") {
             check_request(
@@ -2323,11 +2224,11 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .export_helpdesk_locale_articles()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .send()
+            .export_helpdesk_locale_articles(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+            )
             .await;
         if let Some(request) = target.request("export_helpdesk_locale_articles") {
             check_request(
@@ -2355,10 +2256,7 @@ mod operations {
         );
         let result = target
             .client()
-            .export_people_profiles()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .export_people_profiles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("export_people_profiles") {
             check_request(
@@ -2384,9 +2282,7 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .flush_last_active_website_operators()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .flush_last_active_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("flush_last_active_website_operators") {
             check_request(
@@ -2414,11 +2310,11 @@ mod operations {
         );
         let result = target
             .client()
-            .forward_plugin_payload_to_channel()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .body(body)
-            .send()
+            .forward_plugin_payload_to_channel(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                body,
+            )
             .await;
         if let Some(request) = target.request("forward_plugin_payload_to_channel") {
             check_request(
@@ -2448,10 +2344,7 @@ mod operations {
         );
         let result = target
             .client()
-            .generate_analytics()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .generate_analytics("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("generate_analytics") {
             check_request(
@@ -2483,7 +2376,7 @@ mod operations {
             "generate_bucket_url",
             r#"{"file":{"name":"invoice.pdf","type":"application/pdf"},"id":"2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c","namespace":"upload","resource":{"id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","type":"website"}}"#,
         );
-        let result = target.client().generate_bucket_url().body(body).send().await;
+        let result = target.client().generate_bucket_url(body).await;
         if let Some(request) = target.request("generate_bucket_url") {
             check_request(
                 &request,
@@ -2508,10 +2401,8 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .generate_helpdesk_domain_setup_flow()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+            .generate_helpdesk_domain_setup_flow("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .custom("help.acme-inc.com")
-            .send()
             .await;
         if let Some(request) = target.request("generate_helpdesk_domain_setup_flow") {
             check_request(
@@ -2539,10 +2430,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_block_status_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_block_status_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("get_block_status_for_conversation") {
             check_request(
@@ -2570,10 +2461,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .get_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .send()
+            .get_campaign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+            )
             .await;
         if let Some(request) = target.request("get_campaign") {
             check_request(
@@ -2601,10 +2492,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_campaign_template()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-            .send()
+            .get_campaign_template(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "a4876300-4dae-47f7-8599-3bf9283f36c2",
+            )
             .await;
         if let Some(request) = target.request("get_campaign_template") {
             check_request(
@@ -2630,7 +2521,7 @@ mod operations {
     #[tokio::test]
     async fn get_connect_account() {
         let target = Target::new(Tier::Plugin).await;
-        let result = target.client().get_connect_account().send().await;
+        let result = target.client().get_connect_account().await;
         if let Some(request) = target.request("get_connect_account") {
             check_request(
                 &request,
@@ -2655,7 +2546,7 @@ mod operations {
     #[tokio::test]
     async fn get_connect_endpoints() {
         let target = Target::new(Tier::Plugin).await;
-        let result = target.client().get_connect_endpoints().send().await;
+        let result = target.client().get_connect_endpoints().await;
         if let Some(request) = target.request("get_connect_endpoints") {
             check_request(
                 &request,
@@ -2682,10 +2573,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("get_conversation") {
             check_request(
@@ -2713,10 +2604,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_conversation_metas()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_conversation_metas(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("get_conversation_metas") {
             check_request(
@@ -2744,10 +2635,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_conversation_participants()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_conversation_participants(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("get_conversation_participants") {
             check_request(
@@ -2775,10 +2666,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_conversation_relations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_conversation_relations(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("get_conversation_relations") {
             check_request(
@@ -2806,10 +2697,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_conversation_routing_assign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_conversation_routing_assign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("get_conversation_routing_assign") {
             check_request(
@@ -2837,10 +2728,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_conversation_state()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_conversation_state(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("get_conversation_state") {
             check_request(
@@ -2868,10 +2759,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_inbox()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-            .send()
+            .get_inbox(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+            )
             .await;
         if let Some(request) = target.request("get_inbox") {
             check_request(
@@ -2899,11 +2790,11 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_message_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .fingerprint(524653764345i64)
-            .send()
+            .get_message_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                524653764345,
+            )
             .await;
         if let Some(request) = target.request("get_message_in_conversation") {
             check_request(
@@ -2931,13 +2822,13 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_messages_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .timestamp_before(1688040100000i64)
-            .timestamp_after(1688040000000i64)
-            .timestamp_around(1688040050000i64)
-            .send()
+            .get_messages_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
+            .timestamp_before(1688040100000)
+            .timestamp_after(1688040000000)
+            .timestamp_around(1688040050000)
             .await;
         if let Some(request) = target.request("get_messages_in_conversation") {
             check_request(
@@ -2969,10 +2860,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_ongoing_call_session_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_ongoing_call_session_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target
             .request("get_ongoing_call_session_for_conversation")
@@ -3002,11 +2893,11 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_original_message_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .original_id("2325a3c0-9b47-4fc6-b00e-111b752e44cd")
-            .send()
+            .get_original_message_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                "2325a3c0-9b47-4fc6-b00e-111b752e44cd",
+            )
             .await;
         if let Some(request) = target.request("get_original_message_in_conversation") {
             check_request(
@@ -3034,10 +2925,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_people_data()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .send()
+            .get_people_data(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+            )
             .await;
         if let Some(request) = target.request("get_people_data") {
             check_request(
@@ -3065,10 +2956,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_people_profile()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .send()
+            .get_people_profile(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+            )
             .await;
         if let Some(request) = target.request("get_people_profile") {
             check_request(
@@ -3096,10 +2987,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .find_people_profile_by_email()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .send()
+            .find_people_profile_by_email(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+            )
             .await;
         if let Some(request) = target.request("find_people_profile_by_email") {
             check_request(
@@ -3127,9 +3018,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_people_statistics()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .get_people_statistics("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("get_people_statistics") {
             check_request(
@@ -3157,10 +3046,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_people_subscription_status()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .send()
+            .get_people_subscription_status(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+            )
             .await;
         if let Some(request) = target.request("get_people_subscription_status") {
             check_request(
@@ -3188,9 +3077,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_plan_subscription_for_website()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .get_plan_subscription_for_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("get_plan_subscription_for_website") {
             check_request(
@@ -3218,10 +3105,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_plugin_attest_provenance()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .send()
+            .get_plugin_attest_provenance(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+            )
             .await;
         if let Some(request) = target.request("get_plugin_attest_provenance") {
             check_request(
@@ -3249,10 +3136,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_plugin_usage_bills()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .send()
+            .get_plugin_usage_bills(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+            )
             .await;
         if let Some(request) = target.request("get_plugin_usage_bills") {
             check_request(
@@ -3280,10 +3167,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_session_id_by_token()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .token_id("7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51")
-            .send()
+            .get_session_id_by_token(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51",
+            )
             .await;
         if let Some(request) = target.request("get_session_id_by_token") {
             check_request(
@@ -3311,10 +3198,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_session_identifier_from_token()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .token_id("7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51")
-            .send()
+            .get_session_identifier_from_token(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51",
+            )
             .await;
         if let Some(request) = target.request("get_session_identifier_from_token") {
             check_request(
@@ -3342,10 +3229,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_subscription_details()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .send()
+            .get_subscription_details(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+            )
             .await;
         if let Some(request) = target.request("get_subscription_details") {
             check_request(
@@ -3373,10 +3260,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_subscription_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .send()
+            .get_subscription_settings(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+            )
             .await;
         if let Some(request) = target.request("get_subscription_settings") {
             check_request(
@@ -3404,10 +3291,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_team()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-            .send()
+            .get_team(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+            )
             .await;
         if let Some(request) = target.request("get_team") {
             check_request(
@@ -3435,9 +3322,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_verify_key()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .get_verify_key("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("get_verify_key") {
             check_request(
@@ -3465,9 +3350,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_verify_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .get_verify_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("get_verify_settings") {
             check_request(
@@ -3495,10 +3378,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_verify_status_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .get_verify_status_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("get_verify_status_for_conversation") {
             check_request(
@@ -3526,9 +3409,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_website()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .get_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("get_website") {
             check_request(
@@ -3556,9 +3437,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_website_availability_status()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .get_website_availability_status("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("get_website_availability_status") {
             check_request(
@@ -3586,9 +3465,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_website_connect_endpoints()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .get_website_connect_endpoints("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("get_website_connect_endpoints") {
             check_request(
@@ -3616,10 +3493,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_website_operator()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-            .send()
+            .get_website_operator(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "a4c32c68-be91-4e29-8a05-976e93abbe3f",
+            )
             .await;
         if let Some(request) = target.request("get_website_operator") {
             check_request(
@@ -3647,9 +3524,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .get_website_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .get_website_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("get_website_settings") {
             check_request(
@@ -3681,12 +3556,12 @@ mod operations {
         );
         let result = target
             .client()
-            .import_external_helpdesk_to_locale()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .body(body)
-            .send()
+            .import_external_helpdesk_to_locale(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                body,
+            )
             .await;
         if let Some(request) = target.request("import_external_helpdesk_to_locale") {
             check_request(
@@ -3716,10 +3591,7 @@ mod operations {
         );
         let result = target
             .client()
-            .import_people_profiles()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .import_people_profiles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("import_people_profiles") {
             check_request(
@@ -3753,10 +3625,7 @@ mod operations {
         );
         let result = target
             .client()
-            .initialize_helpdesk()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .initialize_helpdesk("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("initialize_helpdesk") {
             check_request(
@@ -3782,10 +3651,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .initiate_browsing_session_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .initiate_browsing_session_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target
             .request("initiate_browsing_session_for_conversation")
@@ -3811,10 +3680,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .initiate_conversation_with_existing_session()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .initiate_conversation_with_existing_session(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target
             .request("initiate_conversation_with_existing_session")
@@ -3844,11 +3713,11 @@ mod operations {
         );
         let result = target
             .client()
-            .initiate_new_call_session_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .initiate_new_call_session_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("initiate_new_call_session_for_conversation")
@@ -3882,10 +3751,7 @@ mod operations {
         );
         let result = target
             .client()
-            .invite_website_operator()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .invite_website_operator("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("invite_website_operator") {
             check_request(
@@ -3909,7 +3775,7 @@ mod operations {
     #[tokio::test]
     async fn list_all_active_plan_subscriptions() {
         let target = Target::new(Tier::User).await;
-        let result = target.client().list_all_active_plan_subscriptions().send().await;
+        let result = target.client().list_all_active_plan_subscriptions().await;
         if let Some(request) = target.request("list_all_active_plan_subscriptions") {
             check_request(
                 &request,
@@ -3934,7 +3800,7 @@ mod operations {
     #[tokio::test]
     async fn list_all_active_subscriptions() {
         let target = Target::new(Tier::User).await;
-        let result = target.client().list_all_active_subscriptions().send().await;
+        let result = target.client().list_all_active_subscriptions().await;
         if let Some(request) = target.request("list_all_active_subscriptions") {
             check_request(
                 &request,
@@ -3961,11 +3827,9 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_all_connect_websites()
-            .page_number(1i64)
-            .filter_configured("1")
-            .include_plan("1")
-            .send()
+            .list_all_connect_websites(1)
+            .filter_configured(crisp_api::types::SearchFlag::Yes)
+            .include_plan(crisp_api::types::SearchFlag::Yes)
             .await;
         if let Some(request) = target.request("list_all_connect_websites") {
             check_request(
@@ -3993,12 +3857,8 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .list_animation_medias()
-            .page_number(1i64)
-            .list_id(1688040000i64)
-            .search_query("thumbs up")
-            .per_page(20i64)
-            .send()
+            .list_animation_medias(1, 1688040000, "thumbs up")
+            .per_page(20)
             .await;
         if let Some(request) = target.request("list_animation_medias") {
             check_request(
@@ -4026,10 +3886,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_browsing_sessions_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .list_browsing_sessions_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("list_browsing_sessions_for_conversation")
         {
@@ -4058,11 +3918,11 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .list_campaign_recipients()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .page_number(1i64)
-            .send()
+            .list_campaign_recipients(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_campaign_recipients") {
             check_request(
@@ -4090,13 +3950,13 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .list_campaign_statistics()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .action("clicked")
-            .page_number(1i64)
-            .per_page(20i64)
-            .send()
+            .list_campaign_statistics(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                crisp_api::types::CampaignStatisticsAction::Clicked,
+                1,
+            )
+            .per_page(20)
             .await;
         if let Some(request) = target.request("list_campaign_statistics") {
             check_request(
@@ -4124,9 +3984,7 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .list_campaign_tags()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .list_campaign_tags("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("list_campaign_tags") {
             check_request(
@@ -4154,13 +4012,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_campaign_templates()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
+            .list_campaign_templates("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .search_name("Newsletter")
-            .filter_type_static("0")
-            .filter_type_custom("1")
-            .send()
+            .filter_type_static(crisp_api::types::SearchFlag::No)
+            .filter_type_custom(crisp_api::types::SearchFlag::Yes)
             .await;
         if let Some(request) = target.request("list_campaign_templates") {
             check_request(
@@ -4192,19 +4047,16 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .list_campaigns()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
+            .list_campaigns("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .search_name("Welcome")
             .filter_tag("onboarding")
-            .filter_type_one_shot("1")
-            .filter_type_automated("0")
-            .filter_status_not_configured("0")
-            .filter_status_ready("1")
-            .filter_status_paused("0")
-            .filter_status_sending("0")
-            .filter_status_done("0")
-            .send()
+            .filter_type_one_shot(crisp_api::types::SearchFlag::Yes)
+            .filter_type_automated(crisp_api::types::SearchFlag::No)
+            .filter_status_not_configured(crisp_api::types::SearchFlag::No)
+            .filter_status_ready(crisp_api::types::SearchFlag::Yes)
+            .filter_status_paused(crisp_api::types::SearchFlag::No)
+            .filter_status_sending(crisp_api::types::SearchFlag::No)
+            .filter_status_done(crisp_api::types::SearchFlag::No)
             .await;
         if let Some(request) = target.request("list_campaigns") {
             check_request(
@@ -4242,11 +4094,9 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_connect_websites_since()
-            .date_since("2023-08-16T09:00:00Z")
-            .filter_configured("1")
-            .include_plan("1")
-            .send()
+            .list_connect_websites_since("2023-08-16T09:00:00Z")
+            .filter_configured(crisp_api::types::SearchFlag::Yes)
+            .include_plan(crisp_api::types::SearchFlag::Yes)
             .await;
         if let Some(request) = target.request("list_connect_websites_since") {
             check_request(
@@ -4278,11 +4128,11 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_conversation_events()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .page_number(1i64)
-            .send()
+            .list_conversation_events(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_conversation_events") {
             check_request(
@@ -4310,11 +4160,11 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_conversation_files()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .page_number(1i64)
-            .send()
+            .list_conversation_files(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_conversation_files") {
             check_request(
@@ -4342,11 +4192,11 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_conversation_pages()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .page_number(1i64)
-            .send()
+            .list_conversation_pages(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_conversation_pages") {
             check_request(
@@ -4374,27 +4224,24 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .per_page(20i64)
+            .list_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
+            .per_page(20)
             .search_query("Need help")
-            .search_type("text")
-            .search_operator("and")
-            .include_empty("0")
+            .search_type(crisp_api::types::SearchType::Text)
+            .search_operator(crisp_api::types::SearchOperator::And)
+            .include_empty(crisp_api::types::SearchFlag::No)
             .filter_inbox_id("9f2b4c2a-4d1c-4f0b-9b59-7c2d3a1e5f60")
-            .filter_unread("1")
-            .filter_resolved("0")
-            .filter_not_resolved("1")
-            .filter_mention("0")
+            .filter_unread(crisp_api::types::SearchFlag::Yes)
+            .filter_resolved(crisp_api::types::SearchFlag::No)
+            .filter_not_resolved(crisp_api::types::SearchFlag::Yes)
+            .filter_mention(crisp_api::types::SearchFlag::No)
             .filter_assigned("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-            .filter_unassigned("0")
+            .filter_unassigned(crisp_api::types::SearchFlag::No)
             .filter_date_start("2023-06-01T00:00:00.000Z")
             .filter_date_end("2023-07-01T00:00:00.000Z")
-            .order_date_created("0")
-            .order_date_updated("1")
-            .order_date_waiting("0")
-            .send()
+            .order_date_created(crisp_api::types::SearchFlag::No)
+            .order_date_updated(crisp_api::types::SearchFlag::Yes)
+            .order_date_waiting(crisp_api::types::SearchFlag::No)
             .await;
         if let Some(request) = target.request("list_conversations") {
             check_request(
@@ -4440,27 +4287,24 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .search_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .per_page(20i64)
+            .search_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
+            .per_page(20)
             .search_query("Need help")
-            .search_type("text")
-            .search_operator("and")
-            .include_empty("0")
+            .search_type(crisp_api::types::SearchType::Text)
+            .search_operator(crisp_api::types::SearchOperator::And)
+            .include_empty(crisp_api::types::SearchFlag::No)
             .filter_inbox_id("9f2b4c2a-4d1c-4f0b-9b59-7c2d3a1e5f60")
-            .filter_unread("1")
-            .filter_resolved("0")
-            .filter_not_resolved("1")
-            .filter_mention("0")
+            .filter_unread(crisp_api::types::SearchFlag::Yes)
+            .filter_resolved(crisp_api::types::SearchFlag::No)
+            .filter_not_resolved(crisp_api::types::SearchFlag::Yes)
+            .filter_mention(crisp_api::types::SearchFlag::No)
             .filter_assigned("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-            .filter_unassigned("0")
+            .filter_unassigned(crisp_api::types::SearchFlag::No)
             .filter_date_start("2023-06-01T00:00:00.000Z")
             .filter_date_end("2023-07-01T00:00:00.000Z")
-            .order_date_created("0")
-            .order_date_updated("1")
-            .order_date_waiting("0")
-            .send()
+            .order_date_created(crisp_api::types::SearchFlag::No)
+            .order_date_updated(crisp_api::types::SearchFlag::Yes)
+            .order_date_waiting(crisp_api::types::SearchFlag::No)
             .await;
         if let Some(request) = target.request("search_conversations") {
             check_request(
@@ -4506,13 +4350,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_helpdesk_history_changes()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
+            .list_helpdesk_history_changes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .filter_locale("en")
             .filter_type("articles")
             .filter_tree_path("getting-started/install-crisp.md")
-            .send()
             .await;
         if let Some(request) = target.request("list_helpdesk_history_changes") {
             check_request(
@@ -4544,14 +4385,14 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_helpdesk_locale_feedbacks()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .page_number(1i64)
+            .list_helpdesk_locale_feedbacks(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                1,
+            )
             .filter_date_start("2025-01-01T00:00:00.000Z")
             .filter_date_end("2025-12-31T23:59:59.999Z")
-            .send()
             .await;
         if let Some(request) = target.request("list_helpdesk_locale_feedbacks") {
             check_request(
@@ -4582,10 +4423,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_helpdesk_locales()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_helpdesk_locales("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_helpdesk_locales") {
             check_request(
@@ -4613,12 +4451,12 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_helpdesk_pages()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .page_number(1i64)
-            .send()
+            .list_helpdesk_pages(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_helpdesk_pages") {
             check_request(
@@ -4646,10 +4484,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_helpdesk_redirections()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_helpdesk_redirections("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_helpdesk_redirections") {
             check_request(
@@ -4677,16 +4512,16 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_helpdesk_tree()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .page_number(1i64)
+            .list_helpdesk_tree(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                1,
+            )
             .sub_path("getting-started")
             .search_title("install")
             .filter_date_start("2025-01-01T00:00:00.000Z")
             .filter_date_end("2025-12-31T23:59:59.999Z")
-            .send()
             .await;
         if let Some(request) = target.request("list_helpdesk_tree") {
             check_request(
@@ -4719,10 +4554,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_inboxes()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_inboxes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_inboxes") {
             check_request(
@@ -4750,9 +4582,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_last_active_website_operators()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .list_last_active_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("list_last_active_website_operators") {
             check_request(
@@ -4780,11 +4610,11 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .list_people_campaigns()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .page_number(1i64)
-            .send()
+            .list_people_campaigns(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_people_campaigns") {
             check_request(
@@ -4812,14 +4642,14 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_people_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .page_number(1i64)
-            .filter_unread("1")
-            .filter_resolved("0")
-            .filter_not_resolved("0")
-            .send()
+            .list_people_conversations(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                1,
+            )
+            .filter_unread(crisp_api::types::SearchFlag::Yes)
+            .filter_resolved(crisp_api::types::SearchFlag::No)
+            .filter_not_resolved(crisp_api::types::SearchFlag::No)
             .await;
         if let Some(request) = target.request("list_people_conversations") {
             check_request(
@@ -4851,11 +4681,11 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_people_events()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .page_number(1i64)
-            .send()
+            .list_people_events(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_people_events") {
             check_request(
@@ -4883,20 +4713,17 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_people_profiles()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .per_page(20i64)
+            .list_people_profiles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
+            .per_page(20)
             .sort_field("nickname")
-            .sort_order("ascending")
-            .search_operator("and")
+            .sort_order(crisp_api::types::PeopleSortOrder::Ascending)
+            .search_operator(crisp_api::types::PeopleSearchOperator::And)
             .search_filter(
                 "[{\"model\":\"people\",\"criterion\":\"segments\",\"operator\":\"eq\",\"query\":[\"customer\"]}]",
             )
             .search_text("john")
             .filter_date_start("2023-01-01T00:00:00.000Z")
             .filter_date_end("2023-12-31T23:59:59.999Z")
-            .send()
             .await;
         if let Some(request) = target.request("list_people_profiles") {
             check_request(
@@ -4936,10 +4763,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_people_segments()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_people_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_people_segments") {
             check_request(
@@ -4967,10 +4791,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_suggested_people_segments()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_suggested_people_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_suggested_people_segments") {
             check_request(
@@ -4998,11 +4819,8 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .list_spam_conversations()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
+            .list_spam_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .filter_type("email")
-            .send()
             .await;
         if let Some(request) = target.request("list_spam_conversations") {
             check_request(
@@ -5030,9 +4848,7 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .list_subscriptions_for_website()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .list_subscriptions_for_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("list_subscriptions_for_website") {
             check_request(
@@ -5060,10 +4876,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_suggested_conversation_data_keys()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_suggested_conversation_data_keys(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_suggested_conversation_data_keys") {
             check_request(
@@ -5091,10 +4907,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_suggested_conversation_segments()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_suggested_conversation_segments(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                1,
+            )
             .await;
         if let Some(request) = target.request("list_suggested_conversation_segments") {
             check_request(
@@ -5122,10 +4938,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_suggested_people_data_keys()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_suggested_people_data_keys("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_suggested_people_data_keys") {
             check_request(
@@ -5153,10 +4966,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_suggested_people_events()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_suggested_people_events("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_suggested_people_events") {
             check_request(
@@ -5184,10 +4994,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_teams()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_teams("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_teams") {
             check_request(
@@ -5215,10 +5022,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_visitors()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .page_number(1i64)
-            .send()
+            .list_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1)
             .await;
         if let Some(request) = target.request("list_visitors") {
             check_request(
@@ -5246,9 +5050,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_website_operator_availabilities()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .list_website_operator_availabilities("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("list_website_operator_availabilities") {
             check_request(
@@ -5276,9 +5078,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .list_website_operators()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .list_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("list_website_operators") {
             check_request(
@@ -5306,13 +5106,13 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .map_helpdesk_locale_feedback_ratings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
+            .map_helpdesk_locale_feedback_ratings(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+            )
             .filter_date_start("2025-01-01T00:00:00.000Z")
             .filter_date_end("2025-12-31T23:59:59.999Z")
-            .send()
             .await;
         if let Some(request) = target.request("map_helpdesk_locale_feedback_ratings") {
             check_request(
@@ -5347,11 +5147,11 @@ mod operations {
         );
         let result = target
             .client()
-            .mark_conversation_as_unread()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .mark_conversation_as_unread(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("mark_conversation_as_unread") {
             check_request(
@@ -5379,11 +5179,11 @@ mod operations {
         );
         let result = target
             .client()
-            .mark_messages_delivered_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .mark_messages_delivered_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("mark_messages_delivered_in_conversation")
         {
@@ -5414,11 +5214,11 @@ mod operations {
         );
         let result = target
             .client()
-            .mark_messages_read_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .mark_messages_read_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("mark_messages_read_in_conversation") {
             check_request(
@@ -5444,10 +5244,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .pause_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .send()
+            .pause_campaign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+            )
             .await;
         if let Some(request) = target.request("pause_campaign") {
             check_request(
@@ -5471,12 +5271,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .pinpoint_visitors_on_map()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .center_longitude(2.3522f64)
-            .center_latitude(48.8566f64)
-            .center_radius(500i64)
-            .send()
+            .pinpoint_visitors_on_map("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
+            .center_longitude(2.3522)
+            .center_latitude(48.8566)
+            .center_radius(500)
             .await;
         if let Some(request) = target.request("pinpoint_visitors_on_map") {
             check_request(
@@ -5512,10 +5310,10 @@ mod operations {
         );
         let result = target
             .client()
-            .redeem_coupon_for_website_plan_subscription()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .redeem_coupon_for_website_plan_subscription(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("redeem_coupon_for_website_plan_subscription")
@@ -5545,11 +5343,11 @@ mod operations {
         );
         let result = target
             .client()
-            .redeem_identity_verification_link_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .redeem_identity_verification_link_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("redeem_identity_verification_link_for_conversation")
@@ -5577,10 +5375,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .remove_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .send()
+            .remove_campaign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+            )
             .await;
         if let Some(request) = target.request("remove_campaign") {
             check_request(
@@ -5604,10 +5402,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .remove_campaign_template()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-            .send()
+            .remove_campaign_template(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "a4876300-4dae-47f7-8599-3bf9283f36c2",
+            )
             .await;
         if let Some(request) = target.request("remove_campaign_template") {
             check_request(
@@ -5631,10 +5429,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .remove_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .remove_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("remove_conversation") {
             check_request(
@@ -5658,11 +5456,11 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .remove_message_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .fingerprint(524653764345i64)
-            .send()
+            .remove_message_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                524653764345,
+            )
             .await;
         if let Some(request) = target.request("remove_message_in_conversation") {
             check_request(
@@ -5686,10 +5484,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .remove_people_profile()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .send()
+            .remove_people_profile(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+            )
             .await;
         if let Some(request) = target.request("remove_people_profile") {
             check_request(
@@ -5717,11 +5515,11 @@ mod operations {
         );
         let result = target
             .client()
-            .report_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .report_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("report_conversation") {
             check_request(
@@ -5749,11 +5547,11 @@ mod operations {
         );
         let result = target
             .client()
-            .report_plugin_usage_to_bill()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .body(body)
-            .send()
+            .report_plugin_usage_to_bill(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                body,
+            )
             .await;
         if let Some(request) = target.request("report_plugin_usage_to_bill") {
             check_request(
@@ -5779,10 +5577,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .request_chatbox_binding_purge_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .request_chatbox_binding_purge_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target
             .request("request_chatbox_binding_purge_for_conversation")
@@ -5812,11 +5610,11 @@ mod operations {
         );
         let result = target
             .client()
-            .request_email_transcript_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .request_email_transcript_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("request_email_transcript_for_conversation")
@@ -5842,11 +5640,11 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .request_helpdesk_content_refresh()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .send()
+            .request_helpdesk_content_refresh(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+            )
             .await;
         if let Some(request) = target.request("request_helpdesk_content_refresh") {
             check_request(
@@ -5874,10 +5672,7 @@ mod operations {
         );
         let result = target
             .client()
-            .request_helpdesk_domain_change()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .request_helpdesk_domain_change("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("request_helpdesk_domain_change") {
             check_request(
@@ -5905,11 +5700,11 @@ mod operations {
         );
         let result = target
             .client()
-            .request_identity_verification_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .request_identity_verification_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("request_identity_verification_for_conversation")
@@ -5941,11 +5736,11 @@ mod operations {
         );
         let result = target
             .client()
-            .request_tool_call_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .request_tool_call_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("request_tool_call_for_conversation") {
             check_request(
@@ -5971,10 +5766,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .request_user_feedback_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .send()
+            .request_user_feedback_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+            )
             .await;
         if let Some(request) = target.request("request_user_feedback_for_conversation") {
             check_request(
@@ -5998,9 +5793,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .resolve_helpdesk("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("resolve_helpdesk") {
             check_request(
@@ -6028,9 +5821,7 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .resolve_helpdesk_domain()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .resolve_helpdesk_domain("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("resolve_helpdesk_domain") {
             check_request(
@@ -6058,10 +5849,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_history_change()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .change_id("3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39")
-            .send()
+            .resolve_helpdesk_history_change(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
+            )
             .await;
         if let Some(request) = target.request("resolve_helpdesk_history_change") {
             check_request(
@@ -6089,10 +5880,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_locale()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .send()
+            .resolve_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en")
             .await;
         if let Some(request) = target.request("resolve_helpdesk_locale") {
             check_request(
@@ -6120,12 +5908,12 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_page_entity()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .entity_id("2f9c3b6e-5d0a-4e8b-9f1c-7a3d2e4b6c80")
-            .send()
+            .resolve_helpdesk_page_entity(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "2f9c3b6e-5d0a-4e8b-9f1c-7a3d2e4b6c80",
+            )
             .await;
         if let Some(request) = target.request("resolve_helpdesk_page_entity") {
             check_request(
@@ -6153,10 +5941,10 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_redirection()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .redirection_id("7ebf2e39-1780-45c9-aa81-fa7a7078cb25")
-            .send()
+            .resolve_helpdesk_redirection(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
+            )
             .await;
         if let Some(request) = target.request("resolve_helpdesk_redirection") {
             check_request(
@@ -6184,9 +5972,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .resolve_helpdesk_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("resolve_helpdesk_settings") {
             check_request(
@@ -6214,12 +6000,12 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_tree_content()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .send()
+            .resolve_helpdesk_tree_content(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+            )
             .await;
         if let Some(request) = target.request("resolve_helpdesk_tree_content") {
             check_request(
@@ -6247,12 +6033,12 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_tree_metadata()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .send()
+            .resolve_helpdesk_tree_metadata(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+            )
             .await;
         if let Some(request) = target.request("resolve_helpdesk_tree_metadata") {
             check_request(
@@ -6280,12 +6066,12 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_tree_page()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .send()
+            .resolve_helpdesk_tree_page(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+            )
             .await;
         if let Some(request) = target.request("resolve_helpdesk_tree_page") {
             check_request(
@@ -6313,12 +6099,12 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .resolve_helpdesk_tree_path()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .send()
+            .resolve_helpdesk_tree_path(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+            )
             .await;
         if let Some(request) = target.request("resolve_helpdesk_tree_path") {
             check_request(
@@ -6346,10 +6132,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .resolve_spam_conversation_content()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .spam_id("b45e7d75-61ab-416c-858b-1919b5fcfd10")
-            .send()
+            .resolve_spam_conversation_content(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "b45e7d75-61ab-416c-858b-1919b5fcfd10",
+            )
             .await;
         if let Some(request) = target.request("resolve_spam_conversation_content") {
             check_request(
@@ -6377,10 +6163,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .resume_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .send()
+            .resume_campaign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+            )
             .await;
         if let Some(request) = target.request("resume_campaign") {
             check_request(
@@ -6404,9 +6190,7 @@ mod operations {
         let target = Target::new(Tier::Plugin).await;
         let result = target
             .client()
-            .roll_verify_key()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .roll_verify_key("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("roll_verify_key") {
             check_request(
@@ -6434,11 +6218,11 @@ mod operations {
         );
         let result = target
             .client()
-            .save_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .body(body)
-            .send()
+            .save_campaign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_campaign") {
             check_request(
@@ -6468,11 +6252,11 @@ mod operations {
         );
         let result = target
             .client()
-            .save_campaign_template()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-            .body(body)
-            .send()
+            .save_campaign_template(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "a4876300-4dae-47f7-8599-3bf9283f36c2",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_campaign_template") {
             check_request(
@@ -6502,11 +6286,11 @@ mod operations {
         );
         let result = target
             .client()
-            .save_conversation_participants()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .save_conversation_participants(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_conversation_participants") {
             check_request(
@@ -6536,10 +6320,7 @@ mod operations {
         );
         let result = target
             .client()
-            .save_helpdesk_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .save_helpdesk_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("save_helpdesk_settings") {
             check_request(
@@ -6569,13 +6350,13 @@ mod operations {
         );
         let result = target
             .client()
-            .save_helpdesk_tree_content()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .body(body)
-            .send()
+            .save_helpdesk_tree_content(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_helpdesk_tree_content") {
             check_request(
@@ -6605,11 +6386,11 @@ mod operations {
         );
         let result = target
             .client()
-            .save_inbox()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31")
-            .body(body)
-            .send()
+            .save_inbox(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_inbox") {
             check_request(
@@ -6639,11 +6420,11 @@ mod operations {
         );
         let result = target
             .client()
-            .save_people_data()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .body(body)
-            .send()
+            .save_people_data(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_people_data") {
             check_request(
@@ -6671,11 +6452,11 @@ mod operations {
         );
         let result = target
             .client()
-            .save_people_profile()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .body(body)
-            .send()
+            .save_people_profile(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_people_profile") {
             check_request(
@@ -6705,11 +6486,11 @@ mod operations {
         );
         let result = target
             .client()
-            .save_subscription_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .body(body)
-            .send()
+            .save_subscription_settings(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_subscription_settings") {
             check_request(
@@ -6737,11 +6518,11 @@ mod operations {
         );
         let result = target
             .client()
-            .save_team()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .team_id("d09fbd42-e517-45a4-9776-ba8226e00ba8")
-            .body(body)
-            .send()
+            .save_team(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "d09fbd42-e517-45a4-9776-ba8226e00ba8",
+                body,
+            )
             .await;
         if let Some(request) = target.request("save_team") {
             check_request(
@@ -6771,11 +6552,11 @@ mod operations {
         );
         let result = target
             .client()
-            .schedule_reminder_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .schedule_reminder_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("schedule_reminder_for_conversation") {
             check_request(
@@ -6805,12 +6586,12 @@ mod operations {
         );
         let result = target
             .client()
-            .send_action_to_existing_browsing_session()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .browsing_id("browsing_05a9392d-ff3f-45e7-b021-1179c45668fa")
-            .body(body)
-            .send()
+            .send_action_to_existing_browsing_session(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa",
+                body,
+            )
             .await;
         if let Some(request) = target.request("send_action_to_existing_browsing_session")
         {
@@ -6839,10 +6620,10 @@ mod operations {
         );
         let result = target
             .client()
-            .send_email_to_website_operators()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .send_email_to_website_operators(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                body,
+            )
             .await;
         if let Some(request) = target.request("send_email_to_website_operators") {
             check_request(
@@ -6872,11 +6653,11 @@ mod operations {
         );
         let result = target
             .client()
-            .send_message_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .send_message_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("send_message_in_conversation") {
             check_request(
@@ -6910,11 +6691,11 @@ mod operations {
         );
         let result = target
             .client()
-            .submit_spam_conversation_decision()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .spam_id("b45e7d75-61ab-416c-858b-1919b5fcfd10")
-            .body(body)
-            .send()
+            .submit_spam_conversation_decision(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "b45e7d75-61ab-416c-858b-1919b5fcfd10",
+                body,
+            )
             .await;
         if let Some(request) = target.request("submit_spam_conversation_decision") {
             check_request(
@@ -6942,10 +6723,7 @@ mod operations {
         );
         let result = target
             .client()
-            .subscribe_website_to_plan()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .subscribe_website_to_plan("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("subscribe_website_to_plan") {
             check_request(
@@ -6973,10 +6751,7 @@ mod operations {
         );
         let result = target
             .client()
-            .subscribe_website_to_plugin()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .subscribe_website_to_plugin("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("subscribe_website_to_plugin") {
             check_request(
@@ -7002,10 +6777,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .test_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .send()
+            .test_campaign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+            )
             .await;
         if let Some(request) = target.request("test_campaign") {
             check_request(
@@ -7033,12 +6808,12 @@ mod operations {
         );
         let result = target
             .client()
-            .transmit_signaling_on_ongoing_call_session()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .call_id("call_35a0c062-72fa-4095-a2a0-f9911d47ee56")
-            .body(body)
-            .send()
+            .transmit_signaling_on_ongoing_call_session(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                "call_35a0c062-72fa-4095-a2a0-f9911d47ee56",
+                body,
+            )
             .await;
         if let Some(request) = target
             .request("transmit_signaling_on_ongoing_call_session")
@@ -7066,10 +6841,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .unlink_operator_from_website()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")
-            .send()
+            .unlink_operator_from_website(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "a4c32c68-be91-4e29-8a05-976e93abbe3f",
+            )
             .await;
         if let Some(request) = target.request("unlink_operator_from_website") {
             check_request(
@@ -7093,9 +6868,7 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .unsubscribe_plan_from_website()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .send()
+            .unsubscribe_plan_from_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
             .await;
         if let Some(request) = target.request("unsubscribe_plan_from_website") {
             check_request(
@@ -7119,10 +6892,10 @@ mod operations {
         let target = Target::new(Tier::User).await;
         let result = target
             .client()
-            .unsubscribe_plugin_from_website()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .send()
+            .unsubscribe_plugin_from_website(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+            )
             .await;
         if let Some(request) = target.request("unsubscribe_plugin_from_website") {
             check_request(
@@ -7150,11 +6923,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_campaign()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .campaign_id("355d805f-a72f-457e-a3e5-5d01521f3cd8")
-            .body(body)
-            .send()
+            .update_campaign(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "355d805f-a72f-457e-a3e5-5d01521f3cd8",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_campaign") {
             check_request(
@@ -7182,11 +6955,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_campaign_template()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .template_id("a4876300-4dae-47f7-8599-3bf9283f36c2")
-            .body(body)
-            .send()
+            .update_campaign_template(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "a4876300-4dae-47f7-8599-3bf9283f36c2",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_campaign_template") {
             check_request(
@@ -7216,11 +6989,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_conversation_inbox()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .update_conversation_inbox(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_conversation_inbox") {
             check_request(
@@ -7248,11 +7021,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_conversation_metas()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .update_conversation_metas(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_conversation_metas") {
             check_request(
@@ -7282,11 +7055,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_conversation_open_state()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .update_conversation_open_state(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_conversation_open_state") {
             check_request(
@@ -7314,13 +7087,13 @@ mod operations {
         );
         let result = target
             .client()
-            .update_helpdesk_tree_metadata()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .body(body)
-            .send()
+            .update_helpdesk_tree_metadata(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_helpdesk_tree_metadata") {
             check_request(
@@ -7350,13 +7123,13 @@ mod operations {
         );
         let result = target
             .client()
-            .update_helpdesk_tree_path()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .locale("en")
-            .content_type("articles")
-            .path("getting-started/install-crisp.md")
-            .body(body)
-            .send()
+            .update_helpdesk_tree_path(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "en",
+                crisp_api::types::HelpdeskContentType::Articles,
+                "getting-started/install-crisp.md",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_helpdesk_tree_path") {
             check_request(
@@ -7386,12 +7159,12 @@ mod operations {
         );
         let result = target
             .client()
-            .update_message_in_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .fingerprint(524653764345i64)
-            .body(body)
-            .send()
+            .update_message_in_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                524653764345,
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_message_in_conversation") {
             check_request(
@@ -7419,11 +7192,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_people_data()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .body(body)
-            .send()
+            .update_people_data(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_people_data") {
             check_request(
@@ -7451,11 +7224,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_people_profile()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .body(body)
-            .send()
+            .update_people_profile(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_people_profile") {
             check_request(
@@ -7485,11 +7258,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_people_subscription_status()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .people_id("c5a2f70c-f605-4648-b47f-8c39d4b03a50")
-            .body(body)
-            .send()
+            .update_people_subscription_status(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_people_subscription_status") {
             check_request(
@@ -7517,11 +7290,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_subscription_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .plugin_id("c64f3595-adee-425a-8d3a-89d47f7ed6bb")
-            .body(body)
-            .send()
+            .update_subscription_settings(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_subscription_settings") {
             check_request(
@@ -7549,10 +7322,7 @@ mod operations {
         );
         let result = target
             .client()
-            .update_verify_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .update_verify_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("update_verify_settings") {
             check_request(
@@ -7580,11 +7350,11 @@ mod operations {
         );
         let result = target
             .client()
-            .update_verify_status_for_conversation()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .session_id("session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
-            .body(body)
-            .send()
+            .update_verify_status_for_conversation(
+                "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
+                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+                body,
+            )
             .await;
         if let Some(request) = target.request("update_verify_status_for_conversation") {
             check_request(
@@ -7612,10 +7382,7 @@ mod operations {
         );
         let result = target
             .client()
-            .update_website_settings()
-            .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc")
-            .body(body)
-            .send()
+            .update_website_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", body)
             .await;
         if let Some(request) = target.request("update_website_settings") {
             check_request(

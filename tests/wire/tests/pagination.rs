@@ -41,8 +41,7 @@ async fn ten_thousand_conversations_stream_one_page_at_a_time() {
     let client = client_for(&server);
 
     let mut stream = client
-        .list_conversations()
-        .website_id(WEBSITE)
+        .list_conversations(WEBSITE, 1)
         .per_page(PER_PAGE as u8)
         .stream();
     let region = Region::new(GLOBAL);
@@ -68,8 +67,7 @@ async fn ten_thousand_conversations_stream_one_page_at_a_time() {
     // What holding every conversation at once costs, for scale.
     let region_all = Region::new(GLOBAL);
     let all: Vec<_> = client
-        .list_conversations()
-        .website_id(WEBSITE)
+        .list_conversations(WEBSITE, 1)
         .per_page(PER_PAGE as u8)
         .stream()
         .try_collect()
@@ -92,9 +90,7 @@ async fn stream_starts_at_the_given_page() {
     let sessions = server.with_store(|s| s.seed_conversations(WEBSITE, 45));
     let client = client_for(&server);
     let rest: Vec<_> = client
-        .list_conversations()
-        .website_id(WEBSITE)
-        .page_number(2)
+        .list_conversations(WEBSITE, 2)
         .stream()
         .map_ok(|c| c.session_id)
         .try_collect()
@@ -120,8 +116,7 @@ async fn errors_are_stream_items_and_end_the_stream() {
     let server =
         ScriptedServer::start(vec![Reply::ok(page), Reply::error(403, "not_allowed")]).await;
     let items: Vec<_> = client_at(&server.url())
-        .list_conversations()
-        .website_id(WEBSITE)
+        .list_conversations(WEBSITE, 1)
         .stream()
         .collect()
         .await;
@@ -147,20 +142,14 @@ async fn messages_stream_backwards_by_timestamp() {
             crisp_api::types::MessageContent::text(format!("message {i}")),
         );
         let m = client
-            .send_message_in_conversation()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .body(body)
-            .send()
+            .send_message_in_conversation(WEBSITE, &session, body)
             .await
             .unwrap();
         sent.push(m.fingerprint.expect("the answer carries the fingerprint"));
     }
     server.clear_requests();
     let streamed: Vec<_> = client
-        .get_messages_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
+        .get_messages_in_conversation(WEBSITE, &session)
         .stream()
         .map_ok(|m| (m.fingerprint, m.timestamp.unwrap()))
         .try_collect()

@@ -21,23 +21,17 @@ fn card(email: &str, nickname: &str) -> PeopleProfileCard {
 
 async fn add(client: &Client, email: &str, nickname: &str, segments: &[&str]) -> String {
     client
-        .add_new_people_profile()
-        .website_id(WEBSITE)
-        .body(card(email, nickname).segments(segments.iter().copied()))
-        .send()
+        .add_new_people_profile(
+            WEBSITE,
+            card(email, nickname).segments(segments.iter().copied()),
+        )
         .await
         .unwrap()
         .people_id
 }
 
 async fn profile(client: &Client, id: &str) -> crisp_api::types::PeopleProfile {
-    client
-        .get_people_profile()
-        .website_id(WEBSITE)
-        .people_id(id)
-        .send()
-        .await
-        .unwrap()
+    client.get_people_profile(WEBSITE, id).await.unwrap()
 }
 
 /// The number of keys of a free-form object; an absent object (`null`) has none.
@@ -50,16 +44,14 @@ async fn a_profile_is_added_found_replaced_merged_and_removed() {
     let server = MockServer::start().await;
     let client = client_for(&server);
     let id = client
-        .add_new_people_profile()
-        .website_id(WEBSITE)
-        .body(
+        .add_new_people_profile(
+            WEBSITE,
             card(EMAIL, "John")
                 .segments(["lead"])
                 .notepad("a note")
                 .company(PeopleCompany::new().name("Crisp"))
                 .active(1_688_040_100_000_i64),
         )
-        .send()
         .await
         .unwrap()
         .people_id;
@@ -71,21 +63,14 @@ async fn a_profile_is_added_found_replaced_merged_and_removed() {
     // By email too, compared without case.
     assert_eq!(profile(&client, &EMAIL.to_uppercase()).await, by_id);
     let found = client
-        .find_people_profile_by_email()
-        .website_id(WEBSITE)
-        .people_id(EMAIL)
-        .send()
+        .find_people_profile_by_email(WEBSITE, EMAIL)
         .await
         .unwrap();
     assert_eq!(found.people_id, id);
 
     // PUT replaces the whole profile: what was not sent is gone.
     client
-        .save_people_profile()
-        .website_id(WEBSITE)
-        .people_id(EMAIL)
-        .body(card("john.doe@example.com", "John Doe"))
-        .send()
+        .save_people_profile(WEBSITE, EMAIL, card("john.doe@example.com", "John Doe"))
         .await
         .unwrap();
     let saved = profile(&client, &id).await;
@@ -99,20 +84,16 @@ async fn a_profile_is_added_found_replaced_merged_and_removed() {
     // PATCH merges objects key by key and replaces lists.
     let person = PeoplePerson::new().nickname("Johnny").phone("+33600000000");
     client
-        .update_people_profile()
-        .website_id(WEBSITE)
-        .people_id(&id)
-        .body(PeopleProfileUpdate::new().person(person).segments(["vip"]))
-        .send()
+        .update_people_profile(
+            WEBSITE,
+            &id,
+            PeopleProfileUpdate::new().person(person).segments(["vip"]),
+        )
         .await
         .unwrap();
     let person = PeoplePerson::new().nickname("John Doe");
     client
-        .update_people_profile()
-        .website_id(WEBSITE)
-        .people_id(&id)
-        .body(PeopleProfileUpdate::new().person(person))
-        .send()
+        .update_people_profile(WEBSITE, &id, PeopleProfileUpdate::new().person(person))
         .await
         .unwrap();
     let merged = profile(&client, &id).await;
@@ -125,30 +106,18 @@ async fn a_profile_is_added_found_replaced_merged_and_removed() {
         let client = client.clone();
         async move {
             client
-                .check_people_profile_exists()
-                .website_id(WEBSITE)
-                .people_id(id)
-                .send()
+                .check_people_profile_exists(WEBSITE, id)
                 .await
                 .unwrap()
         }
     };
     assert!(check(id.clone()).await);
     client
-        .remove_people_profile()
-        .website_id(WEBSITE)
-        .people_id("john.doe@example.com")
-        .send()
+        .remove_people_profile(WEBSITE, "john.doe@example.com")
         .await
         .unwrap();
     assert!(!check(id.clone()).await, "a HEAD check answers false");
-    let err = client
-        .get_people_profile()
-        .website_id(WEBSITE)
-        .people_id(&id)
-        .send()
-        .await
-        .unwrap_err();
+    let err = client.get_people_profile(WEBSITE, &id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.message(), Some("people profile not found"));
 }
@@ -159,10 +128,7 @@ async fn emails_are_unique_on_a_website_and_must_be_emails() {
     let client = client_for(&server);
     let jane = add(&client, "jane@example.com", "Jane", &[]).await;
     let err = client
-        .add_new_people_profile()
-        .website_id(WEBSITE)
-        .body(card("JANE@example.com", "Jane again"))
-        .send()
+        .add_new_people_profile(WEBSITE, card("JANE@example.com", "Jane again"))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(409));
@@ -170,40 +136,28 @@ async fn emails_are_unique_on_a_website_and_must_be_emails() {
     // Changing another profile's email to a taken one is refused too.
     let john = add(&client, "john@example.com", "John", &[]).await;
     let err = client
-        .update_people_profile()
-        .website_id(WEBSITE)
-        .people_id(&john)
-        .body(PeopleProfileUpdate::new().email("jane@example.com"))
-        .send()
+        .update_people_profile(
+            WEBSITE,
+            &john,
+            PeopleProfileUpdate::new().email("jane@example.com"),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.reason(), Some("people_exists"));
     // Saving a profile with its own email is not a conflict.
     client
-        .save_people_profile()
-        .website_id(WEBSITE)
-        .people_id(&jane)
-        .body(card("jane@example.com", "Jane Doe"))
-        .send()
+        .save_people_profile(WEBSITE, &jane, card("jane@example.com", "Jane Doe"))
         .await
         .unwrap();
 
     let err = client
-        .add_new_people_profile()
-        .website_id(WEBSITE)
-        .body(card("not-an-email", "Nobody"))
-        .send()
+        .add_new_people_profile(WEBSITE, card("not-an-email", "Nobody"))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400));
     assert_eq!(err.reason(), Some("invalid_data"));
     assert!(err.message().unwrap().starts_with("body.email: "), "{err}");
-    let stats = client
-        .get_people_statistics()
-        .website_id(WEBSITE)
-        .send()
-        .await
-        .unwrap();
+    let stats = client.get_people_statistics(WEBSITE).await.unwrap();
     assert_eq!(stats.total, Some(2));
 }
 
@@ -221,10 +175,7 @@ async fn an_email_with_reserved_characters_is_found_as_one_segment() {
         })
         .unwrap();
     let found = client
-        .find_people_profile_by_email()
-        .website_id(WEBSITE)
-        .people_id(email)
-        .send()
+        .find_people_profile_by_email(WEBSITE, email)
         .await
         .unwrap();
     assert_eq!(found.people_id, id);
@@ -248,14 +199,11 @@ async fn profiles_are_searched_sorted_and_paged() {
     }])
     .unwrap();
     let page = client
-        .list_people_profiles()
-        .website_id(WEBSITE)
-        .page_number(1)
+        .list_people_profiles(WEBSITE, 1)
         .sort_field("nickname")
         .sort_order(PeopleSortOrder::Descending)
         .search_filter(&filter)
         .search_text("a")
-        .send()
         .await
         .unwrap();
     let nicknames: Vec<_> = page
@@ -266,11 +214,8 @@ async fn profiles_are_searched_sorted_and_paged() {
 
     // A filter that is not an array of PeopleFilter: 400, naming what is wrong.
     let err = client
-        .list_people_profiles()
-        .website_id(WEBSITE)
-        .page_number(1)
+        .list_people_profiles(WEBSITE, 1)
         .search_filter(r#"[{"model": "people"}]"#)
-        .send()
         .await
         .unwrap_err();
     assert_eq!(err.reason(), Some("invalid_data"));
@@ -285,8 +230,7 @@ async fn profiles_are_searched_sorted_and_paged() {
         }
     });
     let all: Vec<_> = client
-        .list_people_profiles()
-        .website_id(WEBSITE)
+        .list_people_profiles(WEBSITE, 1)
         .stream()
         .map_ok(|p| p.email.unwrap())
         .try_collect()
@@ -308,28 +252,22 @@ async fn data_events_and_subscription_are_read_back() {
     let server = MockServer::start().await;
     let client = client_for(&server);
     let id = add(&client, EMAIL, "John", &[]).await;
-    let data = || {
-        client
-            .get_people_data()
-            .website_id(WEBSITE)
-            .people_id(&id)
-            .send()
-    };
+    let data = || client.get_people_data(WEBSITE, &id).send();
     assert_eq!(keys(&data().await.unwrap().data), 0);
     client
-        .save_people_data()
-        .website_id(WEBSITE)
-        .people_id(&id)
-        .body(PeopleData::new().data(json!({"type": "customer", "seats": 3})))
-        .send()
+        .save_people_data(
+            WEBSITE,
+            &id,
+            PeopleData::new().data(json!({"type": "customer", "seats": 3})),
+        )
         .await
         .unwrap();
     client
-        .update_people_data()
-        .website_id(WEBSITE)
-        .people_id(&id)
-        .body(PeopleData::new().data(json!({"seats": 5, "plan": "unlimited"})))
-        .send()
+        .update_people_data(
+            WEBSITE,
+            &id,
+            PeopleData::new().data(json!({"seats": 5, "plan": "unlimited"})),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -338,11 +276,11 @@ async fn data_events_and_subscription_are_read_back() {
     );
     // PUT replaces every key.
     client
-        .save_people_data()
-        .website_id(WEBSITE)
-        .people_id(&id)
-        .body(PeopleData::new().data(json!({"plan": "free"})))
-        .send()
+        .save_people_data(
+            WEBSITE,
+            &id,
+            PeopleData::new().data(json!({"plan": "free"})),
+        )
         .await
         .unwrap();
     assert_eq!(data().await.unwrap().data, json!({"plan": "free"}));
@@ -352,19 +290,10 @@ async fn data_events_and_subscription_are_read_back() {
         if i == 24 {
             event = event.color(PeopleEventColor::Green);
         }
-        client
-            .add_people_event()
-            .website_id(WEBSITE)
-            .people_id(&id)
-            .body(event)
-            .send()
-            .await
-            .unwrap();
+        client.add_people_event(WEBSITE, &id, event).await.unwrap();
     }
     let events: Vec<_> = client
-        .list_people_events()
-        .website_id(WEBSITE)
-        .people_id(&id)
+        .list_people_events(WEBSITE, &id, 1)
         .stream()
         .try_collect()
         .await
@@ -375,13 +304,7 @@ async fn data_events_and_subscription_are_read_back() {
     assert_eq!(events[0].color, Some(PeopleEventColor::Green));
     assert_eq!(events[24].text.as_deref(), Some("event 0"));
 
-    let subscribed = || {
-        client
-            .get_people_subscription_status()
-            .website_id(WEBSITE)
-            .people_id(&id)
-            .send()
-    };
+    let subscribed = || client.get_people_subscription_status(WEBSITE, &id).send();
     assert_eq!(
         subscribed().await.unwrap().email,
         Some(true),
@@ -389,10 +312,7 @@ async fn data_events_and_subscription_are_read_back() {
     );
     let set = |email: bool| {
         client
-            .update_people_subscription_status()
-            .website_id(WEBSITE)
-            .people_id(&id)
-            .body(PeopleSubscription::new().email(email))
+            .update_people_subscription_status(WEBSITE, &id, PeopleSubscription::new().email(email))
             .send()
     };
     set(false).await.unwrap();
@@ -407,18 +327,10 @@ async fn a_persons_conversations_segments_and_statistics() {
     let client = client_for(&server);
     add(&client, "anna@example.com", "Anna", &["customer", "vip"]).await;
     add(&client, "bob@example.com", "Bob", &["customer"]).await;
-    let stats = client
-        .get_people_statistics()
-        .website_id(WEBSITE)
-        .send()
-        .await
-        .unwrap();
+    let stats = client.get_people_statistics(WEBSITE).await.unwrap();
     assert_eq!(stats.total, Some(2));
     let segments: Vec<_> = client
-        .list_people_segments()
-        .website_id(WEBSITE)
-        .page_number(1)
-        .send()
+        .list_people_segments(WEBSITE, 1)
         .await
         .unwrap()
         .into_iter()
@@ -436,20 +348,16 @@ async fn a_persons_conversations_segments_and_statistics() {
     let ids = server.with_store(|s| s.seed_conversations(WEBSITE, 3));
     for id in [&ids[0], &ids[2]] {
         client
-            .update_conversation_metas()
-            .website_id(WEBSITE)
-            .session_id(id)
-            .body(crisp_api::types::ConversationMetaUpdate::new().email("ANNA@example.com"))
-            .send()
+            .update_conversation_metas(
+                WEBSITE,
+                id,
+                crisp_api::types::ConversationMetaUpdate::new().email("ANNA@example.com"),
+            )
             .await
             .unwrap();
     }
     let sessions = client
-        .list_people_conversations()
-        .website_id(WEBSITE)
-        .people_id("anna@example.com")
-        .page_number(1)
-        .send()
+        .list_people_conversations(WEBSITE, "anna@example.com", 1)
         .await
         .unwrap();
     let sessions: Vec<String> = sessions.into_iter().map(|s| s.to_string()).collect();

@@ -49,9 +49,7 @@ async fn next(events: &mut EventStream) -> Event {
 
 async fn conversation(client: &Client) -> String {
     client
-        .create_new_conversation()
-        .website_id(WEBSITE)
-        .send()
+        .create_new_conversation(WEBSITE)
         .await
         .unwrap()
         .session_id
@@ -65,15 +63,11 @@ async fn a_visitor_message_arrives_typed() {
         let mut events = subscribe(&client, &["message:send"]).await;
         let session = conversation(&client).await;
         client
-            .send_message_in_conversation()
-            .website_id(WEBSITE)
-            .session_id(&session)
-            .body(MessageNew::new(
-                MessageFrom::User,
-                "chat",
-                MessageContent::text("Hello!"),
-            ))
-            .send()
+            .send_message_in_conversation(
+                WEBSITE,
+                &session,
+                MessageNew::new(MessageFrom::User, "chat", MessageContent::text("Hello!")),
+            )
             .await
             .unwrap();
         let Event::MessageSend(message) = next(&mut events).await else {
@@ -94,23 +88,19 @@ async fn session_and_people_events_arrive_typed_and_others_are_filtered() {
     let session = conversation(&client).await;
     // An operator message: `message:received`, not subscribed to, never arrives.
     client
-        .send_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(MessageNew::new(
-            MessageFrom::Operator,
-            "chat",
-            MessageContent::text("Hi"),
-        ))
-        .send()
+        .send_message_in_conversation(
+            WEBSITE,
+            &session,
+            MessageNew::new(MessageFrom::Operator, "chat", MessageContent::text("Hi")),
+        )
         .await
         .unwrap();
     client
-        .change_conversation_state()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(ConversationStateUpdate::new(ConversationState::Resolved))
-        .send()
+        .change_conversation_state(
+            WEBSITE,
+            &session,
+            ConversationStateUpdate::new(ConversationState::Resolved),
+        )
         .await
         .unwrap();
     let Event::SessionSetState(change) = next(&mut events).await else {
@@ -120,13 +110,10 @@ async fn session_and_people_events_arrive_typed_and_others_are_filtered() {
     assert_eq!(change.state, Some(ConversationState::Resolved));
 
     let created = client
-        .add_new_people_profile()
-        .website_id(WEBSITE)
-        .body(PeopleProfileCard::new(
-            "jane@example.com",
-            PeoplePerson::new().nickname("Jane"),
-        ))
-        .send()
+        .add_new_people_profile(
+            WEBSITE,
+            PeopleProfileCard::new("jane@example.com", PeoplePerson::new().nickname("Jane")),
+        )
         .await
         .unwrap();
     let Event::PeopleProfileCreated(profile) = next(&mut events).await else {
@@ -150,15 +137,15 @@ async fn after_the_server_drops_every_socket_the_subscription_survives() {
     assert_eq!(authentications[0].events, authentications[1].events);
     let session = conversation(&client).await;
     client
-        .send_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id(&session)
-        .body(MessageNew::new(
-            MessageFrom::User,
-            "chat",
-            MessageContent::text("still there?"),
-        ))
-        .send()
+        .send_message_in_conversation(
+            WEBSITE,
+            &session,
+            MessageNew::new(
+                MessageFrom::User,
+                "chat",
+                MessageContent::text("still there?"),
+            ),
+        )
         .await
         .unwrap();
     let Event::MessageSend(message) = next(&mut events).await else {

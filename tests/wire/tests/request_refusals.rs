@@ -1,6 +1,6 @@
-//! Mistakes caught before sending, and Crisp's refusals, as typed errors: a request refused
-//! before sending names its operation and the field and made no attempt (nothing reached the
-//! server); a profile whose email exists is a `Conflict`.
+//! Mistakes caught before sending, and Crisp's refusals, as typed errors: an id that cannot
+//! be one path segment is refused before sending, naming its operation and the field, with no
+//! attempt made (nothing reached the server); a profile whose email exists is a `Conflict`.
 
 use crisp_api::types::{PeoplePerson, PeopleProfileCard};
 use crisp_api::{Client, ErrorKind, Tier};
@@ -15,40 +15,33 @@ fn client(mock: &MockServer) -> Client {
         .unwrap()
 }
 
+/// A required id is an argument (forgetting one does not compile); what its type cannot
+/// rule out, an id that cannot be one path segment, is refused before sending.
 #[tokio::test]
-async fn a_missing_or_empty_id_is_refused_before_sending() {
+async fn an_id_that_is_not_one_segment_is_refused_before_sending() {
     let mock = MockServer::start().await;
     let client = client(&mock);
-    let missing = client
-        .get_conversation()
-        .website_id(crisp_mock::README_WEBSITE_ID)
-        .send()
-        .await
-        .unwrap_err();
-    let empty = client
-        .get_conversation()
-        .website_id(crisp_mock::README_WEBSITE_ID)
-        .session_id("")
-        .send()
-        .await
-        .unwrap_err();
-    for (error, field) in [(missing, "session_id"), (empty, "session_id")] {
+    for session in ["", ".", ".."] {
+        let error = client
+            .get_conversation(crisp_mock::README_WEBSITE_ID, session)
+            .await
+            .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{error}");
         assert_eq!(error.attempts(), 0, "{error}");
         assert_eq!(error.operation(), Some("get_conversation"));
-        assert!(error.to_string().contains(field), "{error}");
+        assert!(error.to_string().contains("session_id"), "{error}");
         assert_eq!(error.status(), None);
     }
-    // A body left unset is refused the same way.
     let error = client
-        .add_new_people_profile()
-        .website_id(crisp_mock::README_WEBSITE_ID)
-        .send()
+        .add_new_people_profile(
+            "",
+            PeopleProfileCard::new("jane@example.com", PeoplePerson::new()),
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{error}");
     assert_eq!(error.attempts(), 0);
-    assert!(error.to_string().contains("body"), "{error}");
+    assert!(error.to_string().contains("website_id"), "{error}");
     assert!(mock.requests().is_empty(), "nothing reached the server");
 }
 
@@ -58,17 +51,11 @@ async fn a_profile_whose_email_exists_is_a_conflict() {
     let client = client(&mock);
     let card = || PeopleProfileCard::new("jane@example.com", PeoplePerson::new().nickname("Jane"));
     client
-        .add_new_people_profile()
-        .website_id(crisp_mock::README_WEBSITE_ID)
-        .body(card())
-        .send()
+        .add_new_people_profile(crisp_mock::README_WEBSITE_ID, card())
         .await
         .unwrap();
     let error = client
-        .add_new_people_profile()
-        .website_id(crisp_mock::README_WEBSITE_ID)
-        .body(card())
-        .send()
+        .add_new_people_profile(crisp_mock::README_WEBSITE_ID, card())
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");

@@ -98,10 +98,7 @@ async fn get_state(host: &str, port: u16) -> Result<Option<String>, crisp_api::E
         .timeout(Duration::from_secs(10))
         .build()?;
     let state = client
-        .get_conversation_state()
-        .website_id(WEBSITE)
-        .session_id("session_tls")
-        .send()
+        .get_conversation_state(WEBSITE, "session_tls")
         .await?;
     Ok(state.state.map(|s| s.as_str().to_string()))
 }

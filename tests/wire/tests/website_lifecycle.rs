@@ -27,19 +27,12 @@ fn verify() -> WebsiteRemove {
 #[tokio::test]
 async fn the_readme_website_exists_from_the_start() {
     let server = MockServer::start().await;
-    let website = client_for(&server)
-        .get_website()
-        .website_id(WEBSITE)
-        .send()
-        .await
-        .unwrap();
+    let website = client_for(&server).get_website(WEBSITE).await.unwrap();
     assert_eq!(website.website_id, WEBSITE);
     assert_eq!(crisp_mock::README_WEBSITE_ID, WEBSITE);
 
     let err = client_for(&server)
-        .get_website()
-        .website_id("00000000-0000-0000-0000-000000000000")
-        .send()
+        .get_website("00000000-0000-0000-0000-000000000000")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
@@ -51,77 +44,46 @@ async fn a_created_website_is_read_back_then_deleted() {
     let server = MockServer::start().await;
     let client = user_client(&server);
     let created = client
-        .create_website()
-        .body(WebsiteNew::new("Acme Inc.", "acme-inc.com"))
-        .send()
+        .create_website(WebsiteNew::new("Acme Inc.", "acme-inc.com"))
         .await
         .unwrap();
     assert_ne!(created.website_id, WEBSITE);
-    let read = client
-        .get_website()
-        .website_id(&created.website_id)
-        .send()
-        .await
-        .unwrap();
+    let read = client.get_website(&created.website_id).await.unwrap();
     assert_eq!(read, created);
     assert_eq!(read.name.as_deref(), Some("Acme Inc."));
 
     // Its conversations live until the website goes.
     let session = client
-        .create_new_conversation()
-        .website_id(&created.website_id)
-        .send()
+        .create_new_conversation(&created.website_id)
         .await
         .unwrap()
         .session_id;
     // The plugin tier may not delete a website: the spec says so, the mock refuses it.
     let err = client_for(&server)
-        .delete_website()
-        .website_id(&created.website_id)
-        .body(verify())
-        .send()
+        .delete_website(&created.website_id, verify())
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(403));
     assert_eq!(err.reason(), Some("not_allowed"));
     client
-        .delete_website()
-        .website_id(&created.website_id)
-        .body(verify())
-        .send()
+        .delete_website(&created.website_id, verify())
         .await
         .unwrap();
 
-    let err = client
-        .get_website()
-        .website_id(&created.website_id)
-        .send()
-        .await
-        .unwrap_err();
+    let err = client.get_website(&created.website_id).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     let err = client
-        .get_conversation()
-        .website_id(&created.website_id)
-        .session_id(&session)
-        .send()
+        .get_conversation(&created.website_id, &session)
         .await
         .unwrap_err();
     assert_eq!(err.message(), Some("website not found"));
     let err = client
-        .delete_website()
-        .website_id(&created.website_id)
-        .body(verify())
-        .send()
+        .delete_website(&created.website_id, verify())
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(404));
     // The README's website is untouched.
-    client
-        .get_website()
-        .website_id(WEBSITE)
-        .send()
-        .await
-        .unwrap();
+    client.get_website(WEBSITE).await.unwrap();
 }
 
 /// After `delete_website`, every operation on that website answers 404 (stateful or not),
@@ -186,9 +148,7 @@ async fn operations_without_state_answer_the_spec_example() {
         assert_eq!(Some(&answer), op.answer.as_ref(), "{}", op.id);
     }
     let settings = client_for(&server)
-        .get_website_settings()
-        .website_id(WEBSITE)
-        .send()
+        .get_website_settings(WEBSITE)
         .await
         .unwrap();
     assert!(settings.website_id.is_some());

@@ -20,21 +20,9 @@ const _: fn() = || {
 #[allow(dead_code)]
 fn calls_are_send(client: &Client) {
     fn send<T: Send>(_: T) {}
-    send(
-        client
-            .get_conversation()
-            .website_id("w")
-            .session_id("s")
-            .send(),
-    );
-    send(
-        client
-            .check_conversation_exists()
-            .website_id("w")
-            .session_id("s")
-            .send(),
-    );
-    send(client.create_new_conversation().website_id("w").send());
+    send(client.get_conversation("w", "s").send());
+    send(client.check_conversation_exists("w", "s").send());
+    send(client.create_new_conversation("w").send());
 }
 
 pub fn clones_and_overrides_share_one_pool() {
@@ -49,15 +37,9 @@ pub fn clones_and_overrides_share_one_pool() {
             client.with_timeout(Duration::from_secs(9)).clone(),
         ];
         for c in &variants {
-            call_on(
-                &server,
-                c.get_conversation()
-                    .website_id(WEBSITE)
-                    .session_id("session_1")
-                    .send(),
-            )
-            .await
-            .unwrap();
+            call_on(&server, c.get_conversation(WEBSITE, "session_1").send())
+                .await
+                .unwrap();
         }
         let peers: Vec<_> = server.served().iter().map(|s| s.peer).collect();
         assert_eq!(peers.len(), variants.len());
@@ -85,39 +67,22 @@ pub fn a_thousand_concurrent_calls() {
                 let session = sessions[i % sessions.len()].clone();
                 tokio::spawn(async move {
                     match i % 4 {
-                        0 => call(
-                            client
-                                .get_conversation()
-                                .website_id(WEBSITE)
-                                .session_id(&session)
-                                .send(),
-                        )
-                        .await
-                        .map(|c| assert_eq!(c.session_id, session)),
-                        1 => call(
-                            client
-                                .list_conversations()
-                                .website_id(WEBSITE)
-                                .page_number(1)
-                                .send(),
-                        )
-                        .await
-                        .map(|page| assert_eq!(page.len(), 10)),
-                        2 => call(
-                            client
-                                .check_conversation_exists()
-                                .website_id(WEBSITE)
-                                .session_id(&session)
-                                .send(),
-                        )
-                        .await
-                        .map(|exists| assert!(exists)),
+                        0 => call(client.get_conversation(WEBSITE, &session).send())
+                            .await
+                            .map(|c| assert_eq!(c.session_id, session)),
+                        1 => call(client.list_conversations(WEBSITE, 1).send())
+                            .await
+                            .map(|page| assert_eq!(page.len(), 10)),
+                        2 => call(client.check_conversation_exists(WEBSITE, &session).send())
+                            .await
+                            .map(|exists| assert!(exists)),
                         _ => call(
                             client
-                                .send_message_in_conversation()
-                                .website_id(WEBSITE)
-                                .session_id(&session)
-                                .body(text(&format!("message {i}")))
+                                .send_message_in_conversation(
+                                    WEBSITE,
+                                    &session,
+                                    text(&format!("message {i}")),
+                                )
                                 .send(),
                         )
                         .await

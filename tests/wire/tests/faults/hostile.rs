@@ -629,9 +629,7 @@ pub fn server_text_is_sanitised_on_every_path() {
             call_on(
                 &server,
                 client(&server.url(), 1)
-                    .remove_conversation()
-                    .website_id(WEBSITE)
-                    .session_id("session_1")
+                    .remove_conversation(WEBSITE, "session_1")
                     .send(),
             )
             .await,
@@ -707,34 +705,30 @@ pub fn empty_success_answers() {
         for (reply, what) in empties() {
             let server = ScriptedServer::start(vec![reply]).await;
             let c = client(&server.url(), 1);
+            call_on(&server, c.remove_conversation(WEBSITE, "session_1").send())
+                .await
+                .unwrap_or_else(|e| panic!("remove_conversation, {what}: {e}"));
             call_on(
                 &server,
-                c.remove_conversation()
-                    .website_id(WEBSITE)
-                    .session_id("session_1")
-                    .send(),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("remove_conversation, {what}: {e}"));
-            call_on(
-                &server,
-                c.update_conversation_metas()
-                    .website_id(WEBSITE)
-                    .session_id("session_1")
-                    .body(crisp_api::types::ConversationMetaUpdate::new().nickname("Ann"))
-                    .send(),
+                c.update_conversation_metas(
+                    WEBSITE,
+                    "session_1",
+                    crisp_api::types::ConversationMetaUpdate::new().nickname("Ann"),
+                )
+                .send(),
             )
             .await
             .unwrap_or_else(|e| panic!("update_conversation_metas, {what}: {e}"));
             call_on(
                 &server,
-                c.change_conversation_state()
-                    .website_id(WEBSITE)
-                    .session_id("session_1")
-                    .body(crisp_api::types::ConversationStateUpdate::new(
+                c.change_conversation_state(
+                    WEBSITE,
+                    "session_1",
+                    crisp_api::types::ConversationStateUpdate::new(
                         crisp_api::types::ConversationState::Resolved,
-                    ))
-                    .send(),
+                    ),
+                )
+                .send(),
             )
             .await
             .unwrap_or_else(|e| panic!("change_conversation_state, {what}: {e}"));
@@ -791,9 +785,7 @@ pub fn error_envelopes_with_any_data_keep_their_reason() {
                         call_on(
                             &server,
                             client(&server.url(), 1)
-                                .remove_conversation()
-                                .website_id(WEBSITE)
-                                .session_id("session_1")
+                                .remove_conversation(WEBSITE, "session_1")
                                 .send(),
                         )
                         .await,

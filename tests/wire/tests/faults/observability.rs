@@ -20,9 +20,7 @@ pub fn one_span_per_attempt() {
         call_on(
             &server,
             client(&server.url(), 3)
-                .get_conversation()
-                .website_id(WEBSITE)
-                .session_id("session_1")
+                .get_conversation(WEBSITE, "session_1")
                 .send(),
         )
         .await
@@ -31,10 +29,7 @@ pub fn one_span_per_attempt() {
         let dead = client(&dead_url(), 2);
         let e = expect_err(
             call(
-                dead.send_message_in_conversation()
-                    .website_id(WEBSITE)
-                    .session_id("session_1")
-                    .body(text("hi"))
+                dead.send_message_in_conversation(WEBSITE, "session_1", text("hi"))
                     .send(),
             )
             .await,
@@ -92,15 +87,9 @@ pub fn nothing_without_a_subscriber() {
     block_on(async {
         let server = ScriptedServer::start(vec![Reply::ok(conversation("session_1"))]).await;
         let c = client(&server.url(), 1);
-        call_on(
-            &server,
-            c.get_conversation()
-                .website_id(WEBSITE)
-                .session_id("session_1")
-                .send(),
-        )
-        .await
-        .unwrap();
+        call_on(&server, c.get_conversation(WEBSITE, "session_1").send())
+            .await
+            .unwrap();
     });
 
     // The spans are DEBUG: a subscriber at INFO sees none of them.
@@ -110,15 +99,9 @@ pub fn nothing_without_a_subscriber() {
         let server =
             ScriptedServer::start(vec![Reply::error(503, "x"), Reply::ok(conversation("s"))]).await;
         let c = client(&server.url(), 2);
-        call_on(
-            &server,
-            c.get_conversation()
-                .website_id(WEBSITE)
-                .session_id("s")
-                .send(),
-        )
-        .await
-        .unwrap();
+        call_on(&server, c.get_conversation(WEBSITE, "s").send())
+            .await
+            .unwrap();
     });
     drop(guard);
     assert!(capture.spans("crisp.request").is_empty());

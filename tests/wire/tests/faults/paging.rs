@@ -32,8 +32,7 @@ async fn conversations(
     let client = client(&server.url(), 1);
     let items = counted_stream(
         client
-            .list_conversations()
-            .website_id(WEBSITE)
+            .list_conversations(WEBSITE, 1)
             .stream()
             .map(|r| r.map(|c| c.session_id)),
         limit,
@@ -50,9 +49,7 @@ async fn conversations(
 async fn messages(client: &Client, limit: usize) -> Vec<crisp_api::Result<i64>> {
     counted_stream(
         client
-            .get_messages_in_conversation()
-            .website_id(WEBSITE)
-            .session_id("session_1")
+            .get_messages_in_conversation(WEBSITE, "session_1")
             .stream()
             .map(|r| r.map(|m| m.fingerprint)),
         limit,

@@ -129,17 +129,7 @@ pub fn arbitrary_ids_travel_as_one_segment() {
 
 async fn check_one(server: &ScriptedServer, client: &Client, website: &str, session: &str) {
     // GET
-    let e = expect_err(
-        call_on(
-            server,
-            client
-                .get_conversation()
-                .website_id(website)
-                .session_id(session)
-                .send(),
-        )
-        .await,
-    );
+    let e = expect_err(call_on(server, client.get_conversation(website, session).send()).await);
     assert_kind(&e, ErrorKind::NotFound);
     let req = server.requests().pop().unwrap();
     assert_eq!(req.method, "GET");
@@ -153,11 +143,7 @@ async fn check_one(server: &ScriptedServer, client: &Client, website: &str, sess
     // HEAD: 404 is `false`.
     let exists = call_on(
         server,
-        client
-            .check_conversation_exists()
-            .website_id(website)
-            .session_id(session)
-            .send(),
+        client.check_conversation_exists(website, session).send(),
     )
     .await
     .unwrap();
@@ -176,10 +162,7 @@ async fn check_one(server: &ScriptedServer, client: &Client, website: &str, sess
         call_on(
             server,
             client
-                .send_message_in_conversation()
-                .website_id(website)
-                .session_id(session)
-                .body(text(session))
+                .send_message_in_conversation(website, session, text(session))
                 .send(),
         )
         .await,
@@ -199,12 +182,7 @@ async fn check_one(server: &ScriptedServer, client: &Client, website: &str, sess
     let e = expect_err(
         call_on(
             server,
-            client
-                .list_conversations()
-                .website_id(website)
-                .page_number(3)
-                .per_page(20)
-                .send(),
+            client.list_conversations(website, 3).per_page(20).send(),
         )
         .await,
     );
@@ -241,30 +219,15 @@ pub fn dot_and_empty_ids_are_refused_before_sending() {
                 (bad, "session_1", "website_id"),
             ] {
                 let mut errors = vec![
+                    call(client.get_conversation(website, session).send())
+                        .await
+                        .map(|_| ()),
+                    call(client.check_conversation_exists(website, session).send())
+                        .await
+                        .map(|_| ()),
                     call(
                         client
-                            .get_conversation()
-                            .website_id(website)
-                            .session_id(session)
-                            .send(),
-                    )
-                    .await
-                    .map(|_| ()),
-                    call(
-                        client
-                            .check_conversation_exists()
-                            .website_id(website)
-                            .session_id(session)
-                            .send(),
-                    )
-                    .await
-                    .map(|_| ()),
-                    call(
-                        client
-                            .send_message_in_conversation()
-                            .website_id(website)
-                            .session_id(session)
-                            .body(text("hi"))
+                            .send_message_in_conversation(website, session, text("hi"))
                             .send(),
                     )
                     .await
@@ -272,7 +235,7 @@ pub fn dot_and_empty_ids_are_refused_before_sending() {
                 ];
                 if field == "website_id" {
                     errors.push(
-                        call(client.create_new_conversation().website_id(website).send())
+                        call(client.create_new_conversation(website).send())
                             .await
                             .map(|_| ()),
                     );

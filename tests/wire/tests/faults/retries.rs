@@ -11,10 +11,7 @@ fn post(
     client: &Client,
 ) -> impl std::future::Future<Output = crisp_api::Result<crisp_api::types::MessageSent>> + '_ {
     client
-        .send_message_in_conversation()
-        .website_id(WEBSITE)
-        .session_id("session_1")
-        .body(text("hello"))
+        .send_message_in_conversation(WEBSITE, "session_1", text("hello"))
         .send()
 }
 

@@ -103,14 +103,8 @@ pub fn the_key_never_shows() {
             client.config(),
             Credentials::new(SECRET_ID, SECRET_KEY)
         ));
-        let get = |client: Client| async move {
-            client
-                .get_conversation()
-                .website_id(WEBSITE)
-                .session_id("session_1")
-                .send()
-                .await
-        };
+        let get =
+            |client: Client| async move { client.get_conversation(WEBSITE, "session_1").await };
         let scripts = vec![
             Reply::error(400, "invalid_data"),
             Reply::error(401, "unauthorized"),
@@ -134,14 +128,7 @@ pub fn the_key_never_shows() {
         }
         // Refused before sending.
         errors.push(expect_err(
-            call(
-                client
-                    .get_conversation()
-                    .website_id(WEBSITE)
-                    .session_id("")
-                    .send(),
-            )
-            .await,
+            call(client.get_conversation(WEBSITE, "").send()).await,
         ));
         // Nothing listening.
         let dead = secret_builder(&dead_url()).build().unwrap();
@@ -271,11 +258,7 @@ pub fn echoed_credentials_are_scrubbed() {
             let e = expect_err(
                 call_on(
                     &server,
-                    client
-                        .get_conversation()
-                        .website_id(WEBSITE)
-                        .session_id("session_1")
-                        .send(),
+                    client.get_conversation(WEBSITE, "session_1").send(),
                 )
                 .await,
             );
@@ -286,11 +269,7 @@ pub fn echoed_credentials_are_scrubbed() {
         let e = expect_err(
             call_on(
                 &server,
-                client
-                    .remove_conversation()
-                    .website_id(WEBSITE)
-                    .session_id("session_1")
-                    .send(),
+                client.remove_conversation(WEBSITE, "session_1").send(),
             )
             .await,
         );

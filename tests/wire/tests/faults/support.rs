@@ -506,18 +506,13 @@ where
 /// The GET every case uses: `get_conversation` of `session_1`.
 pub async fn get(client: &Client) -> crisp_api::Result<crisp_api::types::Conversation> {
     client
-        .get_conversation()
-        .website_id(crisp_wire_tests::WEBSITE)
-        .session_id("session_1")
-        .send()
+        .get_conversation(crisp_wire_tests::WEBSITE, "session_1")
         .await
 }
 
 /// The POST without a message body: `create_new_conversation`.
 pub async fn create(client: &Client) -> crisp_api::Result<crisp_api::types::ConversationNew> {
     client
-        .create_new_conversation()
-        .website_id(crisp_wire_tests::WEBSITE)
-        .send()
+        .create_new_conversation(crisp_wire_tests::WEBSITE)
         .await
 }

@@ -113,10 +113,7 @@ pub fn stalled_body_times_out_instead_of_hanging() {
         let sent = bounded(call_on(
             &server,
             client
-                .send_message_in_conversation()
-                .website_id(WEBSITE)
-                .session_id("session_1")
-                .body(text("hi"))
+                .send_message_in_conversation(WEBSITE, "session_1", text("hi"))
                 .send(),
         ))
         .await
@@ -167,10 +164,7 @@ pub fn connect_timeout_is_applied_and_retried() {
         let e = expect_err(
             bounded(call(
                 client
-                    .send_message_in_conversation()
-                    .website_id(WEBSITE)
-                    .session_id("session_1")
-                    .body(text("hi"))
+                    .send_message_in_conversation(WEBSITE, "session_1", text("hi"))
                     .send(),
             ))
             .await,
