@@ -8,15 +8,11 @@
 
 mod common;
 
-use crisp_api::types::{
-    ConversationState, ConversationStateUpdate, MessageContent, MessageFrom, MessageNew,
-    MessagesReadMark,
-};
-use crisp_api::TryStreamExt as _;
+use crisp_api::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), common::Failure> {
-    // The mock (without credentials) stops when `_mock` is dropped, at the end.
+    // setup:start (the client, and the mock's data when run without credentials)
     let common::Playground {
         client,
         website_id: website,
@@ -28,9 +24,10 @@ async fn main() -> Result<(), common::Failure> {
         }
     })
     .await?;
+    // setup:end
 
     // Collect first: resolving a conversation moves it out of the pages being read.
-    let unresolved: Vec<_> = client
+    let unresolved: Vec<Conversation> = client
         .list_conversations(&website, 1)
         .filter_not_resolved(true)
         .stream()
@@ -47,38 +44,26 @@ async fn main() -> Result<(), common::Failure> {
         else {
             continue;
         };
-        println!("{session}: the visitor wrote {:?}", last.content);
+        println!(
+            "{session}: the visitor wrote {:?}",
+            last.content.to_string()
+        );
 
-        let reply = MessageContent::text("Thanks for your message: we are on it!");
+        let reply = MessageNew::operator_text("Thanks for your message: we are on it!");
         client
-            .send_message_in_conversation(
-                &website,
-                &session,
-                MessageNew::new(MessageFrom::Operator, "chat", reply),
-            )
+            .send_message_in_conversation(&website, &session, reply)
+            .await?;
+        let read = MessagesReadMark::new(MessageFrom::Operator, MessageOrigin::Chat)
+            .fingerprints([last.fingerprint]);
+        client
+            .mark_messages_read_in_conversation(&website, &session, read)
+            .await?;
+        let note = MessageNew::operator_note("Triaged by the bot: answered and resolved.");
+        client
+            .send_message_in_conversation(&website, &session, note)
             .await?;
         client
-            .mark_messages_read_in_conversation(
-                &website,
-                &session,
-                MessagesReadMark::new(MessageFrom::Operator, "chat")
-                    .fingerprints([last.fingerprint]),
-            )
-            .await?;
-        let note = MessageContent::note("Triaged by the bot: answered and resolved.");
-        client
-            .send_message_in_conversation(
-                &website,
-                &session,
-                MessageNew::new(MessageFrom::Operator, "chat", note),
-            )
-            .await?;
-        client
-            .change_conversation_state(
-                &website,
-                &session,
-                ConversationStateUpdate::new(ConversationState::Resolved),
-            )
+            .change_conversation_state(&website, &session, ConversationState::Resolved)
             .await?;
         println!("{session}: replied, read, noted, resolved");
     }

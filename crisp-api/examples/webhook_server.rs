@@ -21,24 +21,14 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
-use crisp_api::events::Event as CrispEvent;
-use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
-use crisp_api::webhook::{sign, Event, Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crisp_api::Client;
-use tokio::net::TcpListener;
-
-/// Used when `CRISP_WEBHOOK_SECRET` is unset; fine for the self-test, useless in production.
-const DEMO_SECRET: &str = "demo-webhook-signing-secret";
-
-type Failure = Box<dyn std::error::Error + Send + Sync>;
+use axum::{body::Bytes, extract::State, http::HeaderMap, http::StatusCode, routing::post, Router};
+use crisp_api::events::Event;
+use crisp_api::prelude::*;
+use crisp_api::webhook::{self, Verifier};
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
+    // setup:start (the secret, the client: the mock's without credentials)
     let secret = match std::env::var("CRISP_WEBHOOK_SECRET") {
         Ok(secret) if !secret.is_empty() => secret,
         Ok(_) => return Err("CRISP_WEBHOOK_SECRET is set but empty".into()),
@@ -47,7 +37,6 @@ async fn main() -> Result<(), Failure> {
             DEMO_SECRET.to_owned()
         }
     };
-    // Replies go to the real API with credentials, to the embedded mock without.
     let (client, mock) = match std::env::var("CRISP_IDENTIFIER") {
         Ok(_) => (Client::from_env()?, None),
         Err(_) => {
@@ -59,93 +48,80 @@ async fn main() -> Result<(), Failure> {
             (client, Some(mock))
         }
     };
+    // setup:end
     let verifier = Arc::new(Verifier::new(&secret));
     let app = Router::new()
         .route("/webhook", post(receive))
-        .with_state(Arc::new(App {
-            verifier: Arc::clone(&verifier),
-            client: client.clone(),
-        }));
-
+        .with_state((verifier.clone(), client.clone()));
     if let Some(address) = std::env::args().nth(1) {
-        let listener = TcpListener::bind(&address).await?;
+        let listener = tokio::net::TcpListener::bind(&address).await?;
         println!("Listening on http://{}/webhook", listener.local_addr()?);
-        axum::serve(listener, app).await?;
-        return Ok(());
+        return Ok(axum::serve(listener, app).await?);
     }
-
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    // setup:start (no address: the offline self-test)
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/webhook", listener.local_addr()?);
     println!("Self-test: web hook endpoint at {url}");
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let outcome = self_test(&verifier, &client, mock.is_some(), &url).await;
     server.abort();
     outcome
+    // setup:end
 }
 
-/// What the endpoint needs: the verifier, and a client to reply with.
-struct App {
-    verifier: Arc<Verifier>,
-    client: Client,
-}
-
-/// The endpoint: verify, decode, dispatch.
-async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    match app.verifier.parse(&headers, &body) {
-        Ok(event) => match dispatch(&app.client, &event).await {
-            Ok(()) => StatusCode::OK,
-            Err(error) => {
-                // Crisp retries a hook that fails: a reply that could not be sent is a 500.
-                eprintln!("[server] could not reply: {error}");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-        },
+/// The endpoint: verify, decode, dispatch. A hook whose reply failed is a 500: Crisp sends
+/// it again.
+async fn receive(
+    State((verifier, client)): State<(Arc<Verifier>, Client)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let event = match verifier.parse(&headers, &body) {
+        Ok(event) => event,
         Err(error) => {
             eprintln!("[server] rejected: {error}");
-            error.status()
+            return error.status();
         }
+    };
+    if let Err(error) = dispatch(&client, &event).await {
+        eprintln!("[server] could not reply: {error}");
+        return StatusCode::INTERNAL_SERVER_ERROR;
     }
+    StatusCode::OK
 }
 
-async fn dispatch(client: &Client, event: &Event) -> Result<(), crisp_api::Error> {
+async fn dispatch(client: &Client, event: &webhook::Event) -> crisp_api::Result<()> {
     let website = &event.website_id;
     match &event.kind {
-        CrispEvent::MessageSend(message) => {
-            let MessageContent::Text(text) = &message.content else {
-                println!(
-                    "[server] {website}: visitor sent a {} message",
-                    message.content.kind()
-                );
+        Event::MessageSend(message) => {
+            let session = &message.session_id;
+            let Some(text) = message.content.as_text() else {
+                println!("[server] {website}: visitor sent {}", message.content);
                 return Ok(());
             };
-            println!(
-                "[server] {website}: visitor wrote in {}: {text}",
-                message.session_id
-            );
+            println!("[server] {website}: visitor wrote in {session}: {text}");
+            let reply = MessageNew::operator_text(format!("Thanks! We got: \"{text}\""));
             client
-                .send_message_in_conversation(
-                    website,
-                    &message.session_id,
-                    MessageNew::new(
-                        MessageFrom::Operator,
-                        "chat",
-                        MessageContent::text(format!("Thanks! We got: \"{text}\"")),
-                    ),
-                )
+                .send_message_in_conversation(website, session, reply)
                 .await?;
-            println!("[server] replied in {}", message.session_id);
+            println!("[server] replied in {session}");
         }
-        CrispEvent::SessionSetState(change) => println!(
-            "[server] {website}: conversation {} is now {:?}",
-            change.session_id, change.state
-        ),
-        CrispEvent::PeopleProfileCreated(profile) => {
+        Event::SessionSetState(set) => {
+            println!("[server] {website}: {} is {:?}", set.session_id, set.state)
+        }
+        Event::PeopleProfileCreated(profile) => {
             println!("[server] {website}: new contact {:?}", profile.people_id)
         }
         other => println!("[server] {website}: {} (not handled here)", other.name()),
     }
     Ok(())
 }
+
+// setup:start (the self-test: what Crisp would send, and a forgery)
+/// Used when `CRISP_WEBHOOK_SECRET` is unset; fine for the self-test, useless in production.
+const DEMO_SECRET: &str = "demo-webhook-signing-secret";
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 /// Posts a signed visitor message and a forged one to the endpoint, and checks the answers
 /// and (against the mock) that the reply was sent.
@@ -192,7 +168,7 @@ async fn self_test(
     println!("[client] signed event -> {genuine}");
 
     // A forgery: same body and timestamp, signed with a secret the server does not know.
-    let forged_signature = sign("not-the-secret", &signed.timestamp, &body);
+    let forged_signature = webhook::sign("not-the-secret", &signed.timestamp, &body);
     let forged = deliver(&client, url, &signed.timestamp, &forged_signature, &body).await?;
     println!("[client] forged event -> {forged}");
 
@@ -225,10 +201,11 @@ async fn deliver(
     let response = client
         .post(url)
         .header("content-type", "application/json")
-        .header(TIMESTAMP_HEADER, timestamp)
-        .header(SIGNATURE_HEADER, signature)
+        .header(webhook::TIMESTAMP_HEADER, timestamp)
+        .header(webhook::SIGNATURE_HEADER, signature)
         .body(body.to_vec())
         .send()
         .await?;
     Ok(response.status())
 }
+// setup:end
