@@ -223,6 +223,7 @@ pub fn node_test(model: &Model, node: &[NodeMethod], spec: &str) -> Result<Strin
          use crisp_api::types;\n\
          \n\
          #[test]\n\
+         #[rustfmt::skip]\n\
          fn every_node_method_is_a_client_method() {{\n\
          \x20   let client = crisp_api::Client::builder()\n\
          \x20       .credentials(\"identifier\", \"key\")\n\

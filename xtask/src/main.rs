@@ -148,6 +148,7 @@ fn regen(check: bool) -> Result<()> {
         if check {
             let current = std::fs::read_to_string(&out).unwrap_or_default();
             if current != *content {
+                print_diff(output, &current, content);
                 stale.push(output.to_string());
             } else {
                 println!("{output} is up to date");
@@ -234,6 +235,27 @@ fn generated_header(generator: &str, about: &str) -> String {
     }
     header.push('\n');
     header
+}
+
+/// What `--check` found stale, as a unified diff (the committed file against what the spec
+/// and the xtask make now), cut after 200 lines a file.
+fn print_diff(path: &str, current: &str, generated: &str) {
+    let diff = similar::TextDiff::from_lines(current, generated);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("a/{path} (committed)"),
+            &format!("b/{path} (generated)"),
+        )
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    for line in lines.iter().take(200) {
+        eprintln!("{line}");
+    }
+    if lines.len() > 200 {
+        eprintln!("… {} more lines of diff in {path}", lines.len() - 200);
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

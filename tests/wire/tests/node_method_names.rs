@@ -10,23 +10,14 @@
 use crisp_api::types;
 
 #[test]
+#[rustfmt::skip]
 fn every_node_method_is_a_client_method() {
     let client = crisp_api::Client::builder()
         .credentials("identifier", "key")
         .build()
         .unwrap();
     // BucketURL.generateBucketURL
-    let _ = client.generate_bucket_url(
-        types::BucketUrlRequest::new(
-            types::BucketNamespace::Upload,
-            "2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c",
-            types::BucketFile::new("invoice.pdf", "application/pdf"),
-        )
-        .resource(types::BucketResource::new(
-            "website",
-            "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        )),
-    );
+    let _ = client.generate_bucket_url(types::BucketUrlRequest::new(types::BucketNamespace::Upload, "2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c", types::BucketFile::new("invoice.pdf", "application/pdf")).resource(types::BucketResource::new("website", "8c842203-7ed8-4e29-a608-7cf78a7d2fcc")));
     // MediaAnimation.listAnimationMedias
     let _ = client.list_animation_medias(1, 1688040000, "thumbs up");
     // PlanSubscription.listAllActiveSubscriptions
@@ -34,27 +25,15 @@ fn every_node_method_is_a_client_method() {
     // PlanSubscription.getPlanSubscriptionForWebsite
     let _ = client.get_plan_subscription_for_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // PlanSubscription.subscribeWebsiteToPlan
-    let _ = client.subscribe_website_to_plan(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::PlanSubscriptionNew::new("d678dbc1-e49d-47d3-92f2-c436f5b0e4a5"),
-    );
+    let _ = client.subscribe_website_to_plan("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PlanSubscriptionNew::new("d678dbc1-e49d-47d3-92f2-c436f5b0e4a5"));
     // PlanSubscription.unsubscribePlanFromWebsite
     let _ = client.unsubscribe_plan_from_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // PlanSubscription.changeBillPeriodForWebsitePlanSubscription
-    let _ = client.change_bill_period_for_website_plan_subscription(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::PlanSubscriptionBillPeriodChange::new(types::PlanSubscriptionBillPeriod::Yearly),
-    );
+    let _ = client.change_bill_period_for_website_plan_subscription("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PlanSubscriptionBillPeriodChange::new(types::PlanSubscriptionBillPeriod::Yearly));
     // PlanSubscription.checkCouponAvailabilityForWebsitePlanSubscription
-    let _ = client.check_coupon_availability_for_website_plan_subscription(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "CRISP+AWESOME",
-    );
+    let _ = client.check_coupon_availability_for_website_plan_subscription("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "CRISP+AWESOME");
     // PlanSubscription.redeemCouponForWebsitePlanSubscription
-    let _ = client.redeem_coupon_for_website_plan_subscription(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::PlanSubscriptionCouponRedeem::new("CRISP+AWESOME"),
-    );
+    let _ = client.redeem_coupon_for_website_plan_subscription("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PlanSubscriptionCouponRedeem::new("CRISP+AWESOME"));
     // PluginConnect.getConnectAccount
     let _ = client.get_connect_account();
     // PluginConnect.checkConnectSessionValidity
@@ -70,93 +49,29 @@ fn every_node_method_is_a_client_method() {
     // PluginSubscription.listSubscriptionsForWebsite
     let _ = client.list_subscriptions_for_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // PluginSubscription.getSubscriptionDetails
-    let _ = client.get_subscription_details(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-    );
+    let _ = client.get_subscription_details("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb");
     // PluginSubscription.subscribeWebsiteToPlugin
-    let _ = client.subscribe_website_to_plugin(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::PluginSubscriptionNew::new("c64f3595-adee-425a-8d3a-89d47f7ed6bb"),
-    );
+    let _ = client.subscribe_website_to_plugin("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PluginSubscriptionNew::new("c64f3595-adee-425a-8d3a-89d47f7ed6bb"));
     // PluginSubscription.unsubscribePluginFromWebsite
-    let _ = client.unsubscribe_plugin_from_website(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-    );
+    let _ = client.unsubscribe_plugin_from_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb");
     // PluginSubscription.getSubscriptionSettings
-    let _ = client.get_subscription_settings(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-    );
+    let _ = client.get_subscription_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb");
     // PluginSubscription.saveSubscriptionSettings
-    let _ = client.save_subscription_settings(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-        crisp_api::serde_json::json!({"chatbox":{"25":"#bbbbbb"}}),
-    );
+    let _ = client.save_subscription_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb", crisp_api::serde_json::json!({"chatbox":{"25":"#bbbbbb"}}));
     // PluginSubscription.updateSubscriptionSettings
-    let _ = client.update_subscription_settings(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-        crisp_api::serde_json::json!({"chatbox":{"25":"#bbbbbb"}}),
-    );
+    let _ = client.update_subscription_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb", crisp_api::serde_json::json!({"chatbox":{"25":"#bbbbbb"}}));
     // PluginSubscription.getPluginUsageBills
-    let _ = client.get_plugin_usage_bills(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-    );
+    let _ = client.get_plugin_usage_bills("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb");
     // PluginSubscription.reportPluginUsageToBill
-    let _ = client.report_plugin_usage_to_bill(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-        types::PluginSubscriptionBillUsageReport::new("Paid messages sent", 250, 0.1),
-    );
+    let _ = client.report_plugin_usage_to_bill("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb", types::PluginSubscriptionBillUsageReport::new("Paid messages sent", 250, 0.1));
     // PluginSubscription.getPluginAttestProvenance
-    let _ = client.get_plugin_attest_provenance(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-    );
+    let _ = client.get_plugin_attest_provenance("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb");
     // PluginSubscription.forwardPluginPayloadToChannel
-    let _ = client.forward_plugin_payload_to_channel(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-        types::PluginSubscriptionChannelForward::new(
-            "bot:step",
-            crisp_api::serde_json::json!({"step":1}),
-        )
-        .identifier("2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c"),
-    );
+    let _ = client.forward_plugin_payload_to_channel("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb", types::PluginSubscriptionChannelForward::new("bot:step", crisp_api::serde_json::json!({"step":1})).identifier("2f4ff8f3-5a1e-4d4b-9b8a-1f5e8e3f1d2c"));
     // PluginSubscription.dispatchPluginEvent
-    let _ = client.dispatch_plugin_event(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-        types::PluginSubscriptionEventDispatch::new(
-            "bot-is-running",
-            crisp_api::serde_json::json!({"bot":"Sales","email":"valerian@crisp.chat"}),
-        ),
-    );
+    let _ = client.dispatch_plugin_event("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c64f3595-adee-425a-8d3a-89d47f7ed6bb", types::PluginSubscriptionEventDispatch::new("bot-is-running", crisp_api::serde_json::json!({"bot":"Sales","email":"valerian@crisp.chat"})));
     // WebsiteAnalytics.generateAnalytics
-    let _ = client.generate_analytics(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::AnalyticsQuery::new(
-            types::AnalyticsMetric::Conversation,
-            types::AnalyticsType::ResponseTime,
-            types::AnalyticsDate::new(
-                "2023-06-01T00:00:00.000Z",
-                "2023-06-08T00:00:00.000Z",
-                "day",
-                "Europe/Paris",
-            )
-            .days(
-                types::AnalyticsDateDays::new()
-                    .friday(types::AnalyticsDateDay::new("09:00", "17:00"))
-                    .monday(types::AnalyticsDateDay::new("09:00", "18:00")),
-            ),
-        )
-        .aggregator(types::AnalyticsAggregator::Average)
-        .split_by("inbox_id"),
-    );
+    let _ = client.generate_analytics("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::AnalyticsQuery::new(types::AnalyticsMetric::Conversation, types::AnalyticsType::ResponseTime, types::AnalyticsDate::new("2023-06-01T00:00:00.000Z", "2023-06-08T00:00:00.000Z", "day", "Europe/Paris").days(types::AnalyticsDateDays::new().friday(types::AnalyticsDateDay::new("09:00", "17:00")).monday(types::AnalyticsDateDay::new("09:00", "18:00")))).aggregator(types::AnalyticsAggregator::Average).split_by("inbox_id"));
     // WebsiteAvailability.getWebsiteAvailabilityStatus
     let _ = client.get_website_availability_status("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteAvailability.listWebsiteOperatorAvailabilities
@@ -168,135 +83,37 @@ fn every_node_method_is_a_client_method() {
     // WebsiteBase.getWebsite
     let _ = client.get_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteBase.deleteWebsite
-    let _ = client.delete_website(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::WebsiteRemove::new(types::WebsiteRemoveVerify::new(
-            types::WebsiteRemoveVerifyMethod::Password,
-            "my-account-password",
-        )),
-    );
+    let _ = client.delete_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::WebsiteRemove::new(types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "my-account-password")));
     // WebsiteBase.abortWebsiteDeletion
     let _ = client.abort_website_deletion("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteBatch.batchResolveConversations
-    let _ = client.batch_resolve_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchConversations::new().sessions([
-            "session_19e5240f-0a8d-461e-a661-a3123fc6eec9",
-            "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        ]),
-    );
+    let _ = client.batch_resolve_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]));
     // WebsiteBatch.batchUnresolveConversations
-    let _ = client.batch_unresolve_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchConversationsListed::new([
-            "session_19e5240f-0a8d-461e-a661-a3123fc6eec9",
-            "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        ]),
-    );
+    let _ = client.batch_unresolve_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchConversationsListed::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]));
     // WebsiteBatch.batchReadConversations
-    let _ = client.batch_read_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]),
-    );
+    let _ = client.batch_read_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchConversations::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]));
     // WebsiteBatch.batchUnreadConversations
-    let _ = client.batch_unread_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchConversationsListed::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"])
-            .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31"),
-    );
+    let _ = client.batch_unread_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchConversationsListed::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]).inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31"));
     // WebsiteBatch.batchRemoveConversations
-    let _ = client.batch_remove_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchRemove::new().sessions([
-            "session_19e5240f-0a8d-461e-a661-a3123fc6eec9",
-            "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        ]),
-    );
+    let _ = client.batch_remove_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]));
     // WebsiteBatch.batchRemovePeople
-    let _ = client.batch_remove_people(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchRemove::new().sessions([
-            "session_19e5240f-0a8d-461e-a661-a3123fc6eec9",
-            "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        ]),
-    );
+    let _ = client.batch_remove_people("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchRemove::new().sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]));
     // WebsiteBatch.batchReportConversations
-    let _ = client.batch_report_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchReport::new(
-            ["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"],
-            types::BatchReportFlag::Spam,
-        ),
-    );
+    let _ = client.batch_report_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchReport::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"], types::BatchReportFlag::Spam));
     // WebsiteBatch.batchBlockConversations
-    let _ = client.batch_block_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchBlock::new(
-            [
-                "session_19e5240f-0a8d-461e-a661-a3123fc6eec9",
-                "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-            ],
-            true,
-        ),
-    );
+    let _ = client.batch_block_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchBlock::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"], true));
     // WebsiteBatch.batchRoutingConversations
-    let _ = client.batch_routing_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchRouting::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]).assigned(
-            types::RoutingAssignee::new("a4c32c68-be91-4e29-8a05-976e93abbe3f"),
-        ),
-    );
+    let _ = client.batch_routing_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchRouting::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9"]).assigned(types::RoutingAssignee::new("a4c32c68-be91-4e29-8a05-976e93abbe3f")));
     // WebsiteBatch.batchInboxConversations
-    let _ = client.batch_inbox_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchInbox::new([
-            "session_19e5240f-0a8d-461e-a661-a3123fc6eec9",
-            "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        ])
-        .inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31"),
-    );
+    let _ = client.batch_inbox_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchInbox::new(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]).inbox_id("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31"));
     // WebsiteBatch.batchUpdateConversationsData
-    let _ = client.batch_update_conversations_data(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchData::new(
-            crisp_api::serde_json::json!({"plan":"premium","seats":12,"trial":false}),
-        )
-        .sessions([
-            "session_19e5240f-0a8d-461e-a661-a3123fc6eec9",
-            "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        ]),
-    );
+    let _ = client.batch_update_conversations_data("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchData::new(crisp_api::serde_json::json!({"plan":"premium","seats":12,"trial":false})).sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]));
     // WebsiteBatch.batchUpdatePeopleData
-    let _ = client.batch_update_people_data(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchData::new(
-            crisp_api::serde_json::json!({"plan":"premium","seats":12,"trial":false}),
-        )
-        .sessions([
-            "session_19e5240f-0a8d-461e-a661-a3123fc6eec9",
-            "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        ]),
-    );
+    let _ = client.batch_update_people_data("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchData::new(crisp_api::serde_json::json!({"plan":"premium","seats":12,"trial":false})).sessions(["session_19e5240f-0a8d-461e-a661-a3123fc6eec9", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881"]));
     // WebsiteBatch.batchUpdateConversationsSegments
-    let _ = client.batch_update_conversations_segments(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchSegments::new(["customer", "vip"]).people(types::BatchPeople::new().profiles(
-            [
-                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-                "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a",
-            ],
-        )),
-    );
+    let _ = client.batch_update_conversations_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchSegments::new(["customer", "vip"]).people(types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"])));
     // WebsiteBatch.batchUpdatePeopleSegments
-    let _ = client.batch_update_people_segments(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchSegments::new(["customer", "vip"]).people(types::BatchPeople::new().profiles(
-            [
-                "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-                "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a",
-            ],
-        )),
-    );
+    let _ = client.batch_update_people_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchSegments::new(["customer", "vip"]).people(types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"])));
     // WebsiteCampaign.listCampaigns
     let _ = client.list_campaigns("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteCampaign.listCampaignTags
@@ -304,112 +121,41 @@ fn every_node_method_is_a_client_method() {
     // WebsiteCampaign.listCampaignTemplates
     let _ = client.list_campaign_templates("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteCampaign.createNewCampaignTemplate
-    let _ = client.create_new_campaign_template(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::CampaignTemplateCreate::new(types::CampaignFormat::Html, "HTML Template"),
-    );
+    let _ = client.create_new_campaign_template("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::CampaignTemplateCreate::new(types::CampaignFormat::Html, "HTML Template"));
     // WebsiteCampaign.checkCampaignTemplateExists
-    let _ = client.check_campaign_template_exists(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "a4876300-4dae-47f7-8599-3bf9283f36c2",
-    );
+    let _ = client.check_campaign_template_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "a4876300-4dae-47f7-8599-3bf9283f36c2");
     // WebsiteCampaign.getCampaignTemplate
-    let _ = client.get_campaign_template(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "a4876300-4dae-47f7-8599-3bf9283f36c2",
-    );
+    let _ = client.get_campaign_template("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "a4876300-4dae-47f7-8599-3bf9283f36c2");
     // WebsiteCampaign.saveCampaignTemplate
     let _ = client.save_campaign_template("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "a4876300-4dae-47f7-8599-3bf9283f36c2", types::CampaignTemplateSave::new("HTML Template", types::CampaignFormat::Html, "<html><body><p>{{message}}</p><a href=\"{{url.unsubscribe}}\">Unsubscribe</a></body></html>"));
     // WebsiteCampaign.updateCampaignTemplate
     let _ = client.update_campaign_template("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "a4876300-4dae-47f7-8599-3bf9283f36c2", types::CampaignTemplateUpdate::new().content("<html><body><p>{{message}}</p><p>See you soon!</p><a href=\"{{url.unsubscribe}}\">Unsubscribe</a></body></html>"));
     // WebsiteCampaign.removeCampaignTemplate
-    let _ = client.remove_campaign_template(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "a4876300-4dae-47f7-8599-3bf9283f36c2",
-    );
+    let _ = client.remove_campaign_template("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "a4876300-4dae-47f7-8599-3bf9283f36c2");
     // WebsiteCampaign.createNewCampaign
-    let _ = client.create_new_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::CampaignCreate::new(types::CampaignType::OneShot, "Welcome!"),
-    );
+    let _ = client.create_new_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::CampaignCreate::new(types::CampaignType::OneShot, "Welcome!"));
     // WebsiteCampaign.checkCampaignExists
-    let _ = client.check_campaign_exists(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-    );
+    let _ = client.check_campaign_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8");
     // WebsiteCampaign.getCampaign
-    let _ = client.get_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-    );
+    let _ = client.get_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8");
     // WebsiteCampaign.saveCampaign
-    let _ = client.save_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-        types::CampaignSave::new(
-            types::CampaignType::OneShot,
-            types::CampaignFormat::Markdown,
-            "Welcome!",
-            "Welcome on Acme",
-            types::CampaignSender::new().user_id("aa0b64dd-9fb4-4db9-80d6-5a49eb84087b"),
-            types::CampaignRecipients::new().type_(types::CampaignRecipientsType::All),
-            types::CampaignFlow::new().deliver_once(true),
-            "*Hey there*, welcome on Acme!",
-        )
-        .options(
-            types::CampaignOptions::new()
-                .deliver_to_chatbox(true)
-                .deliver_to_email(true)
-                .sender_email_reply(true)
-                .sender_name_website(false)
-                .tracking(true),
-        )
-        .tag("onboarding"),
-    );
+    let _ = client.save_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8", types::CampaignSave::new(types::CampaignType::OneShot, types::CampaignFormat::Markdown, "Welcome!", "Welcome on Acme", types::CampaignSender::new().user_id("aa0b64dd-9fb4-4db9-80d6-5a49eb84087b"), types::CampaignRecipients::new().type_(types::CampaignRecipientsType::All), types::CampaignFlow::new().deliver_once(true), "*Hey there*, welcome on Acme!").options(types::CampaignOptions::new().deliver_to_chatbox(true).deliver_to_email(true).sender_email_reply(true).sender_name_website(false).tracking(true)).tag("onboarding"));
     // WebsiteCampaign.updateCampaign
-    let _ = client.update_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-        types::CampaignUpdate::new().message("*Hey there*, welcome on Acme folks!"),
-    );
+    let _ = client.update_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8", types::CampaignUpdate::new().message("*Hey there*, welcome on Acme folks!"));
     // WebsiteCampaign.removeCampaign
-    let _ = client.remove_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-    );
+    let _ = client.remove_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8");
     // WebsiteCampaign.dispatchCampaign
-    let _ = client.dispatch_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-    );
+    let _ = client.dispatch_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8");
     // WebsiteCampaign.resumeCampaign
-    let _ = client.resume_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-    );
+    let _ = client.resume_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8");
     // WebsiteCampaign.pauseCampaign
-    let _ = client.pause_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-    );
+    let _ = client.pause_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8");
     // WebsiteCampaign.testCampaign
-    let _ = client.test_campaign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-    );
+    let _ = client.test_campaign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8");
     // WebsiteCampaign.listCampaignRecipients
-    let _ = client.list_campaign_recipients(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-        1,
-    );
+    let _ = client.list_campaign_recipients("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8", 1);
     // WebsiteCampaign.listCampaignStatistics
-    let _ = client.list_campaign_statistics(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "355d805f-a72f-457e-a3e5-5d01521f3cd8",
-        types::CampaignStatisticsAction::Clicked,
-        1,
-    );
+    let _ = client.list_campaign_statistics("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "355d805f-a72f-457e-a3e5-5d01521f3cd8", types::CampaignStatisticsAction::Clicked, 1);
     // WebsiteConnect.getConnectEndpoints
     let _ = client.get_website_connect_endpoints("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteConversation.listConversations
@@ -417,394 +163,133 @@ fn every_node_method_is_a_client_method() {
     // WebsiteConversation.listSuggestedConversationSegments
     let _ = client.list_suggested_conversation_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteConversation.deleteSuggestedConversationSegment
-    let _ = client.delete_suggested_conversation_segment(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::ConversationSuggestedSegmentDelete::new("bug"),
-    );
+    let _ = client.delete_suggested_conversation_segment("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::ConversationSuggestedSegmentDelete::new("bug"));
     // WebsiteConversation.listSuggestedConversationDataKeys
     let _ = client.list_suggested_conversation_data_keys("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteConversation.deleteSuggestedConversationDataKey
-    let _ = client.delete_suggested_conversation_data_key(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::ConversationSuggestedDataKeyDelete::new("price"),
-    );
+    let _ = client.delete_suggested_conversation_data_key("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::ConversationSuggestedDataKeyDelete::new("price"));
     // WebsiteConversation.listSpamConversations
     let _ = client.list_spam_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteConversation.resolveSpamConversationContent
-    let _ = client.resolve_spam_conversation_content(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "b45e7d75-61ab-416c-858b-1919b5fcfd10",
-    );
+    let _ = client.resolve_spam_conversation_content("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "b45e7d75-61ab-416c-858b-1919b5fcfd10");
     // WebsiteConversation.submitSpamConversationDecision
-    let _ = client.submit_spam_conversation_decision(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "b45e7d75-61ab-416c-858b-1919b5fcfd10",
-        types::ConversationSpamDecision::new(types::ConversationSpamDecisionAction::Reject),
-    );
+    let _ = client.submit_spam_conversation_decision("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "b45e7d75-61ab-416c-858b-1919b5fcfd10", types::ConversationSpamDecision::new(types::ConversationSpamDecisionAction::Reject));
     // WebsiteConversation.createNewConversation
     let _ = client.create_new_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteConversation.checkConversationExists
-    let _ = client.check_conversation_exists(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.check_conversation_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.getConversation
-    let _ = client.get_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.removeConversation
-    let _ = client.remove_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.remove_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.initiateConversationWithExistingSession
-    let _ = client.initiate_conversation_with_existing_session(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.initiate_conversation_with_existing_session("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.getMessagesInConversation
-    let _ = client.get_messages_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_messages_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.sendMessageInConversation
-    let _ = client.send_message_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::MessageNew::new(
-            types::MessageFrom::Operator,
-            types::MessageOrigin::Chat,
-            types::MessageContent::text("Hey there! Need help?"),
-        ),
-    );
+    let _ = client.send_message_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::MessageNew::new(types::MessageFrom::Operator, types::MessageOrigin::Chat, types::MessageContent::text("Hey there! Need help?")));
     // WebsiteConversation.getMessageInConversation
-    let _ = client.get_message_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        524653764345,
-    );
+    let _ = client.get_message_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", 524653764345);
     // WebsiteConversation.updateMessageInConversation
-    let _ = client.update_message_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        524653764345,
-        types::MessageUpdate::new("Hey there! Need help? (edited)"),
-    );
+    let _ = client.update_message_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", 524653764345, types::MessageUpdate::new("Hey there! Need help? (edited)"));
     // WebsiteConversation.removeMessageInConversation
-    let _ = client.remove_message_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        524653764345,
-    );
+    let _ = client.remove_message_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", 524653764345);
     // WebsiteConversation.composeMessageInConversation
-    let _ = client.compose_message_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::MessageCompose::new(types::ComposeType::Start, types::MessageFrom::Operator)
-            .excerpt("Let me check"),
-    );
+    let _ = client.compose_message_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::MessageCompose::new(types::ComposeType::Start, types::MessageFrom::Operator).excerpt("Let me check"));
     // WebsiteConversation.markMessagesReadInConversation
-    let _ = client.mark_messages_read_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::MessagesReadMark::new(types::MessageFrom::Operator, "urn:crisp.im:slack:0")
-            .fingerprints([524653764345]),
-    );
+    let _ = client.mark_messages_read_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::MessagesReadMark::new(types::MessageFrom::Operator, "urn:crisp.im:slack:0").fingerprints([524653764345]));
     // WebsiteConversation.markConversationAsUnread
-    let _ = client.mark_conversation_as_unread(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationUnreadMark::new(types::MessageFrom::User),
-    );
+    let _ = client.mark_conversation_as_unread("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationUnreadMark::new(types::MessageFrom::User));
     // WebsiteConversation.markMessagesDeliveredInConversation
-    let _ = client.mark_messages_delivered_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::MessagesDeliveredMark::new(
-            types::DeliveredFrom::Operator,
-            "urn:crisp.im:slack:0",
-            [524653764345],
-        ),
-    );
+    let _ = client.mark_messages_delivered_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::MessagesDeliveredMark::new(types::DeliveredFrom::Operator, "urn:crisp.im:slack:0", [524653764345]));
     // WebsiteConversation.updateConversationOpenState
-    let _ = client.update_conversation_open_state(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationOpenStateUpdate::new(true),
-    );
+    let _ = client.update_conversation_open_state("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationOpenStateUpdate::new(true));
     // WebsiteConversation.getConversationRoutingAssign
-    let _ = client.get_conversation_routing_assign(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_conversation_routing_assign("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.assignConversationRouting
-    let _ = client.assign_conversation_routing(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationRoutingAssignUpdate::new().assigned(types::RoutingAssignee::new(
-            "a4c32c68-be91-4e29-8a05-976e93abbe3f",
-        )),
-    );
+    let _ = client.assign_conversation_routing("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationRoutingAssignUpdate::new().assigned(types::RoutingAssignee::new("a4c32c68-be91-4e29-8a05-976e93abbe3f")));
     // WebsiteConversation.updateConversationInbox
-    let _ = client.update_conversation_inbox(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationInboxUpdate::new().inbox_id("bf6935c9-43b3-4f8e-87ea-175c1e1ed1a9"),
-    );
+    let _ = client.update_conversation_inbox("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationInboxUpdate::new().inbox_id("bf6935c9-43b3-4f8e-87ea-175c1e1ed1a9"));
     // WebsiteConversation.getConversationMetas
-    let _ = client.get_conversation_metas(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_conversation_metas("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.updateConversationMetas
-    let _ = client.update_conversation_metas(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationMetaUpdate::new()
-            .data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"}))
-            .email("john.doe@acme-inc.com")
-            .nickname("John Doe")
-            .segments(["happy", "customer", "love"]),
-    );
+    let _ = client.update_conversation_metas("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationMetaUpdate::new().data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})).email("john.doe@acme-inc.com").nickname("John Doe").segments(["happy", "customer", "love"]));
     // WebsiteConversation.getOriginalMessageInConversation
-    let _ = client.get_original_message_in_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        "2325a3c0-9b47-4fc6-b00e-111b752e44cd",
-    );
+    let _ = client.get_original_message_in_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", "2325a3c0-9b47-4fc6-b00e-111b752e44cd");
     // WebsiteConversation.listConversationPages
-    let _ = client.list_conversation_pages(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        1,
-    );
+    let _ = client.list_conversation_pages("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", 1);
     // WebsiteConversation.listConversationEvents
-    let _ = client.list_conversation_events(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        1,
-    );
+    let _ = client.list_conversation_events("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", 1);
     // WebsiteConversation.listConversationFiles
-    let _ = client.list_conversation_files(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        1,
-    );
+    let _ = client.list_conversation_files("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", 1);
     // WebsiteConversation.getConversationState
-    let _ = client.get_conversation_state(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_conversation_state("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.changeConversationState
-    let _ = client.change_conversation_state(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationStateUpdate::new(types::ConversationState::Unresolved),
-    );
+    let _ = client.change_conversation_state("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationStateUpdate::new(types::ConversationState::Unresolved));
     // WebsiteConversation.getConversationRelations
-    let _ = client.get_conversation_relations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_conversation_relations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.getConversationParticipants
-    let _ = client.get_conversation_participants(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_conversation_participants("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.saveConversationParticipants
-    let _ = client.save_conversation_participants(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationParticipantsSave::new([types::ConversationParticipantNew::new(
-            types::ConversationParticipantType::Email,
-            "jane.doe@acme-inc.com",
-        )]),
-    );
+    let _ = client.save_conversation_participants("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationParticipantsSave::new([types::ConversationParticipantNew::new(types::ConversationParticipantType::Email, "jane.doe@acme-inc.com")]));
     // WebsiteConversation.getBlockStatusForConversation
-    let _ = client.get_block_status_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_block_status_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.blockIncomingMessagesForConversation
-    let _ = client.block_incoming_messages_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationBlockUpdate::new(true),
-    );
+    let _ = client.block_incoming_messages_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationBlockUpdate::new(true));
     // WebsiteConversation.getVerifyStatusForConversation
-    let _ = client.get_verify_status_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_verify_status_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.updateVerifyStatusForConversation
-    let _ = client.update_verify_status_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationVerifyUpdate::new(true),
-    );
+    let _ = client.update_verify_status_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationVerifyUpdate::new(true));
     // WebsiteConversation.requestIdentityVerificationForConversation
-    let _ = client.request_identity_verification_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationIdentityVerificationRequest::new("email")
-            .method(types::ConversationVerifyMethod::Link)
-            .recipient("john.doe@acme-inc.com"),
-    );
+    let _ = client.request_identity_verification_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationIdentityVerificationRequest::new("email").method(types::ConversationVerifyMethod::Link).recipient("john.doe@acme-inc.com"));
     // WebsiteConversation.redeemIdentityVerificationLinkForConversation
-    let _ = client.redeem_identity_verification_link_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationIdentityVerificationRedeem::new(
-            "email",
-            "john.doe@acme-inc.com",
-            "709691",
-        ),
-    );
+    let _ = client.redeem_identity_verification_link_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationIdentityVerificationRedeem::new("email", "john.doe@acme-inc.com", "709691"));
     // WebsiteConversation.requestEmailTranscriptForConversation
-    let _ = client.request_email_transcript_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationTranscriptRequest::new(types::TranscriptTo::Operator)
-            .email("valerian@crisp.chat"),
-    );
+    let _ = client.request_email_transcript_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationTranscriptRequest::new(types::TranscriptTo::Operator).email("valerian@crisp.chat"));
     // WebsiteConversation.requestChatboxBindingPurgeForConversation
-    let _ = client.request_chatbox_binding_purge_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.request_chatbox_binding_purge_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.requestUserFeedbackForConversation
-    let _ = client.request_user_feedback_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.request_user_feedback_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.listBrowsingSessionsForConversation
-    let _ = client.list_browsing_sessions_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.list_browsing_sessions_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.initiateBrowsingSessionForConversation
-    let _ = client.initiate_browsing_session_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.initiate_browsing_session_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.sendActionToExistingBrowsingSession
-    let _ = client.send_action_to_existing_browsing_session(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa",
-        types::ConversationBrowsingAction::new(types::ConversationBrowsingActionType::Start),
-    );
+    let _ = client.send_action_to_existing_browsing_session("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa", types::ConversationBrowsingAction::new(types::ConversationBrowsingActionType::Start));
     // WebsiteConversation.assistExistingBrowsingSession
-    let _ = client.assist_existing_browsing_session(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa",
-        types::ConversationBrowsingAssist::new(types::ConversationBrowsingAssistActionType::Mouse)
-            .mouse(types::ConversationBrowsingAssistPosition::new(0, 784)),
-    );
+    let _ = client.assist_existing_browsing_session("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", "browsing_05a9392d-ff3f-45e7-b021-1179c45668fa", types::ConversationBrowsingAssist::new(types::ConversationBrowsingAssistActionType::Mouse).mouse(types::ConversationBrowsingAssistPosition::new(0, 784)));
     // WebsiteConversation.initiateNewCallSessionForConversation
-    let _ = client.initiate_new_call_session_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationCallNew::new(types::ConversationCallMode::Audio),
-    );
+    let _ = client.initiate_new_call_session_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationCallNew::new(types::ConversationCallMode::Audio));
     // WebsiteConversation.getOngoingCallSessionForConversation
-    let _ = client.get_ongoing_call_session_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-    );
+    let _ = client.get_ongoing_call_session_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881");
     // WebsiteConversation.abortOngoingCallSessionForConversation
-    let _ = client.abort_ongoing_call_session_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        "call_35a0c062-72fa-4095-a2a0-f9911d47ee56",
-        types::ConversationCallAbort::new().origin("chat").user(
-            types::MessageUser::new()
-                .nickname("Baptiste Jamin")
-                .user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f"),
-        ),
-    );
+    let _ = client.abort_ongoing_call_session_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", "call_35a0c062-72fa-4095-a2a0-f9911d47ee56", types::ConversationCallAbort::new().origin("chat").user(types::MessageUser::new().nickname("Baptiste Jamin").user_id("a4c32c68-be91-4e29-8a05-976e93abbe3f")));
     // WebsiteConversation.transmitSignalingOnOngoingCallSession
     let _ = client.transmit_signaling_on_ongoing_call_session("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", "call_35a0c062-72fa-4095-a2a0-f9911d47ee56", types::ConversationCallSignaling::new(types::ConversationCallSignalingType::Sdp, crisp_api::serde_json::json!({"sdp":"v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n","type":"offer"})));
     // WebsiteConversation.requestToolCallForConversation
-    let _ = client.request_tool_call_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationToolCall::new("show_order")
-            .payload(crisp_api::serde_json::json!({"order_id":"ORD-2024-1187"})),
-    );
+    let _ = client.request_tool_call_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationToolCall::new("show_order").payload(crisp_api::serde_json::json!({"order_id":"ORD-2024-1187"})));
     // WebsiteConversation.deliverWidgetButtonActionForConversation
-    let _ = client.deliver_widget_button_action_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-        types::ConversationWidgetButtonAction::new(
-            "payments",
-            "refund_on_stripe",
-            crisp_api::serde_json::json!({"invoice":"D-1929-X"}),
-        ),
-    );
+    let _ = client.deliver_widget_button_action_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", "c64f3595-adee-425a-8d3a-89d47f7ed6bb", types::ConversationWidgetButtonAction::new("payments", "refund_on_stripe", crisp_api::serde_json::json!({"invoice":"D-1929-X"})));
     // WebsiteConversation.deliverWidgetDataFetchActionForConversation
-    let _ = client.deliver_widget_data_fetch_action_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-        types::ConversationWidgetDataAction::new(
-            "payments",
-            "unpaid_balance",
-            types::ConversationWidgetDataActionType::Fetch,
-        )
-        .data(crisp_api::serde_json::json!({"invoice":"D-1929-X"})),
-    );
+    let _ = client.deliver_widget_data_fetch_action_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", "c64f3595-adee-425a-8d3a-89d47f7ed6bb", types::ConversationWidgetDataAction::new("payments", "unpaid_balance", types::ConversationWidgetDataActionType::Fetch).data(crisp_api::serde_json::json!({"invoice":"D-1929-X"})));
     // WebsiteConversation.deliverWidgetDataEditActionForConversation
-    let _ = client.deliver_widget_data_edit_action_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        "c64f3595-adee-425a-8d3a-89d47f7ed6bb",
-        types::ConversationWidgetDataAction::new(
-            "payments",
-            "unpaid_balance",
-            types::ConversationWidgetDataActionType::Fetch,
-        )
-        .data(crisp_api::serde_json::json!({"invoice":"D-1929-X"})),
-    );
+    let _ = client.deliver_widget_data_edit_action_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", "c64f3595-adee-425a-8d3a-89d47f7ed6bb", types::ConversationWidgetDataAction::new("payments", "unpaid_balance", types::ConversationWidgetDataActionType::Fetch).data(crisp_api::serde_json::json!({"invoice":"D-1929-X"})));
     // WebsiteConversation.scheduleReminderForConversation
-    let _ = client.schedule_reminder_for_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationReminder::new("2025-05-29T09:00:00Z", "Call this customer."),
-    );
+    let _ = client.schedule_reminder_for_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationReminder::new("2025-05-29T09:00:00Z", "Call this customer."));
     // WebsiteConversation.reportConversation
-    let _ = client.report_conversation(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
-        types::ConversationReport::new(types::ConversationReportFlag::Spam),
-    );
+    let _ = client.report_conversation("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881", types::ConversationReport::new(types::ConversationReportFlag::Spam));
     // WebsiteHelpdesk.checkHelpdeskExists
     let _ = client.check_helpdesk_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteHelpdesk.resolveHelpdesk
     let _ = client.resolve_helpdesk("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteHelpdesk.initializeHelpdesk
-    let _ = client.initialize_helpdesk(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::HelpdeskInitialize::new("Acme Inc. Help Center", "acme-inc"),
-    );
+    let _ = client.initialize_helpdesk("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::HelpdeskInitialize::new("Acme Inc. Help Center", "acme-inc"));
     // WebsiteHelpdesk.deleteHelpdesk
-    let _ = client.delete_helpdesk(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::HelpdeskRemove::new(types::WebsiteRemoveVerify::new(
-            types::WebsiteRemoveVerifyMethod::Password,
-            "my-account-password",
-        )),
-    );
+    let _ = client.delete_helpdesk("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::HelpdeskRemove::new(types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "my-account-password")));
     // WebsiteHelpdesk.listHelpdeskLocales
     let _ = client.list_helpdesk_locales("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteHelpdesk.addHelpdeskLocale
-    let _ = client.add_helpdesk_locale(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::HelpdeskLocaleAdd::new("en"),
-    );
+    let _ = client.add_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::HelpdeskLocaleAdd::new("en"));
     // WebsiteHelpdesk.checkHelpdeskLocaleExists
     let _ = client.check_helpdesk_locale_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en");
     // WebsiteHelpdesk.resolveHelpdeskLocale
@@ -812,253 +297,79 @@ fn every_node_method_is_a_client_method() {
     // WebsiteHelpdesk.deleteHelpdeskLocale
     let _ = client.delete_helpdesk_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en");
     // WebsiteHelpdesk.listHelpdeskPages
-    let _ = client.list_helpdesk_pages(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        1,
-    );
+    let _ = client.list_helpdesk_pages("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, 1);
     // WebsiteHelpdesk.resolveHelpdeskPageEntity
-    let _ = client.resolve_helpdesk_page_entity(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "2f9c3b6e-5d0a-4e8b-9f1c-7a3d2e4b6c80",
-    );
+    let _ = client.resolve_helpdesk_page_entity("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "2f9c3b6e-5d0a-4e8b-9f1c-7a3d2e4b6c80");
     // WebsiteHelpdesk.listHelpdeskTree
-    let _ = client.list_helpdesk_tree(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        1,
-    );
+    let _ = client.list_helpdesk_tree("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, 1);
     // WebsiteHelpdesk.createHelpdeskTreePath
-    let _ = client.create_helpdesk_tree_path(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "getting-started/install-crisp.md",
-    );
+    let _ = client.create_helpdesk_tree_path("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md");
     // WebsiteHelpdesk.resolveHelpdeskTreePath
-    let _ = client.resolve_helpdesk_tree_path(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "getting-started/install-crisp.md",
-    );
+    let _ = client.resolve_helpdesk_tree_path("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md");
     // WebsiteHelpdesk.updateHelpdeskTreePath
-    let _ = client.update_helpdesk_tree_path(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "getting-started/install-crisp.md",
-        types::HelpdeskTreePathUpdate::new("move")
-            .path(types::HelpdeskTreePathUpdatePath::new(
-                "installation/install-crisp.md",
-            ))
-            .position(0),
-    );
+    let _ = client.update_helpdesk_tree_path("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md", types::HelpdeskTreePathUpdate::new("move").path(types::HelpdeskTreePathUpdatePath::new("installation/install-crisp.md")).position(0));
     // WebsiteHelpdesk.deleteHelpdeskTreePath
-    let _ = client.delete_helpdesk_tree_path(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "getting-started/install-crisp.md",
-    );
+    let _ = client.delete_helpdesk_tree_path("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md");
     // WebsiteHelpdesk.resolveHelpdeskTreeContent
-    let _ = client.resolve_helpdesk_tree_content(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "getting-started/install-crisp.md",
-    );
+    let _ = client.resolve_helpdesk_tree_content("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md");
     // WebsiteHelpdesk.saveHelpdeskTreeContent
     let _ = client.save_helpdesk_tree_content("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md", types::HelpdeskTreeContentSave::new("# How to install Crisp on your website\n\nCopy the chatbox code from your settings and paste it before `</head>`.\n"));
     // WebsiteHelpdesk.resolveHelpdeskTreeMetadata
-    let _ = client.resolve_helpdesk_tree_metadata(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "getting-started/install-crisp.md",
-    );
+    let _ = client.resolve_helpdesk_tree_metadata("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md");
     // WebsiteHelpdesk.updateHelpdeskTreeMetadata
-    let _ = client.update_helpdesk_tree_metadata(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "getting-started/install-crisp.md",
-        types::HelpdeskTreeMetadata::new()
-            .description("Add the Crisp chatbox to any website in two minutes.")
-            .state(types::HelpdeskTreeState::new().published(true))
-            .title("How to install Crisp on your website"),
-    );
+    let _ = client.update_helpdesk_tree_metadata("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md", types::HelpdeskTreeMetadata::new().description("Add the Crisp chatbox to any website in two minutes.").state(types::HelpdeskTreeState::new().published(true)).title("How to install Crisp on your website"));
     // WebsiteHelpdesk.resolveHelpdeskTreePage
-    let _ = client.resolve_helpdesk_tree_page(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        "getting-started/install-crisp.md",
-    );
+    let _ = client.resolve_helpdesk_tree_page("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, "getting-started/install-crisp.md");
     // WebsiteHelpdesk.listHelpdeskHistoryChanges
     let _ = client.list_helpdesk_history_changes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteHelpdesk.resolveHelpdeskHistoryChange
-    let _ = client.resolve_helpdesk_history_change(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
-    );
+    let _ = client.resolve_helpdesk_history_change("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39");
     // WebsiteHelpdesk.cancelHelpdeskHistoryChange
-    let _ = client.cancel_helpdesk_history_change(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39",
-        types::HelpdeskHistoryChangeCancel::new("revert"),
-    );
+    let _ = client.cancel_helpdesk_history_change("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "3f2a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39", types::HelpdeskHistoryChangeCancel::new("revert"));
     // WebsiteHelpdesk.requestHelpdeskContentRefresh
-    let _ = client.request_helpdesk_content_refresh(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-    );
+    let _ = client.request_helpdesk_content_refresh("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles);
     // WebsiteHelpdesk.mapHelpdeskLocaleFeedbackRatings
-    let _ = client.map_helpdesk_locale_feedback_ratings(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-    );
+    let _ = client.map_helpdesk_locale_feedback_ratings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles);
     // WebsiteHelpdesk.listHelpdeskLocaleFeedbacks
-    let _ = client.list_helpdesk_locale_feedbacks(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        1,
-    );
+    let _ = client.list_helpdesk_locale_feedbacks("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, 1);
     // WebsiteHelpdesk.importExternalHelpdeskToLocale
-    let _ = client.import_external_helpdesk_to_locale(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-        types::HelpdeskLocaleExternalImport::new("https://docs.acme-inc.com/")
-            .detect_locales(true)
-            .other_locales(["fr", "de"]),
-    );
+    let _ = client.import_external_helpdesk_to_locale("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles, types::HelpdeskLocaleExternalImport::new("https://docs.acme-inc.com/").detect_locales(true).other_locales(["fr", "de"]));
     // WebsiteHelpdesk.exportHelpdeskLocaleArticles
-    let _ = client.export_helpdesk_locale_articles(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "en",
-        types::HelpdeskContentType::Articles,
-    );
+    let _ = client.export_helpdesk_locale_articles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "en", types::HelpdeskContentType::Articles);
     // WebsiteHelpdesk.listHelpdeskRedirections
     let _ = client.list_helpdesk_redirections("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteHelpdesk.addHelpdeskRedirection
-    let _ = client.add_helpdesk_redirection(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::HelpdeskRedirectionAdd::new(
-            "/en/article/how-can-i-automatically-set-custom-user-data/",
-            "/en/article/how-can-i-automatically-set-custom-user-data-1xh7pqk/",
-        ),
-    );
+    let _ = client.add_helpdesk_redirection("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::HelpdeskRedirectionAdd::new("/en/article/how-can-i-automatically-set-custom-user-data/", "/en/article/how-can-i-automatically-set-custom-user-data-1xh7pqk/"));
     // WebsiteHelpdesk.checkHelpdeskRedirectionExists
-    let _ = client.check_helpdesk_redirection_exists(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
-    );
+    let _ = client.check_helpdesk_redirection_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "7ebf2e39-1780-45c9-aa81-fa7a7078cb25");
     // WebsiteHelpdesk.resolveHelpdeskRedirection
-    let _ = client.resolve_helpdesk_redirection(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
-    );
+    let _ = client.resolve_helpdesk_redirection("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "7ebf2e39-1780-45c9-aa81-fa7a7078cb25");
     // WebsiteHelpdesk.deleteHelpdeskRedirection
-    let _ = client.delete_helpdesk_redirection(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "7ebf2e39-1780-45c9-aa81-fa7a7078cb25",
-    );
+    let _ = client.delete_helpdesk_redirection("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "7ebf2e39-1780-45c9-aa81-fa7a7078cb25");
     // WebsiteHelpdesk.resolveHelpdeskSettings
     let _ = client.resolve_helpdesk_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteHelpdesk.saveHelpdeskSettings
-    let _ = client.save_helpdesk_settings(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::HelpdeskSettings::new()
-            .behavior(
-                types::HelpdeskSettingsBehavior::new()
-                    .ask_feedback(true)
-                    .forbid_indexing(false)
-                    .show_chatbox(true),
-            )
-            .name("Acme Inc. Help Center")
-            .section(types::HelpdeskSettingsSection::new().guides("Tutorials")),
-    );
+    let _ = client.save_helpdesk_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::HelpdeskSettings::new().behavior(types::HelpdeskSettingsBehavior::new().ask_feedback(true).forbid_indexing(false).show_chatbox(true)).name("Acme Inc. Help Center").section(types::HelpdeskSettingsSection::new().guides("Tutorials")));
     // WebsiteHelpdesk.resolveHelpdeskDomain
     let _ = client.resolve_helpdesk_domain("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteHelpdesk.requestHelpdeskDomainChange
-    let _ = client.request_helpdesk_domain_change(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::HelpdeskDomainChange::new()
-            .basic("acme-inc")
-            .custom("help.acme-inc.com"),
-    );
+    let _ = client.request_helpdesk_domain_change("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::HelpdeskDomainChange::new().basic("acme-inc").custom("help.acme-inc.com"));
     // WebsiteHelpdesk.generateHelpdeskDomainSetupFlow
     let _ = client.generate_helpdesk_domain_setup_flow("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteInbox.listInboxes
     let _ = client.list_inboxes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteInbox.batchOrderInboxes
-    let _ = client.batch_order_inboxes(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::WebsiteInboxOrders::new([
-            types::WebsiteInboxOrder::new("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31", 1),
-            types::WebsiteInboxOrder::new("c058abfe-2881-4ff4-8f6a-6eb73e55385e", 2),
-        ]),
-    );
+    let _ = client.batch_order_inboxes("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::WebsiteInboxOrders::new([types::WebsiteInboxOrder::new("d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31", 1), types::WebsiteInboxOrder::new("c058abfe-2881-4ff4-8f6a-6eb73e55385e", 2)]));
     // WebsiteInbox.createNewInbox
-    let _ = client.create_new_inbox(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::WebsiteInboxItem::new(
-            "VIP",
-            "⭐\u{fe0f}",
-            1,
-            [
-                "86a4fed0-2f5f-4713-a8ff-41d7f3e4a8f8",
-                "e5cd7aa6-998f-4b8e-b7c5-3b546af87d15",
-            ],
-            [types::WebsiteInboxCondition::new()
-                .criterion("segments")
-                .model(types::WebsiteInboxConditionModel::Session)
-                .operator(types::WebsiteInboxConditionOperator::Eq)
-                .query(["vip"])],
-        )
-        .operator(types::WebsiteInboxConditionsOperator::And)
-        .teams(["d09fbd42-e517-45a4-9776-ba8226e00ba8"]),
-    );
+    let _ = client.create_new_inbox("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::WebsiteInboxItem::new("VIP", "⭐\u{fe0f}", 1, ["86a4fed0-2f5f-4713-a8ff-41d7f3e4a8f8", "e5cd7aa6-998f-4b8e-b7c5-3b546af87d15"], [types::WebsiteInboxCondition::new().criterion("segments").model(types::WebsiteInboxConditionModel::Session).operator(types::WebsiteInboxConditionOperator::Eq).query(["vip"])]).operator(types::WebsiteInboxConditionsOperator::And).teams(["d09fbd42-e517-45a4-9776-ba8226e00ba8"]));
     // WebsiteInbox.checkInboxExists
-    let _ = client.check_inbox_exists(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
-    );
+    let _ = client.check_inbox_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31");
     // WebsiteInbox.getInbox
-    let _ = client.get_inbox(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
-    );
+    let _ = client.get_inbox("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31");
     // WebsiteInbox.saveInbox
-    let _ = client.save_inbox(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
-        types::WebsiteInboxItem::new(
-            "VIP",
-            "⭐\u{fe0f}",
-            1,
-            ["86a4fed0-2f5f-4713-a8ff-41d7f3e4a8f8"],
-            [types::WebsiteInboxCondition::new()
-                .criterion("segments")
-                .model(types::WebsiteInboxConditionModel::Session)
-                .operator(types::WebsiteInboxConditionOperator::Eq)
-                .query(["vip", "premium"])],
-        )
-        .operator(types::WebsiteInboxConditionsOperator::Or),
-    );
+    let _ = client.save_inbox("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31", types::WebsiteInboxItem::new("VIP", "⭐\u{fe0f}", 1, ["86a4fed0-2f5f-4713-a8ff-41d7f3e4a8f8"], [types::WebsiteInboxCondition::new().criterion("segments").model(types::WebsiteInboxConditionModel::Session).operator(types::WebsiteInboxConditionOperator::Eq).query(["vip", "premium"])]).operator(types::WebsiteInboxConditionsOperator::Or));
     // WebsiteInbox.deleteInbox
-    let _ = client.delete_inbox(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31",
-    );
+    let _ = client.delete_inbox("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "d42e8b3b-ea8f-4e79-a9f8-d0e467fc1c31");
     // WebsiteOperator.listWebsiteOperators
     let _ = client.list_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteOperator.listLastActiveWebsiteOperators
@@ -1066,262 +377,85 @@ fn every_node_method_is_a_client_method() {
     // WebsiteOperator.flushLastActiveWebsiteOperators
     let _ = client.flush_last_active_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteOperator.sendEmailToWebsiteOperators
-    let _ = client.send_email_to_website_operators(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::WebsiteOperatorEmail::new(
-            types::WebsiteOperatorEmailRecipient::Owners,
-            "Plugin limits reached",
-            "Hi, you've reached the Slack plugin limits. Please contact our support team.",
-        )
-        .target(
-            types::WebsiteOperatorEmailTarget::new()
-                .label("Upgrade the plugin")
-                .url("https://app.crisp.chat/settings/plugins/"),
-        ),
-    );
+    let _ = client.send_email_to_website_operators("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::WebsiteOperatorEmail::new(types::WebsiteOperatorEmailRecipient::Owners, "Plugin limits reached", "Hi, you've reached the Slack plugin limits. Please contact our support team.").target(types::WebsiteOperatorEmailTarget::new().label("Upgrade the plugin").url("https://app.crisp.chat/settings/plugins/")));
     // WebsiteOperator.getWebsiteOperator
-    let _ = client.get_website_operator(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "a4c32c68-be91-4e29-8a05-976e93abbe3f",
-    );
+    let _ = client.get_website_operator("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "a4c32c68-be91-4e29-8a05-976e93abbe3f");
     // WebsiteOperator.inviteWebsiteOperator
-    let _ = client.invite_website_operator(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::WebsiteOperatorInvite::new(
-            "julien@crisp.chat",
-            types::WebsiteOperatorRole::Member,
-            types::WebsiteRemoveVerify::new(
-                types::WebsiteRemoveVerifyMethod::Password,
-                "MySuperSecurePassword",
-            ),
-        ),
-    );
+    let _ = client.invite_website_operator("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::WebsiteOperatorInvite::new("julien@crisp.chat", types::WebsiteOperatorRole::Member, types::WebsiteRemoveVerify::new(types::WebsiteRemoveVerifyMethod::Password, "MySuperSecurePassword")));
     // WebsiteOperator.changeOperatorMembership
-    let _ = client.change_operator_membership(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "a4c32c68-be91-4e29-8a05-976e93abbe3f",
-        types::WebsiteOperatorMembership::new()
-            .role(types::WebsiteOperatorRole::Owner)
-            .title("CTO"),
-    );
+    let _ = client.change_operator_membership("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "a4c32c68-be91-4e29-8a05-976e93abbe3f", types::WebsiteOperatorMembership::new().role(types::WebsiteOperatorRole::Owner).title("CTO"));
     // WebsiteOperator.unlinkOperatorFromWebsite
-    let _ = client.unlink_operator_from_website(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "a4c32c68-be91-4e29-8a05-976e93abbe3f",
-    );
+    let _ = client.unlink_operator_from_website("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "a4c32c68-be91-4e29-8a05-976e93abbe3f");
     // WebsitePeople.getPeopleStatistics
     let _ = client.get_people_statistics("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsitePeople.listSuggestedPeopleSegments
     let _ = client.list_suggested_people_segments("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsitePeople.deleteSuggestedPeopleSegment
-    let _ = client.delete_suggested_people_segment(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::PeopleSuggestedSegmentDelete::new("poweruser"),
-    );
+    let _ = client.delete_suggested_people_segment("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PeopleSuggestedSegmentDelete::new("poweruser"));
     // WebsitePeople.listSuggestedPeopleDataKeys
     let _ = client.list_suggested_people_data_keys("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsitePeople.deleteSuggestedPeopleDataKey
-    let _ = client.delete_suggested_people_data_key(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::PeopleSuggestedDataKeyDelete::new("price"),
-    );
+    let _ = client.delete_suggested_people_data_key("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PeopleSuggestedDataKeyDelete::new("price"));
     // WebsitePeople.listSuggestedPeopleEvents
     let _ = client.list_suggested_people_events("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsitePeople.deleteSuggestedPeopleEvent
-    let _ = client.delete_suggested_people_event(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::PeopleSuggestedEventDelete::new("Removed item from basket"),
-    );
+    let _ = client.delete_suggested_people_event("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PeopleSuggestedEventDelete::new("Removed item from basket"));
     // WebsitePeople.listPeopleProfiles
     let _ = client.list_people_profiles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsitePeople.addNewPeopleProfile
-    let _ = client.add_new_people_profile(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::PeopleProfileCard::new(
-            "valerian@crisp.chat",
-            types::PeoplePerson::new().nickname("Valerian Saliou"),
-        )
-        .segments(["customer"]),
-    );
+    let _ = client.add_new_people_profile("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PeopleProfileCard::new("valerian@crisp.chat", types::PeoplePerson::new().nickname("Valerian Saliou")).segments(["customer"]));
     // WebsitePeople.checkPeopleProfileExists
-    let _ = client.check_people_profile_exists(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-    );
+    let _ = client.check_people_profile_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50");
     // WebsitePeople.getPeopleProfile
-    let _ = client.get_people_profile(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-    );
+    let _ = client.get_people_profile("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50");
     // WebsitePeople.savePeopleProfile
-    let _ = client.save_people_profile(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        types::PeopleProfileCard::new(
-            "valerian@crisp.chat",
-            types::PeoplePerson::new().nickname("Valerian Saliou"),
-        ),
-    );
+    let _ = client.save_people_profile("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", types::PeopleProfileCard::new("valerian@crisp.chat", types::PeoplePerson::new().nickname("Valerian Saliou")));
     // WebsitePeople.updatePeopleProfile
-    let _ = client.update_people_profile(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        types::PeopleProfileUpdate::new()
-            .notepad("Prefers email.")
-            .person(types::PeoplePerson::new().nickname("Valerian Saliou")),
-    );
+    let _ = client.update_people_profile("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", types::PeopleProfileUpdate::new().notepad("Prefers email.").person(types::PeoplePerson::new().nickname("Valerian Saliou")));
     // WebsitePeople.removePeopleProfile
-    let _ = client.remove_people_profile(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-    );
+    let _ = client.remove_people_profile("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50");
     // WebsitePeople.listPeopleConversations
-    let _ = client.list_people_conversations(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        1,
-    );
+    let _ = client.list_people_conversations("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", 1);
     // WebsitePeople.listPeopleCampaigns
-    let _ = client.list_people_campaigns(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        1,
-    );
+    let _ = client.list_people_campaigns("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", 1);
     // WebsitePeople.addPeopleEvent
-    let _ = client.add_people_event(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        types::PeopleEventNew::new("Added item to basket")
-            .color(types::PeopleEventColor::Red)
-            .data(crisp_api::serde_json::json!({"currency":"USD","price":10.99})),
-    );
+    let _ = client.add_people_event("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", types::PeopleEventNew::new("Added item to basket").color(types::PeopleEventColor::Red).data(crisp_api::serde_json::json!({"currency":"USD","price":10.99})));
     // WebsitePeople.listPeopleEvents
-    let _ = client.list_people_events(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        1,
-    );
+    let _ = client.list_people_events("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", 1);
     // WebsitePeople.getPeopleData
-    let _ = client.get_people_data(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-    );
+    let _ = client.get_people_data("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50");
     // WebsitePeople.savePeopleData
-    let _ = client.save_people_data(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        types::PeopleData::new()
-            .data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})),
-    );
+    let _ = client.save_people_data("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished","type":"customer"})));
     // WebsitePeople.updatePeopleData
-    let _ = client.update_people_data(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished"})),
-    );
+    let _ = client.update_people_data("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", types::PeopleData::new().data(crisp_api::serde_json::json!({"signup":"finished"})));
     // WebsitePeople.getPeopleSubscriptionStatus
-    let _ = client.get_people_subscription_status(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-    );
+    let _ = client.get_people_subscription_status("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50");
     // WebsitePeople.updatePeopleSubscriptionStatus
-    let _ = client.update_people_subscription_status(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-        types::PeopleSubscription::new().email(false),
-    );
+    let _ = client.update_people_subscription_status("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "c5a2f70c-f605-4648-b47f-8c39d4b03a50", types::PeopleSubscription::new().email(false));
     // WebsitePeople.exportPeopleProfiles
-    let _ = client.export_people_profiles(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::BatchPeople::new().profiles([
-            "c5a2f70c-f605-4648-b47f-8c39d4b03a50",
-            "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a",
-        ]),
-    );
+    let _ = client.export_people_profiles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::BatchPeople::new().profiles(["c5a2f70c-f605-4648-b47f-8c39d4b03a50", "2e5ae4fb-f7e2-4e5f-a3d1-0ac7bc3cac1a"]));
     // WebsitePeople.importPeopleProfiles
     let _ = client.import_people_profiles("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::PeopleProfileImportSetup::new("https://storage.crisp.chat/users/processing/import/aa0b64dd-9fb4-4db9-80d6-5a49eb84087b/19d956c7-0294-45ad-89e1-58ce45e7008f.csv", [types::PeopleProfileImportMapping::new(1, "email"), types::PeopleProfileImportMapping::new(2, "person.nickname")], types::PeopleProfileImportOptions::new().column_separator(";").skip_header(true)));
     // WebsiteSettings.getWebsiteSettings
     let _ = client.get_website_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteSettings.updateWebsiteSettings
-    let _ = client.update_website_settings(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::WebsiteSettingsUpdate::new()
-            .chatbox(
-                types::WebsiteSettingsChatboxUpdate::new()
-                    .allowed_pages(Vec::<&str>::new())
-                    .blocked_countries(["IT"])
-                    .blocked_ips(["8.8.8.8", "192.168.1.1/24"])
-                    .blocked_locales(["fa", "he"])
-                    .blocked_pages(["status/*/", "docs.crisp.chat/*"])
-                    .color_theme("blue")
-                    .hide_on_mobile(false)
-                    .locale("en")
-                    .tile("default")
-                    .wait_game(false),
-            )
-            .contact(
-                types::WebsiteSettingsContact::new()
-                    .email("contact@crisp.chat")
-                    .phone("+33757905447"),
-            )
-            .domain("crisp.chat")
-            .emails(
-                types::WebsiteSettingsEmails::new()
-                    .junk_filter(true)
-                    .rating(true)
-                    .transcript(true),
-            )
-            .inbox(
-                types::WebsiteSettingsInbox::new()
-                    .force_operator_token(false)
-                    .lock_removal(false),
-            )
-            .name("Crisp"),
-    );
+    let _ = client.update_website_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::WebsiteSettingsUpdate::new().chatbox(types::WebsiteSettingsChatboxUpdate::new().allowed_pages(Vec::<&str>::new()).blocked_countries(["IT"]).blocked_ips(["8.8.8.8", "192.168.1.1/24"]).blocked_locales(["fa", "he"]).blocked_pages(["status/*/", "docs.crisp.chat/*"]).color_theme("blue").hide_on_mobile(false).locale("en").tile("default").wait_game(false)).contact(types::WebsiteSettingsContact::new().email("contact@crisp.chat").phone("+33757905447")).domain("crisp.chat").emails(types::WebsiteSettingsEmails::new().junk_filter(true).rating(true).transcript(true)).inbox(types::WebsiteSettingsInbox::new().force_operator_token(false).lock_removal(false)).name("Crisp"));
     // WebsiteTeams.listTeams
     let _ = client.list_teams("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", 1);
     // WebsiteTeams.createNewTeam
-    let _ = client.create_new_team(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::WebsiteTeamItem::new()
-            .emoji("💰")
-            .name("Sales")
-            .operators(["a4c32c68-be91-4e29-8a05-976e93abbe3f"]),
-    );
+    let _ = client.create_new_team("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::WebsiteTeamItem::new().emoji("💰").name("Sales").operators(["a4c32c68-be91-4e29-8a05-976e93abbe3f"]));
     // WebsiteTeams.checkTeamExists
-    let _ = client.check_team_exists(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "d09fbd42-e517-45a4-9776-ba8226e00ba8",
-    );
+    let _ = client.check_team_exists("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "d09fbd42-e517-45a4-9776-ba8226e00ba8");
     // WebsiteTeams.getTeam
-    let _ = client.get_team(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "d09fbd42-e517-45a4-9776-ba8226e00ba8",
-    );
+    let _ = client.get_team("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "d09fbd42-e517-45a4-9776-ba8226e00ba8");
     // WebsiteTeams.saveTeam
-    let _ = client.save_team(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "d09fbd42-e517-45a4-9776-ba8226e00ba8",
-        types::WebsiteTeamItem::new()
-            .emoji("💰")
-            .name("Sales")
-            .operators([
-                "a4c32c68-be91-4e29-8a05-976e93abbe3f",
-                "e5cd7aa6-998f-4b8e-b7c5-3b546af87d15",
-            ]),
-    );
+    let _ = client.save_team("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "d09fbd42-e517-45a4-9776-ba8226e00ba8", types::WebsiteTeamItem::new().emoji("💰").name("Sales").operators(["a4c32c68-be91-4e29-8a05-976e93abbe3f", "e5cd7aa6-998f-4b8e-b7c5-3b546af87d15"]));
     // WebsiteTeams.deleteTeam
-    let _ = client.delete_team(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "d09fbd42-e517-45a4-9776-ba8226e00ba8",
-    );
+    let _ = client.delete_team("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "d09fbd42-e517-45a4-9776-ba8226e00ba8");
     // WebsiteVerify.getVerifySettings
     let _ = client.get_verify_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteVerify.updateVerifySettings
-    let _ = client.update_verify_settings(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        types::WebsiteVerifySettingsUpdate::new(true),
-    );
+    let _ = client.update_verify_settings("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", types::WebsiteVerifySettingsUpdate::new(true));
     // WebsiteVerify.getVerifyKey
     let _ = client.get_verify_key("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteVerify.rollVerifyKey
@@ -1333,10 +467,7 @@ fn every_node_method_is_a_client_method() {
     // WebsiteVisitors.pinpointVisitorsOnMap
     let _ = client.pinpoint_visitors_on_map("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteVisitors.getSessionIdentifierFromToken
-    let _ = client.get_session_identifier_from_token(
-        "8c842203-7ed8-4e29-a608-7cf78a7d2fcc",
-        "7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51",
-    );
+    let _ = client.get_session_identifier_from_token("8c842203-7ed8-4e29-a608-7cf78a7d2fcc", "7c8d0ab8-7e4c-4d92-9b8e-3b4b1e3c9e51");
     // WebsiteVisitors.countBlockedVisitors
     let _ = client.count_blocked_visitors("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
     // WebsiteVisitors.countBlockedVisitorsInRule
