@@ -137,6 +137,18 @@ fn answer_type(imp: &syn::ItemImpl) -> Option<syn::Type> {
     })
 }
 
+/// Whether `ty` is the plain path `segments` (a leading `::` aside), read from its segments.
+fn path_is(ty: &syn::Type, segments: &[&str]) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    p.qself.is_none()
+        && p.path.segments.len() == segments.len()
+        && p.path
+            .segments
+            .iter()
+            .zip(segments)
+            .all(|(s, name)| s.ident == name && s.arguments.is_none())
+}
+
 /// The first type argument of `Name<T, ..>`.
 fn generic_arg(ty: &syn::Type, name: &str) -> Option<syn::Type> {
     let syn::Type::Path(p) = ty else { return None };
@@ -162,9 +174,7 @@ struct Field<'a> {
 
 impl Field<'_> {
     fn is_string(&self) -> bool {
-        let ty = &self.ty;
-        let text = quote!(#ty).to_string().replace(' ', "");
-        text == "::std::string::String" || text == "String"
+        path_is(&self.ty, &["std", "string", "String"]) || path_is(&self.ty, &["String"])
     }
 
     /// The argument's type in a method's signature: ids take anything that becomes a
@@ -203,10 +213,9 @@ impl Field<'_> {
     fn doc(&self) -> String {
         let p = self.param;
         let need = if p.required { "Required" } else { "Optional" };
-        let ty = &self.ty;
         // A `SearchFlag` (`1` or `0` on the wire) is set with a `bool`: the spec's "`1` for
         // …" reads `true` here.
-        let flag = quote!(#ty).to_string().replace(' ', "") == "types::SearchFlag";
+        let flag = path_is(&self.ty, &["types", "SearchFlag"]);
         let description = if flag {
             p.description
                 .replacen("`1` for", "`true` for", 1)

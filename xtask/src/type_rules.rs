@@ -469,6 +469,22 @@ fn lit_str(e: &syn::Expr) -> Result<String> {
     }
 }
 
+/// `#[serde(untagged)]` (read as the attribute's nested meta, not as printed text).
+fn is_serde_untagged(attr: &syn::Attribute) -> bool {
+    let mut untagged = false;
+    if attr.path().is_ident("serde") {
+        let _ = attr.parse_nested_meta(|meta| {
+            untagged |= meta.path.is_ident("untagged");
+            // Skip a value (`rename = ".."`) so that the parser moves on to the next item.
+            if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            Ok(())
+        });
+    }
+    untagged
+}
+
 /// typify names the variants of an untagged `oneOf` `Variant0`, `Variant1`, …: name them
 /// after what they hold (`Text` for a string, `Json` for any JSON) and let a `&str` or a
 /// `String` convert into the text variant. Returns the added `From` impls.
@@ -476,7 +492,7 @@ fn name_untagged_variants(e: &mut syn::ItemEnum) -> Result<Option<Item>> {
     let untagged = e
         .attrs
         .iter()
-        .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("untagged"));
+        .any(is_serde_untagged);
     if !untagged
         || !e
             .variants
@@ -568,9 +584,7 @@ fn rename_untagged_uses(types: &mut [Item]) {
         .iter()
         .filter_map(|i| match i {
             Item::Enum(e)
-                if e.attrs
-                    .iter()
-                    .any(|a| quote!(#a).to_string().contains("untagged")) =>
+                if e.attrs.iter().any(is_serde_untagged) =>
             {
                 let mut map = BTreeMap::new();
                 for (i, v) in e.variants.iter().enumerate() {
