@@ -489,10 +489,7 @@ fn is_serde_untagged(attr: &syn::Attribute) -> bool {
 /// after what they hold (`Text` for a string, `Json` for any JSON) and let a `&str` or a
 /// `String` convert into the text variant. Returns the added `From` impls.
 fn name_untagged_variants(e: &mut syn::ItemEnum) -> Result<Option<Item>> {
-    let untagged = e
-        .attrs
-        .iter()
-        .any(is_serde_untagged);
+    let untagged = e.attrs.iter().any(is_serde_untagged);
     if !untagged
         || !e
             .variants
@@ -583,9 +580,7 @@ fn rename_untagged_uses(types: &mut [Item]) {
     let renamed: Vec<(String, BTreeMap<String, String>)> = types
         .iter()
         .filter_map(|i| match i {
-            Item::Enum(e)
-                if e.attrs.iter().any(is_serde_untagged) =>
-            {
+            Item::Enum(e) if e.attrs.iter().any(is_serde_untagged) => {
                 let mut map = BTreeMap::new();
                 for (i, v) in e.variants.iter().enumerate() {
                     map.insert(format!("Variant{i}"), v.ident.to_string());
