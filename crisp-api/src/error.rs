@@ -282,7 +282,9 @@ impl fmt::Display for Error {
 /// ` (a plugin token needs the `website:conversation:messages` write scope)`. Nothing for an
 /// operation without scopes.
 fn write_scopes(f: &mut fmt::Formatter<'_>, operation: Option<&str>) -> fmt::Result {
-    let scopes = operation.map(crate::generated::scopes::scopes).unwrap_or(&[]);
+    let scopes = operation
+        .map(crate::generated::scopes::scopes)
+        .unwrap_or(&[]);
     for (n, (scope, access)) in scopes.iter().enumerate() {
         let lead = if n == 0 {
             " (a plugin token needs the"

@@ -121,7 +121,10 @@ pub fn split(file: syn::File, model: &Model) -> Result<Vec<(String, String)>> {
     };
     files.push((format!("{DIR}/mod.rs"), unparse(mod_rs)?));
     files.push((format!("{DIR}/types.rs"), unparse(quote!(#(#types)*))?));
-    files.push((crate::scopes::OUTPUT.to_string(), crate::scopes::generate(model)?));
+    files.push((
+        crate::scopes::OUTPUT.to_string(),
+        crate::scopes::generate(model)?,
+    ));
     for (module, (methods, builders)) in groups {
         let group = model
             .operations

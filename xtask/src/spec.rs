@@ -382,13 +382,15 @@ fn token_scopes(raw: &Value) -> Result<BTreeSet<String>> {
     let list = raw
         .get("x-crisp-token-scopes")
         .and_then(Value::as_object)
-        .ok_or_else(|| anyhow!("the spec has no x-crisp-token-scopes (scope name → description, source)"))?;
+        .ok_or_else(|| {
+            anyhow!("the spec has no x-crisp-token-scopes (scope name → description, source)")
+        })?;
     let mut names = BTreeSet::new();
     for (name, about) in list {
         let valid = !name.is_empty()
-            && name.split(':').all(|w| {
-                !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-            });
+            && name
+                .split(':')
+                .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
         if !valid || name.ends_with(":read") || name.ends_with(":write") {
             bail!("x-crisp-token-scopes: `{name}` is not a scope name (lowercase words joined by `:`)");
         }
@@ -436,7 +438,9 @@ fn operation_scopes(
     let plugin = tiers.iter().any(|t| t == "plugin");
     let Some(value) = value else {
         if plugin {
-            bail!("missing: every operation a plugin token may call names its scopes (`[]` for none)");
+            bail!(
+                "missing: every operation a plugin token may call names its scopes (`[]` for none)"
+            );
         }
         return Ok(Vec::new());
     };
@@ -903,4 +907,127 @@ fn prepare_for_progenitor(raw: &mut Value, model: &Schemas) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn names() -> BTreeSet<String> {
+        ["website:conversation:messages", "website:people:data"]
+            .map(str::to_string)
+            .into()
+    }
+
+    fn tiers(list: &[&str]) -> Vec<String> {
+        list.iter().map(|t| t.to_string()).collect()
+    }
+
+    #[test]
+    fn tiers_are_known_once_and_website_only_under_one_website() {
+        let path = "/website/{website_id}/conversations/{page_number}";
+        assert!(check_tiers(&tiers(&["user", "website", "plugin"]), path).is_ok());
+        let unknown = check_tiers(&tiers(&["user", "admin"]), path).unwrap_err();
+        assert!(
+            unknown.to_string().contains("unknown tier `admin`"),
+            "{unknown}"
+        );
+        assert!(check_tiers(&tiers(&["plugin", "plugin"]), path).is_err());
+        let outside = check_tiers(&tiers(&["website", "plugin"]), "/plugin/connect/account");
+        assert!(outside
+            .unwrap_err()
+            .to_string()
+            .contains("/website/{website_id}"));
+    }
+
+    #[test]
+    fn every_plugin_operation_names_known_scopes() {
+        let plugin = tiers(&["user", "website", "plugin"]);
+        let scopes = operation_scopes(
+            Some(&json!([
+                "website:conversation:messages:write",
+                "website:people:data:read"
+            ])),
+            &plugin,
+            &names(),
+        )
+        .unwrap();
+        assert_eq!(
+            scopes,
+            vec![
+                Scope {
+                    name: "website:conversation:messages".into(),
+                    access: "write".into()
+                },
+                Scope {
+                    name: "website:people:data".into(),
+                    access: "read".into()
+                },
+            ]
+        );
+        // `[]`: a route about the plugin itself.
+        assert_eq!(
+            operation_scopes(Some(&json!([])), &plugin, &names()).unwrap(),
+            vec![]
+        );
+        let missing = operation_scopes(None, &plugin, &names()).unwrap_err();
+        assert!(
+            missing.to_string().contains("names its scopes"),
+            "{missing}"
+        );
+        let unknown = operation_scopes(
+            Some(&json!(["website:conversation:message:write"])),
+            &plugin,
+            &names(),
+        )
+        .unwrap_err();
+        assert!(unknown.to_string().contains("not a scope"), "{unknown}");
+        let no_access = operation_scopes(
+            Some(&json!(["website:conversation:messages"])),
+            &plugin,
+            &names(),
+        );
+        assert!(no_access.is_err());
+        let twice = operation_scopes(
+            Some(&json!([
+                "website:people:data:read",
+                "website:people:data:read"
+            ])),
+            &plugin,
+            &names(),
+        );
+        assert!(twice.is_err());
+        // Scopes are for plugin tokens only.
+        let user = operation_scopes(
+            Some(&json!(["website:people:data:read"])),
+            &tiers(&["user"]),
+            &names(),
+        );
+        assert!(user.is_err());
+        assert_eq!(
+            operation_scopes(None, &tiers(&["user"]), &names()).unwrap(),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn the_scope_list_has_named_described_sourced_entries() {
+        let good = json!({"x-crisp-token-scopes": {
+            "website:people:data": {"description": "Custom data.", "source": "analogy"}
+        }});
+        assert_eq!(
+            token_scopes(&good).unwrap(),
+            ["website:people:data".to_string()].into()
+        );
+        for bad in [
+            json!({}),
+            json!({"x-crisp-token-scopes": {"Website:People": {"description": "x", "source": "guide"}}}),
+            json!({"x-crisp-token-scopes": {"website:people:read": {"description": "x", "source": "guide"}}}),
+            json!({"x-crisp-token-scopes": {"website:people": {"description": "", "source": "guide"}}}),
+            json!({"x-crisp-token-scopes": {"website:people": {"description": "x", "source": "blog"}}}),
+        ] {
+            assert!(token_scopes(&bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -20,8 +20,14 @@ async fn a_website_token_reaches_the_operations_that_list_it_and_no_other() {
     let (mut allowed, mut refused) = (0, 0);
     for op in spec_operations() {
         let path = op.path(&[]);
-        let (status, answer) =
-            raw_request(&server, op.method.clone(), &path, "website", op.body.clone()).await;
+        let (status, answer) = raw_request(
+            &server,
+            op.method.clone(),
+            &path,
+            "website",
+            op.body.clone(),
+        )
+        .await;
         if op.tiers.iter().any(|t| t == "website") {
             assert!(
                 (200..300).contains(&status),
@@ -31,7 +37,11 @@ async fn a_website_token_reaches_the_operations_that_list_it_and_no_other() {
             );
             allowed += 1;
         } else {
-            assert_eq!(status, 403, "{} answered {status} to a website token", op.id);
+            assert_eq!(
+                status, 403,
+                "{} answered {status} to a website token",
+                op.id
+            );
             if op.method != Method::HEAD {
                 assert_eq!(answer["reason"], "not_allowed", "{}", op.id);
                 let message = answer["data"]["message"].as_str().unwrap_or_default();
@@ -45,7 +55,10 @@ async fn a_website_token_reaches_the_operations_that_list_it_and_no_other() {
         }
     }
     // Not a vacuous walk: both sides are large.
-    assert!(allowed > 100 && refused > 50, "{allowed} allowed, {refused} refused");
+    assert!(
+        allowed > 100 && refused > 50,
+        "{allowed} allowed, {refused} refused"
+    );
 }
 
 #[test]
@@ -103,14 +116,29 @@ async fn a_website_token_is_accepted_where_the_other_tiers_are_and_its_header_is
 async fn rtm_endpoints_for_a_website_token() {
     let server = MockServer::start().await;
     // The route the Node wrapper's RTM client asks with a website token.
-    let (status, answer) =
-        raw_request(&server, Method::GET, "/website/connect/endpoints", "website", None).await;
+    let (status, answer) = raw_request(
+        &server,
+        Method::GET,
+        "/website/connect/endpoints",
+        "website",
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{answer}");
     assert!(answer["data"]["socket"]["app"].is_string(), "{answer}");
-    let (status, answer) =
-        raw_request(&server, Method::GET, "/website/connect/endpoints", "plugin", None).await;
+    let (status, answer) = raw_request(
+        &server,
+        Method::GET,
+        "/website/connect/endpoints",
+        "plugin",
+        None,
+    )
+    .await;
     assert_eq!(status, 403);
-    assert_eq!(answer["data"]["message"], "this route is for website tokens");
+    assert_eq!(
+        answer["data"]["message"],
+        "this route is for website tokens"
+    );
     // The website's own endpoints (`get_website_connect_endpoints`) take a website token too.
     let path = format!("/website/{WEBSITE}/connect/endpoints");
     let (status, answer) = raw_request(&server, Method::GET, &path, "website", None).await;
@@ -185,9 +213,7 @@ async fn a_403_of_the_mock_names_the_scope_and_one_without_scopes_names_none() {
     assert_eq!(err.kind(), ErrorKind::Forbidden);
     let text = err.to_string();
     assert!(
-        text.contains(
-            "(a plugin token needs the `website:conversation:actions` write scope)"
-        ),
+        text.contains("(a plugin token needs the `website:conversation:actions` write scope)"),
         "{text}"
     );
 
