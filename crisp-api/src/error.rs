@@ -425,4 +425,26 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidRequest);
         assert_eq!(e.message(), Some("bad [2J <redacted>"));
     }
+
+    #[test]
+    fn a_403_names_the_scopes_of_its_operation_and_only_a_403() {
+        let forbidden = |operation| {
+            Error::from_answer(403, Some("not_allowed"), None, &Scrubber::default())
+                .finish(operation, 1)
+                .to_string()
+        };
+        assert_eq!(
+            forbidden("send_message_in_conversation"),
+            "crisp: not allowed in send_message_in_conversation (HTTP 403, reason \
+             `not_allowed`) (a plugin token needs the `website:conversation:messages` write \
+             scope)"
+        );
+        assert!(forbidden("get_people_data").contains("`website:people:data` read scope"));
+        // A user-only operation, and one about the plugin itself: no scope to name.
+        assert!(!forbidden("batch_resolve_items").contains("scope"));
+        assert!(!forbidden("get_connect_account").contains("scope"));
+        let not_found = Error::from_answer(404, Some("not_found"), None, &Scrubber::default())
+            .finish("send_message_in_conversation", 1);
+        assert!(!not_found.to_string().contains("scope"));
+    }
 }
