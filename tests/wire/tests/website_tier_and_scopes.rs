@@ -13,6 +13,7 @@ use crisp_api::{ErrorKind, RetryPolicy, Tier};
 use crisp_mock::{MockServer, Reply, ScriptedServer};
 use crisp_wire_tests::{client_at, raw_request, spec_operations, WEBSITE};
 use reqwest::Method;
+use serde_json::json;
 
 #[tokio::test]
 async fn a_website_token_reaches_the_operations_that_list_it_and_no_other() {
@@ -242,4 +243,79 @@ fn example_body(operation: &str) -> serde_json::Value {
         .find(|op| op.id == operation)
         .and_then(|op| op.body)
         .expect("the operation takes a body with an example")
+}
+
+/// The next text frame of a WebSocket that is not an Engine.IO ping (`2`).
+async fn next_text(ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>) -> String {
+    use futures::StreamExt as _;
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("the mock answers in time")
+            .expect("the socket stays open")
+            .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            if text.as_str() != "2" {
+                return text.to_string();
+            }
+        }
+    }
+}
+
+/// Authenticates on the mock's RTM endpoint as a raw socket.io client (Engine.IO v4 over
+/// WebSocket) with `tier`, and returns the first event the mock answers with
+/// (`authenticated` or `unauthorized`) and its data.
+async fn rtm_authenticate(server: &MockServer, tier: &str) -> (String, serde_json::Value) {
+    use futures::SinkExt as _;
+    use tokio_tungstenite::tungstenite::Message;
+    let http = server.socket_url();
+    let addr = http
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let url = format!(
+        "ws://{addr}{}?EIO=4&transport=websocket",
+        crisp_mock::realtime::SOCKET_PATH
+    );
+    let tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::client_async(url, tcp).await.unwrap();
+    assert!(next_text(&mut ws).await.starts_with('0'), "Engine.IO open");
+    ws.send(Message::text("40")).await.unwrap();
+    assert!(
+        next_text(&mut ws).await.starts_with("40"),
+        "namespace connected"
+    );
+    let auth = json!(["authentication", {
+        "username": server.identifier(),
+        "password": server.key(),
+        "tier": tier,
+        "events": ["message:send"],
+    }]);
+    ws.send(Message::text(format!("42{auth}"))).await.unwrap();
+    let answer = next_text(&mut ws).await;
+    let event: serde_json::Value =
+        serde_json::from_str(answer.strip_prefix("42").expect("a socket.io event")).unwrap();
+    (
+        event[0].as_str().unwrap().to_string(),
+        event.get(1).cloned().unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn the_mocks_rtm_endpoint_authenticates_a_website_token() {
+    let server = MockServer::start().await;
+    let (event, data) = rtm_authenticate(&server, "website").await;
+    assert_eq!((event.as_str(), data), ("authenticated", json!(true)));
+    let recorded = server.realtime().authentications();
+    assert_eq!(recorded[0].tier.as_deref(), Some("website"));
+    assert!(recorded[0].accepted);
+    // A tier Crisp does not have is refused.
+    let (event, data) = rtm_authenticate(&server, "websites").await;
+    assert_eq!(event, "unauthorized");
+    assert_eq!(
+        data["message"],
+        "invalid tier: expected user, website or plugin"
+    );
 }
