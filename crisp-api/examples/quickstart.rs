@@ -2,8 +2,10 @@
 //! messages back.
 //!
 //! With `CRISP_IDENTIFIER`, `CRISP_KEY` and `CRISP_WEBSITE_ID` set (and optionally
-//! `CRISP_TIER`, `CRISP_API_URL`), it runs against the real Crisp API. Without them it starts
-//! the embedded mock Crisp server on a loopback port and runs the same flow against it.
+//! `CRISP_TIER`, `CRISP_API_URL`), it runs against the real Crisp API: a website token, made
+//! in the Crisp app for your workspace, with `CRISP_TIER=website`, is the quickest start (see
+//! the README). Without them it starts the embedded mock Crisp server on a loopback port and
+//! runs the same flow against it.
 //!
 //! ```text
 //! cargo run -p crisp-api --example quickstart

@@ -15,7 +15,8 @@ pub enum ErrorKind {
     InvalidRequest,
     /// Crisp answered 401: the token identifier or key is wrong.
     Authentication,
-    /// Crisp answered 403: the token's tier or plugin scope does not allow this call.
+    /// Crisp answered 403: the token's tier or plugin scope does not allow this call. The
+    /// error's `Display` names the plugin token scopes the operation needs, if any.
     Forbidden,
     /// Crisp answered 404: an unknown id or route, or a plugin not subscribed to the website.
     NotFound,
@@ -267,11 +268,35 @@ impl fmt::Display for Error {
         if let Some(cause) = &i.cause {
             write!(f, ": {cause}")?;
         }
+        if i.kind == ErrorKind::Forbidden {
+            write_scopes(f, i.operation)?;
+        }
         if i.attempts > 1 {
             write!(f, " (after {} attempts)", i.attempts)?;
         }
         Ok(())
     }
+}
+
+/// For a 403: the plugin token scopes the operation needs (the spec's `x-crisp-scopes`), as
+/// ` (a plugin token needs the `website:conversation:messages` write scope)`. Nothing for an
+/// operation without scopes.
+fn write_scopes(f: &mut fmt::Formatter<'_>, operation: Option<&str>) -> fmt::Result {
+    let scopes = operation
+        .map(crate::generated::scopes::scopes)
+        .unwrap_or(&[]);
+    for (n, (scope, access)) in scopes.iter().enumerate() {
+        let lead = if n == 0 {
+            " (a plugin token needs the"
+        } else {
+            " and the"
+        };
+        write!(f, "{lead} `{scope}` {access} scope")?;
+    }
+    if !scopes.is_empty() {
+        f.write_str(")")?;
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Error {
@@ -399,5 +424,27 @@ mod tests {
         );
         assert_eq!(e.kind(), ErrorKind::InvalidRequest);
         assert_eq!(e.message(), Some("bad [2J <redacted>"));
+    }
+
+    #[test]
+    fn a_403_names_the_scopes_of_its_operation_and_only_a_403() {
+        let forbidden = |operation| {
+            Error::from_answer(403, Some("not_allowed"), None, &Scrubber::default())
+                .finish(operation, 1)
+                .to_string()
+        };
+        assert_eq!(
+            forbidden("send_message_in_conversation"),
+            "crisp: not allowed in send_message_in_conversation (HTTP 403, reason \
+             `not_allowed`) (a plugin token needs the `website:conversation:messages` write \
+             scope)"
+        );
+        assert!(forbidden("get_people_data").contains("`website:people:data` read scope"));
+        // A user-only operation, and one about the plugin itself: no scope to name.
+        assert!(!forbidden("batch_resolve_items").contains("scope"));
+        assert!(!forbidden("get_connect_account").contains("scope"));
+        let not_found = Error::from_answer(404, Some("not_found"), None, &Scrubber::default())
+            .finish("send_message_in_conversation", 1);
+        assert!(!not_found.to_string().contains("scope"));
     }
 }

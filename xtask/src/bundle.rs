@@ -370,6 +370,7 @@ impl Bundler {
             "info",
             "servers",
             "security",
+            "x-crisp-token-scopes",
             "tags",
             "paths",
             "x-crisp-events",

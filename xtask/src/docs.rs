@@ -1,7 +1,7 @@
 //! The documentation of every generated method and setter, written from the spec: what the
-//! operation does, its tiers and reference, its parameters, and a compiled example built from
-//! the spec's examples (only the required parameters, and the body built with the SDK's own
-//! constructors and setters, so that the example names the body type).
+//! operation does, its tiers, plugin token scopes and reference, its parameters, and a
+//! compiled example built from the spec's examples (only the required parameters, and the body
+//! built with the SDK's own constructors and setters, so that the example names the body type).
 
 use crate::spec::{Model, Operation, Output, Param};
 use serde_json::Value;
@@ -27,6 +27,9 @@ pub fn method_doc(op: &Operation, name: &str, model: &Model) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     doc.push_str(&format!("`{} {}` · tiers: {tiers}", op.method, op.path));
+    if op.tiers.iter().any(|t| t == "plugin") {
+        doc.push_str(&format!(" · plugin token scopes: {}", scopes_text(op)));
+    }
     if let Some(url) = &op.reference {
         doc.push_str(&format!(" · [Crisp's reference]({url})"));
     }
@@ -447,4 +450,18 @@ fn is_free_form(schema: &Value) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("object")
         && schema.get("properties").is_none()
         && schema.get("additionalProperties") == Some(&Value::Bool(true))
+}
+
+/// The plugin token scopes of an operation, for its documentation:
+/// `` `website:conversation:messages` (write) ``, or `none` for an operation about the plugin
+/// itself.
+pub fn scopes_text(op: &Operation) -> String {
+    if op.scopes.is_empty() {
+        return "none".to_string();
+    }
+    op.scopes
+        .iter()
+        .map(|s| format!("`{}` ({})", s.name, s.access))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

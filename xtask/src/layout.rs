@@ -2,6 +2,7 @@
 //! - `generated/mod.rs`: the `Client` type, the `builder` module (re-exporting every group's
 //!   operation builders) and the group modules;
 //! - `generated/types.rs`: every type of the spec (types are shared across groups);
+//! - `generated/scopes.rs`: the plugin token scopes of every operation (`crate::scopes`);
 //! - `generated/<group>.rs`: the group's `Client` methods and its operation builders.
 
 use crate::sdk_methods::pascal;
@@ -101,6 +102,9 @@ pub fn split(file: syn::File, model: &Model) -> Result<Vec<(String, String)>> {
 
         #events
 
+        /// The plugin token scopes of every operation, named in the error of a 403.
+        pub(crate) mod scopes;
+
         #(
             #[cfg(feature = #features)]
             mod #modules;
@@ -117,6 +121,10 @@ pub fn split(file: syn::File, model: &Model) -> Result<Vec<(String, String)>> {
     };
     files.push((format!("{DIR}/mod.rs"), unparse(mod_rs)?));
     files.push((format!("{DIR}/types.rs"), unparse(quote!(#(#types)*))?));
+    files.push((
+        crate::scopes::OUTPUT.to_string(),
+        crate::scopes::generate(model)?,
+    ));
     for (module, (methods, builders)) in groups {
         let group = model
             .operations

@@ -14,6 +14,7 @@ mod docs;
 mod events;
 mod layout;
 mod operation_tests;
+mod scopes;
 mod sdk_methods;
 mod spec;
 mod type_rules;

@@ -1,5 +1,5 @@
 //! Reads the spec, checks the project's conventions and extracts what the generator needs:
-//! the envelope type of every operation, its tiers, aliases and pagination.
+//! the envelope type of every operation, its tiers, plugin token scopes, aliases and pagination.
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
@@ -19,6 +19,9 @@ pub struct Operation {
     pub method: String,
     pub path: String,
     pub tiers: Vec<String>,
+    /// The plugin token scopes the operation needs (`x-crisp-scopes`), as (scope name,
+    /// `read` or `write`); empty when it needs none or a plugin token may not call it.
+    pub scopes: Vec<Scope>,
     /// Other method names that send exactly this request.
     pub aliases: Vec<String>,
     /// The Node wrapper's methods sending this request (`x-crisp-node`, `Resource.method`).
@@ -38,6 +41,17 @@ pub struct Operation {
     /// The `example` of the 2XX answer (a whole envelope), if any.
     pub success_example: Option<Value>,
 }
+
+/// A plugin token scope an operation needs: its name (one of `x-crisp-token-scopes`) and the
+/// access, `read` or `write`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub name: String,
+    pub access: String,
+}
+
+/// The token tiers an operation may list in `x-crisp-tiers` (the `X-Crisp-Tier` values).
+pub const TIERS: [&str; 3] = ["user", "website", "plugin"];
 
 /// A path or query parameter of an operation.
 #[derive(Debug, Clone)]
@@ -165,6 +179,7 @@ impl Model {
         }
 
         let components = raw.get("components").cloned().unwrap_or(Value::Null);
+        let scope_names = token_scopes(&raw)?;
         let mut operations = Vec::new();
         let paths = raw
             .get_mut("paths")
@@ -197,6 +212,9 @@ impl Model {
                 let tiers = string_list(op.get("x-crisp-tiers"))
                     .filter(|t| !t.is_empty())
                     .ok_or_else(|| anyhow!("{at}: x-crisp-tiers is missing"))?;
+                check_tiers(&tiers, path).with_context(|| format!("{at}: x-crisp-tiers"))?;
+                let scopes = operation_scopes(op.get("x-crisp-scopes"), &tiers, &scope_names)
+                    .with_context(|| format!("{at}: x-crisp-scopes"))?;
                 let aliases = string_list(op.get("x-crisp-aliases")).unwrap_or_default();
                 // `[]` for a route the Node wrapper 11.3.0 does not have (a newer one).
                 let node = string_list(op.get("x-crisp-node")).ok_or_else(|| {
@@ -299,6 +317,7 @@ impl Model {
                     method: method.to_uppercase(),
                     path: path.clone(),
                     tiers,
+                    scopes,
                     aliases,
                     node,
                     pagination,
@@ -346,6 +365,100 @@ impl Model {
             components: schemas,
         })
     }
+}
+
+/// The names of `x-crisp-token-scopes` (the one list of plugin token scopes, at the top of
+/// the document): each with a description and the source of the name.
+fn token_scopes(raw: &Value) -> Result<BTreeSet<String>> {
+    let list = raw
+        .get("x-crisp-token-scopes")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            anyhow!("the spec has no x-crisp-token-scopes (scope name → description, source)")
+        })?;
+    let mut names = BTreeSet::new();
+    for (name, about) in list {
+        let valid = !name.is_empty()
+            && name
+                .split(':')
+                .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        if !valid || name.ends_with(":read") || name.ends_with(":write") {
+            bail!("x-crisp-token-scopes: `{name}` is not a scope name (lowercase words joined by `:`)");
+        }
+        let described = about
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| !d.trim().is_empty());
+        let source = about.get("source").and_then(Value::as_str);
+        if !described || !matches!(source, Some("guide" | "help" | "rtm" | "analogy")) {
+            bail!(
+                "x-crisp-token-scopes.{name}: needs a `description` and a `source` \
+                 (guide, help, rtm or analogy)"
+            );
+        }
+        names.insert(name.clone());
+    }
+    Ok(names)
+}
+
+/// `x-crisp-tiers` holds known tiers, each once; `website` only on a route of one website.
+fn check_tiers(tiers: &[String], path: &str) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for tier in tiers {
+        if !TIERS.contains(&tier.as_str()) {
+            bail!("unknown tier `{tier}` (one of {})", TIERS.join(", "));
+        }
+        if !seen.insert(tier) {
+            bail!("`{tier}` is listed twice");
+        }
+    }
+    if seen.contains(&"website".to_string()) && !path.starts_with("/website/{website_id}") {
+        bail!("`website` is for routes under /website/{{website_id}} (a website token reaches one workspace)");
+    }
+    Ok(())
+}
+
+/// Reads `x-crisp-scopes`: required (possibly `[]`) on every operation a plugin token may
+/// call, absent on the others; each entry `<scope>:read` or `<scope>:write` with a scope of
+/// `x-crisp-token-scopes`.
+fn operation_scopes(
+    value: Option<&Value>,
+    tiers: &[String],
+    names: &BTreeSet<String>,
+) -> Result<Vec<Scope>> {
+    let plugin = tiers.iter().any(|t| t == "plugin");
+    let Some(value) = value else {
+        if plugin {
+            bail!(
+                "missing: every operation a plugin token may call names its scopes (`[]` for none)"
+            );
+        }
+        return Ok(Vec::new());
+    };
+    if !plugin {
+        bail!("only an operation a plugin token may call has scopes (its tiers have no `plugin`)");
+    }
+    let entries = string_list(Some(value))
+        .ok_or_else(|| anyhow!("a list of `<scope>:read` or `<scope>:write` strings"))?;
+    let mut scopes = Vec::new();
+    for entry in entries {
+        let (name, access) = entry
+            .rsplit_once(':')
+            .filter(|(_, access)| *access == "read" || *access == "write")
+            .ok_or_else(|| anyhow!("`{entry}` does not end with `:read` or `:write`"))?;
+        if !names.contains(name) {
+            bail!("`{name}` is not a scope of x-crisp-token-scopes");
+        }
+        let scope = Scope {
+            name: name.to_string(),
+            access: access.to_string(),
+        };
+        if scopes.contains(&scope) {
+            bail!("`{entry}` is listed twice");
+        }
+        scopes.push(scope);
+    }
+    Ok(scopes)
 }
 
 /// Follows a `#/components/parameters/...` reference.
@@ -832,5 +945,128 @@ impl Operation {
                 .clone()
                 .unwrap_or_else(|| format!("{}Body", pascal_value(&self.id))),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn names() -> BTreeSet<String> {
+        ["website:conversation:messages", "website:people:data"]
+            .map(str::to_string)
+            .into()
+    }
+
+    fn tiers(list: &[&str]) -> Vec<String> {
+        list.iter().map(|t| t.to_string()).collect()
+    }
+
+    #[test]
+    fn tiers_are_known_once_and_website_only_under_one_website() {
+        let path = "/website/{website_id}/conversations/{page_number}";
+        assert!(check_tiers(&tiers(&["user", "website", "plugin"]), path).is_ok());
+        let unknown = check_tiers(&tiers(&["user", "admin"]), path).unwrap_err();
+        assert!(
+            unknown.to_string().contains("unknown tier `admin`"),
+            "{unknown}"
+        );
+        assert!(check_tiers(&tiers(&["plugin", "plugin"]), path).is_err());
+        let outside = check_tiers(&tiers(&["website", "plugin"]), "/plugin/connect/account");
+        assert!(outside
+            .unwrap_err()
+            .to_string()
+            .contains("/website/{website_id}"));
+    }
+
+    #[test]
+    fn every_plugin_operation_names_known_scopes() {
+        let plugin = tiers(&["user", "website", "plugin"]);
+        let scopes = operation_scopes(
+            Some(&json!([
+                "website:conversation:messages:write",
+                "website:people:data:read"
+            ])),
+            &plugin,
+            &names(),
+        )
+        .unwrap();
+        assert_eq!(
+            scopes,
+            vec![
+                Scope {
+                    name: "website:conversation:messages".into(),
+                    access: "write".into()
+                },
+                Scope {
+                    name: "website:people:data".into(),
+                    access: "read".into()
+                },
+            ]
+        );
+        // `[]`: a route about the plugin itself.
+        assert_eq!(
+            operation_scopes(Some(&json!([])), &plugin, &names()).unwrap(),
+            vec![]
+        );
+        let missing = operation_scopes(None, &plugin, &names()).unwrap_err();
+        assert!(
+            missing.to_string().contains("names its scopes"),
+            "{missing}"
+        );
+        let unknown = operation_scopes(
+            Some(&json!(["website:conversation:message:write"])),
+            &plugin,
+            &names(),
+        )
+        .unwrap_err();
+        assert!(unknown.to_string().contains("not a scope"), "{unknown}");
+        let no_access = operation_scopes(
+            Some(&json!(["website:conversation:messages"])),
+            &plugin,
+            &names(),
+        );
+        assert!(no_access.is_err());
+        let twice = operation_scopes(
+            Some(&json!([
+                "website:people:data:read",
+                "website:people:data:read"
+            ])),
+            &plugin,
+            &names(),
+        );
+        assert!(twice.is_err());
+        // Scopes are for plugin tokens only.
+        let user = operation_scopes(
+            Some(&json!(["website:people:data:read"])),
+            &tiers(&["user"]),
+            &names(),
+        );
+        assert!(user.is_err());
+        assert_eq!(
+            operation_scopes(None, &tiers(&["user"]), &names()).unwrap(),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn the_scope_list_has_named_described_sourced_entries() {
+        let good = json!({"x-crisp-token-scopes": {
+            "website:people:data": {"description": "Custom data.", "source": "analogy"}
+        }});
+        assert_eq!(
+            token_scopes(&good).unwrap(),
+            ["website:people:data".to_string()].into()
+        );
+        for bad in [
+            json!({}),
+            json!({"x-crisp-token-scopes": {"Website:People": {"description": "x", "source": "guide"}}}),
+            json!({"x-crisp-token-scopes": {"website:people:read": {"description": "x", "source": "guide"}}}),
+            json!({"x-crisp-token-scopes": {"website:people": {"description": "", "source": "guide"}}}),
+            json!({"x-crisp-token-scopes": {"website:people": {"description": "x", "source": "blog"}}}),
+        ] {
+            assert!(token_scopes(&bad).is_err(), "{bad}");
+        }
     }
 }

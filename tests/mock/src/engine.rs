@@ -2,7 +2,8 @@
 //!
 //! For each request, in this order:
 //! 1. it is recorded, with the operationId its method and path match;
-//! 2. Basic auth and `X-Crisp-Tier` (`user` or `plugin`) are checked: 401 `unauthorized`;
+//! 2. Basic auth and `X-Crisp-Tier` (`user`, `website` or `plugin`) are checked: 401
+//!    `unauthorized`;
 //! 3. the path is routed against the spec's templates: 404 `not_found` for an unknown route,
 //!    405 (with `Allow`) for a known path without this method;
 //! 4. the tier is checked against the operation's `x-crisp-tiers`: 403 `not_allowed`;
@@ -98,12 +99,16 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             _ => None,
         },
     });
-    // Crisp's internal route where a user token finds the RTM API (the Node wrapper's RTM
-    // client calls it; it is not a method of the public API, so not in the spec).
-    let answer = if parts.method == axum::http::Method::GET
-        && parts.uri.path() == "/v1/user/connect/endpoints"
-    {
-        user_connect_endpoints(&shared, &parts.headers)
+    // Crisp's internal routes where a user token, or a website token, finds the RTM API (the
+    // Node wrapper's RTM client calls them; they are not methods of the public API, so not in
+    // the spec).
+    let tier_endpoints = match parts.uri.path() {
+        "/v1/user/connect/endpoints" => Some("user"),
+        "/v1/website/connect/endpoints" => Some("website"),
+        _ => None,
+    };
+    let answer = if let Some(tier) = tier_endpoints.filter(|_| parts.method == Method::GET) {
+        tier_connect_endpoints(&shared, &parts.headers, tier)
     } else {
         let path = parts.uri.path().strip_prefix("/v1").unwrap_or_default();
         answer(
@@ -119,12 +124,18 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     answer.into_response(head)
 }
 
-fn user_connect_endpoints(shared: &Shared, headers: &HeaderMap) -> Result<Answer, Answer> {
-    if authenticate(shared, headers)? != "user" {
+/// `GET /v1/user/connect/endpoints` (user tokens) and `GET /v1/website/connect/endpoints`
+/// (website tokens): where the RTM API is.
+fn tier_connect_endpoints(
+    shared: &Shared,
+    headers: &HeaderMap,
+    tier: &str,
+) -> Result<Answer, Answer> {
+    if authenticate(shared, headers)? != tier {
         return Err(Answer::error(
             StatusCode::FORBIDDEN,
             "not_allowed",
-            "this route is for user tokens",
+            &format!("this route is for {tier} tokens"),
         ));
     }
     let store = shared.store.lock().unwrap();
@@ -216,11 +227,11 @@ fn authenticate<'h>(shared: &Shared, headers: &'h HeaderMap) -> Result<&'h str, 
         headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
     let tier = headers.get("x-crisp-tier").and_then(|v| v.to_str().ok());
     match (authorized, tier) {
-        (true, Some(tier @ ("user" | "plugin"))) => Ok(tier),
+        (true, Some(tier @ ("user" | "website" | "plugin"))) => Ok(tier),
         (true, _) => Err(Answer::error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "the X-Crisp-Tier header must be user or plugin",
+            "the X-Crisp-Tier header must be user, website or plugin",
         )),
         (false, _) => Err(Answer::error(
             StatusCode::UNAUTHORIZED,
