@@ -22,11 +22,13 @@ mod envelope;
 mod pagination;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod path;
+pub mod raw;
 mod secret;
 mod server_text;
 pub mod tls;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod transport;
+mod usage;
 pub mod webhook;
 
 #[rustfmt::skip]
@@ -47,6 +49,7 @@ pub use retry::RetryPolicy;
 pub use secret::Secret;
 /// `serde_json`, for free-form JSON fields (`json!({..})`) and [`serde_json::Value`].
 pub use serde_json;
+pub use usage::Usage;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -2,7 +2,7 @@
 //!
 //! For each request, in this order:
 //! 1. it is recorded, with the operationId its method and path match;
-//! 2. Basic auth and `X-Crisp-Tier` (`user` or `plugin`) are checked: 401 `unauthorized`;
+//! 2. Basic auth and `X-Crisp-Tier` (`user`, `plugin` or `website`) are checked: 401 `unauthorized`;
 //! 3. the path is routed against the spec's templates: 404 `not_found` for an unknown route,
 //!    405 (with `Allow`) for a known path without this method;
 //! 4. the tier is checked against the operation's `x-crisp-tiers`: 403 `not_allowed`;
@@ -216,11 +216,11 @@ fn authenticate<'h>(shared: &Shared, headers: &'h HeaderMap) -> Result<&'h str, 
         headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
     let tier = headers.get("x-crisp-tier").and_then(|v| v.to_str().ok());
     match (authorized, tier) {
-        (true, Some(tier @ ("user" | "plugin"))) => Ok(tier),
+        (true, Some(tier @ ("user" | "plugin" | "website"))) => Ok(tier),
         (true, _) => Err(Answer::error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "the X-Crisp-Tier header must be user or plugin",
+            "the X-Crisp-Tier header must be user, plugin or website",
         )),
         (false, _) => Err(Answer::error(
             StatusCode::UNAUTHORIZED,

@@ -302,7 +302,7 @@ async fn state(State(fixed): S, headers: HeaderMap) -> Response {
 fn answer(fixed: &Fixed, headers: &HeaderMap, body: Bytes) -> Response {
     let authorized = headers.get(header::AUTHORIZATION) == Some(&fixed.authorization);
     let tier = headers.get("x-crisp-tier").map(HeaderValue::as_bytes);
-    if !authorized || !matches!(tier, Some(b"user" | b"plugin")) {
+    if !authorized || !matches!(tier, Some(b"user" | b"plugin" | b"website")) {
         return reply(
             StatusCode::UNAUTHORIZED,
             Bytes::from_static(

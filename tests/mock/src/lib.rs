@@ -3,7 +3,7 @@
 //!
 //! The bundled spec (`spec/crisp-rest-v1.yaml`, embedded as JSON) is the mock's input: it
 //! serves every operation of the spec, with no code per operation. For each request it
-//! - checks HTTP Basic authentication and `X-Crisp-Tier` (`user` or `plugin`): 401
+//! - checks HTTP Basic authentication and `X-Crisp-Tier` (`user`, `plugin` or `website`): 401
 //!   `unauthorized` otherwise;
 //! - routes the path against the spec's templates: 404 `not_found` for an unknown route, 405
 //!   for a known path without this method;

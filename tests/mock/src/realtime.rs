@@ -5,7 +5,7 @@
 //! to the default namespace and emits `authentication` with
 //! `{username: identifier, password: key, tier, events: [...]}`; the mock answers
 //! `authenticated` (`true`) when the identifier and key are the accepted ones, the tier is
-//! `user` or `plugin` and `events` is a non-empty list of names, and `unauthorized`
+//! `user`, `plugin` or `website` and `events` is a non-empty list of names, and `unauthorized`
 //! (`{"message": …}`) otherwise. From then on it emits to that socket every [`MockEvent`]
 //! published on the broadcast channel whose name the socket subscribed to. Authenticating
 //! again on the same socket replaces its subscription. `socket:bind` (the wrappers'
@@ -223,8 +223,8 @@ fn authenticate(socket: SocketRef, state: Arc<State>, data: Value) {
         || password.as_deref() != Some(state.key.as_str())
     {
         Some("invalid token identifier or key")
-    } else if !matches!(tier.as_deref(), Some("user" | "plugin")) {
-        Some("invalid tier: expected user or plugin")
+    } else if !matches!(tier.as_deref(), Some("user" | "plugin" | "website")) {
+        Some("invalid tier: expected user, plugin or website")
     } else if !events_valid {
         Some("invalid events: expected a non-empty list of event names")
     } else {
