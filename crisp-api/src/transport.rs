@@ -438,10 +438,14 @@ async fn run(
         let mut attempted =
             Box::pin(attempt(&client, this, reads_body, &mut *decode)).instrument(span);
         let outcome = (&mut attempted).await;
+        client.config().settings().meter.record(match &outcome {
+            Ok(status) => Outcome::Status(*status),
+            Err(error) => Outcome::of(error),
+        });
         let span = attempted.span();
         span.record("elapsed_ms", began.elapsed().as_millis() as u64);
         let error = match outcome {
-            Ok(()) => return Ok(()),
+            Ok(_) => return Ok(()),
             Err(error) => error,
         };
         if let Some(status) = error.status() {
@@ -475,28 +479,25 @@ fn budget_spent(budget: u64, failed: Option<Error>) -> Error {
     }
 }
 
-/// One attempt: sends, reads a 2xx body and decodes it, or maps the failure.
+/// One attempt: sends, reads a 2xx body and decodes it (the answer's status), or maps the
+/// failure.
 async fn attempt(
     client: &Client,
     request: reqwest::Request,
     reads_body: bool,
     decode: Decode<'_>,
-) -> Result<(), Error> {
-    let settings = client.config().settings();
-    let scrubber = &settings.scrubber;
-    let response = execute(client, request).await;
-    settings.meter.record(match &response {
-        Ok(response) => Outcome::Status(response.status().as_u16()),
-        Err(_) => Outcome::NoAnswer,
-    });
-    let response = response.map_err(|e| from_reqwest(e, scrubber))?;
+) -> Result<u16, Error> {
+    let scrubber = &client.config().settings().scrubber;
+    let response = execute(client, request)
+        .await
+        .map_err(|e| from_reqwest(e, scrubber))?;
     let status = response.status().as_u16();
     tracing::Span::current().record("status", status);
     if !response.status().is_success() {
         return Err(Box::pin(from_error_answer(response, scrubber)).await);
     }
     if !reads_body {
-        return decode(status, &[], scrubber);
+        return decode(status, &[], scrubber).map(|()| status);
     }
     let body = response.bytes().await.map_err(|e| {
         // A body error from `GuardedBody` knows the status; reqwest's own may not.
@@ -506,7 +507,7 @@ async fn attempt(
             Some(_) => error,
         }
     })?;
-    decode(status, &body, scrubber)
+    decode(status, &body, scrubber).map(|()| status)
 }
 
 /// Reads a non-2xx answer: Crisp's envelope when it is one, the status alone when it is

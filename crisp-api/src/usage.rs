@@ -41,7 +41,8 @@ pub struct Usage {
     pub server_errors: u64,
     /// Answers with another status (1xx, 3xx: redirects are not followed).
     pub other_statuses: u64,
-    /// Requests that got no answer: the connection failed, was lost, or timed out.
+    /// Requests that got no complete answer: the connection failed, was lost (the body cut
+    /// short included), or timed out.
     pub failures: u64,
     /// Requests refused by the daily budget (not sent, not in `requests`).
     pub refused: u64,
@@ -86,8 +87,20 @@ pub(crate) struct Meter {
 pub(crate) enum Outcome {
     /// An answer with this status arrived.
     Status(u16),
-    /// No answer: the connection failed, was lost or timed out.
+    /// No complete answer: the connection failed, was lost or timed out.
     NoAnswer,
+}
+
+impl Outcome {
+    /// How a failed attempt ended: no complete answer when the connection failed or the
+    /// answer was cut short or timed out (even after its status arrived); else its status.
+    pub(crate) fn of(error: &crate::Error) -> Outcome {
+        use crate::ErrorKind::{Timeout, Transport};
+        match (error.kind(), error.status()) {
+            (Transport | Timeout, _) | (_, None) => Outcome::NoAnswer,
+            (_, Some(status)) => Outcome::Status(status),
+        }
+    }
 }
 
 impl Meter {
