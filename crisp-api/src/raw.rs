@@ -226,9 +226,9 @@ pub struct RawCall<T = serde_json::Value> {
     /// The JSON body, serialized when it was given.
     body: Option<Vec<u8>>,
     headers: HeaderMap,
-    /// Why the call is refused before sending: a body that could not be serialized, an
-    /// invalid header.
-    refused: Option<Error>,
+    /// Why the call is refused before sending (the first problem): a body that could not be
+    /// serialized, an invalid header.
+    refused: Option<String>,
     decode: PhantomData<fn() -> T>,
 }
 
@@ -261,9 +261,8 @@ impl<T> RawCall<T> {
         match serde_json::to_vec(body) {
             Ok(bytes) => self.body = Some(bytes),
             Err(e) => {
-                self.refused.get_or_insert_with(|| {
-                    Error::unsent(format!("the body cannot be encoded as JSON: {e}"))
-                });
+                self.refused
+                    .get_or_insert_with(|| format!("the body cannot be encoded as JSON: {e}"));
             }
         }
         self
@@ -286,7 +285,8 @@ impl<T> RawCall<T> {
                 self.headers.append(name, value);
             }
             Err(e) => {
-                self.refused.get_or_insert(e);
+                let why = e.message().unwrap_or("invalid header").to_string();
+                self.refused.get_or_insert(why);
             }
         }
         self
@@ -321,12 +321,7 @@ impl<T> RawCall<T> {
     fn prepare(&self) -> Prepared {
         let unsent = |e: Error| e.finish(OPERATION, 0);
         if let Some(refused) = &self.refused {
-            return Err(unsent(Error::unsent(
-                refused
-                    .message()
-                    .unwrap_or("the call was refused")
-                    .to_string(),
-            )));
+            return Err(unsent(Error::unsent(refused.clone())));
         }
         let mut url = progenitor_client::ClientInfo::baseurl(&self.client).to_string();
         for (index, segment) in self.segments.iter().enumerate() {
