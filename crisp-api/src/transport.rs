@@ -1,6 +1,7 @@
-//! The one path every call takes: [`send`] adds authentication, tier, user agent, timeout
-//! and the body-size limit to the request the generated code builds, then retries, tracing,
-//! error mapping and decoding. It is shared by every operation: the generated `send()` of
+//! The one path every call takes: [`send`] adds the default headers, authentication, tier,
+//! user agent, timeout and the body-size limit to the request the generated code builds,
+//! then retries, tracing, the quota meter and daily budget (every attempt), error mapping
+//! and decoding. Raw calls ([`crate::raw`]) take it too, through [`send_with_status`]. It is shared by every operation: the generated `send()` of
 //! each builder hands over a closure that builds its request from the borrowed builder
 //! (`request(&self)`, progenitor's code, called once per attempt) and names the type to
 //! decode, so that the retry loop and the error paths are compiled once, not once per
