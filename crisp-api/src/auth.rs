@@ -7,12 +7,16 @@ use std::str::FromStr;
 
 /// The tier of a Crisp token, sent as `X-Crisp-Tier` with every request.
 ///
-/// Most integrations hold a [`Tier::Plugin`] token; Crisp's official wrappers default to
-/// [`Tier::User`], and so does this crate.
+/// Crisp recommends a [`Tier::Website`] token to anyone working on one workspace (made in
+/// the Crisp app: Settings > Workspace Settings > Advanced configuration; 10,000 requests a
+/// day). A [`Tier::Plugin`] token comes from the Crisp Marketplace (5,000 requests a day,
+/// configurable). Crisp's official wrappers default to [`Tier::User`], and so does this
+/// crate.
 ///
 /// ```
 /// use crisp_api::Tier;
 /// assert_eq!("plugin".parse::<Tier>().unwrap(), Tier::Plugin);
+/// assert_eq!("website".parse::<Tier>().unwrap(), Tier::Website);
 /// assert_eq!(Tier::User.as_str(), "user");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -22,6 +26,9 @@ pub enum Tier {
     User,
     /// A plugin token, from the Crisp Marketplace.
     Plugin,
+    /// A website token: one workspace's own token, made in the Crisp app (Settings >
+    /// Workspace Settings > Advanced configuration). It reaches that workspace's routes.
+    Website,
 }
 
 impl Tier {
@@ -30,6 +37,7 @@ impl Tier {
         match self {
             Tier::User => "user",
             Tier::Plugin => "plugin",
+            Tier::Website => "website",
         }
     }
 }
@@ -47,8 +55,9 @@ impl FromStr for Tier {
         match s.trim().to_ascii_lowercase().as_str() {
             "user" => Ok(Tier::User),
             "plugin" => Ok(Tier::Plugin),
+            "website" => Ok(Tier::Website),
             other => Err(crate::Error::configuration(format!(
-                "unknown tier `{other}`: expected `user` or `plugin`"
+                "unknown tier `{other}`: expected `user`, `plugin` or `website`"
             ))),
         }
     }

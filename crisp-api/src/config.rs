@@ -2,8 +2,9 @@
 //! set once and applied to every call.
 
 use crate::server_text::Scrubber;
+use crate::usage::{Meter, Usage};
 use crate::{Client, Credentials, Error, RetryPolicy, Tier};
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderValue};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +36,10 @@ pub(crate) struct Settings {
     pub(crate) max_response_bytes: usize,
     /// Keeps the credentials out of the server text that errors hold.
     pub(crate) scrubber: Scrubber,
+    /// Headers added to every request ([`ClientBuilder::default_header`]), checked.
+    pub(crate) default_headers: HeaderMap,
+    /// What this client, its clones and the clients made from it sent today.
+    pub(crate) meter: Arc<Meter>,
 }
 
 impl Config {
@@ -76,7 +81,18 @@ impl fmt::Debug for Config {
             .field("timeout", &s.timeout)
             .field("retry", &s.retry)
             .field("max_response_bytes", &s.max_response_bytes)
+            .field("default_headers", &HeaderNames(&s.default_headers))
+            .field("usage", &s.meter.usage())
             .finish()
+    }
+}
+
+/// The names of headers, never their values (which may hold a secret).
+struct HeaderNames<'a>(&'a HeaderMap);
+
+impl fmt::Debug for HeaderNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
     }
 }
 
@@ -100,7 +116,7 @@ impl Client {
     }
 
     /// A client configured from the environment: `CRISP_IDENTIFIER` and `CRISP_KEY`
-    /// (required), `CRISP_TIER` (`user` or `plugin`, default `user`) and `CRISP_API_URL`
+    /// (required), `CRISP_TIER` (`user`, `plugin` or `website`, default `user`) and `CRISP_API_URL`
     /// (default [`DEFAULT_BASE_URL`]; whitespace around it is ignored). The values are
     /// checked as [`ClientBuilder::build`] checks them.
     ///
@@ -153,6 +169,24 @@ impl Client {
         self.with_config(self.config().with(|s| s.retry = retry))
     }
 
+    /// What this client sent since the start of the current UTC day (00:00 UTC), and the
+    /// answers by class: shared by the client, its clones and the clients made from it
+    /// ([`with_timeout`](Self::with_timeout), …). Every attempt counts, retries included;
+    /// see [`Usage`] and [`ClientBuilder::daily_budget`].
+    ///
+    /// ```
+    /// let client = crisp_api::Client::builder()
+    ///     .credentials("identifier", "key")
+    ///     .daily_budget(9_000)
+    ///     .build()?;
+    /// let usage = client.clone().usage();
+    /// assert_eq!((usage.requests, usage.budget), (0, Some(9_000)));
+    /// # Ok::<(), crisp_api::Error>(())
+    /// ```
+    pub fn usage(&self) -> Usage {
+        self.config().settings().meter.usage()
+    }
+
     fn with_config(&self, config: Config) -> Client {
         use progenitor_client::ClientInfo;
         Client::new_with_client(self.baseurl(), self.client().clone(), config)
@@ -175,6 +209,21 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_response_bytes: usize,
     http_client: Option<reqwest::Client>,
+    daily_budget: Option<u64>,
+    default_headers: DefaultHeaders,
+}
+
+/// The headers given to [`ClientBuilder::default_header`], checked by `build()`. `Debug`
+/// shows their names only.
+#[derive(Clone, Default)]
+struct DefaultHeaders(Vec<(String, String)>);
+
+impl fmt::Debug for DefaultHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -189,12 +238,15 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http_client: None,
+            daily_budget: None,
+            default_headers: DefaultHeaders::default(),
         }
     }
 }
 
 impl ClientBuilder {
-    /// The tier of the token: [`Tier::User`] (default) or [`Tier::Plugin`].
+    /// The tier of the token: [`Tier::User`] (default), [`Tier::Plugin`] or
+    /// [`Tier::Website`].
     pub fn tier(mut self, tier: Tier) -> Self {
         self.tier = tier;
         self
@@ -259,13 +311,67 @@ impl ClientBuilder {
         self
     }
 
+    /// Refuses to send more than `requests` requests per UTC day (from 00:00 UTC), counted
+    /// by this client, its clones and the clients made from it; every attempt counts,
+    /// retries included, since each spends Crisp's quota (website tokens: 10,000 requests a
+    /// day; plugin tokens: 5,000, configurable). Once spent, a call fails before sending
+    /// with [`ErrorKind::BudgetExhausted`](crate::ErrorKind::BudgetExhausted) (`attempts()`
+    /// is 0; nothing reaches the network) until the next UTC day. Give each job sharing a
+    /// token its share, so that none can starve the others. See [`Client::usage`].
+    ///
+    /// The count is this process's: other processes using the token spend the same quota
+    /// unseen.
+    ///
+    /// ```
+    /// let client = crisp_api::Client::builder()
+    ///     .credentials("identifier", "key")
+    ///     .daily_budget(2_500) // half of a plugin token's 5,000
+    ///     .build()?;
+    /// assert_eq!(client.usage().budget, Some(2_500));
+    /// # Ok::<(), crisp_api::Error>(())
+    /// ```
+    pub fn daily_budget(mut self, requests: u64) -> Self {
+        self.daily_budget = Some(requests);
+        self
+    }
+
+    /// Adds a header to every request (the Node wrapper's `setCustomHeaders`), such as a
+    /// tracing id for a proxy. Giving a name again replaces its value; the values are
+    /// marked sensitive (kept out of HTTP libraries' logs) and `Debug` shows the names only.
+    ///
+    /// `build()` refuses, with a [`Configuration`](crate::ErrorKind::Configuration) error,
+    /// an invalid name or value and the headers the SDK or HTTP sets itself:
+    /// `Authorization` and `X-Crisp-Tier` (set [`credentials`](Self::credentials) and
+    /// [`tier`](Self::tier)), `User-Agent` (set [`user_agent`](Self::user_agent)),
+    /// `Content-Type`, `Content-Length`, `Transfer-Encoding`, `Host` and `Connection`.
+    ///
+    /// ```
+    /// let client = crisp_api::Client::builder()
+    ///     .credentials("identifier", "key")
+    ///     .default_header("X-Request-Source", "nightly-export")
+    ///     .build()?;
+    ///
+    /// let refused = crisp_api::Client::builder()
+    ///     .credentials("identifier", "key")
+    ///     .default_header("Authorization", "Bearer other")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(refused.kind(), crisp_api::ErrorKind::Configuration);
+    /// # Ok::<(), crisp_api::Error>(())
+    /// ```
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.0.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// Fails with [`ErrorKind::Configuration`](crate::ErrorKind::Configuration) when the
     /// credentials are missing, empty, or have an identifier with a `:` (which Basic
     /// authentication cannot carry), or when the base URL (see
-    /// [`base_url`](Self::base_url)) or user agent is invalid. The error names the problem
-    /// and never shows the key.
+    /// [`base_url`](Self::base_url)), user agent or a [default
+    /// header](Self::default_header) is invalid. The error names the problem and never
+    /// shows the key.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self.credentials.ok_or_else(|| {
             Error::configuration("credentials are missing: call .credentials(identifier, key)")
@@ -274,6 +380,16 @@ impl ClientBuilder {
         let base_url = normalise_base_url(&self.base_url)?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
+        let mut default_headers = HeaderMap::new();
+        for (name, value) in &self.default_headers.0 {
+            let (name, value) = crate::transport::extra_header(name, value).map_err(|e| {
+                Error::configuration(format!(
+                    "default_header: {}",
+                    e.message().unwrap_or_default()
+                ))
+            })?;
+            default_headers.insert(name, value);
+        }
         let http = match self.http_client {
             Some(client) => client,
             None => {
@@ -301,6 +417,8 @@ impl ClientBuilder {
             timeout: self.timeout,
             retry: self.retry,
             max_response_bytes: self.max_response_bytes,
+            default_headers,
+            meter: Arc::new(Meter::new(self.daily_budget)),
         };
         let config = Config {
             inner: Arc::new(settings),

@@ -320,7 +320,7 @@ impl<T: DeserializeOwned> Payload for Envelope<T> {
         }
         let envelope = match serde_json::from_slice::<Envelope<T>>(body) {
             Ok(envelope) => envelope,
-            Err(e) => return Err(crate::transport::undecodable(status, body, &e, scrubber)),
+            Err(e) => return Err(undecodable(status, body, &e, scrubber)),
         };
         if envelope.error {
             return Err(Error::from_answer(
@@ -334,6 +334,31 @@ impl<T: DeserializeOwned> Payload for Envelope<T> {
             Some(data) => Ok(data),
             None => without_data(status, "has no `data`"),
         }
+    }
+}
+
+/// How much of a body that is not an envelope an error quotes.
+pub(crate) const EXCERPT_CHARS: usize = 80;
+
+/// A 2xx body that is not the JSON expected: Crisp's error envelope when it is one (`data`
+/// came before `error: true` and did not decode: the failure is what matters), else an
+/// `InvalidResponse` error quoting the start of the body. Every piece of server text goes
+/// through `scrubber`.
+fn undecodable(status: u16, body: &[u8], error: &serde_json::Error, scrubber: &Scrubber) -> Error {
+    match serde_json::from_slice::<ErrorAnswer>(body) {
+        Ok(answer) if answer.is_error() => {
+            Error::from_answer(status, answer.reason(), answer.message(), scrubber)
+        }
+        // serde's message may quote the server's values.
+        _ => Error::with_server_text(
+            ErrorKind::InvalidResponse,
+            &format!(
+                "the answer is not the expected JSON ({error}); it starts with \"{}\"",
+                scrubber.excerpt(body, EXCERPT_CHARS)
+            ),
+            scrubber,
+        )
+        .with_status(status),
     }
 }
 

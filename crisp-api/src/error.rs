@@ -41,6 +41,18 @@ pub enum ErrorKind {
     /// Crisp answered 409, or a reason saying the thing exists already (`people_exists`: a
     /// profile with that email exists). Look it up instead of creating it.
     Conflict,
+    /// Crisp answered 423 (reason `quota_limit_exceeded`): the token's daily quota is spent
+    /// (website tokens: 10,000 requests a day; plugin tokens: 5,000, configurable). Never
+    /// retried: the quota comes back the next day.
+    QuotaExceeded,
+    /// Crisp answered 402 (reason `subscription_upgrade_required`): the website's plan
+    /// lacks the feature this call uses. Never retried.
+    UpgradeRequired,
+    /// Refused before sending by the client's own
+    /// [`daily_budget`](crate::ClientBuilder::daily_budget): that many requests were sent
+    /// this UTC day by this client and its clones. Nothing was sent (`attempts()` is 0 for a
+    /// first attempt); the budget comes back at 00:00 UTC. Never retried.
+    BudgetExhausted,
 }
 
 /// An error of a Crisp call: the [`ErrorKind`], the HTTP status and Crisp's `reason` when
@@ -118,9 +130,27 @@ impl Error {
         message: Option<&str>,
         scrubber: &Scrubber,
     ) -> Self {
-        let kind = match status {
+        let kind = match (status, reason) {
+            // The reason decides first for these two: they are what to act on, whichever
+            // status carries them.
+            (200..=299 | 400..=499, Some("quota_limit_exceeded")) => ErrorKind::QuotaExceeded,
+            (200..=299 | 400..=499, Some("subscription_upgrade_required")) => {
+                ErrorKind::UpgradeRequired
+            }
+            (status, reason) => Self::kind_of(status, reason),
+        };
+        Self::answered(kind, status, reason, message, scrubber)
+    }
+
+    /// The kind of an answer by its status (and, for a 2xx with `error: true`, its reason).
+    fn kind_of(status: u16, reason: Option<&str>) -> ErrorKind {
+        match status {
             409 => ErrorKind::Conflict,
-            400 | 402 | 405..=408 | 410..=418 | 421..=428 | 430..=499 => ErrorKind::InvalidRequest,
+            402 => ErrorKind::UpgradeRequired,
+            423 => ErrorKind::QuotaExceeded,
+            400 | 405..=408 | 410..=418 | 421 | 422 | 424..=428 | 430..=499 => {
+                ErrorKind::InvalidRequest
+            }
             401 => ErrorKind::Authentication,
             403 => ErrorKind::Forbidden,
             404 => ErrorKind::NotFound,
@@ -136,7 +166,17 @@ impl Error {
             },
             // 1xx, 3xx (redirects are not followed) and statuses outside HTTP's classes.
             _ => ErrorKind::InvalidResponse,
-        };
+        }
+    }
+
+    /// Builds the error for an answer whose kind is decided.
+    fn answered(
+        kind: ErrorKind,
+        status: u16,
+        reason: Option<&str>,
+        message: Option<&str>,
+        scrubber: &Scrubber,
+    ) -> Self {
         let mut e = Self::new(kind, message.map(|m| scrubber.clean(m)).unwrap_or_default());
         e.inner.status = Some(status);
         e.inner.reason = reason.map(|r| scrubber.clean(r));
@@ -183,9 +223,13 @@ impl Error {
 
     /// An invalid request refused before anything was sent: `attempts()` is then 0.
     pub(crate) fn unsent(message: impl Into<String>) -> Self {
-        let mut e = Self::new(ErrorKind::InvalidRequest, message);
-        e.inner.unsent = true;
-        e
+        Self::new(ErrorKind::InvalidRequest, message).not_sent()
+    }
+
+    /// Marks a request refused before anything was sent: `attempts()` is then 0.
+    pub(crate) fn not_sent(mut self) -> Self {
+        self.inner.unsent = true;
+        self
     }
 
     /// What went wrong.
@@ -251,6 +295,9 @@ impl fmt::Display for Error {
             ErrorKind::Transport => "connection failed",
             ErrorKind::Api => "request failed",
             ErrorKind::Conflict => "conflict",
+            ErrorKind::QuotaExceeded => "quota exceeded",
+            ErrorKind::UpgradeRequired => "plan upgrade required",
+            ErrorKind::BudgetExhausted => "daily budget spent",
         };
         write!(f, "crisp: {what}")?;
         if let Some(op) = i.operation {
@@ -446,5 +493,39 @@ mod tests {
         let not_found = Error::from_answer(404, Some("not_found"), None, &Scrubber::default())
             .finish("send_message_in_conversation", 1);
         assert!(!not_found.to_string().contains("scope"));
+    }
+
+    #[test]
+    fn quota_and_plan_refusals_have_their_kinds() {
+        let s = Scrubber::default();
+        let kind = |status, reason| Error::from_answer(status, reason, None, &s).kind();
+        assert_eq!(
+            kind(423, Some("quota_limit_exceeded")),
+            ErrorKind::QuotaExceeded
+        );
+        assert_eq!(kind(423, None), ErrorKind::QuotaExceeded);
+        assert_eq!(
+            kind(402, Some("subscription_upgrade_required")),
+            ErrorKind::UpgradeRequired
+        );
+        assert_eq!(kind(402, None), ErrorKind::UpgradeRequired);
+        // The reason decides on another 4xx or a 2xx error envelope.
+        assert_eq!(
+            kind(200, Some("quota_limit_exceeded")),
+            ErrorKind::QuotaExceeded
+        );
+        assert_eq!(
+            kind(403, Some("subscription_upgrade_required")),
+            ErrorKind::UpgradeRequired
+        );
+        // Neighbours keep theirs.
+        assert_eq!(kind(422, None), ErrorKind::InvalidRequest);
+        assert_eq!(kind(424, None), ErrorKind::InvalidRequest);
+        assert_eq!(kind(500, Some("quota_limit_exceeded")), ErrorKind::Server);
+        let e = Error::from_answer(423, Some("quota_limit_exceeded"), None, &s);
+        assert_eq!(
+            e.to_string(),
+            "crisp: quota exceeded (HTTP 423, reason `quota_limit_exceeded`)"
+        );
     }
 }

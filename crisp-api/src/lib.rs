@@ -23,11 +23,13 @@ mod envelope;
 mod pagination;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod path;
+pub mod raw;
 mod secret;
 mod server_text;
 pub mod tls;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod transport;
+mod usage;
 pub mod webhook;
 
 #[rustfmt::skip]
@@ -48,6 +50,7 @@ pub use retry::RetryPolicy;
 pub use secret::Secret;
 /// `serde_json`, for free-form JSON fields (`json!({..})`) and [`serde_json::Value`].
 pub use serde_json;
+pub use usage::Usage;
 
 /// What a typical program names, in one import: `use crisp_api::prelude::*;`.
 ///

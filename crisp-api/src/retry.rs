@@ -143,6 +143,18 @@ mod tests {
     }
 
     #[test]
+    fn quota_plan_and_budget_refusals_are_never_retried() {
+        let p = RetryPolicy::default();
+        for status in [423, 402] {
+            assert!(p
+                .decide(&answer(status), true, 1, Duration::ZERO, 0.5)
+                .is_none());
+        }
+        let budget = Error::new(ErrorKind::BudgetExhausted, "spent");
+        assert!(p.decide(&budget, true, 1, Duration::ZERO, 0.5).is_none());
+    }
+
+    #[test]
     fn rate_limits_are_retried_for_every_method() {
         let p = RetryPolicy::default();
         for status in [420, 429] {

@@ -1,16 +1,20 @@
-//! The one path every call takes: [`send`] adds authentication, tier, user agent, timeout
-//! and the body-size limit to the request the generated code builds, then retries, tracing,
-//! error mapping and decoding. It is shared by every operation: the generated `send()` of
+//! The one path every call takes: [`send`] adds the default headers, authentication, tier,
+//! user agent, timeout and the body-size limit to the request the generated code builds,
+//! then retries, tracing, the quota meter and daily budget (every attempt), error mapping
+//! and decoding. Raw calls ([`crate::raw`]) take it too, through [`send_with_status`]. It is shared by every operation: the generated `send()` of
 //! each builder hands over a closure that builds its request from the borrowed builder
 //! (`request(&self)`, progenitor's code, called once per attempt) and names the type to
 //! decode, so that the retry loop and the error paths are compiled once, not once per
 //! operation (see BENCHMARKS.md, "Build cost").
 
-use crate::envelope::{ErrorAnswer, Payload};
+use crate::envelope::{ErrorAnswer, Payload, EXCERPT_CHARS};
 use crate::server_text::Scrubber;
+use crate::usage::Outcome;
 use crate::{Client, Error, ErrorKind, ResponseValue};
 use progenitor_client::ClientInfo;
-use reqwest::header::{HeaderName, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument as _;
 
@@ -39,16 +43,123 @@ impl progenitor_client::ClientHooks<crate::Config> for Client {}
 
 static TIER: HeaderName = HeaderName::from_static("x-crisp-tier");
 
-/// Adds what the client applies to every request: authentication, tier, user agent and the
-/// timeout of one attempt.
+/// Adds what the client applies to every request: its default headers (where the request
+/// has none of that name: a request's own header wins), authentication, tier, user agent
+/// and the timeout of one attempt.
 fn apply_settings(client: &Client, request: &mut reqwest::Request) {
     let settings = client.config().settings();
     let headers = request.headers_mut();
+    for (name, value) in &settings.default_headers {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
     headers.insert(AUTHORIZATION, settings.authorization.clone());
     headers.insert(TIER.clone(), settings.tier_header.clone());
     headers.insert(USER_AGENT, settings.user_agent.clone());
     if let Some(timeout) = settings.timeout {
         *request.timeout_mut() = Some(timeout);
+    }
+}
+
+/// The headers the SDK or HTTP sets itself, which a default or per-request header may not
+/// replace.
+const OWNED_HEADERS: [(&str, &str); 8] = [
+    (
+        "authorization",
+        "set the token with .credentials(identifier, key)",
+    ),
+    ("x-crisp-tier", "set the tier with .tier(..)"),
+    (
+        "user-agent",
+        "set it with the client builder's .user_agent(..)",
+    ),
+    ("content-type", "the SDK sets it for the JSON body"),
+    ("content-length", "HTTP sets it"),
+    ("transfer-encoding", "HTTP sets it"),
+    ("host", "HTTP sets it from the base URL"),
+    ("connection", "HTTP manages connections"),
+];
+
+/// Checks a header to add to requests (a client's default header, or one request's): a
+/// valid name and value, and not one the SDK or HTTP sets itself (`Authorization`,
+/// `X-Crisp-Tier`, `User-Agent`, `Content-Type`, `Content-Length`, `Transfer-Encoding`,
+/// `Host`, `Connection`). The value is marked sensitive (kept out of HTTP libraries' logs).
+/// The error is an [`ErrorKind::InvalidRequest`] refused before sending (`attempts()` 0)
+/// whose message names the header, never its value.
+///
+/// A builder's per-request `.header(name, value)` calls this when set (keeping the error
+/// for `send()`, as the builders keep a field that did not convert), stores the pair in a
+/// `HeaderMap`, and hands it to [`add_headers`] in its `request()`.
+pub(crate) fn extra_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let name = HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| Error::unsent(format!("`{}` is not a valid header name", name.trim())))?;
+    if let Some((_, why)) = OWNED_HEADERS
+        .iter()
+        .find(|(owned, _)| *owned == name.as_str())
+    {
+        return Err(Error::unsent(format!(
+            "the `{name}` header cannot be replaced: {why}"
+        )));
+    }
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        Error::unsent(format!(
+            "the value of the `{name}` header is not a valid header value (visible ASCII, \
+             spaces and tabs)"
+        ))
+    })?;
+    value.set_sensitive(true);
+    Ok((name, value))
+}
+
+/// The headers one call was given (`.header(name, value)` on a builder or a raw call), checked
+/// by [`extra_header`] when added; the first refusal is kept for `send()`, which fails before
+/// sending. `Debug` shows the names only.
+#[derive(Clone, Default)]
+pub(crate) struct ExtraHeaders {
+    headers: HeaderMap,
+    refused: Option<String>,
+}
+
+impl ExtraHeaders {
+    /// Adds a header, or keeps why it is refused.
+    pub(crate) fn add(&mut self, name: &str, value: &str) {
+        match extra_header(name, value) {
+            Ok((name, value)) => {
+                self.headers.append(name, value);
+            }
+            Err(e) => {
+                let why = e.message().unwrap_or("invalid header").to_string();
+                self.refused.get_or_insert(why);
+            }
+        }
+    }
+
+    /// The headers, or the refusal of one of them (nothing was sent: `attempts()` 0).
+    pub(crate) fn check(&self, operation: &'static str) -> Result<&HeaderMap, Error> {
+        match &self.refused {
+            Some(why) => Err(Error::unsent(why.clone()).finish(operation, 0)),
+            None => Ok(&self.headers),
+        }
+    }
+
+    /// The headers (refused ones left out).
+    pub(crate) fn map(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+impl std::fmt::Debug for ExtraHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.headers.keys()).finish()
+    }
+}
+
+/// Sets one request's own headers (checked by [`extra_header`]) on the request a builder
+/// built: the client's default header of the same name is then not sent.
+pub(crate) fn add_headers(request: &mut reqwest::Request, headers: &HeaderMap) {
+    for (name, value) in headers {
+        request.headers_mut().append(name.clone(), value.clone());
     }
 }
 
@@ -78,8 +189,19 @@ pub(crate) async fn send_raw_empty(
 
 async fn raw_answer(built: Built) -> Result<reqwest::Response, progenitor_client::Error<()>> {
     let (client, mut request) = built?;
+    let meter = &client.config().settings().meter;
+    if let Err(budget) = meter.admit() {
+        return Err(progenitor_client::Error::InvalidRequest(
+            budget_spent(budget, None).to_string(),
+        ));
+    }
     apply_settings(&client, &mut request);
-    let response = execute(&client, request).await?;
+    let response = execute(&client, request).await;
+    meter.record(match &response {
+        Ok(response) => Outcome::Status(response.status().as_u16()),
+        Err(_) => Outcome::NoAnswer,
+    });
+    let response = response?;
     if response.status().is_success() {
         Ok(response)
     } else {
@@ -201,14 +323,6 @@ impl std::error::Error for BodyError {
     }
 }
 
-/// Adds the headers a call was given for itself (`.header(..)` on a builder). The
-/// authentication and tier headers are set when the request is sent, over these.
-pub(crate) fn add_headers(request: &mut reqwest::Request, headers: &reqwest::header::HeaderMap) {
-    for (name, value) in headers {
-        request.headers_mut().append(name, value.clone());
-    }
-}
-
 /// A request body as JSON: what reqwest's `RequestBuilder::json` does, with only the
 /// serialization generic (the builders set the `Content-Type`). The error is progenitor's,
 /// the one the generated `request()` returns.
@@ -248,6 +362,9 @@ pub(crate) type Prepared = Result<(Client, reqwest::Request), Error>;
 /// Runs one operation: attempts it, retries as the policy allows, and decodes the answer as
 /// `R` into the caller's data. Generic only over the decoding and the builder's closure; the
 /// loop is [`run`], compiled once.
+///
+/// When awaited inside [`with_status`] (a paged stream's fetch), it also leaves there the
+/// status of the answer it decoded.
 pub(crate) async fn send<R: Payload, F>(
     op: &'static Operation,
     prepare: F,
@@ -256,14 +373,49 @@ where
     R::Data: Send,
     F: Fn() -> Prepared + Send + Sync,
 {
+    let (data, status) = send_with_status::<R, F>(op, prepare).await?;
+    // Outside a `with_status` scope there is no one to tell.
+    let _ = LAST_STATUS.try_with(|last| last.store(status, Ordering::Relaxed));
+    Ok(data)
+}
+
+/// [`send`], with the status of the answer decoded (`200`, `206`, …): what a caller that
+/// reads the status (a paged stream) calls directly.
+pub(crate) async fn send_with_status<R: Payload, F>(
+    op: &Operation,
+    prepare: F,
+) -> Result<(R::Data, u16), Error>
+where
+    R::Data: Send,
+    F: Fn() -> Prepared + Send + Sync,
+{
     let mut data = None;
     let mut decode = |status: u16, body: &[u8], scrubber: &Scrubber| {
-        data = Some(R::decode(status, body, scrubber)?);
+        data = Some((R::decode(status, body, scrubber)?, status));
         Ok(())
     };
     run(op, &prepare, R::READS_BODY, &mut decode).await?;
     // `run` succeeds only once `decode` has: the data is there.
     data.ok_or_else(|| Error::new(ErrorKind::InvalidResponse, "the answer was not decoded"))
+}
+
+tokio::task_local! {
+    /// Where [`send`] leaves the status of its answer, inside [`with_status`].
+    static LAST_STATUS: Arc<AtomicU16>;
+}
+
+/// Awaits `call` (a generated builder's `send()`, whose signature has no status) and returns
+/// its output with the status of the answer it decoded: `None` when it failed, or did not
+/// go through [`send`].
+///
+/// This is how a paged stream sees `206 Partial Content` without the generated code
+/// changing: the stream constructors take the builders' `send()`. A generator that emits a
+/// call of [`send_with_status`] for the streams' fetch can drop it.
+pub(crate) async fn with_status<Fut: std::future::Future>(call: Fut) -> (Fut::Output, Option<u16>) {
+    let last = Arc::new(AtomicU16::new(0));
+    let output = LAST_STATUS.scope(Arc::clone(&last), call).await;
+    let status = last.load(Ordering::Relaxed);
+    (output, (status != 0).then_some(status))
 }
 
 /// [`send`] for an operation whose answer carries no data: its `data` is not decoded.
@@ -293,19 +445,24 @@ type Decode<'a> = &'a mut (dyn FnMut(u16, &[u8], &Scrubber) -> Result<(), Error>
 
 /// The retry loop, shared by every operation (not generic).
 async fn run(
-    op: &'static Operation,
+    op: &Operation,
     prepare: &(dyn Fn() -> Prepared + Send + Sync),
     reads_body: bool,
     decode: Decode<'_>,
 ) -> Result<(), Error> {
     let started = Instant::now();
     let mut attempts = 0;
+    let mut failed: Option<Error> = None;
     loop {
         attempts += 1;
         // Every attempt builds its request from the builder: nothing is copied for a retry
         // that may never happen. What can be refused before sending is refused here, on the
         // first attempt (a builder that built once builds again).
         let (client, mut this) = prepare()?;
+        // The budget is checked for every attempt: a retry spends quota too.
+        if let Err(budget) = client.config().settings().meter.admit() {
+            return Err(budget_spent(budget, failed).finish(op.id, attempts - 1));
+        }
         apply_settings(&client, &mut this);
         let policy = client.config().retry_policy();
         let span = tracing::debug_span!(
@@ -325,10 +482,14 @@ async fn run(
         let mut attempted =
             Box::pin(attempt(&client, this, reads_body, &mut *decode)).instrument(span);
         let outcome = (&mut attempted).await;
+        client.config().settings().meter.record(match &outcome {
+            Ok(status) => Outcome::Status(*status),
+            Err(error) => Outcome::of(error),
+        });
         let span = attempted.span();
         span.record("elapsed_ms", began.elapsed().as_millis() as u64);
         let error = match outcome {
-            Ok(()) => return Ok(()),
+            Ok(_) => return Ok(()),
             Err(error) => error,
         };
         if let Some(status) = error.status() {
@@ -339,19 +500,37 @@ async fn run(
             Some(wait) => {
                 tracing::debug!(parent: span, ?wait, error = %error, "crisp: retrying");
                 tokio::time::sleep(wait).await;
+                failed = Some(error);
             }
             None => return Err(error.finish(op.id, attempts)),
         }
     }
 }
 
-/// One attempt: sends, reads a 2xx body and decodes it, or maps the failure.
+/// The error of a request refused by the daily budget: before the first attempt nothing
+/// was sent; before a retry, it says what the last attempt met.
+fn budget_spent(budget: u64, failed: Option<Error>) -> Error {
+    let spent = format!(
+        "the daily budget of {budget} requests (ClientBuilder::daily_budget) is spent for \
+         this UTC day; it comes back at 00:00 UTC"
+    );
+    match failed {
+        None => Error::new(ErrorKind::BudgetExhausted, spent).not_sent(),
+        Some(error) => Error::new(
+            ErrorKind::BudgetExhausted,
+            format!("{spent}; no retry after: {error}"),
+        ),
+    }
+}
+
+/// One attempt: sends, reads a 2xx body and decodes it (the answer's status), or maps the
+/// failure.
 async fn attempt(
     client: &Client,
     request: reqwest::Request,
     reads_body: bool,
     decode: Decode<'_>,
-) -> Result<(), Error> {
+) -> Result<u16, Error> {
     let scrubber = &client.config().settings().scrubber;
     let response = execute(client, request)
         .await
@@ -362,7 +541,7 @@ async fn attempt(
         return Err(Box::pin(from_error_answer(response, scrubber)).await);
     }
     if !reads_body {
-        return decode(status, &[], scrubber);
+        return decode(status, &[], scrubber).map(|()| status);
     }
     let body = response.bytes().await.map_err(|e| {
         // A body error from `GuardedBody` knows the status; reqwest's own may not.
@@ -372,38 +551,8 @@ async fn attempt(
             Some(_) => error,
         }
     })?;
-    decode(status, &body, scrubber)
+    decode(status, &body, scrubber).map(|()| status)
 }
-
-/// A 2xx body that is not the JSON expected: Crisp's error envelope when it is one (`data`
-/// came before `error: true` and did not decode: the failure is what matters), else an
-/// `InvalidResponse` error quoting the start of the body. Every piece of server text goes
-/// through `scrubber`.
-pub(crate) fn undecodable(
-    status: u16,
-    body: &[u8],
-    error: &serde_json::Error,
-    scrubber: &Scrubber,
-) -> Error {
-    match serde_json::from_slice::<ErrorAnswer>(body) {
-        Ok(answer) if answer.is_error() => {
-            Error::from_answer(status, answer.reason(), answer.message(), scrubber)
-        }
-        // serde's message may quote the server's values.
-        _ => Error::with_server_text(
-            ErrorKind::InvalidResponse,
-            &format!(
-                "the answer is not the expected JSON ({error}); it starts with \"{}\"",
-                scrubber.excerpt(body, EXCERPT_CHARS)
-            ),
-            scrubber,
-        )
-        .with_status(status),
-    }
-}
-
-/// How much of a body that is not an envelope an error quotes.
-const EXCERPT_CHARS: usize = 80;
 
 /// Reads a non-2xx answer: Crisp's envelope when it is one, the status alone when it is
 /// not (an HTML page from a proxy, an empty body, …). The status decides the kind, even when

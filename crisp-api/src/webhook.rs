@@ -35,6 +35,40 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Widget signatures
+//!
+//! A plugin's widget (its action buttons and forms in the Crisp app) calls the plugin's
+//! server with a signed payload. The signature is the web hooks' scheme: the Node wrapper's
+//! `verifyWidget` and `verifyHook` are one function, the lowercase hex of
+//! `HMAC-SHA256(secret, "[" + timestamp + ";" + JSON body + "]")`. So a [`Verifier`] made
+//! with the plugin's secret verifies widget payloads too: pass the timestamp and the
+//! signature that came with the payload to [`Verifier::verify`] with the body's raw bytes.
+//! (Node computes it over `JSON.stringify` of the parsed body: the same bytes when the
+//! payload came as compact JSON; the raw bytes are what was signed in any case.) Unlike
+//! Node's, the check is in constant time and refuses a timestamp outside the
+//! [tolerance](Verifier::tolerance).
+//!
+//! ```
+//! use crisp_api::webhook::{sign, Verifier};
+//!
+//! # fn main() -> Result<(), crisp_api::webhook::WebhookError> {
+//! let verifier = Verifier::new("plugin-secret");
+//! // What a widget action sends: its JSON payload, a timestamp and the signature.
+//! let payload = br#"{"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","session_id":"session_700c65e1","action":"refund"}"#;
+//! let timestamp = std::time::SystemTime::now()
+//!     .duration_since(std::time::UNIX_EPOCH)
+//!     .unwrap()
+//!     .as_millis()
+//!     .to_string();
+//! let signature = sign("plugin-secret", &timestamp, payload);
+//!
+//! verifier.verify(Some(&timestamp), Some(&signature), payload)?;
+//! let forged = br#"{"website_id":"8c842203-7ed8-4e29-a608-7cf78a7d2fcc","session_id":"session_700c65e1","action":"refund-all"}"#;
+//! assert!(verifier.verify(Some(&timestamp), Some(&signature), forged).is_err());
+//! # Ok(())
+//! # }
+//! ```
 
 use std::fmt;
 use std::sync::Arc;

@@ -180,7 +180,10 @@ fn generate(text: &str, model: &spec::Model) -> Result<Vec<(String, String)>> {
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(quote::quote!(crate::config::Config))
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Maps iterate in key order: the same answer serializes to the same bytes (the
+        // paging guard fingerprints pages by their serialized form), and `Debug` is stable.
+        .with_map_type("::std::collections::BTreeMap");
     // `format: password` strings (token keys in Crisp's answers) become `crate::Secret`,
     // whose `Debug` never shows the value.
     settings.with_conversion(

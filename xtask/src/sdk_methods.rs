@@ -323,7 +323,7 @@ impl<'a> Builder<'a> {
                 client: super::Client,
                 #(#fields)*
                 #body_field
-                headers: ::reqwest::header::HeaderMap,
+                headers: crate::transport::ExtraHeaders,
             }
         };
         let output = self.output()?;
@@ -380,7 +380,7 @@ impl<'a> Builder<'a> {
                     #(#set,)*
                     #(#unset: ::std::option::Option::None,)*
                     #body
-                    headers: ::reqwest::header::HeaderMap::new(),
+                    headers: ::std::default::Default::default(),
                 }
             }
         }
@@ -404,14 +404,13 @@ impl<'a> Builder<'a> {
             })
             .collect();
         setters.push(parse_quote! {
-            /// Adds a header to this request only (after the client's own headers; the
-            /// authentication and tier headers cannot be replaced).
-            pub fn header(
-                mut self,
-                name: ::reqwest::header::HeaderName,
-                value: ::reqwest::header::HeaderValue,
-            ) -> Self {
-                self.headers.append(name, value);
+            /// Adds a header to this request only, over the client's [default
+            /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+            /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+            /// `Content-Type`, …) and invalid names or values make the call fail before
+            /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+            pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+                self.headers.add(name.as_ref(), value.as_ref());
                 self
             }
         });
@@ -487,7 +486,7 @@ impl<'a> Builder<'a> {
                     #(#queries)*
                     #body
                     .build()?;
-                crate::transport::add_headers(&mut request, &self.headers);
+                crate::transport::add_headers(&mut request, self.headers.map());
                 Ok((self.client.clone(), request))
             }
         }
@@ -526,6 +525,7 @@ impl<'a> Builder<'a> {
                 operation: &'static crate::transport::Operation,
             ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
                 #(#checks)*
+                self.headers.check(operation.id)?;
                 crate::transport::built(operation.id, self.request())
             }
         };

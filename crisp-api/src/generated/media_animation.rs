@@ -67,7 +67,7 @@ pub struct ListAnimationMedias {
     list_id: i64,
     search_query: ::std::string::String,
     per_page: ::std::option::Option<u32>,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListAnimationMedias {
     pub(crate) fn new(
@@ -82,7 +82,7 @@ impl ListAnimationMedias {
             list_id,
             search_query,
             per_page: ::std::option::Option::None,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
     /// Results per page. Crisp's reference lists the parameter without its range; the Node and Go wrappers never send it. (Optional query parameter `per_page`.)
@@ -91,14 +91,13 @@ impl ListAnimationMedias {
         self.per_page = ::std::option::Option::Some(value.into());
         self
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -127,7 +126,7 @@ impl ListAnimationMedias {
             )
             .query(&::progenitor_client::QueryParam::new("per_page", &self.per_page))
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -153,6 +152,7 @@ impl ListAnimationMedias {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "search_query", &self.search_query)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.

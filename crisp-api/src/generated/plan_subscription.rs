@@ -258,7 +258,7 @@ pub struct ChangeBillPeriodForWebsitePlanSubscription {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::PlanSubscriptionBillPeriodChange,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ChangeBillPeriodForWebsitePlanSubscription {
     pub(crate) fn new(
@@ -270,17 +270,16 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -309,7 +308,7 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -335,6 +334,7 @@ impl ChangeBillPeriodForWebsitePlanSubscription {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -369,7 +369,7 @@ pub struct CheckCouponAvailabilityForWebsitePlanSubscription {
     client: super::Client,
     website_id: ::std::string::String,
     code: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl CheckCouponAvailabilityForWebsitePlanSubscription {
     pub(crate) fn new(
@@ -381,17 +381,16 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
             client: client.clone(),
             website_id,
             code,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -416,7 +415,7 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
             )
             .query(&::progenitor_client::QueryParam::new("code", &self.code))
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -443,6 +442,7 @@ impl CheckCouponAvailabilityForWebsitePlanSubscription {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "code", &self.code)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -485,7 +485,7 @@ impl ::std::future::IntoFuture for CheckCouponAvailabilityForWebsitePlanSubscrip
 pub struct GetPlanSubscriptionForWebsite {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetPlanSubscriptionForWebsite {
     pub(crate) fn new(
@@ -495,17 +495,16 @@ impl GetPlanSubscriptionForWebsite {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -529,7 +528,7 @@ impl GetPlanSubscriptionForWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -555,6 +554,7 @@ impl GetPlanSubscriptionForWebsite {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -590,23 +590,22 @@ impl ::std::future::IntoFuture for GetPlanSubscriptionForWebsite {
 #[must_use = "a call does nothing until it is awaited (or sent)"]
 pub struct ListAllActivePlanSubscriptions {
     client: super::Client,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListAllActivePlanSubscriptions {
     pub(crate) fn new(client: &super::Client) -> Self {
         Self {
             client: client.clone(),
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -627,7 +626,7 @@ impl ListAllActivePlanSubscriptions {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -654,6 +653,7 @@ impl ListAllActivePlanSubscriptions {
         &self,
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -697,7 +697,7 @@ pub struct RedeemCouponForWebsitePlanSubscription {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::PlanSubscriptionCouponRedeem,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl RedeemCouponForWebsitePlanSubscription {
     pub(crate) fn new(
@@ -709,17 +709,16 @@ impl RedeemCouponForWebsitePlanSubscription {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -748,7 +747,7 @@ impl RedeemCouponForWebsitePlanSubscription {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -774,6 +773,7 @@ impl RedeemCouponForWebsitePlanSubscription {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -808,7 +808,7 @@ pub struct SubscribeWebsiteToPlan {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::PlanSubscriptionNew,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl SubscribeWebsiteToPlan {
     pub(crate) fn new(
@@ -820,17 +820,16 @@ impl SubscribeWebsiteToPlan {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -859,7 +858,7 @@ impl SubscribeWebsiteToPlan {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -885,6 +884,7 @@ impl SubscribeWebsiteToPlan {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -918,7 +918,7 @@ impl ::std::future::IntoFuture for SubscribeWebsiteToPlan {
 pub struct UnsubscribePlanFromWebsite {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl UnsubscribePlanFromWebsite {
     pub(crate) fn new(
@@ -928,17 +928,16 @@ impl UnsubscribePlanFromWebsite {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -962,7 +961,7 @@ impl UnsubscribePlanFromWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -988,6 +987,7 @@ impl UnsubscribePlanFromWebsite {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.

@@ -5239,10 +5239,10 @@ pub struct Message {
     ///Channels the message was not relayed to, by channel.
     #[serde(
         default,
-        skip_serializing_if = ":: std :: collections :: HashMap::is_empty",
+        skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty",
         deserialize_with = "crate::de::null_as_default"
     )]
-    pub ignored: ::std::collections::HashMap<
+    pub ignored: ::std::collections::BTreeMap<
         ::std::string::String,
         MessageIgnoredReason,
     >,

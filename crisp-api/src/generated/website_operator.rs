@@ -299,7 +299,7 @@ pub struct ChangeOperatorMembership {
     website_id: ::std::string::String,
     user_id: ::std::string::String,
     body: types::WebsiteOperatorMembership,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ChangeOperatorMembership {
     pub(crate) fn new(
@@ -313,17 +313,16 @@ impl ChangeOperatorMembership {
             website_id,
             user_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -352,7 +351,7 @@ impl ChangeOperatorMembership {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -379,6 +378,7 @@ impl ChangeOperatorMembership {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "user_id", &self.user_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -412,7 +412,7 @@ impl ::std::future::IntoFuture for ChangeOperatorMembership {
 pub struct FlushLastActiveWebsiteOperators {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl FlushLastActiveWebsiteOperators {
     pub(crate) fn new(
@@ -422,17 +422,16 @@ impl FlushLastActiveWebsiteOperators {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -456,7 +455,7 @@ impl FlushLastActiveWebsiteOperators {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -482,6 +481,7 @@ impl FlushLastActiveWebsiteOperators {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -516,7 +516,7 @@ pub struct GetWebsiteOperator {
     client: super::Client,
     website_id: ::std::string::String,
     user_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetWebsiteOperator {
     pub(crate) fn new(
@@ -528,17 +528,16 @@ impl GetWebsiteOperator {
             client: client.clone(),
             website_id,
             user_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -562,7 +561,7 @@ impl GetWebsiteOperator {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -589,6 +588,7 @@ impl GetWebsiteOperator {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "user_id", &self.user_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -626,7 +626,7 @@ pub struct InviteWebsiteOperator {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::WebsiteOperatorInvite,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl InviteWebsiteOperator {
     pub(crate) fn new(
@@ -638,17 +638,16 @@ impl InviteWebsiteOperator {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -677,7 +676,7 @@ impl InviteWebsiteOperator {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -703,6 +702,7 @@ impl InviteWebsiteOperator {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -736,7 +736,7 @@ impl ::std::future::IntoFuture for InviteWebsiteOperator {
 pub struct ListLastActiveWebsiteOperators {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListLastActiveWebsiteOperators {
     pub(crate) fn new(
@@ -746,17 +746,16 @@ impl ListLastActiveWebsiteOperators {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -780,7 +779,7 @@ impl ListLastActiveWebsiteOperators {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -810,6 +809,7 @@ impl ListLastActiveWebsiteOperators {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -854,7 +854,7 @@ impl ::std::future::IntoFuture for ListLastActiveWebsiteOperators {
 pub struct ListWebsiteOperators {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListWebsiteOperators {
     pub(crate) fn new(
@@ -864,17 +864,16 @@ impl ListWebsiteOperators {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -898,7 +897,7 @@ impl ListWebsiteOperators {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -928,6 +927,7 @@ impl ListWebsiteOperators {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -973,7 +973,7 @@ pub struct SendEmailToWebsiteOperators {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::WebsiteOperatorEmail,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl SendEmailToWebsiteOperators {
     pub(crate) fn new(
@@ -985,17 +985,16 @@ impl SendEmailToWebsiteOperators {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1024,7 +1023,7 @@ impl SendEmailToWebsiteOperators {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1050,6 +1049,7 @@ impl SendEmailToWebsiteOperators {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -1084,7 +1084,7 @@ pub struct UnlinkOperatorFromWebsite {
     client: super::Client,
     website_id: ::std::string::String,
     user_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl UnlinkOperatorFromWebsite {
     pub(crate) fn new(
@@ -1096,17 +1096,16 @@ impl UnlinkOperatorFromWebsite {
             client: client.clone(),
             website_id,
             user_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1130,7 +1129,7 @@ impl UnlinkOperatorFromWebsite {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1157,6 +1156,7 @@ impl UnlinkOperatorFromWebsite {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "user_id", &self.user_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.

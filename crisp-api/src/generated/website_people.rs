@@ -1063,7 +1063,7 @@ pub struct AddNewPeopleProfile {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::PeopleProfileCard,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl AddNewPeopleProfile {
     pub(crate) fn new(
@@ -1075,17 +1075,16 @@ impl AddNewPeopleProfile {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1114,7 +1113,7 @@ impl AddNewPeopleProfile {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1140,6 +1139,7 @@ impl AddNewPeopleProfile {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -1178,7 +1178,7 @@ pub struct AddPeopleEvent {
     website_id: ::std::string::String,
     people_id: ::std::string::String,
     body: types::PeopleEventNew,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl AddPeopleEvent {
     pub(crate) fn new(
@@ -1192,17 +1192,16 @@ impl AddPeopleEvent {
             website_id,
             people_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1232,7 +1231,7 @@ impl AddPeopleEvent {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1259,6 +1258,7 @@ impl AddPeopleEvent {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -1293,7 +1293,7 @@ pub struct CheckPeopleProfileExists {
     client: super::Client,
     website_id: ::std::string::String,
     people_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl CheckPeopleProfileExists {
     pub(crate) fn new(
@@ -1305,17 +1305,16 @@ impl CheckPeopleProfileExists {
             client: client.clone(),
             website_id,
             people_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1340,7 +1339,7 @@ impl CheckPeopleProfileExists {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1363,6 +1362,7 @@ impl CheckPeopleProfileExists {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
@@ -1397,7 +1397,7 @@ pub struct DeleteSuggestedPeopleDataKey {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::PeopleSuggestedDataKeyDelete,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl DeleteSuggestedPeopleDataKey {
     pub(crate) fn new(
@@ -1409,17 +1409,16 @@ impl DeleteSuggestedPeopleDataKey {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1448,7 +1447,7 @@ impl DeleteSuggestedPeopleDataKey {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1474,6 +1473,7 @@ impl DeleteSuggestedPeopleDataKey {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -1508,7 +1508,7 @@ pub struct DeleteSuggestedPeopleEvent {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::PeopleSuggestedEventDelete,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl DeleteSuggestedPeopleEvent {
     pub(crate) fn new(
@@ -1520,17 +1520,16 @@ impl DeleteSuggestedPeopleEvent {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1559,7 +1558,7 @@ impl DeleteSuggestedPeopleEvent {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1585,6 +1584,7 @@ impl DeleteSuggestedPeopleEvent {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -1619,7 +1619,7 @@ pub struct DeleteSuggestedPeopleSegment {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::PeopleSuggestedSegmentDelete,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl DeleteSuggestedPeopleSegment {
     pub(crate) fn new(
@@ -1631,17 +1631,16 @@ impl DeleteSuggestedPeopleSegment {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1670,7 +1669,7 @@ impl DeleteSuggestedPeopleSegment {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1696,6 +1695,7 @@ impl DeleteSuggestedPeopleSegment {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -1730,7 +1730,7 @@ pub struct ExportPeopleProfiles {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::BatchPeople,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ExportPeopleProfiles {
     pub(crate) fn new(
@@ -1742,17 +1742,16 @@ impl ExportPeopleProfiles {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1781,7 +1780,7 @@ impl ExportPeopleProfiles {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1807,6 +1806,7 @@ impl ExportPeopleProfiles {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -1841,7 +1841,7 @@ pub struct GetPeopleData {
     client: super::Client,
     website_id: ::std::string::String,
     people_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetPeopleData {
     pub(crate) fn new(
@@ -1853,17 +1853,16 @@ impl GetPeopleData {
             client: client.clone(),
             website_id,
             people_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1888,7 +1887,7 @@ impl GetPeopleData {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -1915,6 +1914,7 @@ impl GetPeopleData {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -1952,7 +1952,7 @@ pub struct GetPeopleProfile {
     client: super::Client,
     website_id: ::std::string::String,
     people_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetPeopleProfile {
     pub(crate) fn new(
@@ -1964,17 +1964,16 @@ impl GetPeopleProfile {
             client: client.clone(),
             website_id,
             people_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -1999,7 +1998,7 @@ impl GetPeopleProfile {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -2026,6 +2025,7 @@ impl GetPeopleProfile {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -2062,7 +2062,7 @@ impl ::std::future::IntoFuture for GetPeopleProfile {
 pub struct GetPeopleStatistics {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetPeopleStatistics {
     pub(crate) fn new(
@@ -2072,17 +2072,16 @@ impl GetPeopleStatistics {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -2106,7 +2105,7 @@ impl GetPeopleStatistics {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -2132,6 +2131,7 @@ impl GetPeopleStatistics {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -2169,7 +2169,7 @@ pub struct GetPeopleSubscriptionStatus {
     client: super::Client,
     website_id: ::std::string::String,
     people_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetPeopleSubscriptionStatus {
     pub(crate) fn new(
@@ -2181,17 +2181,16 @@ impl GetPeopleSubscriptionStatus {
             client: client.clone(),
             website_id,
             people_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -2216,7 +2215,7 @@ impl GetPeopleSubscriptionStatus {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -2243,6 +2242,7 @@ impl GetPeopleSubscriptionStatus {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -2280,7 +2280,7 @@ pub struct ImportPeopleProfiles {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::PeopleProfileImportSetup,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ImportPeopleProfiles {
     pub(crate) fn new(
@@ -2292,17 +2292,16 @@ impl ImportPeopleProfiles {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -2331,7 +2330,7 @@ impl ImportPeopleProfiles {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -2357,6 +2356,7 @@ impl ImportPeopleProfiles {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -2395,7 +2395,7 @@ pub struct ListPeopleCampaigns {
     website_id: ::std::string::String,
     people_id: ::std::string::String,
     page_number: u32,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListPeopleCampaigns {
     pub(crate) fn new(
@@ -2409,17 +2409,16 @@ impl ListPeopleCampaigns {
             website_id,
             people_id,
             page_number,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -2444,7 +2443,7 @@ impl ListPeopleCampaigns {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -2471,6 +2470,7 @@ impl ListPeopleCampaigns {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -2536,7 +2536,7 @@ pub struct ListPeopleConversations {
     filter_unread: ::std::option::Option<types::SearchFlag>,
     filter_resolved: ::std::option::Option<types::SearchFlag>,
     filter_not_resolved: ::std::option::Option<types::SearchFlag>,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListPeopleConversations {
     pub(crate) fn new(
@@ -2553,7 +2553,7 @@ impl ListPeopleConversations {
             filter_unread: ::std::option::Option::None,
             filter_resolved: ::std::option::Option::None,
             filter_not_resolved: ::std::option::Option::None,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
     /// `1`: only conversations with unread messages; `0` or unset: no filter. Sent as `1`/`0`. Takes a `bool` (sent as `1` or `0`). (Optional query parameter `filter_unread`.)
@@ -2583,14 +2583,13 @@ impl ListPeopleConversations {
         self.filter_not_resolved = ::std::option::Option::Some(value.into());
         self
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -2633,7 +2632,7 @@ impl ListPeopleConversations {
                 ),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -2664,6 +2663,7 @@ impl ListPeopleConversations {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -2731,7 +2731,7 @@ pub struct ListPeopleEvents {
     website_id: ::std::string::String,
     people_id: ::std::string::String,
     page_number: u32,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListPeopleEvents {
     pub(crate) fn new(
@@ -2745,17 +2745,16 @@ impl ListPeopleEvents {
             website_id,
             people_id,
             page_number,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -2780,7 +2779,7 @@ impl ListPeopleEvents {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -2807,6 +2806,7 @@ impl ListPeopleEvents {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -2876,7 +2876,7 @@ pub struct ListPeopleProfiles {
     search_text: ::std::option::Option<::std::string::String>,
     filter_date_start: ::std::option::Option<::std::string::String>,
     filter_date_end: ::std::option::Option<::std::string::String>,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListPeopleProfiles {
     pub(crate) fn new(
@@ -2896,7 +2896,7 @@ impl ListPeopleProfiles {
             search_text: ::std::option::Option::None,
             filter_date_start: ::std::option::Option::None,
             filter_date_end: ::std::option::Option::None,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
     /// Profiles per page, 20 to 50 (default 20). (Optional query parameter `per_page`.)
@@ -2970,14 +2970,13 @@ impl ListPeopleProfiles {
         self.filter_date_end = ::std::option::Option::Some(value.into());
         self
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -3032,7 +3031,7 @@ impl ListPeopleProfiles {
                 ),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -3058,6 +3057,7 @@ impl ListPeopleProfiles {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -3119,7 +3119,7 @@ pub struct ListPeopleSegments {
     client: super::Client,
     website_id: ::std::string::String,
     page_number: u32,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListPeopleSegments {
     pub(crate) fn new(
@@ -3131,17 +3131,16 @@ impl ListPeopleSegments {
             client: client.clone(),
             website_id,
             page_number,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -3166,7 +3165,7 @@ impl ListPeopleSegments {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -3192,6 +3191,7 @@ impl ListPeopleSegments {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -3253,7 +3253,7 @@ pub struct ListSuggestedPeopleDataKeys {
     client: super::Client,
     website_id: ::std::string::String,
     page_number: u32,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListSuggestedPeopleDataKeys {
     pub(crate) fn new(
@@ -3265,17 +3265,16 @@ impl ListSuggestedPeopleDataKeys {
             client: client.clone(),
             website_id,
             page_number,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -3300,7 +3299,7 @@ impl ListSuggestedPeopleDataKeys {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -3330,6 +3329,7 @@ impl ListSuggestedPeopleDataKeys {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -3393,7 +3393,7 @@ pub struct ListSuggestedPeopleEvents {
     client: super::Client,
     website_id: ::std::string::String,
     page_number: u32,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListSuggestedPeopleEvents {
     pub(crate) fn new(
@@ -3405,17 +3405,16 @@ impl ListSuggestedPeopleEvents {
             client: client.clone(),
             website_id,
             page_number,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -3440,7 +3439,7 @@ impl ListSuggestedPeopleEvents {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -3470,6 +3469,7 @@ impl ListSuggestedPeopleEvents {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -3533,7 +3533,7 @@ pub struct RemovePeopleProfile {
     client: super::Client,
     website_id: ::std::string::String,
     people_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl RemovePeopleProfile {
     pub(crate) fn new(
@@ -3545,17 +3545,16 @@ impl RemovePeopleProfile {
             client: client.clone(),
             website_id,
             people_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -3580,7 +3579,7 @@ impl RemovePeopleProfile {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -3607,6 +3606,7 @@ impl RemovePeopleProfile {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -3642,7 +3642,7 @@ pub struct SavePeopleData {
     website_id: ::std::string::String,
     people_id: ::std::string::String,
     body: types::PeopleData,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl SavePeopleData {
     pub(crate) fn new(
@@ -3656,17 +3656,16 @@ impl SavePeopleData {
             website_id,
             people_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -3696,7 +3695,7 @@ impl SavePeopleData {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -3723,6 +3722,7 @@ impl SavePeopleData {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -3758,7 +3758,7 @@ pub struct SavePeopleProfile {
     website_id: ::std::string::String,
     people_id: ::std::string::String,
     body: types::PeopleProfileCard,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl SavePeopleProfile {
     pub(crate) fn new(
@@ -3772,17 +3772,16 @@ impl SavePeopleProfile {
             website_id,
             people_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -3812,7 +3811,7 @@ impl SavePeopleProfile {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -3839,6 +3838,7 @@ impl SavePeopleProfile {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -3874,7 +3874,7 @@ pub struct UpdatePeopleData {
     website_id: ::std::string::String,
     people_id: ::std::string::String,
     body: types::PeopleData,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl UpdatePeopleData {
     pub(crate) fn new(
@@ -3888,17 +3888,16 @@ impl UpdatePeopleData {
             website_id,
             people_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -3928,7 +3927,7 @@ impl UpdatePeopleData {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -3955,6 +3954,7 @@ impl UpdatePeopleData {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -3990,7 +3990,7 @@ pub struct UpdatePeopleProfile {
     website_id: ::std::string::String,
     people_id: ::std::string::String,
     body: types::PeopleProfileUpdate,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl UpdatePeopleProfile {
     pub(crate) fn new(
@@ -4004,17 +4004,16 @@ impl UpdatePeopleProfile {
             website_id,
             people_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -4044,7 +4043,7 @@ impl UpdatePeopleProfile {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -4071,6 +4070,7 @@ impl UpdatePeopleProfile {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -4106,7 +4106,7 @@ pub struct UpdatePeopleSubscriptionStatus {
     website_id: ::std::string::String,
     people_id: ::std::string::String,
     body: types::PeopleSubscription,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl UpdatePeopleSubscriptionStatus {
     pub(crate) fn new(
@@ -4120,17 +4120,16 @@ impl UpdatePeopleSubscriptionStatus {
             website_id,
             people_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -4160,7 +4159,7 @@ impl UpdatePeopleSubscriptionStatus {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -4187,6 +4186,7 @@ impl UpdatePeopleSubscriptionStatus {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "people_id", &self.people_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.

@@ -231,7 +231,7 @@ pub struct CheckTeamExists {
     client: super::Client,
     website_id: ::std::string::String,
     team_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl CheckTeamExists {
     pub(crate) fn new(
@@ -243,17 +243,16 @@ impl CheckTeamExists {
             client: client.clone(),
             website_id,
             team_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -277,7 +276,7 @@ impl CheckTeamExists {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -300,6 +299,7 @@ impl CheckTeamExists {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
@@ -334,7 +334,7 @@ pub struct CreateNewTeam {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::WebsiteTeamItem,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl CreateNewTeam {
     pub(crate) fn new(
@@ -346,17 +346,16 @@ impl CreateNewTeam {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -385,7 +384,7 @@ impl CreateNewTeam {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -411,6 +410,7 @@ impl CreateNewTeam {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -448,7 +448,7 @@ pub struct DeleteTeam {
     client: super::Client,
     website_id: ::std::string::String,
     team_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl DeleteTeam {
     pub(crate) fn new(
@@ -460,17 +460,16 @@ impl DeleteTeam {
             client: client.clone(),
             website_id,
             team_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -494,7 +493,7 @@ impl DeleteTeam {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -521,6 +520,7 @@ impl DeleteTeam {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -555,7 +555,7 @@ pub struct GetTeam {
     client: super::Client,
     website_id: ::std::string::String,
     team_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetTeam {
     pub(crate) fn new(
@@ -567,17 +567,16 @@ impl GetTeam {
             client: client.clone(),
             website_id,
             team_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -601,7 +600,7 @@ impl GetTeam {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -628,6 +627,7 @@ impl GetTeam {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -665,7 +665,7 @@ pub struct ListTeams {
     client: super::Client,
     website_id: ::std::string::String,
     page_number: u32,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl ListTeams {
     pub(crate) fn new(
@@ -677,17 +677,16 @@ impl ListTeams {
             client: client.clone(),
             website_id,
             page_number,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -712,7 +711,7 @@ impl ListTeams {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -738,6 +737,7 @@ impl ListTeams {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -800,7 +800,7 @@ pub struct SaveTeam {
     website_id: ::std::string::String,
     team_id: ::std::string::String,
     body: types::WebsiteTeamItem,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl SaveTeam {
     pub(crate) fn new(
@@ -814,17 +814,16 @@ impl SaveTeam {
             website_id,
             team_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -853,7 +852,7 @@ impl SaveTeam {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -880,6 +879,7 @@ impl SaveTeam {
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
         crate::path::check_segment(operation.id, "team_id", &self.team_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.

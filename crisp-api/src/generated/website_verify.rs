@@ -137,7 +137,7 @@ impl Client {
 pub struct GetVerifyKey {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetVerifyKey {
     pub(crate) fn new(
@@ -147,17 +147,16 @@ impl GetVerifyKey {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -181,7 +180,7 @@ impl GetVerifyKey {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -207,6 +206,7 @@ impl GetVerifyKey {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -243,7 +243,7 @@ impl ::std::future::IntoFuture for GetVerifyKey {
 pub struct GetVerifySettings {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl GetVerifySettings {
     pub(crate) fn new(
@@ -253,17 +253,16 @@ impl GetVerifySettings {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -287,7 +286,7 @@ impl GetVerifySettings {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -313,6 +312,7 @@ impl GetVerifySettings {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request and returns Crisp's `data`, decoded.
@@ -352,7 +352,7 @@ impl ::std::future::IntoFuture for GetVerifySettings {
 pub struct RollVerifyKey {
     client: super::Client,
     website_id: ::std::string::String,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl RollVerifyKey {
     pub(crate) fn new(
@@ -362,17 +362,16 @@ impl RollVerifyKey {
         Self {
             client: client.clone(),
             website_id,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -401,7 +400,7 @@ impl RollVerifyKey {
             )
             .body("{}")
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -427,6 +426,7 @@ impl RollVerifyKey {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.
@@ -461,7 +461,7 @@ pub struct UpdateVerifySettings {
     client: super::Client,
     website_id: ::std::string::String,
     body: types::WebsiteVerifySettingsUpdate,
-    headers: ::reqwest::header::HeaderMap,
+    headers: crate::transport::ExtraHeaders,
 }
 impl UpdateVerifySettings {
     pub(crate) fn new(
@@ -473,17 +473,16 @@ impl UpdateVerifySettings {
             client: client.clone(),
             website_id,
             body,
-            headers: ::reqwest::header::HeaderMap::new(),
+            headers: ::std::default::Default::default(),
         }
     }
-    /// Adds a header to this request only (after the client's own headers; the
-    /// authentication and tier headers cannot be replaced).
-    pub fn header(
-        mut self,
-        name: ::reqwest::header::HeaderName,
-        value: ::reqwest::header::HeaderValue,
-    ) -> Self {
-        self.headers.append(name, value);
+    /// Adds a header to this request only, over the client's [default
+    /// headers](crate::ClientBuilder::default_header) of that name. The headers the
+    /// SDK or HTTP sets (`Authorization`, `X-Crisp-Tier`, `User-Agent`,
+    /// `Content-Type`, …) and invalid names or values make the call fail before
+    /// sending, with an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.add(name.as_ref(), value.as_ref());
         self
     }
     /// Builds the request from the parameters set (no I/O).
@@ -512,7 +511,7 @@ impl UpdateVerifySettings {
             )
             .body(crate::transport::json_body(&self.body)?)
             .build()?;
-        crate::transport::add_headers(&mut request, &self.headers);
+        crate::transport::add_headers(&mut request, self.headers.map());
         Ok((self.client.clone(), request))
     }
     /// Sends the request and returns progenitor's raw answer: the whole envelope with
@@ -538,6 +537,7 @@ impl UpdateVerifySettings {
         operation: &'static crate::transport::Operation,
     ) -> ::std::result::Result<(super::Client, ::reqwest::Request), crate::Error> {
         crate::path::check_segment(operation.id, "website_id", &self.website_id)?;
+        self.headers.check(operation.id)?;
         crate::transport::built(operation.id, self.request())
     }
     /// Sends the request; Crisp's answer carries no data.

@@ -31,7 +31,9 @@
 //!
 //! How it talks to Crisp follows Crisp's Node wrapper (11.3.0, socket.io-client 4.8):
 //! - the socket URL is `socket.app` in the answer of `GET /{tier}/connect/endpoints`
-//!   (made with the client's credentials and tier), unless [`RtmBuilder::host`] gives one;
+//!   (made with the client's credentials and tier; for a website token,
+//!   `GET /website/{website_id}/connect/endpoints` with [`RtmBuilder::website_id`]), unless
+//!   [`RtmBuilder::host`] gives one;
 //! - socket.io v5 over Engine.IO v4, WebSocket transport only, socket.io `path` taken from
 //!   the URL's path;
 //! - on every connection, the first and each reconnection, it emits `authentication` with
@@ -118,6 +120,7 @@ impl Client {
             client: self.clone(),
             events: Vec::new(),
             host: None,
+            website_id: None,
             reconnect: Reconnect::default(),
             buffer: DEFAULT_BUFFER,
             timeout: DEFAULT_TIMEOUT,
@@ -141,6 +144,7 @@ pub struct RtmBuilder {
     client: Client,
     events: Vec<String>,
     host: Option<String>,
+    website_id: Option<String>,
     reconnect: Reconnect,
     buffer: usize,
     timeout: Duration,
@@ -184,6 +188,27 @@ impl RtmBuilder {
     /// ```
     pub fn host(mut self, socket_url: impl Into<String>) -> Self {
         self.host = Some(socket_url.into());
+        self
+    }
+
+    /// The website whose endpoints a [website token](crate::Tier::Website) asks for
+    /// (`GET /website/{website_id}/connect/endpoints`); required with a website token unless
+    /// [`host`](Self::host) gives the socket URL. Other tiers ignore it.
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder()
+    /// #     .tier(crisp_api::Tier::Website)
+    /// #     .credentials("i", "k")
+    /// #     .build()
+    /// #     .unwrap();
+    /// let rtm = client
+    ///     .rtm()
+    ///     .events(["message:send"])
+    ///     .website_id("8c842203-7ed8-4e29-a608-7cf78a7d2fcc");
+    /// # let _ = rtm;
+    /// ```
+    pub fn website_id(mut self, website_id: impl Into<String>) -> Self {
+        self.website_id = Some(website_id.into());
         self
     }
 
@@ -272,7 +297,7 @@ impl RtmBuilder {
         }
         let socket_url = match &self.host {
             Some(host) => host.clone(),
-            None => socket_url_from_crisp(&self.client).await?,
+            None => socket_url_from_crisp(&self.client, self.website_id.as_deref()).await?,
         };
         let target = Target::parse(&socket_url)?;
         let http = match self.http {
@@ -334,6 +359,7 @@ impl fmt::Debug for RtmBuilder {
             .field("tier", &settings.tier)
             .field("events", &self.events)
             .field("host", &self.host)
+            .field("website_id", &self.website_id)
             .field("reconnect", &self.reconnect)
             .field("buffer", &self.buffer)
             .field("timeout", &self.timeout)
@@ -342,17 +368,14 @@ impl fmt::Debug for RtmBuilder {
 }
 
 /// The socket URL Crisp gives this token: `data.socket.app` in the answer of
-/// `GET {base URL}/{tier}/connect/endpoints`, sent with the client's credentials, tier, user
-/// agent and timeout.
-///
-/// This is the one place to switch to the generated operation once the spec has the
-/// `connect/endpoints` operations (one per tier): call it here and keep the mapping of its
-/// error to [`RtmErrorKind::Endpoint`].
-async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
-    use crate::envelope::{Envelope, ErrorAnswer};
-    use progenitor_client::ClientInfo as _;
-    use reqwest::header::{AUTHORIZATION, USER_AGENT};
-
+/// `GET {base URL}/{tier}/connect/endpoints` (`user`, `plugin`), or, for a website token,
+/// `GET {base URL}/website/{website_id}/connect/endpoints` (the website given with
+/// [`RtmBuilder::website_id`]). It is a [raw call](crate::raw), so it goes like any other
+/// call: credentials, tier, default headers, retries, timeouts, the quota meter and budget.
+async fn socket_url_from_crisp(
+    client: &Client,
+    website_id: Option<&str>,
+) -> Result<String, RtmError> {
     #[derive(Deserialize)]
     struct Endpoints {
         socket: Option<Socket>,
@@ -362,91 +385,43 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
         app: Option<String>,
     }
 
-    let settings = client.config().settings();
-    let url = format!(
-        "{}/{}/connect/endpoints",
-        client.baseurl(),
-        settings.tier.as_str()
-    );
-    let unreachable = |source: crate::Error| {
-        RtmError::new(
-            RtmErrorKind::Endpoint,
-            format!(
-                "cannot get the socket URL from {}/connect/endpoints",
-                settings.tier
-            ),
-        )
-        .with_source(source)
+    let tier = client.config().tier();
+    let route = match (tier, website_id) {
+        (crate::Tier::Website, Some(website_id)) => {
+            vec!["website", website_id, "connect", "endpoints"]
+        }
+        (crate::Tier::Website, None) => {
+            return Err(RtmError::new(
+                RtmErrorKind::Configuration,
+                "a website token's RTM endpoint is asked for its website: call \
+                 .website_id(..) on the RTM builder (or give the socket URL with .host(..))",
+            ))
+        }
+        (tier, _) => vec![tier.as_str(), "connect", "endpoints"],
     };
-    let mut request = client
-        .client()
-        .get(url)
-        .header(AUTHORIZATION, settings.authorization.clone())
-        .header("x-crisp-tier", settings.tier_header.clone())
-        .header(USER_AGENT, settings.user_agent.clone());
-    if let Some(timeout) = settings.timeout {
-        request = request.timeout(timeout);
-    }
-    let transport = |e: reqwest::Error| {
-        let kind = if e.is_timeout() {
-            crate::ErrorKind::Timeout
-        } else {
-            crate::ErrorKind::Transport
-        };
-        crate::Error::new(kind, String::new()).with_source(e.without_url(), &settings.scrubber)
+    let shown = match tier {
+        crate::Tier::Website => "website/{website_id}".to_string(),
+        tier => tier.to_string(),
     };
-    let response = request
-        .send()
+    let endpoints = client
+        .get_raw(route)
+        .decode::<Option<Endpoints>>()
         .await
-        .map_err(|e| unreachable(transport(e)))?;
-    let status = response.status().as_u16();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| unreachable(transport(e)))?;
-    if body.len() > settings.max_response_bytes {
-        return Err(unreachable(crate::Error::new(
-            crate::ErrorKind::InvalidResponse,
-            "the answer is larger than the configured limit",
-        )));
-    }
-    if !(200..300).contains(&status) {
-        let answer = serde_json::from_slice::<ErrorAnswer>(&body).unwrap_or_default();
-        return Err(unreachable(crate::Error::from_answer(
-            status,
-            answer.reason(),
-            answer.message(),
-            &settings.scrubber,
-        )));
-    }
-    let envelope: Envelope<Endpoints> = serde_json::from_slice(&body).map_err(|e| {
-        unreachable(crate::Error::new(
-            crate::ErrorKind::InvalidResponse,
-            settings
-                .scrubber
-                .clean(&format!("the answer is not the expected JSON ({e})")),
-        ))
-    })?;
-    if envelope.error {
-        return Err(unreachable(crate::Error::from_answer(
-            status,
-            envelope.reason.as_deref(),
-            None,
-            &settings.scrubber,
-        )));
-    }
-    envelope
-        .data
+        .map_err(|source| {
+            RtmError::new(
+                RtmErrorKind::Endpoint,
+                format!("cannot get the socket URL from {shown}/connect/endpoints"),
+            )
+            .with_source(source)
+        })?;
+    endpoints
         .and_then(|data| data.socket)
         .and_then(|socket| socket.app)
         .filter(|app| !app.trim().is_empty())
         .ok_or_else(|| {
             RtmError::new(
                 RtmErrorKind::Endpoint,
-                format!(
-                    "the answer of {}/connect/endpoints has no socket.app",
-                    settings.tier
-                ),
+                format!("the answer of {shown}/connect/endpoints has no socket.app"),
             )
         })
 }

@@ -326,8 +326,9 @@ fn validate(
 }
 
 /// The operation's success example, paged like the list it stands for: page 1 of a paged
-/// list is the example and every later page is empty (so a stream ends); a timestamp-paged
-/// list keeps the items older than `timestamp_before`.
+/// list is the example, answered `200` as Crisp answers the last page, and every later page
+/// is empty (so a stream ends whatever it makes of the `200`); a timestamp-paged list keeps
+/// the items older than `timestamp_before`.
 fn example(operation: &Operation, request: &Validated) -> Answer {
     let Some((status, example)) = &operation.example else {
         return Answer::empty();

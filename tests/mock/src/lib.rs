@@ -88,8 +88,9 @@ pub const DEFAULT_KEY: &str = "mock-key";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     /// State for the core resources (conversations, messages, people profiles, websites):
-    /// what a call creates, a later call reads back, and an unknown id answers 404. Every
-    /// other operation answers its example.
+    /// what a call creates, a later call reads back, and an unknown id answers 404. Their
+    /// paged lists answer as Crisp does: `206 Partial Content` while more items follow the
+    /// page, `200` on the last. Every other operation answers its example.
     #[default]
     Stateful,
     /// Every operation answers its spec example (after the same checks): for per-operation

@@ -70,7 +70,8 @@ async fn the_everyday_program_runs_against_the_mock() {
             "mark_messages_read_in_conversation",
             "change_conversation_state",
             "list_conversations",
-            // The stream reads an empty second page to find the end.
+            // One page answered 200, with no 206 before it in this stream: it cannot be told
+            // from a server that answers 200 to every page, so the stream reads page 2 (empty).
             "list_conversations",
             "get_conversation",
         ]

@@ -1,5 +1,6 @@
-//! Paged lists as streams: lazy, starting where asked, ending at the first empty page,
-//! errors as items, memory flat.
+//! Paged lists as streams: lazy, starting where asked, ending at the last page (Crisp's
+//! `200` after its `206 Partial Content`s) or the first empty page, errors as items, memory
+//! flat.
 
 use crisp_mock::{MockServer, Reply, ScriptedServer};
 use crisp_wire_tests::{client_at, client_for, WEBSITE};
@@ -60,9 +61,9 @@ async fn ten_thousand_conversations_stream_one_page_at_a_time() {
         max_live = max_live.max(live(&region));
     }
     assert_eq!(count, TOTAL);
-    // Every page plus the empty one that ends the stream.
+    // Every page and nothing more: the mock answers 206 until the last page, a 200.
     pages_fetched += list_requests(&server);
-    assert_eq!(pages_fetched, TOTAL / PER_PAGE + 1);
+    assert_eq!(pages_fetched, TOTAL / PER_PAGE);
 
     // What holding every conversation at once costs, for scale.
     let region_all = Region::new(GLOBAL);
@@ -101,9 +102,10 @@ async fn stream_starts_at_the_given_page() {
     expected.truncate(25);
     assert_eq!(rest, expected);
     let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
+    // Page 2 is a 206, page 3 (the last) a 200: no request for an empty page 4.
     assert_eq!(
         paths,
-        ["2", "3", "4"].map(|p| format!("/v1/website/{WEBSITE}/conversations/{p}"))
+        ["2", "3"].map(|p| format!("/v1/website/{WEBSITE}/conversations/{p}"))
     );
 }
 
@@ -163,11 +165,149 @@ async fn messages_stream_backwards_by_timestamp() {
     expected.extend_from_slice(&sent[0..5]);
     assert_eq!(fingerprints, expected);
     let queries: Vec<_> = server.requests().into_iter().map(|r| r.query).collect();
-    assert_eq!(queries.len(), 4, "3 batches and the empty one");
+    assert_eq!(
+        queries.len(),
+        3,
+        "3 batches: 206, 206, then the oldest, 200"
+    );
     assert_eq!(queries[0], None);
     let oldest_of_first = streamed[0].1;
     assert_eq!(
         queries[1],
         Some(format!("timestamp_before={oldest_of_first}"))
     );
+}
+
+/// A page of `n` conversations, `session_<from>` onwards.
+fn page(from: usize, n: usize) -> serde_json::Value {
+    (from..from + n)
+        .map(|i| serde_json::json!({"session_id": format!("session_{i}"), "website_id": WEBSITE}))
+        .collect()
+}
+
+/// An answer with Crisp's envelope and this status.
+fn answer(status: u16, data: serde_json::Value) -> Reply {
+    Reply::json(
+        status,
+        serde_json::json!({"error": false, "reason": "listed", "data": data}),
+    )
+}
+
+async fn stream_all(server: &ScriptedServer) -> (Vec<String>, Vec<String>) {
+    let items: Vec<_> = client_at(&server.url())
+        .list_conversations(WEBSITE, 1)
+        .stream()
+        .map_ok(|c| c.session_id)
+        .try_collect()
+        .await
+        .unwrap();
+    let pages = server
+        .requests()
+        .into_iter()
+        .map(|r| r.path.rsplit('/').next().unwrap_or_default().to_string())
+        .collect();
+    (items, pages)
+}
+
+#[tokio::test]
+async fn crisp_paging_206_206_200_costs_three_requests() {
+    let server = ScriptedServer::start(vec![
+        answer(206, page(0, 20)),
+        answer(206, page(20, 20)),
+        answer(200, page(40, 7)),
+        // Never asked for: the 200 after a 206 was the last page.
+        answer(200, page(100, 20)),
+    ])
+    .await;
+    let (items, pages) = stream_all(&server).await;
+    assert_eq!(items.len(), 47);
+    assert_eq!(items[46], "session_46");
+    assert_eq!(pages, ["1", "2", "3"]);
+}
+
+#[tokio::test]
+async fn a_server_answering_200_to_every_page_loses_nothing() {
+    let server = ScriptedServer::start(vec![
+        answer(200, page(0, 20)),
+        answer(200, page(20, 20)),
+        answer(200, page(40, 7)),
+        answer(200, serde_json::json!([])),
+    ])
+    .await;
+    let (items, pages) = stream_all(&server).await;
+    assert_eq!(items.len(), 47);
+    assert_eq!(pages, ["1", "2", "3", "4"], "up to the empty page");
+
+    // A 200 first (no 206 yet) says nothing: the stream goes on and takes Crisp's 206s.
+    server.reset(vec![
+        answer(200, page(0, 20)),
+        answer(206, page(20, 20)),
+        answer(200, page(40, 3)),
+    ]);
+    let client = client_at(&server.url());
+    let items: Vec<_> = client
+        .list_conversations(WEBSITE, 1)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 43);
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "the 200 after the 206 was the last page"
+    );
+}
+
+#[tokio::test]
+async fn the_mock_answers_206_then_200_and_a_three_page_list_costs_three_requests() {
+    let server = MockServer::start().await;
+    server.with_store(|s| s.seed_conversations(WEBSITE, 45));
+    let client = client_for(&server);
+    let all: Vec<_> = client
+        .list_conversations(WEBSITE, 1)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 45);
+    let requests = server.requests();
+    println!(
+        "a 3-page list (45 conversations, 20 a page): {} requests",
+        requests.len()
+    );
+    assert_eq!(requests.len(), 3);
+
+    // The mock's statuses, read at the wire.
+    let http = crisp_wire_tests::http_client();
+    for (page, status) in [(1, 206), (2, 206), (3, 200), (4, 200)] {
+        let response = http
+            .get(format!(
+                "{}/website/{WEBSITE}/conversations/{page}",
+                server.url()
+            ))
+            .basic_auth(server.identifier(), Some(server.key()))
+            .header("X-Crisp-Tier", "plugin")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "page {page}");
+    }
+}
+
+#[tokio::test]
+async fn page_zero_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    server.with_store(|s| s.seed_conversations(WEBSITE, 5));
+    let items: Vec<_> = client_for(&server)
+        .list_conversations(WEBSITE, 0)
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    let error = items[0].as_ref().unwrap_err();
+    assert_eq!(error.kind(), crisp_api::ErrorKind::InvalidRequest);
+    assert_eq!(error.attempts(), 0);
+    assert!(error.to_string().contains("from 1"), "{error}");
+    assert!(server.requests().is_empty(), "nothing sent");
 }

@@ -1,5 +1,8 @@
 //! Where the RTM API is: the `connect/endpoints` operations answer the mock's own socket.io
-//! endpoint, so that `client.rtm().connect()` reaches the mock's realtime events.
+//! endpoint, so that `client.rtm().connect()` reaches the mock's realtime events. A website
+//! token asks its website's (`get_website_connect_endpoints`, open to the `plugin` and
+//! `website` tiers in the spec); a plugin token `/plugin/connect/endpoints`; a user token the
+//! engine's `/user/connect/endpoints`.
 
 use super::{ok, Handler};
 use crate::answer::Answer;

@@ -10,10 +10,11 @@
 //!   of filter objects but does not apply it; `filter_mention` keeps conversations with any
 //!   mention (the mock does not know who calls).
 //! - Messages come 20 at a time (`get_messages_in_conversation`); pages, events and files
-//!   20 a page.
+//!   20 a page. As Crisp does, a page (or a batch read backwards) answers
+//!   `206 Partial Content` while more items follow it, and `200` when it is the last.
 //! - A blocked conversation drops what the visitor sends, silently, as Crisp does.
 
-use super::{ok, page_of, Handler};
+use super::{ok, page_of, paged, Handler};
 use crate::answer::Answer;
 use crate::engine::Validated;
 use crate::store::{message_event, ConversationRecord, Events, Store};
@@ -220,9 +221,9 @@ fn list_conversations(store: &mut Store, request: &Validated) -> Result<Answer, 
         .collect();
     keyed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let found = keyed.into_iter().map(|(_, _, r)| r);
-    let page = page_of(found, request.path_i64("page_number"), per_page);
+    let (page, more) = page_of(found, request.path_i64("page_number"), per_page);
     let data: Vec<Value> = page.into_iter().map(|r| r.conversation.clone()).collect();
-    ok(request, Value::Array(data))
+    paged(request, Value::Array(data), more)
 }
 
 /// Epoch milliseconds of an ISO 8601 date-time in UTC (`2023-06-01T00:00:00.000Z`, the
@@ -344,6 +345,9 @@ fn get_messages_in_conversation(store: &mut Store, request: &Validated) -> Resul
     let before = request.query_i64("timestamp_before");
     let after = request.query_i64("timestamp_after");
     let around = request.query_i64("timestamp_around");
+    // Paging backwards (`timestamp_before`, or the latest batch): 206 Partial Content while
+    // older messages remain, 200 with the oldest batch, as Crisp answers.
+    let mut older_remain = false;
     let batch: Vec<&Value> = match (after, around) {
         (Some(after), _) => messages
             .iter()
@@ -364,10 +368,11 @@ fn get_messages_in_conversation(store: &mut Store, request: &Validated) -> Resul
                 .filter(|m| before.is_none_or(|limit| at(m) < limit))
                 .collect();
             let start = older.len().saturating_sub(PAGE);
+            older_remain = start > 0;
             older[start..].to_vec()
         }
     };
-    ok(request, json!(batch))
+    paged(request, json!(batch), older_remain)
 }
 
 fn compose_message_in_conversation(
@@ -594,26 +599,20 @@ fn block_incoming_messages_for_conversation(
 
 fn list_conversation_pages(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
     let items = &read(store, request)?.pages;
-    ok(
-        request,
-        json!(page_of(items, request.path_i64("page_number"), PAGE)),
-    )
+    let (page, more) = page_of(items, request.path_i64("page_number"), PAGE);
+    paged(request, json!(page), more)
 }
 
 fn list_conversation_events(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
     let items = &read(store, request)?.events;
-    ok(
-        request,
-        json!(page_of(items, request.path_i64("page_number"), PAGE)),
-    )
+    let (page, more) = page_of(items, request.path_i64("page_number"), PAGE);
+    paged(request, json!(page), more)
 }
 
 fn list_conversation_files(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
     let items = &read(store, request)?.files;
-    ok(
-        request,
-        json!(page_of(items, request.path_i64("page_number"), PAGE)),
-    )
+    let (page, more) = page_of(items, request.path_i64("page_number"), PAGE);
+    paged(request, json!(page), more)
 }
 
 fn request_email_transcript_for_conversation(

@@ -104,23 +104,32 @@ fn conflict(message: &str) -> Answer {
     Answer::error(StatusCode::CONFLICT, "people_exists", message)
 }
 
-/// One page (from 1) of `items`, `per_page` a page.
+/// One page (from 1) of `items`, `per_page` a page, and whether more items follow it.
 fn page_of<T: Clone>(
     items: impl IntoIterator<Item = T>,
     page_number: i64,
     per_page: usize,
-) -> Vec<T> {
+) -> (Vec<T>, bool) {
     let Ok(page) = usize::try_from(page_number) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     if page == 0 {
-        return Vec::new();
+        return (Vec::new(), false);
     }
-    items
-        .into_iter()
-        .skip((page - 1).saturating_mul(per_page))
-        .take(per_page)
-        .collect()
+    let mut rest = items.into_iter().skip((page - 1).saturating_mul(per_page));
+    let items: Vec<T> = rest.by_ref().take(per_page).collect();
+    let more = rest.next().is_some();
+    (items, more)
+}
+
+/// A page of a paged list, answered as Crisp does: `206 Partial Content` while more items
+/// follow (`more`), `200` on the last page.
+fn paged(request: &Validated, data: Value, more: bool) -> Result<Answer, Answer> {
+    let mut answer = ok(request, data)?;
+    if more {
+        answer.status = StatusCode::PARTIAL_CONTENT;
+    }
+    Ok(answer)
 }
 
 /// Merges `patch` into `target`: objects key by key, anything else replaced.

@@ -19,7 +19,7 @@
 //!   are applied, others accepted and not applied; `filter_date_start` / `filter_date_end`
 //!   are accepted and not applied.
 
-use super::{conflict, merge, ok, page_of, Handler};
+use super::{conflict, merge, ok, page_of, paged, Handler};
 use crate::answer::Answer;
 use crate::engine::Validated;
 use crate::store::{Person, PersonRefused, Store};
@@ -158,11 +158,12 @@ fn list_people_segments(store: &mut Store, request: &Validated) -> Result<Answer
     let mut segments: Vec<(String, i64)> = counts.into_iter().collect();
     // Most used first; the BTreeMap already ordered equal counts by name.
     segments.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
-    let page: Vec<Value> = page_of(segments, request.path_i64("page_number"), PAGE)
+    let (page, more) = page_of(segments, request.path_i64("page_number"), PAGE);
+    let page: Vec<Value> = page
         .into_iter()
         .map(|(segment, count)| json!({"segment": segment, "count": count}))
         .collect();
-    ok(request, json!(page))
+    paged(request, json!(page), more)
 }
 
 /// Whether `filter` (a `PeopleFilter`) holds for `profile`; `None` when the mock does not
@@ -251,8 +252,8 @@ fn list_people_profiles(store: &mut Store, request: &Validated) -> Result<Answer
     if descending {
         found.reverse();
     }
-    let page = page_of(found, request.path_i64("page_number"), per_page);
-    ok(request, json!(page))
+    let (page, more) = page_of(found, request.path_i64("page_number"), per_page);
+    paged(request, json!(page), more)
 }
 
 fn add_new_people_profile(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
@@ -361,8 +362,8 @@ fn list_people_conversations(store: &mut Store, request: &Validated) -> Result<A
             .then_with(|| a["session_id"].as_str().cmp(&b["session_id"].as_str()))
     });
     let ids = found.iter().map(|c| c["session_id"].clone());
-    let page = page_of(ids, request.path_i64("page_number"), PAGE);
-    ok(request, json!(page))
+    let (page, more) = page_of(ids, request.path_i64("page_number"), PAGE);
+    paged(request, json!(page), more)
 }
 
 fn add_people_event(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
@@ -380,8 +381,8 @@ fn add_people_event(store: &mut Store, request: &Validated) -> Result<Answer, An
 
 fn list_people_events(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {
     let events = &read(store, request)?.events;
-    let page = page_of(events.iter().rev(), request.path_i64("page_number"), PAGE);
-    ok(request, json!(page))
+    let (page, more) = page_of(events.iter().rev(), request.path_i64("page_number"), PAGE);
+    paged(request, json!(page), more)
 }
 
 fn get_people_data(store: &mut Store, request: &Validated) -> Result<Answer, Answer> {

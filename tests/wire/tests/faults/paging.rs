@@ -129,10 +129,28 @@ pub fn timestamp_streams_without_progress_end_with_an_error() {
         let items = messages(&client, 500).await;
         ends_with_guard(&items, 20);
 
-        // A batch with no timestamp at all cannot be paged past.
-        server.reset(vec![Reply::ok(json!([{"fingerprint": 1, "type": "text"}]))]);
+        // A batch with no timestamp at all cannot be paged past: what it holds is yielded,
+        // then the error ends the stream.
+        let untimed: Vec<_> = (1..=20)
+            .map(|f| json!({"fingerprint": f, "type": "text"}))
+            .collect();
+        server.reset(vec![Reply::ok(json!(untimed))]);
         let items = messages(&client, 500).await;
-        ends_with_guard(&items, 0);
+        ends_with_guard(&items, 20);
+        assert_eq!(*items[19].as_ref().unwrap(), 20);
+        assert_eq!(server.requests().len(), 1, "nothing asked after it");
+
+        // The same batch as the last page (a 200 after a 206) ends without an error.
+        server.reset(vec![
+            Reply::json(
+                206,
+                json!({"error": false, "reason": "listed", "data": batch(100..120)}),
+            ),
+            Reply::ok(json!(untimed)),
+        ]);
+        let items = messages(&client, 500).await;
+        assert_eq!(items.len(), 40, "{items:?}");
+        assert!(items.iter().all(Result::is_ok));
 
         // Honest paging backwards ends at the empty batch.
         server.reset(vec![
