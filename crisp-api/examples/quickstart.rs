@@ -13,27 +13,25 @@
 
 mod common;
 
-use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
+use crisp_api::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), common::Failure> {
-    // The mock (without credentials) lives until `_mock` is dropped, at the end.
+    // The mock (without credentials, with a website token as Crisp recommends) lives until
+    // `_mock` is dropped, at the end.
     let common::Playground {
         client,
         website_id,
         mock: _mock,
-    } = common::playground(|_, _| {}).await?;
+    } = common::playground_as(Tier::Website, |_, _| {}).await?;
 
     let created = client.create_new_conversation(&website_id).await?;
-    println!("1. created conversation {}", created.session_id);
+    let session = &created.session_id;
+    println!("1. created conversation {session}");
 
-    let message = MessageNew::new(
-        MessageFrom::Operator,
-        "chat",
-        MessageContent::text("Hello from crisp-api (Rust)!"),
-    );
+    let message = MessageNew::operator_text("Hello from crisp-api (Rust)!");
     let sent = client
-        .send_message_in_conversation(&website_id, &created.session_id, message)
+        .send_message_in_conversation(&website_id, session, message)
         .await?;
     let fingerprint = sent
         .fingerprint
@@ -42,24 +40,17 @@ async fn main() -> Result<(), common::Failure> {
 
     let page = client.list_conversations(&website_id, 1).await?;
     println!("3. listed {} conversation(s) on page 1", page.len());
-    let listed = page.iter().any(|c| c.session_id == created.session_id);
+    let listed = page.iter().any(|c| &c.session_id == session);
     println!("   the new conversation is listed: {listed}");
 
     let messages = client
-        .get_messages_in_conversation(&website_id, &created.session_id)
+        .get_messages_in_conversation(&website_id, session)
         .await?;
     println!("4. read {} message(s) back:", messages.len());
     for m in &messages {
-        let text = match &m.content {
-            MessageContent::Text(text) | MessageContent::Note(text) => text.clone(),
-            other => format!("{other:?}"),
-        };
         let from = m.from.as_ref().map_or("?", |f| f.as_str());
-        println!(
-            "   [{}] {} from {from}: {text}",
-            m.fingerprint,
-            m.content.kind()
-        );
+        let (fingerprint, kind) = (m.fingerprint, m.content.kind());
+        println!("   [{fingerprint}] {kind} from {from}: {}", m.content);
     }
     if !listed || !messages.iter().any(|m| m.fingerprint == fingerprint) {
         return Err("the message or conversation did not come back".into());

@@ -2,7 +2,7 @@
 //! `CRISP_KEY` and `CRISP_WEBSITE_ID` are set (and `CRISP_TIER`, `CRISP_API_URL` if needed),
 //! or the embedded mock Crisp server on a loopback port otherwise.
 
-use crisp_api::Client;
+use crisp_api::{Client, Tier};
 
 /// What the examples' `main` may fail with.
 pub type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -14,8 +14,17 @@ pub struct Playground {
     pub mock: Option<crisp_mock::MockServer>,
 }
 
-/// The real API with credentials; the mock, prepared by `seed`, without.
+/// The real API with credentials; the mock, prepared by `seed`, without (with a user token,
+/// which reaches every route).
 pub async fn playground(
+    seed: impl FnOnce(&mut crisp_mock::Store, &str),
+) -> Result<Playground, Failure> {
+    playground_as(Tier::User, seed).await
+}
+
+/// [`playground`], the mock's client on `tier` (the real API's comes from `CRISP_TIER`).
+pub async fn playground_as(
+    tier: Tier,
     seed: impl FnOnce(&mut crisp_mock::Store, &str),
 ) -> Result<Playground, Failure> {
     if std::env::var("CRISP_IDENTIFIER").is_ok() {
@@ -39,6 +48,7 @@ pub async fn playground(
     let client = Client::builder()
         .base_url(mock.url())
         .credentials(mock.identifier(), mock.key())
+        .tier(tier)
         .build()?;
     Ok(Playground {
         client,
