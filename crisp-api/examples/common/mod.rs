@@ -16,6 +16,7 @@ pub struct Playground {
 
 /// The real API with credentials; the mock, prepared by `seed`, without (with a user token,
 /// which reaches every route).
+#[allow(dead_code)] // each example uses this or `playground_as`
 pub async fn playground(
     seed: impl FnOnce(&mut crisp_mock::Store, &str),
 ) -> Result<Playground, Failure> {
