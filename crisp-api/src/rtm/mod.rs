@@ -67,7 +67,6 @@ mod buffer;
 mod connection;
 mod error;
 mod protocol;
-mod websocket;
 
 pub use error::{RtmError, RtmErrorKind};
 
@@ -84,14 +83,15 @@ use std::task::{ready, Poll};
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Notify};
 
-/// An event as it came over the socket: its name and its data, undecoded (decoding waits
-/// for the consumer, so that events dropped for a slow one cost nothing).
-#[derive(Debug, Clone, PartialEq)]
+/// An event as it came over the socket: its name and its data as JSON text, checked but
+/// not parsed (parsing waits for the consumer, so that events dropped for a slow one cost
+/// nothing, and a waiting event holds its text, not a tree many times its size).
+#[derive(Debug)]
 pub(crate) struct RawEvent {
     /// The event name, such as `message:send`.
     pub(crate) name: String,
     /// The event's data; `null` when the server sent none.
-    pub(crate) data: serde_json::Value,
+    pub(crate) data: Box<serde_json::value::RawValue>,
 }
 
 /// What the stream yields for each event: decoded by name when the consumer reads it.
@@ -100,7 +100,10 @@ type Decoded = crate::events::Event;
 /// Turns a raw event into what the stream yields. It runs in the consumer's `poll_next`,
 /// so that events dropped for a slow consumer are never decoded.
 fn decode(raw: RawEvent) -> Decoded {
-    crate::events::Event::decode(&raw.name, raw.data)
+    // The text was checked as JSON when it arrived; only a tree deeper than serde_json's
+    // limit (128 levels) fails here, and arrives as `null` data.
+    let data = serde_json::from_str(raw.data.get()).unwrap_or(serde_json::Value::Null);
+    crate::events::Event::decode(&raw.name, data)
 }
 
 impl Client {
@@ -120,6 +123,9 @@ impl Client {
             host: None,
             reconnect: Reconnect::default(),
             buffer: DEFAULT_BUFFER,
+            buffer_bytes: DEFAULT_BUFFER_BYTES,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            rebind_on_change: false,
             timeout: DEFAULT_TIMEOUT,
             http: None,
         }
@@ -128,10 +134,18 @@ impl Client {
 
 /// The default capacity of the buffer between the socket and the consumer, in events.
 const DEFAULT_BUFFER: usize = 1024;
+/// The default capacity of the buffer between the socket and the consumer, in bytes.
+pub const DEFAULT_BUFFER_BYTES: usize = 8 * 1024 * 1024;
+/// The fixed part of what a waiting event costs in the buffer (its queue entry), on 64-bit
+/// targets; checked by a test.
+#[cfg(test)]
+const ENTRY_BYTES: usize = 40;
+/// The default size limit of one message from the server: Crisp's events are kilobytes.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 /// The default timeout for opening a connection: the Node wrapper's.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The shortest time between two [`EventStream::rebind`] calls: the Node wrapper's.
-const REBIND_INTERVAL: Duration = Duration::from_millis(2500);
+pub(crate) const REBIND_INTERVAL: Duration = Duration::from_millis(2500);
 
 /// Sets up an RTM connection; made by [`Client::rtm`], opened by [`RtmBuilder::connect`].
 ///
@@ -143,6 +157,9 @@ pub struct RtmBuilder {
     host: Option<String>,
     reconnect: Reconnect,
     buffer: usize,
+    buffer_bytes: usize,
+    max_message_bytes: usize,
+    rebind_on_change: bool,
     timeout: Duration,
     http: Option<reqwest::Client>,
 }
@@ -218,8 +235,61 @@ impl RtmBuilder {
         self
     }
 
+    /// How many bytes of events may wait for the consumer before the oldest are dropped
+    /// (default [`DEFAULT_BUFFER_BYTES`], 8 MiB): what an event costs is the length of its
+    /// name and JSON text plus its queue entry (40 bytes on 64-bit targets). One event
+    /// larger than this is still kept, alone. See [A slow consumer](crate::rtm#a-slow-consumer).
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).buffer_bytes(64 * 1024 * 1024);
+    /// # let _ = rtm;
+    /// ```
+    pub fn buffer_bytes(mut self, bytes: usize) -> Self {
+        self.buffer_bytes = bytes;
+        self
+    }
+
+    /// The largest message the server may send, in bytes (default
+    /// [`DEFAULT_MAX_MESSAGE_BYTES`], 1 MiB: Crisp's events are kilobytes). A larger one is
+    /// refused as soon as its header announces it: the connection fails with an
+    /// [`RtmErrorKind::Protocol`] error and is opened again. It bounds the memory one
+    /// message can take while it arrives; the client's `max_response_bytes` (REST bodies)
+    /// does not apply here.
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).max_message_bytes(4 * 1024 * 1024);
+    /// # let _ = rtm;
+    /// ```
+    pub fn max_message_bytes(mut self, bytes: usize) -> Self {
+        self.max_message_bytes = bytes.max(1);
+        self
+    }
+
+    /// Binds the connection again (`socket:bind`, as [`EventStream::rebind`] does) each time
+    /// Crisp says the plugin's subscriptions changed (`plugin:subscription:updated`: a
+    /// website added or removed the plugin), so that the events of a newly subscribed
+    /// website arrive without reconnecting (default: off). Binds are never closer than
+    /// 2.5 s, the Node wrapper's minimum: changes that come sooner are bound together once
+    /// the interval has passed. The client listens to `plugin:subscription:updated` for
+    /// this; the event reaches the stream only if it was asked for with
+    /// [`events`](Self::events) too. Only plugin tokens receive it: with another tier,
+    /// [`connect`](Self::connect) refuses the option ([`RtmErrorKind::Configuration`]).
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").tier(crisp_api::Tier::Plugin).build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).rebind_on_change(true);
+    /// # let _ = rtm;
+    /// ```
+    pub fn rebind_on_change(mut self, rebind: bool) -> Self {
+        self.rebind_on_change = rebind;
+        self
+    }
+
     /// How long opening a connection may take, from the TCP connect to the socket.io
-    /// handshake (default 10 s, the Node wrapper's).
+    /// handshake, and how long one write may wait for a server that does not read before
+    /// the connection is taken for lost (default 10 s, the Node wrapper's connect timeout).
     ///
     /// ```
     /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
@@ -274,7 +344,16 @@ impl RtmBuilder {
             Some(host) => host.clone(),
             None => socket_url_from_crisp(&self.client).await?,
         };
-        let target = Target::parse(&socket_url)?;
+        let settings = self.client.config().settings();
+        let scrubber = settings.scrubber.clone();
+        if self.rebind_on_change && settings.tier != crate::Tier::Plugin {
+            return Err(RtmError::new(
+                RtmErrorKind::Configuration,
+                "rebind_on_change needs a plugin token (Tier::Plugin): only plugins receive \
+                 plugin:subscription:updated",
+            ));
+        }
+        let target = Target::parse(&socket_url, &scrubber)?;
         let http = match self.http {
             Some(http) => http,
             None => crate::tls::configure(
@@ -282,35 +361,43 @@ impl RtmBuilder {
                 crate::tls::Alpn::Http1,
             )
             .map_err(|e| {
-                RtmError::new(RtmErrorKind::Configuration, "cannot set up TLS").with_source(e)
+                RtmError::new(RtmErrorKind::Configuration, "cannot set up TLS")
+                    .with_source(e, &scrubber)
             })?
             .connect_timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
                 RtmError::new(RtmErrorKind::Configuration, "cannot build the HTTP client")
-                    .with_source(e)
+                    .with_source(e, &scrubber)
             })?,
         };
-        let settings = self.client.config().settings();
-        let buffer = Arc::new(Buffer::new(self.buffer));
+        let buffer = Arc::new(Buffer::new(self.buffer, self.buffer_bytes));
         let events: Arc<[String]> = self.events.into();
+        // With `rebind_on_change`, Crisp is asked for the subscription changes too.
+        let mut asked = events.to_vec();
+        if self.rebind_on_change && !asked.iter().any(|e| e == connection::SUBSCRIPTION_UPDATED)
+        {
+            asked.push(connection::SUBSCRIPTION_UPDATED.to_string());
+        }
         let ctx = Arc::new(Context {
             authentication: Authentication::new(
                 settings.credentials.identifier(),
                 settings.credentials.key(),
                 settings.tier.as_str(),
-                &events,
+                &asked,
             ),
             subscribed: events.iter().cloned().collect::<HashSet<_>>(),
             target,
             http,
             user_agent: settings.user_agent.clone(),
             timeout: self.timeout,
-            max_message_bytes: settings.max_response_bytes,
+            max_message_bytes: self.max_message_bytes,
             reconnect: self.reconnect,
             buffer: buffer.clone(),
             rebind: Notify::new(),
+            rebind_on_change: self.rebind_on_change,
+            scrubber,
         });
         let first = connection::open(&ctx).await?;
         let (close, closed) = oneshot::channel();
@@ -336,6 +423,9 @@ impl fmt::Debug for RtmBuilder {
             .field("host", &self.host)
             .field("reconnect", &self.reconnect)
             .field("buffer", &self.buffer)
+            .field("buffer_bytes", &self.buffer_bytes)
+            .field("max_message_bytes", &self.max_message_bytes)
+            .field("rebind_on_change", &self.rebind_on_change)
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -376,7 +466,7 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
                 settings.tier
             ),
         )
-        .with_source(source)
+        .with_source(source, &settings.scrubber)
     };
     let mut request = client
         .client()
@@ -546,6 +636,31 @@ impl EventStream {
         self.buffer.len()
     }
 
+    /// What the events waiting to be read cost, in bytes (their names and JSON text, plus 40
+    /// bytes each on 64-bit targets); never more than [`RtmBuilder::buffer_bytes`] but for one event
+    /// larger than that on its own.
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// println!("{} bytes of events waiting", events.queued_bytes());
+    /// # }
+    /// ```
+    pub fn queued_bytes(&self) -> usize {
+        self.buffer.bytes()
+    }
+
+    /// How many bytes of events may wait before the oldest are dropped
+    /// ([`RtmBuilder::buffer_bytes`]).
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// assert!(events.queued_bytes() <= events.capacity_bytes());
+    /// # }
+    /// ```
+    pub fn capacity_bytes(&self) -> usize {
+        self.buffer.max_bytes()
+    }
+
     /// Events dropped so far because the consumer was behind (each drop is also reported
     /// on the stream as an [`RtmErrorKind::Lagged`] error).
     ///
@@ -625,6 +740,7 @@ impl Stream for EventStream {
         Poll::Ready(match ready!(self.buffer.poll_next(cx)) {
             Next::Event(raw) => Some(Ok(decode(raw))),
             Next::Lagged(dropped) => Some(Err(RtmError::lagging(dropped))),
+            Next::Reconnected(lost_at) => Some(Err(RtmError::reconnection(lost_at))),
             Next::Failed(error) => Some(Err(error)),
             Next::End => None,
         })
