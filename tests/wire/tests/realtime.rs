@@ -92,6 +92,18 @@ async fn next(events: &mut EventStream) -> Event {
     }
 }
 
+/// The next item, which must say that the connection was re-established (after events
+/// may have been missed); returns when the connection was lost.
+async fn reconnected(events: &mut EventStream) -> std::time::SystemTime {
+    match within("the reconnection notice", events.next()).await {
+        Some(Err(notice)) if notice.kind() == RtmErrorKind::Reconnected => {
+            assert!(!notice.is_fatal());
+            notice.lost_at().expect("when the connection was lost")
+        }
+        other => panic!("expected the reconnection notice, got {other:?}"),
+    }
+}
+
 /// An event as a test published it: its name and its payload as sent.
 #[derive(Debug)]
 struct Raw {
@@ -204,6 +216,11 @@ async fn after_a_drop_the_client_reconnects_authenticates_again_and_keeps_receiv
         ["message:send", "session:set_state"]
     );
 
+    // The consumer is told, in order, that the connection came back: events sent while it
+    // was down are missed, and a bot catches up through the REST API.
+    let dropped_at = std::time::SystemTime::now();
+    let lost_at = reconnected(&mut events).await;
+    assert!(lost_at <= dropped_at);
     app.publish("session:set_state", json!({"state": "resolved"}));
     let event = next_event(&mut events).await;
     assert_eq!(event.name, "session:set_state");
@@ -218,6 +235,7 @@ async fn after_a_drop_the_client_reconnects_authenticates_again_and_keeps_receiv
     )
     .await;
     app.publish("message:send", json!({"n": 3}));
+    reconnected(&mut events).await;
     assert_eq!(next_event(&mut events).await.data["n"], 3);
     assert_eq!(app.rtm.connected(), 1);
 }
@@ -565,6 +583,10 @@ async fn debug_display_and_tracing_never_show_the_key() {
     )
     .await;
     app.publish("message:send", json!({"content": "x"}));
+    match within("the reconnection notice", events.next()).await {
+        Some(Err(notice)) => shown.push(format!("{notice} {notice:?}")),
+        other => panic!("expected the reconnection notice, got {other:?}"),
+    }
     let event = next(&mut events).await;
     shown.push(format!("{event:?} {events:?}"));
     drop(events);
