@@ -954,6 +954,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn rebind_on_change_needs_a_plugin_token() {
+        let client = Client::builder().credentials("i", "k").build().unwrap();
+        let e = client
+            .rtm()
+            .events(["message:send"])
+            .rebind_on_change(true)
+            .host("http://127.0.0.1:9/")
+            .connect()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), RtmErrorKind::Configuration);
+        assert!(e.to_string().contains("plugin"), "{e}");
+    }
+
+    #[tokio::test]
     async fn connecting_without_events_is_refused() {
         let client = Client::builder().credentials("i", "k").build().unwrap();
         let e = client

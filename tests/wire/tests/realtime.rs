@@ -376,6 +376,58 @@ async fn rebind_sends_socket_bind_at_most_every_two_and_a_half_seconds() {
     assert_eq!(app.rtm.rebinds(), 1);
 }
 
+#[tokio::test]
+async fn a_subscription_change_rebinds_no_more_often_than_every_two_and_a_half_seconds() {
+    let app = App::start().await;
+    let mut events = app
+        .client(KEY)
+        .rtm()
+        .events(["message:send"])
+        .host(app.socket_url())
+        .rebind_on_change(true)
+        .connect()
+        .await
+        .unwrap();
+    within("authentication", app.rtm.wait_for_authenticated(1)).await;
+    // Crisp is asked for the subscription changes beside the events the consumer wants.
+    assert_eq!(
+        app.rtm.authentications()[0].events,
+        ["message:send", "plugin:subscription:updated"]
+    );
+    let change = json!({"plugin_id": "p", "bound": true, "target": "website-2"});
+    let started = std::time::Instant::now();
+    app.publish("plugin:subscription:updated", change.clone());
+    within("the first bind", app.rtm.wait_until(|rtm| rtm.rebinds() == 1)).await;
+    // Two more changes at once: bound together, once 2.5 s have passed since the first.
+    app.publish("plugin:subscription:updated", change.clone());
+    app.publish("plugin:subscription:updated", change);
+    within("the second bind", app.rtm.wait_until(|rtm| rtm.rebinds() == 2)).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(app.rtm.rebinds(), 2);
+    // The change itself was not asked for: it never reaches the stream.
+    app.publish("message:send", json!({"n": 1}));
+    assert_eq!(next_event(&mut events).await.data["n"], 1);
+    assert_eq!(events.queued(), 0);
+}
+
+#[tokio::test]
+async fn without_the_option_a_subscription_change_is_only_an_event() {
+    let app = App::start().await;
+    let mut events = app
+        .connect(&["plugin:subscription:updated", "message:send"])
+        .await;
+    within("authentication", app.rtm.wait_for_authenticated(1)).await;
+    app.publish("plugin:subscription:updated", json!({"plugin_id": "p"}));
+    assert_eq!(next(&mut events).await.name(), "plugin:subscription:updated");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(app.rtm.rebinds(), 0);
+}
+
 /// `GET /v1/plugin/connect/endpoints`, answering like Crisp when the credentials and tier
 /// are right.
 fn endpoints(socket_app: String) -> axum::Router {
