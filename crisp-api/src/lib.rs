@@ -27,6 +27,7 @@ mod server_text;
 pub mod tls;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod transport;
+pub mod signed_request;
 pub mod webhook;
 
 #[rustfmt::skip]

@@ -40,7 +40,11 @@
 //! - `unauthorized` ends the stream with an [`RtmErrorKind::Authentication`] error;
 //! - after a drop it reconnects with exponential backoff and jitter ([`Reconnect`], by
 //!   default 5 s doubling up to 10 s, ±75 %, like the Node wrapper), forever unless told
-//!   otherwise.
+//!   otherwise, and tells the consumer with an [`RtmErrorKind::Reconnected`] item (see
+//!   [Reconnections](#reconnections));
+//! - [`EventStream::rebind`] sends `socket:bind`, as the Node wrapper's `rebindSocket`,
+//!   never twice within 2.5 s (the Node wrapper's minimum); [`RtmBuilder::rebind_on_change`]
+//!   does it by itself when a plugin's subscriptions change.
 //!
 //! Only the events asked for reach the stream, even if the server sends others; Crisp's
 //! own `authenticated` and `unauthorized` answers never do. Unlike socket.io-client, a
@@ -49,19 +53,71 @@
 //! Packets that cannot be read (not socket.io, binary attachments, other namespaces) are
 //! skipped with a `tracing` warning; they never end the stream.
 //!
+//! # The WebSocket
+//!
+//! reqwest opens the connection and makes the HTTP/1.1 upgrade (so TLS, proxies and DNS are
+//! the HTTP client's, and the TLS backend is the crate's feature), this module checks the
+//! `101` answer (`Upgrade: websocket`, `Connection: Upgrade` and `Sec-WebSocket-Accept`, RFC
+//! 6455 section 4.1), then [tokio-websockets](https://docs.rs/tokio-websockets/0.12) takes
+//! the upgraded connection over. It was chosen because it is maintained, tested against the
+//! Autobahn suite and fuzzed, strict (it fails the connection on a masked server frame,
+//! section 5.1, and answers a server's Close, section 5.5.1), and has no logging
+//! dependency: nothing it does can write a frame, such as the `authentication` frame that
+//! holds the token key, to a log (tungstenite logs every frame's payload at TRACE). Version
+//! 0.12 builds with Rust 1.79 (0.13 needs 1.89, above this crate's 1.88). The socket.io and
+//! Engine.IO layers are this crate's own.
+//!
+//! No server can hang the connection: every write (a pong, `socket:bind`, the
+//! authentication) must complete within [`RtmBuilder::timeout`] or the connection is taken
+//! for lost (an [`RtmErrorKind::Timeout`]), and races [`EventStream::close`], which
+//! therefore returns at once even when the server stopped reading. Reading is linear in
+//! what arrives, and the task gives its thread back to the runtime at least every 128
+//! messages, so a server flooding small frames cannot starve the consumer's own tasks. A
+//! message larger than [`RtmBuilder::max_message_bytes`] (1 MiB by default: Crisp's events
+//! are kilobytes) fails the connection as soon as its header announces it.
+//!
+//! No text from the server (an `unauthorized` reason, a namespace refusal, an excerpt of a
+//! packet that cannot be read, an event name, a cause chain, the socket URL that
+//! `connect/endpoints` gave) reaches an error or a `tracing` record at any level before
+//! the client's credential scrubber has removed the key, its base64 forms and any
+//! 12-character part of them, as for REST errors.
+//!
 //! # A slow consumer
 //!
-//! Events wait for the consumer in a buffer of bounded size ([`RtmBuilder::buffer`], 1,024
-//! events by default). The connection never waits for the consumer (it has to answer the
-//! server's heartbeats), so when the buffer is full the **oldest** event is dropped, and the
-//! consumer is told how many were dropped by an [`RtmErrorKind::Lagged`] error before the
-//! events that follow, as `tokio::sync::broadcast` does. Memory stays within the buffer's
-//! capacity however far behind the consumer falls.
+//! Events wait for the consumer in a buffer bounded twice: [`RtmBuilder::buffer`] events
+//! (1,024 by default) and [`RtmBuilder::buffer_bytes`] bytes (8 MiB by default). An event
+//! waits as the JSON text it arrived as (checked, not parsed: it is parsed and typed when
+//! the consumer reads it), and costs its name's and text's length plus 40 bytes. The
+//! connection never waits for the consumer (it has to answer the server's heartbeats), so
+//! when either bound is reached the **oldest** events are dropped, and the consumer is told
+//! how many by an [`RtmErrorKind::Lagged`] error before the events that follow, as
+//! `tokio::sync::broadcast` does.
+//!
+//! Memory therefore stays bounded in bytes however far behind the consumer falls: measured
+//! (`tests/wire/tests/realtime_memory.rs`), a consumer that reads nothing while 32 MiB of
+//! events arrive (1,024 events of 32 KiB, arrays of small numbers) leaves the process
+//! holding 8.6 MiB more than before it connected: the 8 MiB buffer, the WebSocket's read
+//! buffer and the connection's state. (When the buffer held parsed JSON trees and was
+//! bounded in events only, the same run held 1,025 MiB.)
+//!
+//! # Reconnections
+//!
+//! Events Crisp sends while the connection is down are lost: Crisp does not replay them.
+//! So when a connection is opened again, the stream yields an [`RtmErrorKind::Reconnected`]
+//! item ([`RtmError::lost_at`] says when the connection was lost) before the events of the
+//! new connection; a bot catches up through the REST API (the conversations changed since
+//! then, for instance). It is not fatal: the stream goes on.
+//!
+//! [`Reconnect::max_attempts`] counts the attempts since the last *established*
+//! connection: one that Crisp confirmed (`authenticated`) and that stayed open for at least
+//! a second. A server that accepts connections and drops them at once therefore uses up
+//! the attempts (and the backoff grows), instead of starting the count again each time.
 //!
 //! # Closing
 //!
 //! Dropping the [`EventStream`] closes the connection and ends its task;
-//! [`EventStream::close`] does the same and waits for it.
+//! [`EventStream::close`] does the same and waits for it (at most a second: a server that
+//! does not read is not waited for).
 
 mod buffer;
 mod connection;
@@ -544,9 +600,11 @@ async fn socket_url_from_crisp(client: &Client) -> Result<String, RtmError> {
 /// The events of an RTM connection, as a [`Stream`] of
 /// `Result<`[`Event`](crate::events::Event)`, RtmError>`.
 ///
-/// An `Err` is either [`RtmErrorKind::Lagged`] (events were dropped for a slow consumer;
-/// the stream goes on) or the error that ends the stream ([`RtmError::is_fatal`]): refused
-/// authentication, or a connection lost for good when [`Reconnect::max_attempts`] is set.
+/// An `Err` is either a notice, after which the stream goes on ([`RtmErrorKind::Lagged`]:
+/// events were dropped for a slow consumer; [`RtmErrorKind::Reconnected`]: the connection
+/// was lost and opened again, events sent meanwhile were missed), or the error that ends
+/// the stream ([`RtmError::is_fatal`]): refused authentication, or a connection lost for
+/// good when [`Reconnect::max_attempts`] is set.
 /// Dropping the stream closes the connection.
 ///
 /// `Debug` shows the socket URL, the events and the buffer, never the token key.
@@ -771,7 +829,8 @@ impl fmt::Debug for EventStream {
 ///
 /// The wait before attempt `n` (from 0) is `initial_delay × factor^n`, moved up or down at
 /// random by up to `jitter` of itself, and at most `max_delay`. The count starts again
-/// after every successful reconnection. The default is the Node wrapper's: 5 s, doubling,
+/// after every established connection (see [Reconnections](crate::rtm#reconnections)).
+/// The default is the Node wrapper's: 5 s, doubling,
 /// at most 10 s, jitter 0.75, and no limit on attempts.
 ///
 /// ```
@@ -872,8 +931,10 @@ impl Reconnect {
         self
     }
 
-    /// At most this many attempts in a row; when they all fail, the stream ends with the
-    /// last error (default: no limit).
+    /// At most this many attempts since the last established connection (one Crisp
+    /// confirmed and that stayed open a second; see
+    /// [Reconnections](crate::rtm#reconnections)); when they all fail, the stream ends with
+    /// the last error (default: no limit).
     ///
     /// ```
     /// let policy = crisp_api::rtm::Reconnect::default().max_attempts(10);
