@@ -165,7 +165,12 @@ async fn self_test(verifier: &Verifier, url: &str) -> Result<(), Failure> {
     println!("[client] signed request -> {genuine}: {answer}");
 
     // A forgery: same body, website and time, signed with a secret the server does not know.
-    let forged_signature = sign("mcp_sec_not-the-secret", &signed.timestamp, website_id, &body);
+    let forged_signature = sign(
+        "mcp_sec_not-the-secret",
+        &signed.timestamp,
+        website_id,
+        &body,
+    );
     let (forged, _) = deliver(
         &client,
         url,
@@ -207,7 +212,10 @@ async fn deliver(
         .header(WEBSITE_ID_HEADER, website_id)
         .header(TIMESTAMP_HEADER, timestamp)
         .header(SIGNATURE_HEADER, signature)
-        .header(SESSION_ID_HEADER, "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881")
+        .header(
+            SESSION_ID_HEADER,
+            "session_700c65e1-85e2-465a-b9ac-ecb5ec2c9881",
+        )
         .body(body.to_vec())
         .send()
         .await?;

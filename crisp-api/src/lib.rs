@@ -24,10 +24,10 @@ mod pagination;
 mod path;
 mod secret;
 mod server_text;
+pub mod signed_request;
 pub mod tls;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod transport;
-pub mod signed_request;
 pub mod webhook;
 
 #[rustfmt::skip]

@@ -300,7 +300,7 @@ mod tests {
         let samples = [
             // A part of the key, anywhere in a longer text.
             format!("pre {} post", &key[5..17]),
-            format!("{}", &key[40..]),
+            key[40..].to_string(),
             // Two overlapping parts and a part cut by the end of the text.
             format!("a {} b {}", &key[..20], &key[10..30]),
             // Parts of its base64 forms, at every alignment.

@@ -581,14 +581,24 @@ mod tests {
         }
         let stale = 1_800_000_000 - 301;
         assert_eq!(
-            verifier.verify(Some("w"), Some(&stale.to_string()), Some(&signed(stale)), body),
+            verifier.verify(
+                Some("w"),
+                Some(&stale.to_string()),
+                Some(&signed(stale)),
+                body
+            ),
             Err(SignedRequestError::Stale {
                 age: Duration::from_secs(301)
             })
         );
         let ahead = 1_800_000_000 + 301;
         assert_eq!(
-            verifier.verify(Some("w"), Some(&ahead.to_string()), Some(&signed(ahead)), body),
+            verifier.verify(
+                Some("w"),
+                Some(&ahead.to_string()),
+                Some(&signed(ahead)),
+                body
+            ),
             Err(SignedRequestError::Future {
                 ahead: Duration::from_secs(301)
             })
@@ -600,19 +610,85 @@ mod tests {
         let v = at(1_800_000_000);
         let good = sign(SECRET, 1_800_000_000u64, "w", b"");
         let ts = Some("1800000000");
-        let cases: Vec<(Option<&str>, Option<&str>, Option<&str>, SignedRequestError)> = vec![
-            (None, ts, Some(&good), SignedRequestError::MissingHeader(WEBSITE_ID_HEADER)),
-            (Some(""), ts, Some(&good), SignedRequestError::MissingHeader(WEBSITE_ID_HEADER)),
-            (Some("w"), None, Some(&good), SignedRequestError::MissingHeader(TIMESTAMP_HEADER)),
-            (Some("w"), ts, None, SignedRequestError::MissingHeader(SIGNATURE_HEADER)),
-            (Some("w"), Some("-1"), Some(&good), SignedRequestError::InvalidTimestamp),
-            (Some("w"), Some("1.5"), Some(&good), SignedRequestError::InvalidTimestamp),
-            (Some("w"), Some("99999999999999999999"), Some(&good), SignedRequestError::InvalidTimestamp),
-            (Some("w"), ts, Some(&good[7..]), SignedRequestError::InvalidSignature),
-            (Some("w"), ts, Some("sha256=xyz"), SignedRequestError::InvalidSignature),
-            (Some("w"), ts, Some("sha1=00"), SignedRequestError::InvalidSignature),
-            (Some("w"), ts, Some("sha256=00"), SignedRequestError::SignatureMismatch),
-            (Some("w"), Some("1800000001"), Some(&good), SignedRequestError::SignatureMismatch),
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            SignedRequestError,
+        );
+        let cases: Vec<Case<'_>> = vec![
+            (
+                None,
+                ts,
+                Some(&good),
+                SignedRequestError::MissingHeader(WEBSITE_ID_HEADER),
+            ),
+            (
+                Some(""),
+                ts,
+                Some(&good),
+                SignedRequestError::MissingHeader(WEBSITE_ID_HEADER),
+            ),
+            (
+                Some("w"),
+                None,
+                Some(&good),
+                SignedRequestError::MissingHeader(TIMESTAMP_HEADER),
+            ),
+            (
+                Some("w"),
+                ts,
+                None,
+                SignedRequestError::MissingHeader(SIGNATURE_HEADER),
+            ),
+            (
+                Some("w"),
+                Some("-1"),
+                Some(&good),
+                SignedRequestError::InvalidTimestamp,
+            ),
+            (
+                Some("w"),
+                Some("1.5"),
+                Some(&good),
+                SignedRequestError::InvalidTimestamp,
+            ),
+            (
+                Some("w"),
+                Some("99999999999999999999"),
+                Some(&good),
+                SignedRequestError::InvalidTimestamp,
+            ),
+            (
+                Some("w"),
+                ts,
+                Some(&good[7..]),
+                SignedRequestError::InvalidSignature,
+            ),
+            (
+                Some("w"),
+                ts,
+                Some("sha256=xyz"),
+                SignedRequestError::InvalidSignature,
+            ),
+            (
+                Some("w"),
+                ts,
+                Some("sha1=00"),
+                SignedRequestError::InvalidSignature,
+            ),
+            (
+                Some("w"),
+                ts,
+                Some("sha256=00"),
+                SignedRequestError::SignatureMismatch,
+            ),
+            (
+                Some("w"),
+                Some("1800000001"),
+                Some(&good),
+                SignedRequestError::SignatureMismatch,
+            ),
         ];
         for (website, timestamp, signature, expected) in cases {
             assert_eq!(
@@ -631,7 +707,12 @@ mod tests {
         let v = Verifier::new("");
         let signed = v.sign_now("w", b"{}");
         assert_eq!(
-            v.verify(Some("w"), Some(&signed.timestamp), Some(&signed.signature), b"{}"),
+            v.verify(
+                Some("w"),
+                Some(&signed.timestamp),
+                Some(&signed.signature),
+                b"{}"
+            ),
             Err(SignedRequestError::EmptySecret)
         );
     }
@@ -643,7 +724,8 @@ mod tests {
         let errors = [
             v.verify(Some("w"), Some("1800000000"), Some("sha256=00"), b"")
                 .unwrap_err(),
-            v.verify(Some("w"), Some("x"), Some(SECRET), b"").unwrap_err(),
+            v.verify(Some("w"), Some("x"), Some(SECRET), b"")
+                .unwrap_err(),
         ];
         for e in errors {
             assert!(!format!("{e} {e:?}").contains(SECRET));

@@ -333,7 +333,10 @@ mod tests {
     fn an_entry_costs_what_the_docs_say() {
         // RtmBuilder::buffer_bytes documents the fixed part of an event's cost.
         assert_eq!(std::mem::size_of::<Entry>(), super::super::ENTRY_BYTES);
-        assert_eq!(cost(&event(7)), "message:send".len() + 1 + super::super::ENTRY_BYTES);
+        assert_eq!(
+            cost(&event(7)),
+            "message:send".len() + 1 + super::super::ENTRY_BYTES
+        );
     }
 
     #[test]

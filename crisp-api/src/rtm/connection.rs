@@ -60,7 +60,10 @@ impl Target {
         let invalid = |why: &str| {
             RtmError::new(
                 RtmErrorKind::Configuration,
-                scrubber.clean(&format!("invalid socket URL `{}`: {why}", socket_url.trim())),
+                scrubber.clean(&format!(
+                    "invalid socket URL `{}`: {why}",
+                    socket_url.trim()
+                )),
             )
         };
         let mut url =
@@ -249,8 +252,10 @@ fn check_switch(headers: &HeaderMap, key: &str) -> Result<(), &'static str> {
         return Err("the WebSocket upgrade has no `Upgrade: websocket` header");
     }
     let connection = headers.get_all(CONNECTION).iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("upgrade")))
+        v.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+        })
     });
     if !connection {
         return Err("the WebSocket upgrade has no `Connection: Upgrade` header");
@@ -767,7 +772,11 @@ mod tests {
         };
         let accept = ("sec-websocket-accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
         assert!(check_switch(
-            &headers(&[("upgrade", "WebSocket"), ("connection", "keep-alive, Upgrade"), accept]),
+            &headers(&[
+                ("upgrade", "WebSocket"),
+                ("connection", "keep-alive, Upgrade"),
+                accept
+            ]),
             key
         )
         .is_ok());
@@ -784,9 +793,8 @@ mod tests {
 
     #[test]
     fn refusals_are_printable_and_scrubbed() {
-        let raw = |v: serde_json::Value| {
-            serde_json::value::RawValue::from_string(v.to_string()).unwrap()
-        };
+        let raw =
+            |v: serde_json::Value| serde_json::value::RawValue::from_string(v.to_string()).unwrap();
         let none = Scrubber::default();
         assert_eq!(
             refusal(&none, &raw(serde_json::json!({"message": "bad\nkey"}))),

@@ -432,8 +432,7 @@ impl RtmBuilder {
         let events: Arc<[String]> = self.events.into();
         // With `rebind_on_change`, Crisp is asked for the subscription changes too.
         let mut asked = events.to_vec();
-        if self.rebind_on_change && !asked.iter().any(|e| e == connection::SUBSCRIPTION_UPDATED)
-        {
+        if self.rebind_on_change && !asked.iter().any(|e| e == connection::SUBSCRIPTION_UPDATED) {
             asked.push(connection::SUBSCRIPTION_UPDATED.to_string());
         }
         let ctx = Arc::new(Context {

@@ -213,9 +213,8 @@ fn parse_event(payload: &str) -> Option<SocketPacket> {
         [] => RawValue::from_string("null".to_string()).ok()?,
         [one] => (*one).to_owned(),
         several => {
-            let mut array = String::with_capacity(
-                several.iter().map(|a| a.get().len() + 1).sum::<usize>() + 1,
-            );
+            let mut array =
+                String::with_capacity(several.iter().map(|a| a.get().len() + 1).sum::<usize>() + 1);
             array.push('[');
             for (i, argument) in several.iter().enumerate() {
                 if i > 0 {
@@ -259,9 +258,7 @@ mod tests {
     /// The name and the parsed data of an event packet.
     fn event_of(packet: &str) -> (String, Value) {
         match parse_socket(packet).unwrap() {
-            SocketPacket::Event { name, data } => {
-                (name, serde_json::from_str(data.get()).unwrap())
-            }
+            SocketPacket::Event { name, data } => (name, serde_json::from_str(data.get()).unwrap()),
             other => panic!("not an event: {other:?}"),
         }
     }
@@ -313,26 +310,41 @@ mod tests {
         ));
         assert!(same(&parse_socket("0").unwrap(), &SocketPacket::Connect));
         assert!(same(&parse_socket("1").unwrap(), &SocketPacket::Disconnect));
-        assert!(same(&parse_socket(r#"4{"message":"Not authorized"}"#).unwrap(), &SocketPacket::ConnectError {
+        assert!(same(
+            &parse_socket(r#"4{"message":"Not authorized"}"#).unwrap(),
+            &SocketPacket::ConnectError {
                 message: "Not authorized".into()
-            }));
-        assert!(same(&parse_socket(r#"4"Invalid namespace""#).unwrap(), &SocketPacket::ConnectError {
+            }
+        ));
+        assert!(same(
+            &parse_socket(r#"4"Invalid namespace""#).unwrap(),
+            &SocketPacket::ConnectError {
                 message: "Invalid namespace".into()
-            }));
+            }
+        ));
     }
 
     #[test]
     fn socket_events() {
         assert_eq!(
             event_of(r#"2["message:send",{"website_id":"w","content":"hi"}]"#),
-            ("message:send".to_string(), json!({"website_id": "w", "content": "hi"}))
+            (
+                "message:send".to_string(),
+                json!({"website_id": "w", "content": "hi"})
+            )
         );
         // With an acknowledgement id, and with the default namespace written out.
-        assert_eq!(event_of(r#"213["authenticated",true]"#), ("authenticated".to_string(), json!(true)));
+        assert_eq!(
+            event_of(r#"213["authenticated",true]"#),
+            ("authenticated".to_string(), json!(true))
+        );
         assert_eq!(event_of(r#"2/,["a",1]"#), ("a".to_string(), json!(1)));
         // No argument, several arguments.
         assert_eq!(event_of(r#"2["ping"]"#), ("ping".to_string(), Value::Null));
-        assert_eq!(event_of(r#"2["pair",1,"two"]"#), ("pair".to_string(), json!([1, "two"])));
+        assert_eq!(
+            event_of(r#"2["pair",1,"two"]"#),
+            ("pair".to_string(), json!([1, "two"]))
+        );
     }
 
     #[test]
@@ -341,8 +353,14 @@ mod tests {
             &parse_socket(r#"2/admin,["a",1]"#).unwrap(),
             &SocketPacket::OtherNamespace
         ));
-        assert!(same(&parse_socket("0/admin,").unwrap(), &SocketPacket::OtherNamespace));
-        assert!(same(&parse_socket(r#"51-["file",{"_placeholder":true,"num":0}]"#).unwrap(), &SocketPacket::Binary { attachments: 1 }));
+        assert!(same(
+            &parse_socket("0/admin,").unwrap(),
+            &SocketPacket::OtherNamespace
+        ));
+        assert!(same(
+            &parse_socket(r#"51-["file",{"_placeholder":true,"num":0}]"#).unwrap(),
+            &SocketPacket::Binary { attachments: 1 }
+        ));
     }
 
     #[test]
@@ -405,12 +423,9 @@ mod tests {
             crate::server_text::Scrubber::new(&crate::Credentials::new("identifier", key));
         // The key starts before the 80-character cut and ends after it: the part that
         // would show before the cut is removed too.
-        let packet = format!(
-            r#"42["authentication",{{"username":"identifier","password":"{key}"]"#
-        );
-        let message = parse_socket(&packet[1..])
-            .unwrap_err()
-            .describe(&scrubber);
+        let packet =
+            format!(r#"42["authentication",{{"username":"identifier","password":"{key}"]"#);
+        let message = parse_socket(&packet[1..]).unwrap_err().describe(&scrubber);
         assert!(!message.contains("0123456789ab"), "{message}");
         assert!(!message.contains("456789abcdef"), "{message}");
     }

@@ -50,8 +50,8 @@ fn the_verifier_accepts_each_vector_and_refuses_any_change() {
             .decode(&v.body_base64)
             .unwrap();
         let seconds: u64 = v.timestamp.parse().unwrap();
-        let verifier = Verifier::new(&v.secret)
-            .clock(move || UNIX_EPOCH + Duration::from_secs(seconds + 120));
+        let verifier =
+            Verifier::new(&v.secret).clock(move || UNIX_EPOCH + Duration::from_secs(seconds + 120));
         let check = |website: &str, timestamp: &str, signature: &str, body: &[u8]| {
             verifier.verify(Some(website), Some(timestamp), Some(signature), body)
         };
@@ -66,27 +66,46 @@ fn the_verifier_accepts_each_vector_and_refuses_any_change() {
         let mismatch = Err(SignedRequestError::SignatureMismatch);
         let mut other_body = body.clone();
         other_body.push(b' ');
-        assert_eq!(check(&v.website_id, &v.timestamp, &v.signature, &other_body), mismatch);
-        assert_eq!(check("another-website", &v.timestamp, &v.signature, &body), mismatch);
+        assert_eq!(
+            check(&v.website_id, &v.timestamp, &v.signature, &other_body),
+            mismatch
+        );
+        assert_eq!(
+            check("another-website", &v.timestamp, &v.signature, &body),
+            mismatch
+        );
         let later = (seconds + 1).to_string();
         assert_eq!(check(&v.website_id, &later, &v.signature, &body), mismatch);
         let mut flipped = v.signature.clone().into_bytes();
         let last = flipped.len() - 1;
         flipped[last] = if flipped[last] == b'0' { b'1' } else { b'0' };
         let flipped = String::from_utf8(flipped).unwrap();
-        assert_eq!(check(&v.website_id, &v.timestamp, &flipped, &body), mismatch);
+        assert_eq!(
+            check(&v.website_id, &v.timestamp, &flipped, &body),
+            mismatch
+        );
         let wrong_secret = Verifier::new(format!("{}x", v.secret))
             .clock(move || UNIX_EPOCH + Duration::from_secs(seconds));
         assert_eq!(
-            wrong_secret.verify(Some(&v.website_id), Some(&v.timestamp), Some(&v.signature), &body),
+            wrong_secret.verify(
+                Some(&v.website_id),
+                Some(&v.timestamp),
+                Some(&v.signature),
+                &body
+            ),
             mismatch
         );
 
         // The same request, replayed after the 300 s window: refused as stale.
-        let replay = Verifier::new(&v.secret)
-            .clock(move || UNIX_EPOCH + Duration::from_secs(seconds + 301));
+        let replay =
+            Verifier::new(&v.secret).clock(move || UNIX_EPOCH + Duration::from_secs(seconds + 301));
         assert!(matches!(
-            replay.verify(Some(&v.website_id), Some(&v.timestamp), Some(&v.signature), &body),
+            replay.verify(
+                Some(&v.website_id),
+                Some(&v.timestamp),
+                Some(&v.signature),
+                &body
+            ),
             Err(SignedRequestError::Stale { .. })
         ));
     }

@@ -397,11 +397,19 @@ async fn a_subscription_change_rebinds_no_more_often_than_every_two_and_a_half_s
     let change = json!({"plugin_id": "p", "bound": true, "target": "website-2"});
     let started = std::time::Instant::now();
     app.publish("plugin:subscription:updated", change.clone());
-    within("the first bind", app.rtm.wait_until(|rtm| rtm.rebinds() == 1)).await;
+    within(
+        "the first bind",
+        app.rtm.wait_until(|rtm| rtm.rebinds() == 1),
+    )
+    .await;
     // Two more changes at once: bound together, once 2.5 s have passed since the first.
     app.publish("plugin:subscription:updated", change.clone());
     app.publish("plugin:subscription:updated", change);
-    within("the second bind", app.rtm.wait_until(|rtm| rtm.rebinds() == 2)).await;
+    within(
+        "the second bind",
+        app.rtm.wait_until(|rtm| rtm.rebinds() == 2),
+    )
+    .await;
     assert!(
         started.elapsed() >= Duration::from_millis(2500),
         "{:?}",
@@ -423,7 +431,10 @@ async fn without_the_option_a_subscription_change_is_only_an_event() {
         .await;
     within("authentication", app.rtm.wait_for_authenticated(1)).await;
     app.publish("plugin:subscription:updated", json!({"plugin_id": "p"}));
-    assert_eq!(next(&mut events).await.name(), "plugin:subscription:updated");
+    assert_eq!(
+        next(&mut events).await.name(),
+        "plugin:subscription:updated"
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(app.rtm.rebinds(), 0);
 }

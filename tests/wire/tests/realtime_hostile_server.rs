@@ -10,12 +10,12 @@
 mod scripted_socketio;
 
 use crisp_api::rtm::{EventStream, Reconnect, RtmError, RtmErrorKind};
+use crisp_api::{Client, Tier};
+use futures::StreamExt as _;
 use scripted_socketio::{
     accept, accept_with, drain, frame, handshake, read_frame, read_text, serve, text, OP_CLOSE,
     OP_PONG, OP_TEXT,
 };
-use crisp_api::{Client, Tier};
-use futures::StreamExt as _;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -225,7 +225,10 @@ async fn a_server_close_is_answered() {
             handshake(&mut stream).await;
             let mut close = 1000u16.to_be_bytes().to_vec();
             close.extend_from_slice(b"bye");
-            stream.write_all(&frame(OP_CLOSE, &close, None)).await.unwrap();
+            stream
+                .write_all(&frame(OP_CLOSE, &close, None))
+                .await
+                .unwrap();
             // What the client sends next, up to its close.
             let mut answered = None;
             while let Some((opcode, payload)) = read_frame(&mut stream).await {
@@ -289,9 +292,7 @@ async fn a_server_that_accepts_and_drops_at_once_uses_up_the_attempts() {
             handshake(&mut stream).await;
             // Even with the authentication confirmed, a connection that ends at once
             // does not count as established.
-            let _ = stream
-                .write_all(&text(r#"42["authenticated",true]"#))
-                .await;
+            let _ = stream.write_all(&text(r#"42["authenticated",true]"#)).await;
             drop(stream);
         }
     });
@@ -508,7 +509,10 @@ async fn a_key_echoed_by_the_server_never_reaches_an_error_or_a_log_record() {
     tokio::time::sleep(Duration::from_millis(50)).await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("crisp rtm: skipped"), "no RTM records:\n{logs}");
+    assert!(
+        logs.contains("crisp rtm: skipped"),
+        "no RTM records:\n{logs}"
+    );
     assert!(logs.contains("authentication refused"), "{logs}");
     assert!(logs.contains("TRACE"), "no TRACE records:\n{logs}");
     for text in shown.iter().chain([&logs]) {

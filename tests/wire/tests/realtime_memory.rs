@@ -27,8 +27,7 @@ const EVENT_BYTES: usize = 32 * 1024;
 
 fn live(region: &Region<System>) -> isize {
     let change = region.change();
-    change.bytes_allocated as isize - change.bytes_deallocated as isize
-        + change.bytes_reallocated
+    change.bytes_allocated as isize - change.bytes_deallocated as isize + change.bytes_reallocated
 }
 
 #[test]

@@ -72,15 +72,15 @@ pub async fn accept(stream: &mut TcpStream) {
 /// and `Connection` headers RFC 6455 requires.
 pub async fn accept_with(stream: &mut TcpStream, upgrade_headers: bool) {
     let key = read_request(stream).await;
-    let accept =
-        tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
     let headers = if upgrade_headers {
         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
     } else {
         ""
     };
-    let answer =
-        format!("HTTP/1.1 101 Switching Protocols\r\n{headers}Sec-WebSocket-Accept: {accept}\r\n\r\n");
+    let answer = format!(
+        "HTTP/1.1 101 Switching Protocols\r\n{headers}Sec-WebSocket-Accept: {accept}\r\n\r\n"
+    );
     stream.write_all(answer.as_bytes()).await.unwrap();
 }
 
@@ -165,4 +165,3 @@ pub async fn handshake(stream: &mut TcpStream) -> String {
 pub async fn drain(mut stream: TcpStream) {
     while read_frame(&mut stream).await.is_some() {}
 }
-
