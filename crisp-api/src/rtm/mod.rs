@@ -744,7 +744,9 @@ impl EventStream {
     /// Asks Crisp to bind the connection again to the websites the token can see (the
     /// Node wrapper's `rebindSocket`, the `socket:bind` message), after the token gained
     /// access to another website. As in the Node wrapper, calls must be at least 2.5 s
-    /// apart; a call sooner is refused with [`RtmErrorKind::Configuration`].
+    /// apart; a call sooner is refused with [`RtmErrorKind::Configuration`]. Binds sent by
+    /// [`RtmBuilder::rebind_on_change`] share the spacing: a call less than 2.5 s after one
+    /// of them is sent once the interval has passed.
     ///
     /// The message goes out on the current connection, or on the next one if the
     /// connection is being reopened.
