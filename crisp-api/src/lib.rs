@@ -26,6 +26,7 @@ mod path;
 pub mod raw;
 mod secret;
 mod server_text;
+pub mod signed_request;
 pub mod tls;
 #[cfg_attr(not(feature = "all-groups"), allow(dead_code))]
 mod transport;

@@ -5,6 +5,7 @@
 use crate::Credentials;
 use base64::Engine as _;
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 /// The most characters of server text kept in one field.
@@ -14,14 +15,24 @@ pub(crate) const MAX_CHARS: usize = 500;
 const REDACTED: &str = "<redacted>";
 
 /// Removes the client's credentials from server text: the key, the `Authorization` value
-/// and its base64 part, and the base64 of the key alone. A server that echoes what it was
-/// sent (a debugging proxy, a 401 page) must not put them into errors or log lines.
+/// and its base64 part, the base64 of the key alone, and any run of [`PART_CHARS`] or more
+/// characters taken from one of these forms (a key cut in half by a server's excerpt, or
+/// echoed in part). A server that echoes what it was sent (a debugging proxy, a 401 page, a
+/// socket.io server quoting the `authentication` packet) must not put them into errors or log
+/// lines.
 #[derive(Clone, Default)]
 pub(crate) struct Scrubber {
     /// The forms the credentials can take in text, longest first, with control characters
     /// replaced as [`printable`] replaces them in the text.
     needles: Vec<String>,
+    /// Every run of [`PART_CHARS`] characters of a needle (the needle itself when shorter).
+    parts: HashSet<String>,
+    /// The longest needle, in characters.
+    longest_chars: usize,
 }
+
+/// A run of this many characters of a credential's form is removed wherever it appears.
+pub(crate) const PART_CHARS: usize = 12;
 
 impl Scrubber {
     /// A scrubber for these credentials.
@@ -32,7 +43,7 @@ impl Scrubber {
         let unpadded = base64::engine::general_purpose::STANDARD_NO_PAD;
         // Padded and unpadded: the padded form (longer) is removed first, the unpadded one
         // catches a token whose padding was dropped or cut.
-        let needles = [
+        let mut needles = vec![
             padded.encode(&pair),
             unpadded.encode(&pair),
             padded.encode(key),
@@ -40,15 +51,54 @@ impl Scrubber {
             key.to_string(),
             // As Rust's `Debug` and JSON quote it (serde's errors quote values that way).
             key.escape_debug().to_string(),
+            serde_json::to_string(key)
+                .map(|quoted| quoted.trim_matches('"').to_string())
+                .unwrap_or_default(),
         ];
+        // The key inside a longer base64 text starts at one of three alignments; after the
+        // first 4-character group (which mixes in the bytes before it) the encoding of the
+        // key is the same whatever precedes it. The padded forms at offsets 1 and 2 give the
+        // other two alignments (only their parts are used: the whole is never in a text).
+        let mut aligned = Vec::new();
+        for offset in 1..=2usize {
+            let mut bytes = vec![0u8; offset];
+            bytes.extend_from_slice(key.as_bytes());
+            let encoded = unpadded.encode(&bytes);
+            if let Some(rest) = encoded.get(4..) {
+                if rest.chars().count() >= PART_CHARS {
+                    aligned.push(rest.to_string());
+                }
+            }
+        }
         let mut needles: Vec<String> = needles
-            .iter()
+            .drain(..)
             .filter(|n| !n.is_empty())
-            .map(|n| replace_controls(n).into_owned())
+            .map(|n| replace_controls(&n).into_owned())
             .collect();
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         needles.dedup();
-        Self { needles }
+        let mut parts = HashSet::new();
+        for needle in needles.iter().chain(&aligned) {
+            let chars: Vec<char> = needle.chars().collect();
+            if chars.len() <= PART_CHARS {
+                parts.insert(needle.clone());
+            } else {
+                for window in chars.windows(PART_CHARS) {
+                    parts.insert(window.iter().collect());
+                }
+            }
+        }
+        let longest_chars = needles
+            .iter()
+            .chain(&aligned)
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        Self {
+            needles,
+            parts,
+            longest_chars,
+        }
     }
 
     /// The one gate for server text: control characters replaced, the credentials removed,
@@ -59,9 +109,21 @@ impl Scrubber {
 
     /// [`clean`](Self::clean), cut at `max` characters.
     pub(crate) fn clean_to(&self, text: &str, max: usize) -> String {
+        // Only the start of a long text can show, plus enough after it to recognise a
+        // credential across the cut: the work is bounded whatever the text's length.
+        let keep = max.saturating_add(self.longest_chars.max(PART_CHARS));
+        let (text, longer) = match text.char_indices().nth(keep) {
+            Some((at, _)) => (&text[..at], true),
+            None => (text, false),
+        };
         // Scrubbing before cutting: a key across the cut is removed whole, not halved.
         let text = replace_controls(text);
-        cut(&self.scrub(&text), max)
+        let clean = cut(&self.scrub(&text), max);
+        if longer && !clean.ends_with('…') {
+            format!("{clean}…")
+        } else {
+            clean
+        }
     }
 
     /// The start of a body, at most `max` characters, cleaned: only the bytes that can
@@ -79,10 +141,11 @@ impl Scrubber {
         }
     }
 
-    /// True when `text` holds a credential.
+    /// True when `text` holds a credential (or a part of one, see [`PART_CHARS`]).
     pub(crate) fn finds(&self, text: &str) -> bool {
         let text = replace_controls(text);
-        self.needles.iter().any(|n| text.contains(n.as_str()))
+        !self.part_ranges(&text).is_empty()
+            || self.needles.iter().any(|n| text.contains(n.as_str()))
     }
 
     fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
@@ -92,7 +155,51 @@ impl Scrubber {
                 text = Cow::Owned(text.replace(needle.as_str(), REDACTED));
             }
         }
-        text
+        let ranges = self.part_ranges(&text);
+        if ranges.is_empty() {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end) in ranges {
+            out.push_str(&text[at..start]);
+            out.push_str(REDACTED);
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        Cow::Owned(out)
+    }
+
+    /// The byte ranges of `text` covered by parts of a credential, merged where they
+    /// overlap or touch, in order.
+    fn part_ranges(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        if self.parts.is_empty() {
+            return ranges;
+        }
+        let starts: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        // Parts are PART_CHARS long, or whole needles shorter than that.
+        let mut lengths: Vec<usize> = self.parts.iter().map(|p| p.chars().count()).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        for (index, &start) in starts.iter().enumerate() {
+            for &length in &lengths {
+                let Some(&end) = starts.get(index + length) else {
+                    continue;
+                };
+                if self.parts.contains(&text[start..end]) {
+                    match ranges.last_mut() {
+                        Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                        _ => ranges.push((start, end)),
+                    }
+                }
+            }
+        }
+        ranges
     }
 }
 
@@ -181,6 +288,48 @@ mod tests {
         );
         assert!(!excerpt.contains("se\""), "{excerpt}");
         assert!(excerpt.starts_with("yyy"), "{excerpt}");
+    }
+
+    #[test]
+    fn any_twelve_character_part_of_a_form_is_removed() {
+        let key = "3bdb0812d0f5c1a9e7f64d2b8a0c5e91f2d47a6b3c8e1f09d5a2b7c4e6f8a1d3";
+        let s = Scrubber::new(&Credentials::new("ident", key));
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let encoded_key = b64.encode(key);
+        let shifted = b64.encode(format!("xy{key}"));
+        let samples = [
+            // A part of the key, anywhere in a longer text.
+            format!("pre {} post", &key[5..17]),
+            key[40..].to_string(),
+            // Two overlapping parts and a part cut by the end of the text.
+            format!("a {} b {}", &key[..20], &key[10..30]),
+            // Parts of its base64 forms, at every alignment.
+            format!("x{}y", &encoded_key[8..24]),
+            format!("x{}y", &shifted[12..28]),
+            format!("Basic {}", &b64.encode(format!("ident:{key}"))[20..40]),
+        ];
+        for text in samples {
+            let clean = s.clean(&text);
+            assert!(s.finds(&text), "{text}");
+            for start in 0..key.len() - PART_CHARS {
+                let part = &key[start..start + PART_CHARS];
+                assert!(!clean.contains(part), "{text} -> {clean}");
+            }
+            assert!(clean.contains(REDACTED), "{clean}");
+        }
+        // Short runs of the key's characters are ordinary text.
+        assert_eq!(s.clean("id 3bdb0812d0f"), "id 3bdb0812d0f");
+        assert!(!s.finds("3bdb0812d0f"));
+    }
+
+    #[test]
+    fn cleaning_a_huge_text_reads_only_its_start() {
+        let s = Scrubber::new(&Credentials::new("ident", "the-secret-key-0123456789"));
+        let huge = "z".repeat(20_000_000);
+        let started = std::time::Instant::now();
+        let clean = s.clean(&huge);
+        assert_eq!(clean.chars().count(), MAX_CHARS + 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The error type of the RTM client.
 
+use crate::server_text::Scrubber;
 use std::fmt;
+use std::time::SystemTime;
 
 /// What went wrong with the RTM connection, for callers to match on.
 ///
@@ -30,18 +32,25 @@ pub enum RtmErrorKind {
     /// No answer in time: the connection and handshake took longer than the timeout, or
     /// the server's heartbeats stopped.
     Timeout,
-    /// The server broke the socket.io protocol during the handshake, or refused the
-    /// namespace connection.
+    /// The server broke the WebSocket or socket.io protocol (a masked frame, a message
+    /// over the size limit, an upgrade without `Upgrade: websocket`, a bad handshake), or
+    /// refused the namespace connection.
     Protocol,
     /// The consumer read too slowly and [`RtmError::lagged`] events were dropped, the
     /// oldest first, to keep the buffer within its capacity. The stream goes on.
     Lagged,
+    /// The connection was lost and has been opened again (and authenticated again):
+    /// events Crisp sent in between were missed. [`RtmError::lost_at`] says since when;
+    /// catch up through the REST API. The stream goes on.
+    Reconnected,
 }
 
 /// An error of the RTM client: the [`RtmErrorKind`] and what happened.
 ///
-/// Neither `Display` nor `Debug` ever contains the token key: it is sent in the
-/// `authentication` message only, and no error carries that message.
+/// Neither `Display` nor `Debug` ever contains the token key, its base64 form or a
+/// 12-character part of either, whatever the server sends: every text that came from the
+/// server (a refusal, a bad packet's excerpt, a cause chain, the socket URL) goes through the
+/// client's credential scrubber first, as REST errors do.
 ///
 /// ```
 /// use crisp_api::rtm::{RtmError, RtmErrorKind};
@@ -59,6 +68,10 @@ pub struct RtmError {
     kind: RtmErrorKind,
     message: String,
     lagged: Option<u64>,
+    lost_at: Option<SystemTime>,
+    /// The cause chain's text, credentials removed.
+    cause: Option<String>,
+    /// The cause itself, kept only when its text held no credential.
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -68,16 +81,47 @@ impl RtmError {
             kind,
             message: message.into(),
             lagged: None,
+            lost_at: None,
+            cause: None,
             source: None,
         }
     }
 
+    /// Adds the error that caused this one. Its text (the whole chain) goes through the
+    /// credential scrubber, and the error itself is kept as [`source`] only when that text
+    /// held no credential: a TLS error quoting a server's certificate, or any other server
+    /// text, never carries the key out.
+    ///
+    /// [`source`]: std::error::Error::source
     pub(crate) fn with_source(
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
+        scrubber: &Scrubber,
     ) -> Self {
-        self.source = Some(Box::new(source));
+        let mut chain = source.to_string();
+        let mut next = source.source();
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            if !chain.contains(&text) {
+                chain.push_str(": ");
+                chain.push_str(&text);
+            }
+            next = cause.source();
+        }
+        self.cause = Some(scrubber.clean(&chain));
+        if !scrubber.finds(&chain) {
+            self.source = Some(Box::new(source));
+        }
         self
+    }
+
+    pub(crate) fn reconnection(lost_at: SystemTime) -> Self {
+        let mut error = RtmError::new(
+            RtmErrorKind::Reconnected,
+            "the connection was lost and opened again: events sent meanwhile were missed",
+        );
+        error.lost_at = Some(lost_at);
+        error
     }
 
     pub(crate) fn lagging(dropped: u64) -> Self {
@@ -115,8 +159,22 @@ impl RtmError {
         self.lagged
     }
 
+    /// For [`RtmErrorKind::Reconnected`]: when the connection was lost (the first loss,
+    /// when it took several attempts to come back).
+    ///
+    /// ```no_run
+    /// # fn run(error: crisp_api::rtm::RtmError) {
+    /// if let Some(lost_at) = error.lost_at() {
+    ///     eprintln!("reconnected; catch up through REST on what happened since {lost_at:?}");
+    /// }
+    /// # }
+    /// ```
+    pub fn lost_at(&self) -> Option<SystemTime> {
+        self.lost_at
+    }
+
     /// True when the stream ends after this error: everything but
-    /// [`RtmErrorKind::Lagged`].
+    /// [`RtmErrorKind::Lagged`] and [`RtmErrorKind::Reconnected`].
     ///
     /// ```no_run
     /// # fn run(error: crisp_api::rtm::RtmError) -> Result<(), crisp_api::rtm::RtmError> {
@@ -127,7 +185,7 @@ impl RtmError {
     /// # }
     /// ```
     pub fn is_fatal(&self) -> bool {
-        self.kind != RtmErrorKind::Lagged
+        !matches!(self.kind, RtmErrorKind::Lagged | RtmErrorKind::Reconnected)
     }
 
     /// What happened, in words.
@@ -152,13 +210,14 @@ impl fmt::Display for RtmError {
             RtmErrorKind::Timeout => "timed out",
             RtmErrorKind::Protocol => "protocol error",
             RtmErrorKind::Lagged => "lagged",
+            RtmErrorKind::Reconnected => "reconnected",
         };
         write!(f, "crisp rtm: {what}")?;
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
-        if let Some(source) = &self.source {
-            write!(f, ": {source}")?;
+        if let Some(cause) = &self.cause {
+            write!(f, ": {cause}")?;
         }
         Ok(())
     }
@@ -171,8 +230,11 @@ impl fmt::Debug for RtmError {
         if let Some(lagged) = self.lagged {
             d.field("lagged", &lagged);
         }
-        if let Some(source) = &self.source {
-            d.field("source", &source.to_string());
+        if let Some(lost_at) = self.lost_at {
+            d.field("lost_at", &lost_at);
+        }
+        if let Some(cause) = &self.cause {
+            d.field("source", cause);
         }
         d.finish()
     }

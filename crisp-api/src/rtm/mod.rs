@@ -42,7 +42,11 @@
 //! - `unauthorized` ends the stream with an [`RtmErrorKind::Authentication`] error;
 //! - after a drop it reconnects with exponential backoff and jitter ([`Reconnect`], by
 //!   default 5 s doubling up to 10 s, ±75 %, like the Node wrapper), forever unless told
-//!   otherwise.
+//!   otherwise, and tells the consumer with an [`RtmErrorKind::Reconnected`] item (see
+//!   [Reconnections](#reconnections));
+//! - [`EventStream::rebind`] sends `socket:bind`, as the Node wrapper's `rebindSocket`,
+//!   never twice within 2.5 s (the Node wrapper's minimum); [`RtmBuilder::rebind_on_change`]
+//!   does it by itself when a plugin's subscriptions change.
 //!
 //! Only the events asked for reach the stream, even if the server sends others; Crisp's
 //! own `authenticated` and `unauthorized` answers never do. Unlike socket.io-client, a
@@ -51,25 +55,76 @@
 //! Packets that cannot be read (not socket.io, binary attachments, other namespaces) are
 //! skipped with a `tracing` warning; they never end the stream.
 //!
+//! # The WebSocket
+//!
+//! reqwest opens the connection and makes the HTTP/1.1 upgrade (so TLS, proxies and DNS are
+//! the HTTP client's, and the TLS backend is the crate's feature), this module checks the
+//! `101` answer (`Upgrade: websocket`, `Connection: Upgrade` and `Sec-WebSocket-Accept`, RFC
+//! 6455 section 4.1), then [tokio-websockets](https://docs.rs/tokio-websockets/0.12) takes
+//! the upgraded connection over. It was chosen because it is maintained, tested against the
+//! Autobahn suite and fuzzed, strict (it fails the connection on a masked server frame,
+//! section 5.1, and answers a server's Close, section 5.5.1), and has no logging
+//! dependency: nothing it does can write a frame, such as the `authentication` frame that
+//! holds the token key, to a log (tungstenite logs every frame's payload at TRACE). Version
+//! 0.12 builds with Rust 1.79 (0.13 needs 1.89, above this crate's 1.88). The socket.io and
+//! Engine.IO layers are this crate's own.
+//!
+//! No server can hang the connection: every write (a pong, `socket:bind`, the
+//! authentication) must complete within [`RtmBuilder::timeout`] or the connection is taken
+//! for lost (an [`RtmErrorKind::Timeout`]), and races [`EventStream::close`], which
+//! therefore returns at once even when the server stopped reading. Reading is linear in
+//! what arrives, and the task gives its thread back to the runtime at least every 128
+//! messages, so a server flooding small frames cannot starve the consumer's own tasks. A
+//! message larger than [`RtmBuilder::max_message_bytes`] (1 MiB by default: Crisp's events
+//! are kilobytes) fails the connection as soon as its header announces it.
+//!
+//! No text from the server (an `unauthorized` reason, a namespace refusal, an excerpt of a
+//! packet that cannot be read, an event name, a cause chain, the socket URL that
+//! `connect/endpoints` gave) reaches an error or a `tracing` record at any level before
+//! the client's credential scrubber has removed the key, its base64 forms and any
+//! 12-character part of them, as for REST errors.
+//!
 //! # A slow consumer
 //!
-//! Events wait for the consumer in a buffer of bounded size ([`RtmBuilder::buffer`], 1,024
-//! events by default). The connection never waits for the consumer (it has to answer the
-//! server's heartbeats), so when the buffer is full the **oldest** event is dropped, and the
-//! consumer is told how many were dropped by an [`RtmErrorKind::Lagged`] error before the
-//! events that follow, as `tokio::sync::broadcast` does. Memory stays within the buffer's
-//! capacity however far behind the consumer falls.
+//! Events wait for the consumer in a buffer bounded twice: [`RtmBuilder::buffer`] events
+//! (1,024 by default) and [`RtmBuilder::buffer_bytes`] bytes (8 MiB by default). An event
+//! waits as the JSON text it arrived as (checked, not parsed: it is parsed and typed when
+//! the consumer reads it), and costs its name's and text's length plus 40 bytes. The
+//! connection never waits for the consumer (it has to answer the server's heartbeats), so
+//! when either bound is reached the **oldest** events are dropped, and the consumer is told
+//! how many by an [`RtmErrorKind::Lagged`] error before the events that follow, as
+//! `tokio::sync::broadcast` does.
+//!
+//! Memory therefore stays bounded in bytes however far behind the consumer falls: measured
+//! (`tests/wire/tests/realtime_memory.rs`), a consumer that reads nothing while 32 MiB of
+//! events arrive (1,024 events of 32 KiB, arrays of small numbers) leaves the process
+//! holding 8.6 MiB more than before it connected: the 8 MiB buffer, the WebSocket's read
+//! buffer and the connection's state. (When the buffer held parsed JSON trees and was
+//! bounded in events only, the same run held 1,025 MiB.)
+//!
+//! # Reconnections
+//!
+//! Events Crisp sends while the connection is down are lost: Crisp does not replay them.
+//! So when a connection is opened again, the stream yields an [`RtmErrorKind::Reconnected`]
+//! item ([`RtmError::lost_at`] says when the connection was lost) before the events of the
+//! new connection; a bot catches up through the REST API (the conversations changed since
+//! then, for instance). It is not fatal: the stream goes on.
+//!
+//! [`Reconnect::max_attempts`] counts the attempts since the last *established*
+//! connection: one that Crisp confirmed (`authenticated`) and that stayed open for at least
+//! a second. A server that accepts connections and drops them at once therefore uses up
+//! the attempts (and the backoff grows), instead of starting the count again each time.
 //!
 //! # Closing
 //!
 //! Dropping the [`EventStream`] closes the connection and ends its task;
-//! [`EventStream::close`] does the same and waits for it.
+//! [`EventStream::close`] does the same and waits for it (at most a second: a server that
+//! does not read is not waited for).
 
 mod buffer;
 mod connection;
 mod error;
 mod protocol;
-mod websocket;
 
 pub use error::{RtmError, RtmErrorKind};
 
@@ -86,14 +141,15 @@ use std::task::{ready, Poll};
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Notify};
 
-/// An event as it came over the socket: its name and its data, undecoded (decoding waits
-/// for the consumer, so that events dropped for a slow one cost nothing).
-#[derive(Debug, Clone, PartialEq)]
+/// An event as it came over the socket: its name and its data as JSON text, checked but
+/// not parsed (parsing waits for the consumer, so that events dropped for a slow one cost
+/// nothing, and a waiting event holds its text, not a tree many times its size).
+#[derive(Debug)]
 pub(crate) struct RawEvent {
     /// The event name, such as `message:send`.
     pub(crate) name: String,
     /// The event's data; `null` when the server sent none.
-    pub(crate) data: serde_json::Value,
+    pub(crate) data: Box<serde_json::value::RawValue>,
 }
 
 /// What the stream yields for each event: decoded by name when the consumer reads it.
@@ -102,7 +158,10 @@ type Decoded = crate::events::Event;
 /// Turns a raw event into what the stream yields. It runs in the consumer's `poll_next`,
 /// so that events dropped for a slow consumer are never decoded.
 fn decode(raw: RawEvent) -> Decoded {
-    crate::events::Event::decode(&raw.name, raw.data)
+    // The text was checked as JSON when it arrived; only a tree deeper than serde_json's
+    // limit (128 levels) fails here, and arrives as `null` data.
+    let data = serde_json::from_str(raw.data.get()).unwrap_or(serde_json::Value::Null);
+    crate::events::Event::decode(&raw.name, data)
 }
 
 impl Client {
@@ -123,6 +182,9 @@ impl Client {
             website_id: None,
             reconnect: Reconnect::default(),
             buffer: DEFAULT_BUFFER,
+            buffer_bytes: DEFAULT_BUFFER_BYTES,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            rebind_on_change: false,
             timeout: DEFAULT_TIMEOUT,
             http: None,
         }
@@ -131,10 +193,18 @@ impl Client {
 
 /// The default capacity of the buffer between the socket and the consumer, in events.
 const DEFAULT_BUFFER: usize = 1024;
+/// The default capacity of the buffer between the socket and the consumer, in bytes.
+pub const DEFAULT_BUFFER_BYTES: usize = 8 * 1024 * 1024;
+/// The fixed part of what a waiting event costs in the buffer (its queue entry), on 64-bit
+/// targets; checked by a test.
+#[cfg(test)]
+const ENTRY_BYTES: usize = 40;
+/// The default size limit of one message from the server: Crisp's events are kilobytes.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 /// The default timeout for opening a connection: the Node wrapper's.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The shortest time between two [`EventStream::rebind`] calls: the Node wrapper's.
-const REBIND_INTERVAL: Duration = Duration::from_millis(2500);
+pub(crate) const REBIND_INTERVAL: Duration = Duration::from_millis(2500);
 
 /// Sets up an RTM connection; made by [`Client::rtm`], opened by [`RtmBuilder::connect`].
 ///
@@ -147,6 +217,9 @@ pub struct RtmBuilder {
     website_id: Option<String>,
     reconnect: Reconnect,
     buffer: usize,
+    buffer_bytes: usize,
+    max_message_bytes: usize,
+    rebind_on_change: bool,
     timeout: Duration,
     http: Option<reqwest::Client>,
 }
@@ -243,8 +316,61 @@ impl RtmBuilder {
         self
     }
 
+    /// How many bytes of events may wait for the consumer before the oldest are dropped
+    /// (default [`DEFAULT_BUFFER_BYTES`], 8 MiB): what an event costs is the length of its
+    /// name and JSON text plus its queue entry (40 bytes on 64-bit targets). One event
+    /// larger than this is still kept, alone. See [A slow consumer](crate::rtm#a-slow-consumer).
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).buffer_bytes(64 * 1024 * 1024);
+    /// # let _ = rtm;
+    /// ```
+    pub fn buffer_bytes(mut self, bytes: usize) -> Self {
+        self.buffer_bytes = bytes;
+        self
+    }
+
+    /// The largest message the server may send, in bytes (default
+    /// [`DEFAULT_MAX_MESSAGE_BYTES`], 1 MiB: Crisp's events are kilobytes). A larger one is
+    /// refused as soon as its header announces it: the connection fails with an
+    /// [`RtmErrorKind::Protocol`] error and is opened again. It bounds the memory one
+    /// message can take while it arrives; the client's `max_response_bytes` (REST bodies)
+    /// does not apply here.
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).max_message_bytes(4 * 1024 * 1024);
+    /// # let _ = rtm;
+    /// ```
+    pub fn max_message_bytes(mut self, bytes: usize) -> Self {
+        self.max_message_bytes = bytes.max(1);
+        self
+    }
+
+    /// Binds the connection again (`socket:bind`, as [`EventStream::rebind`] does) each time
+    /// Crisp says the plugin's subscriptions changed (`plugin:subscription:updated`: a
+    /// website added or removed the plugin), so that the events of a newly subscribed
+    /// website arrive without reconnecting (default: off). Binds are never closer than
+    /// 2.5 s, the Node wrapper's minimum: changes that come sooner are bound together once
+    /// the interval has passed. The client listens to `plugin:subscription:updated` for
+    /// this; the event reaches the stream only if it was asked for with
+    /// [`events`](Self::events) too. Only plugin tokens receive it: with another tier,
+    /// [`connect`](Self::connect) refuses the option ([`RtmErrorKind::Configuration`]).
+    ///
+    /// ```
+    /// # let client = crisp_api::Client::builder().credentials("i", "k").tier(crisp_api::Tier::Plugin).build().unwrap();
+    /// let rtm = client.rtm().events(["message:send"]).rebind_on_change(true);
+    /// # let _ = rtm;
+    /// ```
+    pub fn rebind_on_change(mut self, rebind: bool) -> Self {
+        self.rebind_on_change = rebind;
+        self
+    }
+
     /// How long opening a connection may take, from the TCP connect to the socket.io
-    /// handshake (default 10 s, the Node wrapper's).
+    /// handshake, and how long one write may wait for a server that does not read before
+    /// the connection is taken for lost (default 10 s, the Node wrapper's connect timeout).
     ///
     /// ```
     /// # let client = crisp_api::Client::builder().credentials("i", "k").build().unwrap();
@@ -299,7 +425,16 @@ impl RtmBuilder {
             Some(host) => host.clone(),
             None => socket_url_from_crisp(&self.client, self.website_id.as_deref()).await?,
         };
-        let target = Target::parse(&socket_url)?;
+        let settings = self.client.config().settings();
+        let scrubber = settings.scrubber.clone();
+        if self.rebind_on_change && settings.tier != crate::Tier::Plugin {
+            return Err(RtmError::new(
+                RtmErrorKind::Configuration,
+                "rebind_on_change needs a plugin token (Tier::Plugin): only plugins receive \
+                 plugin:subscription:updated",
+            ));
+        }
+        let target = Target::parse(&socket_url, &scrubber)?;
         let http = match self.http {
             Some(http) => http,
             None => crate::tls::configure(
@@ -307,35 +442,42 @@ impl RtmBuilder {
                 crate::tls::Alpn::Http1,
             )
             .map_err(|e| {
-                RtmError::new(RtmErrorKind::Configuration, "cannot set up TLS").with_source(e)
+                RtmError::new(RtmErrorKind::Configuration, "cannot set up TLS")
+                    .with_source(e, &scrubber)
             })?
             .connect_timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
                 RtmError::new(RtmErrorKind::Configuration, "cannot build the HTTP client")
-                    .with_source(e)
+                    .with_source(e, &scrubber)
             })?,
         };
-        let settings = self.client.config().settings();
-        let buffer = Arc::new(Buffer::new(self.buffer));
+        let buffer = Arc::new(Buffer::new(self.buffer, self.buffer_bytes));
         let events: Arc<[String]> = self.events.into();
+        // With `rebind_on_change`, Crisp is asked for the subscription changes too.
+        let mut asked = events.to_vec();
+        if self.rebind_on_change && !asked.iter().any(|e| e == connection::SUBSCRIPTION_UPDATED) {
+            asked.push(connection::SUBSCRIPTION_UPDATED.to_string());
+        }
         let ctx = Arc::new(Context {
             authentication: Authentication::new(
                 settings.credentials.identifier(),
                 settings.credentials.key(),
                 settings.tier.as_str(),
-                &events,
+                &asked,
             ),
             subscribed: events.iter().cloned().collect::<HashSet<_>>(),
             target,
             http,
             user_agent: settings.user_agent.clone(),
             timeout: self.timeout,
-            max_message_bytes: settings.max_response_bytes,
+            max_message_bytes: self.max_message_bytes,
             reconnect: self.reconnect,
             buffer: buffer.clone(),
             rebind: Notify::new(),
+            rebind_on_change: self.rebind_on_change,
+            scrubber,
         });
         let first = connection::open(&ctx).await?;
         let (close, closed) = oneshot::channel();
@@ -362,6 +504,9 @@ impl fmt::Debug for RtmBuilder {
             .field("website_id", &self.website_id)
             .field("reconnect", &self.reconnect)
             .field("buffer", &self.buffer)
+            .field("buffer_bytes", &self.buffer_bytes)
+            .field("max_message_bytes", &self.max_message_bytes)
+            .field("rebind_on_change", &self.rebind_on_change)
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -412,7 +557,7 @@ async fn socket_url_from_crisp(
                 RtmErrorKind::Endpoint,
                 format!("cannot get the socket URL from {shown}/connect/endpoints"),
             )
-            .with_source(source)
+            .with_source(source, &client.config().settings().scrubber)
         })?;
     endpoints
         .and_then(|data| data.socket)
@@ -429,9 +574,11 @@ async fn socket_url_from_crisp(
 /// The events of an RTM connection, as a [`Stream`] of
 /// `Result<`[`Event`](crate::events::Event)`, RtmError>`.
 ///
-/// An `Err` is either [`RtmErrorKind::Lagged`] (events were dropped for a slow consumer;
-/// the stream goes on) or the error that ends the stream ([`RtmError::is_fatal`]): refused
-/// authentication, or a connection lost for good when [`Reconnect::max_attempts`] is set.
+/// An `Err` is either a notice, after which the stream goes on ([`RtmErrorKind::Lagged`]:
+/// events were dropped for a slow consumer; [`RtmErrorKind::Reconnected`]: the connection
+/// was lost and opened again, events sent meanwhile were missed), or the error that ends
+/// the stream ([`RtmError::is_fatal`]): refused authentication, or a connection lost for
+/// good when [`Reconnect::max_attempts`] is set.
 /// Dropping the stream closes the connection.
 ///
 /// `Debug` shows the socket URL, the events and the buffer, never the token key.
@@ -521,6 +668,31 @@ impl EventStream {
         self.buffer.len()
     }
 
+    /// What the events waiting to be read cost, in bytes (their names and JSON text, plus 40
+    /// bytes each on 64-bit targets); never more than [`RtmBuilder::buffer_bytes`] but for one event
+    /// larger than that on its own.
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// println!("{} bytes of events waiting", events.queued_bytes());
+    /// # }
+    /// ```
+    pub fn queued_bytes(&self) -> usize {
+        self.buffer.bytes()
+    }
+
+    /// How many bytes of events may wait before the oldest are dropped
+    /// ([`RtmBuilder::buffer_bytes`]).
+    ///
+    /// ```no_run
+    /// # fn run(events: crisp_api::rtm::EventStream) {
+    /// assert!(events.queued_bytes() <= events.capacity_bytes());
+    /// # }
+    /// ```
+    pub fn capacity_bytes(&self) -> usize {
+        self.buffer.max_bytes()
+    }
+
     /// Events dropped so far because the consumer was behind (each drop is also reported
     /// on the stream as an [`RtmErrorKind::Lagged`] error).
     ///
@@ -547,7 +719,9 @@ impl EventStream {
     /// Asks Crisp to bind the connection again to the websites the token can see (the
     /// Node wrapper's `rebindSocket`, the `socket:bind` message), after the token gained
     /// access to another website. As in the Node wrapper, calls must be at least 2.5 s
-    /// apart; a call sooner is refused with [`RtmErrorKind::Configuration`].
+    /// apart; a call sooner is refused with [`RtmErrorKind::Configuration`]. Binds sent by
+    /// [`RtmBuilder::rebind_on_change`] share the spacing: a call less than 2.5 s after one
+    /// of them is sent once the interval has passed.
     ///
     /// The message goes out on the current connection, or on the next one if the
     /// connection is being reopened.
@@ -600,6 +774,7 @@ impl Stream for EventStream {
         Poll::Ready(match ready!(self.buffer.poll_next(cx)) {
             Next::Event(raw) => Some(Ok(decode(raw))),
             Next::Lagged(dropped) => Some(Err(RtmError::lagging(dropped))),
+            Next::Reconnected(lost_at) => Some(Err(RtmError::reconnection(lost_at))),
             Next::Failed(error) => Some(Err(error)),
             Next::End => None,
         })
@@ -630,7 +805,8 @@ impl fmt::Debug for EventStream {
 ///
 /// The wait before attempt `n` (from 0) is `initial_delay × factor^n`, moved up or down at
 /// random by up to `jitter` of itself, and at most `max_delay`. The count starts again
-/// after every successful reconnection. The default is the Node wrapper's: 5 s, doubling,
+/// after every established connection (see [Reconnections](crate::rtm#reconnections)).
+/// The default is the Node wrapper's: 5 s, doubling,
 /// at most 10 s, jitter 0.75, and no limit on attempts.
 ///
 /// ```
@@ -731,8 +907,10 @@ impl Reconnect {
         self
     }
 
-    /// At most this many attempts in a row; when they all fail, the stream ends with the
-    /// last error (default: no limit).
+    /// At most this many attempts since the last established connection (one Crisp
+    /// confirmed and that stayed open a second; see
+    /// [Reconnections](crate::rtm#reconnections)); when they all fail, the stream ends with
+    /// the last error (default: no limit).
     ///
     /// ```
     /// let policy = crisp_api::rtm::Reconnect::default().max_attempts(10);
@@ -810,6 +988,21 @@ mod tests {
         let shown = format!("{rtm:?}");
         assert!(shown.contains("the-identifier"), "{shown}");
         assert!(!shown.contains("the-secret-key"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn rebind_on_change_needs_a_plugin_token() {
+        let client = Client::builder().credentials("i", "k").build().unwrap();
+        let e = client
+            .rtm()
+            .events(["message:send"])
+            .rebind_on_change(true)
+            .host("http://127.0.0.1:9/")
+            .connect()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), RtmErrorKind::Configuration);
+        assert!(e.to_string().contains("plugin"), "{e}");
     }
 
     #[tokio::test]

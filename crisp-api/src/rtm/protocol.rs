@@ -8,8 +8,8 @@
 //! caller to skip.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
-use std::fmt;
 use std::time::Duration;
 
 /// The Engine.IO protocol version sent as `EIO=` in the URL.
@@ -56,14 +56,15 @@ impl Handshake {
 }
 
 /// A socket.io packet of the default namespace `/`.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub(crate) enum SocketPacket {
     /// `0{"sid":…}`: the server accepted the namespace connection.
     Connect,
     /// `1`: the server disconnected the socket from the namespace.
     Disconnect,
-    /// `2["name", data…]`: an event; `data` is its argument (see [`parse_socket`]).
-    Event { name: String, data: Value },
+    /// `2["name", data…]`: an event; `data` is its argument as JSON text, checked but not
+    /// parsed into a tree (see [`parse_socket`]).
+    Event { name: String, data: Box<RawValue> },
     /// `3…`: an acknowledgement (this client never asks for one).
     Ack,
     /// `4{"message":…}`: the server refused the namespace connection.
@@ -74,24 +75,46 @@ pub(crate) enum SocketPacket {
     OtherNamespace,
 }
 
-/// A packet that does not follow the protocol. Its text says what was wrong, with a short
-/// excerpt of the packet made safe to print.
+/// A packet that does not follow the protocol: what was wrong, and the start of the packet.
+///
+/// It has no `Display`: the packet is server text, which may quote the token key (a server
+/// echoing the `authentication` packet), so it is shown only through
+/// [`describe`](Self::describe) with the connection's credential scrubber.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ParseError(String);
+pub(crate) struct ParseError {
+    what: &'static str,
+    /// The packet's first [`EXCERPT_SOURCE_CHARS`] characters, unprocessed.
+    start: String,
+}
+
+/// The most characters of a bad packet shown in a message.
+const EXCERPT_CHARS: usize = 80;
+/// The most characters of a bad packet kept in a [`ParseError`]: the excerpt and enough
+/// after it for the scrubber to recognise a credential across the cut.
+const EXCERPT_SOURCE_CHARS: usize = 1024;
 
 impl ParseError {
-    fn new(what: &str, packet: &str) -> Self {
-        ParseError(format!("{what}: {}", excerpt(packet)))
+    fn new(what: &'static str, packet: &str) -> Self {
+        let start = match packet.char_indices().nth(EXCERPT_SOURCE_CHARS) {
+            Some((at, _)) => &packet[..at],
+            None => packet,
+        };
+        ParseError {
+            what,
+            start: start.to_string(),
+        }
+    }
+
+    /// What was wrong, and a short excerpt of the packet with the credentials removed,
+    /// control characters replaced and cut at 80 characters.
+    pub(crate) fn describe(&self, scrubber: &crate::server_text::Scrubber) -> String {
+        let mut excerpt = scrubber.clean_to(&self.start, EXCERPT_CHARS);
+        if self.start.chars().count() >= EXCERPT_SOURCE_CHARS && !excerpt.ends_with('…') {
+            excerpt.push('…');
+        }
+        format!("{}: {excerpt:?}", self.what)
     }
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 /// Reads an Engine.IO packet from a text frame.
 pub(crate) fn parse_engine(frame: &str) -> Result<EnginePacket<'_>, ParseError> {
@@ -179,20 +202,29 @@ pub(crate) fn parse_socket(packet: &str) -> Result<SocketPacket, ParseError> {
     }
 }
 
+/// An event's array, `["name", arguments…]`: the JSON is checked in one pass but only the
+/// name is decoded; the arguments stay JSON text (nothing is built that the consumer may
+/// never read, and the work is linear in the packet's length).
 fn parse_event(payload: &str) -> Option<SocketPacket> {
-    let Value::Array(mut items) = serde_json::from_str::<Value>(payload).ok()? else {
-        return None;
-    };
-    if items.is_empty() {
-        return None;
-    }
-    let Value::String(name) = items.remove(0) else {
-        return None;
-    };
-    let data = match items.len() {
-        0 => Value::Null,
-        1 => items.pop().unwrap_or(Value::Null),
-        _ => Value::Array(items),
+    let items: Vec<&RawValue> = serde_json::from_str(payload).ok()?;
+    let (first, arguments) = items.split_first()?;
+    let name: String = serde_json::from_str(first.get()).ok()?;
+    let data = match arguments {
+        [] => RawValue::from_string("null".to_string()).ok()?,
+        [one] => (*one).to_owned(),
+        several => {
+            let mut array =
+                String::with_capacity(several.iter().map(|a| a.get().len() + 1).sum::<usize>() + 1);
+            array.push('[');
+            for (i, argument) in several.iter().enumerate() {
+                if i > 0 {
+                    array.push(',');
+                }
+                array.push_str(argument.get());
+            }
+            array.push(']');
+            RawValue::from_string(array).ok()?
+        }
     };
     Some(SocketPacket::Event { name, data })
 }
@@ -218,25 +250,22 @@ pub(crate) fn event(name: &str, data: &Value) -> String {
     format!("42{packet}")
 }
 
-/// The start of a packet, made safe to print: control characters become spaces and it is
-/// cut at 80 characters.
-fn excerpt(packet: &str) -> String {
-    const MAX: usize = 80;
-    let mut out: String = packet
-        .chars()
-        .take(MAX)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if packet.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    format!("{out:?}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The name and the parsed data of an event packet.
+    fn event_of(packet: &str) -> (String, Value) {
+        match parse_socket(packet).unwrap() {
+            SocketPacket::Event { name, data } => (name, serde_json::from_str(data.get()).unwrap()),
+            other => panic!("not an event: {other:?}"),
+        }
+    }
+
+    fn same(a: &SocketPacket, b: &SocketPacket) -> bool {
+        format!("{a:?}") == format!("{b:?}")
+    }
 
     #[test]
     fn engine_open_packet() {
@@ -275,81 +304,63 @@ mod tests {
 
     #[test]
     fn socket_connect_disconnect_and_errors() {
-        assert_eq!(
-            parse_socket(r#"0{"sid":"wZX3oN0bSVIhsaknAAAI"}"#).unwrap(),
-            SocketPacket::Connect
-        );
-        assert_eq!(parse_socket("0").unwrap(), SocketPacket::Connect);
-        assert_eq!(parse_socket("1").unwrap(), SocketPacket::Disconnect);
-        assert_eq!(
-            parse_socket(r#"4{"message":"Not authorized"}"#).unwrap(),
-            SocketPacket::ConnectError {
+        assert!(same(
+            &parse_socket(r#"0{"sid":"wZX3oN0bSVIhsaknAAAI"}"#).unwrap(),
+            &SocketPacket::Connect
+        ));
+        assert!(same(&parse_socket("0").unwrap(), &SocketPacket::Connect));
+        assert!(same(&parse_socket("1").unwrap(), &SocketPacket::Disconnect));
+        assert!(same(
+            &parse_socket(r#"4{"message":"Not authorized"}"#).unwrap(),
+            &SocketPacket::ConnectError {
                 message: "Not authorized".into()
             }
-        );
-        assert_eq!(
-            parse_socket(r#"4"Invalid namespace""#).unwrap(),
-            SocketPacket::ConnectError {
+        ));
+        assert!(same(
+            &parse_socket(r#"4"Invalid namespace""#).unwrap(),
+            &SocketPacket::ConnectError {
                 message: "Invalid namespace".into()
             }
-        );
+        ));
     }
 
     #[test]
     fn socket_events() {
         assert_eq!(
-            parse_socket(r#"2["message:send",{"website_id":"w","content":"hi"}]"#).unwrap(),
-            SocketPacket::Event {
-                name: "message:send".into(),
-                data: json!({"website_id": "w", "content": "hi"}),
-            }
+            event_of(r#"2["message:send",{"website_id":"w","content":"hi"}]"#),
+            (
+                "message:send".to_string(),
+                json!({"website_id": "w", "content": "hi"})
+            )
         );
         // With an acknowledgement id, and with the default namespace written out.
         assert_eq!(
-            parse_socket(r#"213["authenticated",true]"#).unwrap(),
-            SocketPacket::Event {
-                name: "authenticated".into(),
-                data: json!(true)
-            }
+            event_of(r#"213["authenticated",true]"#),
+            ("authenticated".to_string(), json!(true))
         );
-        assert_eq!(
-            parse_socket(r#"2/,["a",1]"#).unwrap(),
-            SocketPacket::Event {
-                name: "a".into(),
-                data: json!(1)
-            }
-        );
+        assert_eq!(event_of(r#"2/,["a",1]"#), ("a".to_string(), json!(1)));
         // No argument, several arguments.
+        assert_eq!(event_of(r#"2["ping"]"#), ("ping".to_string(), Value::Null));
         assert_eq!(
-            parse_socket(r#"2["ping"]"#).unwrap(),
-            SocketPacket::Event {
-                name: "ping".into(),
-                data: Value::Null
-            }
-        );
-        assert_eq!(
-            parse_socket(r#"2["pair",1,"two"]"#).unwrap(),
-            SocketPacket::Event {
-                name: "pair".into(),
-                data: json!([1, "two"])
-            }
+            event_of(r#"2["pair",1,"two"]"#),
+            ("pair".to_string(), json!([1, "two"]))
         );
     }
 
     #[test]
     fn socket_other_namespaces_and_binary() {
-        assert_eq!(
-            parse_socket(r#"2/admin,["a",1]"#).unwrap(),
-            SocketPacket::OtherNamespace
-        );
-        assert_eq!(
-            parse_socket("0/admin,").unwrap(),
-            SocketPacket::OtherNamespace
-        );
-        assert_eq!(
-            parse_socket(r#"51-["file",{"_placeholder":true,"num":0}]"#).unwrap(),
-            SocketPacket::Binary { attachments: 1 }
-        );
+        assert!(same(
+            &parse_socket(r#"2/admin,["a",1]"#).unwrap(),
+            &SocketPacket::OtherNamespace
+        ));
+        assert!(same(
+            &parse_socket("0/admin,").unwrap(),
+            &SocketPacket::OtherNamespace
+        ));
+        assert!(same(
+            &parse_socket(r#"51-["file",{"_placeholder":true,"num":0}]"#).unwrap(),
+            &SocketPacket::Binary { attachments: 1 }
+        ));
     }
 
     #[test]
@@ -387,19 +398,49 @@ mod tests {
             panic!("not a message");
         };
         assert_eq!(
-            parse_socket(inner).unwrap(),
-            SocketPacket::Event {
-                name: "authentication".into(),
-                data: json!({"username": "id", "tier": "plugin", "events": ["message:send"]}),
-            }
+            event_of(inner),
+            (
+                "authentication".to_string(),
+                json!({"username": "id", "tier": "plugin", "events": ["message:send"]})
+            )
         );
     }
 
     #[test]
     fn errors_print_a_safe_excerpt() {
         let long = format!("9\u{1b}[31m{}", "x".repeat(200));
-        let message = parse_socket(&long).unwrap_err().to_string();
+        let message = parse_socket(&long)
+            .unwrap_err()
+            .describe(&crate::server_text::Scrubber::default());
         assert!(!message.contains('\u{1b}'), "{message}");
         assert!(message.len() < 140, "{message}");
+    }
+
+    #[test]
+    fn excerpts_never_show_the_key_even_cut() {
+        let key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        let scrubber =
+            crate::server_text::Scrubber::new(&crate::Credentials::new("identifier", key));
+        // The key starts before the 80-character cut and ends after it: the part that
+        // would show before the cut is removed too.
+        let packet =
+            format!(r#"42["authentication",{{"username":"identifier","password":"{key}"]"#);
+        let message = parse_socket(&packet[1..]).unwrap_err().describe(&scrubber);
+        assert!(!message.contains("0123456789ab"), "{message}");
+        assert!(!message.contains("456789abcdef"), "{message}");
+    }
+
+    #[test]
+    fn parsing_is_linear_in_the_packet() {
+        // A 4 MiB event with a million arguments: one pass, no tree.
+        let packet = format!("2[\"big\"{}]", ",1".repeat(2_000_000));
+        let started = std::time::Instant::now();
+        let (name, data) = match parse_socket(&packet).unwrap() {
+            SocketPacket::Event { name, data } => (name, data),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(name, "big");
+        assert_eq!(data.get().len(), 2 * 2_000_000 + 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }

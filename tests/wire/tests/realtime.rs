@@ -92,6 +92,18 @@ async fn next(events: &mut EventStream) -> Event {
     }
 }
 
+/// The next item, which must say that the connection was re-established (after events
+/// may have been missed); returns when the connection was lost.
+async fn reconnected(events: &mut EventStream) -> std::time::SystemTime {
+    match within("the reconnection notice", events.next()).await {
+        Some(Err(notice)) if notice.kind() == RtmErrorKind::Reconnected => {
+            assert!(!notice.is_fatal());
+            notice.lost_at().expect("when the connection was lost")
+        }
+        other => panic!("expected the reconnection notice, got {other:?}"),
+    }
+}
+
 /// An event as a test published it: its name and its payload as sent.
 #[derive(Debug)]
 struct Raw {
@@ -204,6 +216,11 @@ async fn after_a_drop_the_client_reconnects_authenticates_again_and_keeps_receiv
         ["message:send", "session:set_state"]
     );
 
+    // The consumer is told, in order, that the connection came back: events sent while it
+    // was down are missed, and a bot catches up through the REST API.
+    let dropped_at = std::time::SystemTime::now();
+    let lost_at = reconnected(&mut events).await;
+    assert!(lost_at <= dropped_at);
     app.publish("session:set_state", json!({"state": "resolved"}));
     let event = next_event(&mut events).await;
     assert_eq!(event.name, "session:set_state");
@@ -218,6 +235,7 @@ async fn after_a_drop_the_client_reconnects_authenticates_again_and_keeps_receiv
     )
     .await;
     app.publish("message:send", json!({"n": 3}));
+    reconnected(&mut events).await;
     assert_eq!(next_event(&mut events).await.data["n"], 3);
     assert_eq!(app.rtm.connected(), 1);
 }
@@ -356,6 +374,69 @@ async fn rebind_sends_socket_bind_at_most_every_two_and_a_half_seconds() {
     let too_soon = events.rebind().unwrap_err();
     assert_eq!(too_soon.kind(), RtmErrorKind::Configuration);
     assert_eq!(app.rtm.rebinds(), 1);
+}
+
+#[tokio::test]
+async fn a_subscription_change_rebinds_no_more_often_than_every_two_and_a_half_seconds() {
+    let app = App::start().await;
+    let mut events = app
+        .client(KEY)
+        .rtm()
+        .events(["message:send"])
+        .host(app.socket_url())
+        .rebind_on_change(true)
+        .connect()
+        .await
+        .unwrap();
+    within("authentication", app.rtm.wait_for_authenticated(1)).await;
+    // Crisp is asked for the subscription changes beside the events the consumer wants.
+    assert_eq!(
+        app.rtm.authentications()[0].events,
+        ["message:send", "plugin:subscription:updated"]
+    );
+    let change = json!({"plugin_id": "p", "bound": true, "target": "website-2"});
+    let started = std::time::Instant::now();
+    app.publish("plugin:subscription:updated", change.clone());
+    within(
+        "the first bind",
+        app.rtm.wait_until(|rtm| rtm.rebinds() == 1),
+    )
+    .await;
+    // Two more changes at once: bound together, once 2.5 s have passed since the first.
+    app.publish("plugin:subscription:updated", change.clone());
+    app.publish("plugin:subscription:updated", change);
+    within(
+        "the second bind",
+        app.rtm.wait_until(|rtm| rtm.rebinds() == 2),
+    )
+    .await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(app.rtm.rebinds(), 2);
+    // The change itself was not asked for: it never reaches the stream.
+    app.publish("message:send", json!({"n": 1}));
+    assert_eq!(next_event(&mut events).await.data["n"], 1);
+    assert_eq!(events.queued(), 0);
+}
+
+#[tokio::test]
+async fn without_the_option_a_subscription_change_is_only_an_event() {
+    let app = App::start().await;
+    let mut events = app
+        .connect(&["plugin:subscription:updated", "message:send"])
+        .await;
+    within("authentication", app.rtm.wait_for_authenticated(1)).await;
+    app.publish("plugin:subscription:updated", json!({"plugin_id": "p"}));
+    assert_eq!(
+        next(&mut events).await.name(),
+        "plugin:subscription:updated"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(app.rtm.rebinds(), 0);
 }
 
 /// `GET /v1/plugin/connect/endpoints`, answering like Crisp when the credentials and tier
@@ -565,6 +646,10 @@ async fn debug_display_and_tracing_never_show_the_key() {
     )
     .await;
     app.publish("message:send", json!({"content": "x"}));
+    match within("the reconnection notice", events.next()).await {
+        Some(Err(notice)) => shown.push(format!("{notice} {notice:?}")),
+        other => panic!("expected the reconnection notice, got {other:?}"),
+    }
     let event = next(&mut events).await;
     shown.push(format!("{event:?} {events:?}"));
     drop(events);

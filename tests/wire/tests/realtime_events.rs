@@ -148,6 +148,13 @@ async fn after_the_server_drops_every_socket_the_subscription_survives() {
         )
         .await
         .unwrap();
+    // First the notice that the connection came back (events may have been missed).
+    let notice = tokio::time::timeout(Duration::from_secs(10), events.next())
+        .await
+        .expect("the notice within 10 s")
+        .expect("the stream goes on")
+        .expect_err("the reconnection notice");
+    assert_eq!(notice.kind(), crisp_api::rtm::RtmErrorKind::Reconnected);
     let Event::MessageSend(message) = next(&mut events).await else {
         panic!("expected message:send after reconnecting")
     };
