@@ -10,6 +10,7 @@ mod auth;
 mod bodies;
 mod config;
 mod error;
+mod hmac_signature;
 mod retry;
 #[cfg(feature = "rtm")]
 pub mod rtm;

@@ -44,11 +44,9 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use crate::hmac_signature::{self, SignatureKey, Skew};
 
 /// The header naming the Crisp website the request is made for (covered by the signature).
 ///
@@ -92,10 +90,6 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 /// What the signature header starts with.
 const PREFIX: &str = "sha256=";
 
-type HmacSha256 = Hmac<Sha256>;
-
-type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync + 'static>;
-
 /// The value of [`SIGNATURE_HEADER`] for a request: `sha256=` and the lowercase hex of
 /// `HMAC-SHA256(secret, "{timestamp}.{website_id}.{body}")`. `timestamp` is written with
 /// its `Display` form: pass the exact header string, or the integer that produced it.
@@ -121,22 +115,23 @@ pub fn sign(
     website_id: &str,
     body: &[u8],
 ) -> String {
-    let mut mac = keyed(secret.as_ref());
-    feed(&mut mac, &timestamp.to_string(), website_id, body);
-    format!("{PREFIX}{}", hex::encode(mac.finalize().into_bytes()))
+    let timestamp = timestamp.to_string();
+    let message = message(&timestamp, website_id, body);
+    format!(
+        "{PREFIX}{}",
+        hmac_signature::sign_hex(secret.as_ref(), &message)
+    )
 }
 
-fn keyed(secret: &[u8]) -> HmacSha256 {
-    // HMAC takes keys of any length: longer ones are hashed, shorter ones padded.
-    <HmacSha256 as Mac>::new_from_slice(secret).expect("HMAC accepts keys of any length")
-}
-
-fn feed(mac: &mut HmacSha256, timestamp: &str, website_id: &str, body: &[u8]) {
-    mac.update(timestamp.as_bytes());
-    mac.update(b".");
-    mac.update(website_id.as_bytes());
-    mac.update(b".");
-    mac.update(body);
+/// What is signed, in parts: the timestamp, `.`, the website id, `.`, the body.
+fn message<'a>(timestamp: &'a str, website_id: &'a str, body: &'a [u8]) -> [&'a [u8]; 5] {
+    [
+        timestamp.as_bytes(),
+        b".",
+        website_id.as_bytes(),
+        b".",
+        body,
+    ]
 }
 
 /// Checks the signature and freshness of the requests Crisp signs for one MCP integration.
@@ -153,18 +148,12 @@ fn feed(mac: &mut HmacSha256, timestamp: &str, website_id: &str, body: &[u8]) {
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
-    mac: HmacSha256,
-    empty_secret: bool,
-    tolerance: Duration,
-    clock: Clock,
+    key: SignatureKey,
 }
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field("secret", &"<redacted>")
-            .field("tolerance", &self.tolerance)
-            .finish_non_exhaustive()
+        fmt::Debug::fmt(&self.key, f)
     }
 }
 
@@ -206,12 +195,8 @@ impl Verifier {
     /// # let _ = verifier;
     /// ```
     pub fn new(secret: impl AsRef<[u8]>) -> Self {
-        let secret = secret.as_ref();
         Self {
-            mac: keyed(secret),
-            empty_secret: secret.is_empty(),
-            tolerance: DEFAULT_TOLERANCE,
-            clock: Arc::new(SystemTime::now),
+            key: SignatureKey::new(secret.as_ref(), DEFAULT_TOLERANCE),
         }
     }
 
@@ -225,7 +210,7 @@ impl Verifier {
     /// ```
     #[must_use]
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.tolerance = tolerance;
+        self.key.set_tolerance(tolerance);
         self
     }
 
@@ -245,7 +230,7 @@ impl Verifier {
     /// ```
     #[must_use]
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.key.set_clock(clock);
         self
     }
 
@@ -307,6 +292,7 @@ impl Verifier {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<SignedRequest, SignedRequestError> {
+        let header = hmac_signature::header;
         let website_id = header(
             headers,
             WEBSITE_ID_HEADER,
@@ -345,13 +331,12 @@ impl Verifier {
     ///     .is_ok());
     /// ```
     pub fn sign_now(&self, website_id: &str, body: &[u8]) -> SignedHeaders {
-        let timestamp = seconds_since_epoch((self.clock)()).to_string();
-        let mut mac = self.mac.clone();
-        feed(&mut mac, &timestamp, website_id, body);
+        let timestamp = self.key.since_epoch().as_secs().to_string();
+        let signature = self.key.sign_hex(&message(&timestamp, website_id, body));
         SignedHeaders {
             website_id: website_id.to_string(),
             timestamp,
-            signature: format!("{PREFIX}{}", hex::encode(mac.finalize().into_bytes())),
+            signature: format!("{PREFIX}{signature}"),
         }
     }
 
@@ -363,7 +348,7 @@ impl Verifier {
         signature: Option<&str>,
         body: &[u8],
     ) -> Result<u64, SignedRequestError> {
-        if self.empty_secret {
+        if self.key.secret_is_empty() {
             return Err(SignedRequestError::EmptySecret);
         }
         let website_id = website_id
@@ -372,65 +357,28 @@ impl Verifier {
         let timestamp = timestamp.ok_or(SignedRequestError::MissingHeader(TIMESTAMP_HEADER))?;
         let signature = signature.ok_or(SignedRequestError::MissingHeader(SIGNATURE_HEADER))?;
         let seconds = parse_timestamp(timestamp)?;
-        let expected = signature
-            .trim()
-            .strip_prefix(PREFIX)
-            .and_then(|hex_digits| hex::decode(hex_digits).ok())
+        let expected = hmac_signature::decode_signature(signature, PREFIX)
             .ok_or(SignedRequestError::InvalidSignature)?;
+        if !self
+            .key
+            .matches(&message(timestamp, website_id, body), &expected)
+        {
+            return Err(SignedRequestError::SignatureMismatch);
+        }
 
-        let mut mac = self.mac.clone();
-        feed(&mut mac, timestamp, website_id, body);
-        // `verify_slice` compares in constant time (and rejects a wrong length).
-        mac.verify_slice(&expected)
-            .map_err(|_| SignedRequestError::SignatureMismatch)?;
-
-        self.check_freshness(seconds)?;
+        self.key
+            .check_freshness(Duration::from_secs(seconds), self.key.since_epoch())
+            .map_err(|skew| match skew {
+                Skew::Stale(age) => SignedRequestError::Stale { age },
+                Skew::Future(ahead) => SignedRequestError::Future { ahead },
+            })?;
         Ok(seconds)
     }
-
-    fn check_freshness(&self, seconds: u64) -> Result<(), SignedRequestError> {
-        let now = (self.clock)();
-        let at = UNIX_EPOCH + Duration::from_secs(seconds);
-        match at.duration_since(now) {
-            // In the future.
-            Ok(ahead) if ahead > self.tolerance => Err(SignedRequestError::Future { ahead }),
-            Ok(_) => Ok(()),
-            Err(past) => {
-                let age = past.duration();
-                if age > self.tolerance {
-                    Err(SignedRequestError::Stale { age })
-                } else {
-                    Ok(())
-                }
-            }
-        }
-    }
 }
 
-fn header<'a>(
-    headers: &'a http::HeaderMap,
-    name: &'static str,
-    malformed: SignedRequestError,
-) -> Result<Option<&'a str>, SignedRequestError> {
-    match headers.get(name) {
-        None => Ok(None),
-        Some(value) => value.to_str().map(Some).map_err(|_| malformed),
-    }
-}
-
-/// Unix seconds of a header value: decimal digits only, at most 11 of them (the year 5138),
-/// so that adding it to the epoch cannot overflow.
+/// Unix seconds of a header value: decimal digits only, at most 11 of them (the year 5138).
 fn parse_timestamp(value: &str) -> Result<u64, SignedRequestError> {
-    if value.is_empty() || value.len() > 11 || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(SignedRequestError::InvalidTimestamp);
-    }
-    value
-        .parse()
-        .map_err(|_| SignedRequestError::InvalidTimestamp)
-}
-
-fn seconds_since_epoch(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    hmac_signature::parse_decimal(value, 11).ok_or(SignedRequestError::InvalidTimestamp)
 }
 
 /// The header values of a signed request, as made by [`Verifier::sign_now`].
@@ -461,17 +409,11 @@ impl SignedHeaders {
     /// assert_eq!(headers.len(), 3);
     /// ```
     pub fn to_header_map(&self) -> http::HeaderMap {
-        let mut headers = http::HeaderMap::new();
-        for (name, value) in [
+        hmac_signature::header_map(&[
             (WEBSITE_ID_HEADER, &self.website_id),
             (TIMESTAMP_HEADER, &self.timestamp),
             (SIGNATURE_HEADER, &self.signature),
-        ] {
-            if let Ok(value) = http::HeaderValue::from_str(value) {
-                headers.insert(name, value);
-            }
-        }
-        headers
+        ])
     }
 }
 
@@ -560,6 +502,7 @@ impl std::error::Error for SignedRequestError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     const SECRET: &str = "mcp_sec_unit-test-secret";
 

@@ -71,13 +71,11 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
+use crate::hmac_signature::{self, SignatureKey, Skew};
 use crate::server_text::printable;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Deserializer};
-use sha2::Sha256;
 
 /// The header carrying the request timestamp that the signature covers (milliseconds
 /// since the epoch, in decimal). Header names are case-insensitive.
@@ -117,10 +115,6 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 /// only turn a fresh request into a rejected one, never the other way round.
 const MILLIS_THRESHOLD: u64 = 100_000_000_000;
 
-type HmacSha256 = Hmac<Sha256>;
-
-type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync + 'static>;
-
 /// Computes the signature Crisp sends for `body` at `timestamp`: the lowercase hex of
 /// `HMAC-SHA256(secret, "[" + timestamp + ";" + body + "]")`.
 ///
@@ -135,22 +129,13 @@ type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync + 'static>;
 /// assert_eq!(signature, sign("secret", "1700000000000", br#"{"event":"message:send"}"#));
 /// ```
 pub fn sign(secret: impl AsRef<[u8]>, timestamp: impl fmt::Display, body: &[u8]) -> String {
-    let mut mac = keyed(secret.as_ref());
-    feed(&mut mac, &timestamp.to_string(), body);
-    hex::encode(mac.finalize().into_bytes())
+    let timestamp = timestamp.to_string();
+    hmac_signature::sign_hex(secret.as_ref(), &message(&timestamp, body))
 }
 
-fn keyed(secret: &[u8]) -> HmacSha256 {
-    // HMAC takes keys of any length: longer ones are hashed, shorter ones padded.
-    <HmacSha256 as Mac>::new_from_slice(secret).expect("HMAC accepts keys of any length")
-}
-
-fn feed(mac: &mut HmacSha256, timestamp: &str, body: &[u8]) {
-    mac.update(b"[");
-    mac.update(timestamp.as_bytes());
-    mac.update(b";");
-    mac.update(body);
-    mac.update(b"]");
+/// What is signed, in parts: `[`, the timestamp, `;`, the body, `]`.
+fn message<'a>(timestamp: &'a str, body: &'a [u8]) -> [&'a [u8]; 5] {
+    [b"[", timestamp.as_bytes(), b";", body, b"]"]
 }
 
 /// Checks the signature and freshness of plugin web hooks, and decodes them.
@@ -167,18 +152,12 @@ fn feed(mac: &mut HmacSha256, timestamp: &str, body: &[u8]) {
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
-    mac: HmacSha256,
-    empty_secret: bool,
-    tolerance: Duration,
-    clock: Clock,
+    key: SignatureKey,
 }
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier")
-            .field("secret", &"<redacted>")
-            .field("tolerance", &self.tolerance)
-            .finish_non_exhaustive()
+        fmt::Debug::fmt(&self.key, f)
     }
 }
 
@@ -195,12 +174,8 @@ impl Verifier {
     /// # let _ = verifier;
     /// ```
     pub fn new(secret: impl AsRef<[u8]>) -> Self {
-        let secret = secret.as_ref();
         Self {
-            mac: keyed(secret),
-            empty_secret: secret.is_empty(),
-            tolerance: DEFAULT_TOLERANCE,
-            clock: Arc::new(SystemTime::now),
+            key: SignatureKey::new(secret.as_ref(), DEFAULT_TOLERANCE),
         }
     }
 
@@ -215,7 +190,7 @@ impl Verifier {
     /// ```
     #[must_use]
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.tolerance = tolerance;
+        self.key.set_tolerance(tolerance);
         self
     }
 
@@ -238,7 +213,7 @@ impl Verifier {
     /// ```
     #[must_use]
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.key.set_clock(clock);
         self
     }
 
@@ -271,21 +246,28 @@ impl Verifier {
         signature_header: Option<&str>,
         body: &[u8],
     ) -> Result<(), WebhookError> {
-        if self.empty_secret {
+        if self.key.secret_is_empty() {
             return Err(WebhookError::EmptySecret);
         }
         let timestamp = timestamp_header.ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
         let signature = signature_header.ok_or(WebhookError::MissingHeader(SIGNATURE_HEADER))?;
         let timestamp_ms = parse_timestamp(timestamp)?;
-        let expected = hex::decode(signature.trim()).map_err(|_| WebhookError::InvalidHex)?;
+        let expected =
+            hmac_signature::decode_signature(signature, "").ok_or(WebhookError::InvalidHex)?;
+        if !self.key.matches(&message(timestamp, body), &expected) {
+            return Err(WebhookError::SignatureMismatch);
+        }
 
-        let mut mac = self.mac.clone();
-        feed(&mut mac, timestamp, body);
-        // `verify_slice` compares in constant time (and rejects a wrong length).
-        mac.verify_slice(&expected)
-            .map_err(|_| WebhookError::SignatureMismatch)?;
-
-        self.check_freshness(timestamp_ms)
+        let now_ms = millis_since_epoch(self.key.since_epoch());
+        self.key
+            .check_freshness(
+                Duration::from_millis(timestamp_ms),
+                Duration::from_millis(now_ms),
+            )
+            .map_err(|skew| match skew {
+                Skew::Stale(age) => WebhookError::Stale { age },
+                Skew::Future(ahead) => WebhookError::Future { ahead },
+            })
     }
 
     /// [`verify`](Self::verify) with the two headers read from `headers`.
@@ -310,8 +292,10 @@ impl Verifier {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<(), WebhookError> {
-        let timestamp = header(headers, TIMESTAMP_HEADER, WebhookError::InvalidTimestamp)?;
-        let signature = header(headers, SIGNATURE_HEADER, WebhookError::InvalidHex)?;
+        let timestamp =
+            hmac_signature::header(headers, TIMESTAMP_HEADER, WebhookError::InvalidTimestamp)?;
+        let signature =
+            hmac_signature::header(headers, SIGNATURE_HEADER, WebhookError::InvalidHex)?;
         self.verify(timestamp, signature, body)
     }
 
@@ -342,49 +326,17 @@ impl Verifier {
     /// assert!(verifier.verify(Some(&signed.timestamp), Some(&signed.signature), b"{}").is_ok());
     /// ```
     pub fn sign_now(&self, body: &[u8]) -> SignedHeaders {
-        let timestamp = millis_since_epoch((self.clock)()).to_string();
-        let mut mac = self.mac.clone();
-        feed(&mut mac, &timestamp, body);
+        let timestamp = millis_since_epoch(self.key.since_epoch()).to_string();
         SignedHeaders {
+            signature: self.key.sign_hex(&message(&timestamp, body)),
             timestamp,
-            signature: hex::encode(mac.finalize().into_bytes()),
         }
-    }
-
-    fn check_freshness(&self, timestamp_ms: u64) -> Result<(), WebhookError> {
-        let now_ms = millis_since_epoch((self.clock)());
-        if timestamp_ms > now_ms {
-            let ahead = Duration::from_millis(timestamp_ms - now_ms);
-            if ahead > self.tolerance {
-                return Err(WebhookError::Future { ahead });
-            }
-        } else {
-            let age = Duration::from_millis(now_ms - timestamp_ms);
-            if age > self.tolerance {
-                return Err(WebhookError::Stale { age });
-            }
-        }
-        Ok(())
-    }
-}
-
-fn header<'a>(
-    headers: &'a http::HeaderMap,
-    name: &'static str,
-    malformed: WebhookError,
-) -> Result<Option<&'a str>, WebhookError> {
-    match headers.get(name) {
-        None => Ok(None),
-        Some(value) => value.to_str().map(Some).map_err(|_| malformed),
     }
 }
 
 /// Milliseconds since the epoch of a header value (see [`MILLIS_THRESHOLD`]).
 fn parse_timestamp(value: &str) -> Result<u64, WebhookError> {
-    if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(WebhookError::InvalidTimestamp);
-    }
-    let number: u64 = value.parse().map_err(|_| WebhookError::InvalidTimestamp)?;
+    let number = hmac_signature::parse_decimal(value, 20).ok_or(WebhookError::InvalidTimestamp)?;
     if number >= MILLIS_THRESHOLD {
         Ok(number)
     } else {
@@ -393,9 +345,8 @@ fn parse_timestamp(value: &str) -> Result<u64, WebhookError> {
     }
 }
 
-fn millis_since_epoch(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+fn millis_since_epoch(since_epoch: Duration) -> u64 {
+    u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The two header values of a signed request, as made by [`Verifier::sign_now`].
@@ -421,17 +372,11 @@ impl SignedHeaders {
     /// assert_eq!(headers.len(), 2);
     /// ```
     pub fn to_header_map(&self) -> http::HeaderMap {
-        let mut headers = http::HeaderMap::new();
         // Both values are ASCII digits or hex digits, always valid header values.
-        for (name, value) in [
+        hmac_signature::header_map(&[
             (TIMESTAMP_HEADER, &self.timestamp),
             (SIGNATURE_HEADER, &self.signature),
-        ] {
-            if let Ok(value) = http::HeaderValue::from_str(value) {
-                headers.insert(name, value);
-            }
-        }
-        headers
+        ])
     }
 }
 
