@@ -19,6 +19,36 @@ pub fn client_for(server: &crisp_mock::MockServer) -> Client {
         .expect("client")
 }
 
+/// A client for the embedded mock with `tier`, the mock's credentials and nothing else set.
+pub fn mock_client(server: &crisp_mock::MockServer, tier: crisp_api::Tier) -> Client {
+    Client::builder()
+        .base_url(server.url())
+        .credentials(server.identifier(), server.key())
+        .tier(tier)
+        .build()
+        .unwrap()
+}
+
+/// Sends `text` as a chat message from `from` in the conversation `session` of `website`;
+/// panics on an error.
+pub async fn send_text(
+    client: &Client,
+    website: &str,
+    session: &str,
+    from: crisp_api::types::MessageFrom,
+    text: &str,
+) -> crisp_api::types::MessageSent {
+    use crisp_api::types::{MessageContent, MessageNew};
+    client
+        .send_message_in_conversation(
+            website,
+            session,
+            MessageNew::new(from, "chat", MessageContent::text(text)),
+        )
+        .await
+        .unwrap()
+}
+
 /// A client for a scripted server, with no retries unless the test asks for them.
 pub fn client_at(url: &str) -> Client {
     Client::builder()

@@ -4,7 +4,7 @@
 
 use crisp_api::types::{
     ConversationInboxUpdate, ConversationParticipantNew, ConversationParticipantsSave,
-    ConversationUnreadMark, MessageContent, MessageFrom, MessageNew, MessagesReadMark,
+    ConversationUnreadMark, MessageContent, MessageFrom, MessagesReadMark,
 };
 use crisp_api::{Client, ErrorKind, Tier};
 use crisp_mock::MockServer;
@@ -13,12 +13,7 @@ const WEBSITE: &str = crisp_mock::README_WEBSITE_ID;
 
 async fn setup() -> (MockServer, Client, String) {
     let mock = MockServer::start().await;
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(mock.identifier(), mock.key())
-        .tier(Tier::Plugin)
-        .build()
-        .unwrap();
+    let client = crisp_wire_tests::mock_client(&mock, Tier::Plugin);
     let session = client
         .create_new_conversation(WEBSITE)
         .await
@@ -28,14 +23,8 @@ async fn setup() -> (MockServer, Client, String) {
 }
 
 async fn send(client: &Client, session: &str, from: MessageFrom, text: &str) -> i64 {
-    client
-        .send_message_in_conversation(
-            WEBSITE,
-            session,
-            MessageNew::new(from, "chat", MessageContent::text(text)),
-        )
+    crisp_wire_tests::send_text(client, WEBSITE, session, from, text)
         .await
-        .unwrap()
         .fingerprint
         .expect("the mock gives the fingerprint")
 }

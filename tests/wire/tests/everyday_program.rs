@@ -45,12 +45,7 @@ async fn everyday(client: &Client, website_id: &str) -> crisp_api::Result<Vec<Co
 #[tokio::test]
 async fn the_everyday_program_runs_against_the_mock() {
     let mock = MockServer::start().await;
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(mock.identifier(), mock.key())
-        .tier(Tier::Plugin)
-        .build()
-        .unwrap();
+    let client = crisp_wire_tests::mock_client(&mock, Tier::Plugin);
     let website = crisp_mock::README_WEBSITE_ID;
     let resolved = everyday(&client, website).await.unwrap();
     assert_eq!(resolved.len(), 1, "the conversation just resolved");

@@ -7,7 +7,7 @@ use crisp_api::types::{
     MessageCarouselTargetAction, MessageContent, MessageEvent, MessageField, MessageFile,
     MessageFrom, MessageNew, MessagePicker, MessagePickerChoice,
 };
-use crisp_api::{Client, Tier};
+use crisp_api::Tier;
 use crisp_mock::MockServer;
 use serde_json::json;
 
@@ -63,12 +63,7 @@ fn every_type() -> Vec<MessageContent> {
 #[tokio::test]
 async fn every_message_type_is_sent_and_read_back_typed() {
     let mock = MockServer::start().await;
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(mock.identifier(), mock.key())
-        .tier(Tier::Plugin)
-        .build()
-        .unwrap();
+    let client = crisp_wire_tests::mock_client(&mock, Tier::Plugin);
     let session = client
         .create_new_conversation(WEBSITE)
         .await

@@ -3,7 +3,9 @@
 //! hand-written socket.io server for what a well-behaved server never sends.
 
 use crisp_api::events::Event;
-use crisp_api::rtm::{EventStream, Reconnect, RtmErrorKind};
+mod log_capture;
+
+use crisp_api::rtm::{EventStream, Reconnect, RtmBuilder, RtmErrorKind};
 use crisp_api::{Client, Tier};
 use crisp_mock::realtime::{self, MockEvent, RealtimeHandle};
 use futures::{SinkExt as _, StreamExt as _};
@@ -51,6 +53,14 @@ impl App {
             .credentials(IDENTIFIER, key)
             .build()
             .unwrap()
+    }
+
+    /// RTM for `message:send` events from the mock, with the credentials of `key`.
+    fn message_send(&self, key: &str) -> RtmBuilder {
+        self.client(key)
+            .rtm()
+            .events(["message:send"])
+            .host(self.socket_url())
     }
 
     async fn connect(&self, events: &[&str]) -> EventStream {
@@ -244,10 +254,7 @@ async fn after_a_drop_the_client_reconnects_authenticates_again_and_keeps_receiv
 async fn without_reconnection_a_drop_ends_the_stream_with_its_error() {
     let app = App::start().await;
     let mut events = app
-        .client(KEY)
-        .rtm()
-        .events(["message:send"])
-        .host(app.socket_url())
+        .message_send(KEY)
         .reconnect(Reconnect::never())
         .connect()
         .await
@@ -292,10 +299,7 @@ async fn a_slow_consumer_keeps_memory_bounded_and_is_told_what_it_missed() {
     // The channel holds every published event, so that the mock forwards them all.
     let app = App::start_with(TOTAL as usize + 16, axum::Router::new()).await;
     let mut events = app
-        .client(KEY)
-        .rtm()
-        .events(["message:send"])
-        .host(app.socket_url())
+        .message_send(KEY)
         .buffer(CAPACITY)
         .connect()
         .await
@@ -380,10 +384,7 @@ async fn rebind_sends_socket_bind_at_most_every_two_and_a_half_seconds() {
 async fn a_subscription_change_rebinds_no_more_often_than_every_two_and_a_half_seconds() {
     let app = App::start().await;
     let mut events = app
-        .client(KEY)
-        .rtm()
-        .events(["message:send"])
-        .host(app.socket_url())
+        .message_send(KEY)
         .rebind_on_change(true)
         .connect()
         .await
@@ -585,33 +586,10 @@ async fn the_first_connection_failing_is_an_error_of_connect() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn debug_display_and_tracing_never_show_the_key() {
-    use std::sync::{Arc, Mutex};
-    use tracing_subscriber::layer::SubscriberExt as _;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(move || writer.clone()),
-        );
     // A current-thread runtime: the connection task runs on this thread, under this
-    // subscriber. Records of the `log` crate (which dependencies such as a WebSocket library
+    // capture. Records of the `log` crate (which dependencies such as a WebSocket library
     // may use) are captured too.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = log_capture::capture();
     let _ = tracing_log::LogTracer::init();
 
     // The server runs on a thread and runtime of its own, outside the subscriber: it
@@ -633,8 +611,7 @@ async fn debug_display_and_tracing_never_show_the_key() {
     let mut shown = Vec::new();
 
     // A connection that works, is dropped and comes back.
-    let client = app.client(KEY);
-    let rtm = client.rtm().events(["message:send"]).host(app.socket_url());
+    let rtm = app.message_send(KEY);
     shown.push(format!("{rtm:?}"));
     let mut events = rtm.reconnect(fast_reconnect()).connect().await.unwrap();
     within("authentication", app.rtm.wait_for_authenticated(1)).await;
@@ -656,14 +633,7 @@ async fn debug_display_and_tracing_never_show_the_key() {
 
     // Refused credentials whose key is a secret too.
     let wrong = "wrong-secret-key-9876543210";
-    let mut refused = app
-        .client(wrong)
-        .rtm()
-        .events(["message:send"])
-        .host(app.socket_url())
-        .connect()
-        .await
-        .unwrap();
+    let mut refused = app.message_send(wrong).connect().await.unwrap();
     shown.push(format!("{refused:?}"));
     if let Some(Err(error)) = within("the refusal", refused.next()).await {
         shown.push(format!("{error} {error:?}"));
@@ -683,7 +653,7 @@ async fn debug_display_and_tracing_never_show_the_key() {
     shown.push(format!("{error} {error:?}"));
     tokio::time::sleep(Duration::from_millis(50)).await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     // Records of the `log` crate were captured too (reqwest's TLS set-up, hyper, …).
     assert!(
         logs.contains("log.target"),

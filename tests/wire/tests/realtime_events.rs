@@ -6,23 +6,15 @@
 use crisp_api::events::Event;
 use crisp_api::rtm::{EventStream, Reconnect};
 use crisp_api::types::{
-    ConversationState, ConversationStateUpdate, MessageContent, MessageFrom, MessageNew,
-    PeoplePerson, PeopleProfileCard,
+    ConversationState, ConversationStateUpdate, MessageContent, MessageFrom, PeoplePerson,
+    PeopleProfileCard,
 };
 use crisp_api::{Client, StreamExt as _, Tier};
 use crisp_mock::MockServer;
+use crisp_wire_tests::{mock_client, send_text};
 use std::time::Duration;
 
 const WEBSITE: &str = crisp_mock::README_WEBSITE_ID;
-
-fn client(mock: &MockServer, tier: Tier) -> Client {
-    Client::builder()
-        .base_url(mock.url())
-        .credentials(mock.identifier(), mock.key())
-        .tier(tier)
-        .build()
-        .unwrap()
-}
 
 async fn subscribe(client: &Client, events: &[&str]) -> EventStream {
     client
@@ -59,17 +51,10 @@ async fn conversation(client: &Client) -> String {
 async fn a_visitor_message_arrives_typed() {
     let mock = MockServer::start().await;
     for tier in [Tier::Plugin, Tier::User] {
-        let client = client(&mock, tier);
+        let client = mock_client(&mock, tier);
         let mut events = subscribe(&client, &["message:send"]).await;
         let session = conversation(&client).await;
-        client
-            .send_message_in_conversation(
-                WEBSITE,
-                &session,
-                MessageNew::new(MessageFrom::User, "chat", MessageContent::text("Hello!")),
-            )
-            .await
-            .unwrap();
+        send_text(&client, WEBSITE, &session, MessageFrom::User, "Hello!").await;
         let Event::MessageSend(message) = next(&mut events).await else {
             panic!("expected message:send")
         };
@@ -83,18 +68,11 @@ async fn a_visitor_message_arrives_typed() {
 #[tokio::test]
 async fn session_and_people_events_arrive_typed_and_others_are_filtered() {
     let mock = MockServer::start().await;
-    let client = client(&mock, Tier::Plugin);
+    let client = mock_client(&mock, Tier::Plugin);
     let mut events = subscribe(&client, &["session:set_state", "people:profile:created"]).await;
     let session = conversation(&client).await;
     // An operator message: `message:received`, not subscribed to, never arrives.
-    client
-        .send_message_in_conversation(
-            WEBSITE,
-            &session,
-            MessageNew::new(MessageFrom::Operator, "chat", MessageContent::text("Hi")),
-        )
-        .await
-        .unwrap();
+    send_text(&client, WEBSITE, &session, MessageFrom::Operator, "Hi").await;
     client
         .change_conversation_state(
             WEBSITE,
@@ -125,7 +103,7 @@ async fn session_and_people_events_arrive_typed_and_others_are_filtered() {
 #[tokio::test]
 async fn after_the_server_drops_every_socket_the_subscription_survives() {
     let mock = MockServer::start().await;
-    let client = client(&mock, Tier::Plugin);
+    let client = mock_client(&mock, Tier::Plugin);
     let mut events = subscribe(&client, &["message:send"]).await;
     mock.realtime().wait_for_authenticated(1).await;
     mock.realtime().drop_all_connections().await;
@@ -136,18 +114,14 @@ async fn after_the_server_drops_every_socket_the_subscription_survives() {
     let authentications = mock.realtime().authentications();
     assert_eq!(authentications[0].events, authentications[1].events);
     let session = conversation(&client).await;
-    client
-        .send_message_in_conversation(
-            WEBSITE,
-            &session,
-            MessageNew::new(
-                MessageFrom::User,
-                "chat",
-                MessageContent::text("still there?"),
-            ),
-        )
-        .await
-        .unwrap();
+    send_text(
+        &client,
+        WEBSITE,
+        &session,
+        MessageFrom::User,
+        "still there?",
+    )
+    .await;
     // First the notice that the connection came back (events may have been missed).
     let notice = tokio::time::timeout(Duration::from_secs(10), events.next())
         .await
@@ -164,12 +138,7 @@ async fn after_the_server_drops_every_socket_the_subscription_survives() {
 #[tokio::test]
 async fn wrong_credentials_end_the_stream_with_a_typed_error() {
     let mock = MockServer::start().await;
-    let client = Client::builder()
-        .base_url(mock.url())
-        .credentials(mock.identifier(), mock.key())
-        .tier(Tier::Plugin)
-        .build()
-        .unwrap();
+    let client = mock_client(&mock, Tier::Plugin);
     // The REST side accepts the client; the socket is given other credentials' URL: the
     // mock's RTM endpoint checks the authentication message itself.
     let stranger = Client::builder()

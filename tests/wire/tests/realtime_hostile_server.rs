@@ -7,14 +7,15 @@
 //! Each case failed on the hand-written framing this crate had before tokio-websockets (the
 //! test name says what must hold); they use only the API that existed then.
 
+mod log_capture;
 mod scripted_socketio;
 
-use crisp_api::rtm::{EventStream, Reconnect, RtmError, RtmErrorKind};
+use crisp_api::rtm::{EventStream, Reconnect, RtmBuilder, RtmError, RtmErrorKind};
 use crisp_api::{Client, Tier};
 use futures::StreamExt as _;
 use scripted_socketio::{
-    accept, accept_with, drain, frame, handshake, read_frame, read_text, serve, text, OP_CLOSE,
-    OP_PONG, OP_TEXT,
+    accept, accept_and_handshake, accept_with, drain, frame, handshake, read_frame, read_text,
+    serve, text, OP_CLOSE, OP_PONG, OP_TEXT,
 };
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,9 +36,25 @@ fn client() -> Client {
         .unwrap()
 }
 
-fn url(addr: SocketAddr) -> String {
-    format!("http://{addr}/")
+/// RTM for `message:send` events from the scripted server at `addr`.
+fn rtm(addr: SocketAddr) -> RtmBuilder {
+    client()
+        .rtm()
+        .events(["message:send"])
+        .host(format!("http://{addr}/"))
 }
+
+/// Connects to the scripted server at `addr`, never reconnecting.
+async fn connect_once(addr: SocketAddr) -> EventStream {
+    rtm(addr)
+        .reconnect(Reconnect::never())
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// An Engine.IO open packet without `maxPayload`.
+const OPEN: &str = r#"0{"sid":"h","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#;
 
 /// Fails the test instead of hanging it.
 async fn within<T>(limit: Duration, what: &str, future: impl Future<Output = T>) -> T {
@@ -59,8 +76,7 @@ async fn final_error(events: &mut EventStream) -> RtmError {
 
 /// Pings whose pongs are 60 kB each, sent forever; the server never reads again.
 async fn flood_pings_never_read(mut stream: TcpStream) {
-    accept(&mut stream).await;
-    handshake(&mut stream).await;
+    accept_and_handshake(&mut stream).await;
     let ping = text(&format!("2{}", "p".repeat(60_000)));
     while stream.write_all(&ping).await.is_ok() {}
 }
@@ -68,10 +84,7 @@ async fn flood_pings_never_read(mut stream: TcpStream) {
 #[tokio::test(flavor = "current_thread")]
 async fn a_server_that_stops_reading_loses_the_connection_within_the_write_deadline() {
     let addr = serve(|stream, _| flood_pings_never_read(stream));
-    let mut events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
+    let mut events = rtm(addr)
         .timeout(Duration::from_millis(500))
         .reconnect(Reconnect::never())
         .connect()
@@ -89,13 +102,7 @@ async fn a_server_that_stops_reading_loses_the_connection_within_the_write_deadl
 #[tokio::test(flavor = "current_thread")]
 async fn close_returns_at_once_while_a_server_is_not_reading() {
     let addr = serve(|stream, _| flood_pings_never_read(stream));
-    let events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
-        .connect()
-        .await
-        .unwrap();
+    let events = rtm(addr).connect().await.unwrap();
     // Time for the pongs to fill the socket buffers: the client is now stuck writing.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let started = Instant::now();
@@ -107,8 +114,7 @@ async fn close_returns_at_once_while_a_server_is_not_reading() {
 async fn small_frames_after_a_large_message_are_read_in_linear_time_and_the_task_yields() {
     const PONGS: usize = 300_000;
     let addr = serve(|mut stream, _| async move {
-        accept(&mut stream).await;
-        handshake(&mut stream).await;
+        accept_and_handshake(&mut stream).await;
         // One valid message just under the 1 MiB limit, then many 2-byte pongs, then a
         // last event.
         let big = format!(
@@ -124,14 +130,7 @@ async fn small_frames_after_a_large_message_are_read_in_linear_time_and_the_task
             .unwrap();
         drain(stream).await;
     });
-    let mut events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
-        .reconnect(Reconnect::never())
-        .connect()
-        .await
-        .unwrap();
+    let mut events = connect_once(addr).await;
 
     // A timer of the consumer's, on the same thread as the connection task: how late does
     // it fire while the task reads?
@@ -171,8 +170,7 @@ async fn small_frames_after_a_large_message_are_read_in_linear_time_and_the_task
 #[tokio::test]
 async fn a_masked_server_frame_fails_the_connection() {
     let addr = serve(|mut stream, _| async move {
-        accept(&mut stream).await;
-        handshake(&mut stream).await;
+        accept_and_handshake(&mut stream).await;
         let event = br#"42["message:send",{"n":"masked"}]"#;
         stream
             .write_all(&frame(OP_TEXT, event, Some([7, 1, 9, 3])))
@@ -180,14 +178,7 @@ async fn a_masked_server_frame_fails_the_connection() {
             .unwrap();
         drain(stream).await;
     });
-    let mut events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
-        .reconnect(Reconnect::never())
-        .connect()
-        .await
-        .unwrap();
+    let mut events = connect_once(addr).await;
     let error = final_error(&mut events).await;
     assert_eq!(error.kind(), RtmErrorKind::Protocol, "{error}");
 }
@@ -195,21 +186,13 @@ async fn a_masked_server_frame_fails_the_connection() {
 #[tokio::test]
 async fn a_message_over_the_rtm_limit_fails_the_connection() {
     let addr = serve(|mut stream, _| async move {
-        accept(&mut stream).await;
-        handshake(&mut stream).await;
+        accept_and_handshake(&mut stream).await;
         // 2 MiB: over RTM's own 1 MiB limit (far under the 16 MiB REST body limit).
         let big = format!(r#"42["message:send",{{"pad":"{}"}}]"#, "x".repeat(2 << 20));
         let _ = stream.write_all(&text(&big)).await;
         drain(stream).await;
     });
-    let mut events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
-        .reconnect(Reconnect::never())
-        .connect()
-        .await
-        .unwrap();
+    let mut events = connect_once(addr).await;
     let error = final_error(&mut events).await;
     assert_eq!(error.kind(), RtmErrorKind::Protocol, "{error}");
 }
@@ -221,8 +204,7 @@ async fn a_server_close_is_answered() {
     let addr = serve(move |mut stream, _| {
         let sender = sender.lock().unwrap().take();
         async move {
-            accept(&mut stream).await;
-            handshake(&mut stream).await;
+            accept_and_handshake(&mut stream).await;
             let mut close = 1000u16.to_be_bytes().to_vec();
             close.extend_from_slice(b"bye");
             stream
@@ -242,14 +224,7 @@ async fn a_server_close_is_answered() {
             }
         }
     });
-    let _events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
-        .reconnect(Reconnect::never())
-        .connect()
-        .await
-        .unwrap();
+    let _events = connect_once(addr).await;
     let answered = within(Duration::from_secs(10), "the client's close", answer)
         .await
         .unwrap();
@@ -262,17 +237,13 @@ async fn a_switch_without_upgrade_and_connection_headers_is_refused() {
     let addr = serve(|mut stream, _| async move {
         accept_with(&mut stream, false).await;
         // The handshake, for a client that goes on (this crate's did, before).
-        let open = r#"0{"sid":"h","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#;
-        let _ = stream.write_all(&text(open)).await;
+        let _ = stream.write_all(&text(OPEN)).await;
         if read_frame(&mut stream).await.is_some() {
             let _ = stream.write_all(&text(r#"40{"sid":"s"}"#)).await;
         }
         drain(stream).await;
     });
-    let error = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
+    let error = rtm(addr)
         .timeout(Duration::from_secs(5))
         .connect()
         .await
@@ -288,18 +259,14 @@ async fn a_server_that_accepts_and_drops_at_once_uses_up_the_attempts() {
     let addr = serve(move |mut stream, _| {
         counted.fetch_add(1, Ordering::SeqCst);
         async move {
-            accept(&mut stream).await;
-            handshake(&mut stream).await;
+            accept_and_handshake(&mut stream).await;
             // Even with the authentication confirmed, a connection that ends at once
             // does not count as established.
             let _ = stream.write_all(&text(r#"42["authenticated",true]"#)).await;
             drop(stream);
         }
     });
-    let mut events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
+    let mut events = rtm(addr)
         .reconnect(
             Reconnect::default()
                 .initial_delay(Duration::from_millis(10))
@@ -366,34 +333,20 @@ fn shows_the_key(text: &str) -> Option<String> {
     None
 }
 
+/// The Engine.IO open, then a socket.io connect error whose message quotes [`echoes`].
+async fn refuse_the_namespace_quoting_the_key(mut stream: TcpStream) {
+    stream.write_all(&text(OPEN)).await.unwrap();
+    let _ = read_text(&mut stream).await;
+    let message = serde_json::json!({ "message": echoes().join(" ") });
+    let _ = stream.write_all(&text(&format!("44{message}"))).await;
+    drain(stream).await;
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_key_echoed_by_the_server_never_reaches_an_error_or_a_log_record() {
-    use std::sync::Mutex;
-    use tracing_subscriber::layer::SubscriberExt as _;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(move || writer.clone()),
-        );
     // The connection task runs on this thread (current-thread runtime), under this
-    // subscriber; the server runs on its own thread, outside it.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // capture; the server runs on its own thread, outside it.
+    let captured = log_capture::capture();
     let mut shown = Vec::new();
 
     // 1. Everything the read loop logs, then an `unauthorized` quoting the key.
@@ -421,13 +374,7 @@ async fn a_key_echoed_by_the_server_never_reaches_an_error_or_a_log_record() {
         }
         drain(stream).await;
     });
-    let mut events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
-        .connect()
-        .await
-        .unwrap();
+    let mut events = rtm(addr).connect().await.unwrap();
     let refused = final_error(&mut events).await;
     assert_eq!(refused.kind(), RtmErrorKind::Authentication, "{refused}");
     shown.push(format!("{refused} {refused:?}"));
@@ -435,23 +382,9 @@ async fn a_key_echoed_by_the_server_never_reaches_an_error_or_a_log_record() {
     // 2. A namespace refusal quoting the key, during the handshake.
     let addr = serve(|mut stream, _| async move {
         accept(&mut stream).await;
-        let open = r#"0{"sid":"h","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#;
-        stream.write_all(&text(open)).await.unwrap();
-        let _ = read_text(&mut stream).await;
-        let message = serde_json::json!({ "message": echoes().join(" ") });
-        stream
-            .write_all(&text(&format!("44{message}")))
-            .await
-            .unwrap();
-        drain(stream).await;
+        refuse_the_namespace_quoting_the_key(stream).await;
     });
-    let error = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
-        .connect()
-        .await
-        .unwrap_err();
+    let error = rtm(addr).connect().await.unwrap_err();
     assert_eq!(error.kind(), RtmErrorKind::Protocol, "{error}");
     shown.push(format!("{error} {error:?}"));
 
@@ -462,13 +395,7 @@ async fn a_key_echoed_by_the_server_never_reaches_an_error_or_a_log_record() {
         stream.write_all(&text(&bad)).await.unwrap();
         drain(stream).await;
     });
-    let error = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
-        .connect()
-        .await
-        .unwrap_err();
+    let error = rtm(addr).connect().await.unwrap_err();
     shown.push(format!("{error} {error:?}"));
 
     // 4. The same in a reconnection: the handshake's error goes to a WARN record.
@@ -478,17 +405,9 @@ async fn a_key_echoed_by_the_server_never_reaches_an_error_or_a_log_record() {
             handshake(&mut stream).await;
             return;
         }
-        let message = serde_json::json!({ "message": echoes().join(" ") });
-        let open = r#"0{"sid":"h","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#;
-        stream.write_all(&text(open)).await.unwrap();
-        let _ = read_text(&mut stream).await;
-        let _ = stream.write_all(&text(&format!("44{message}"))).await;
-        drain(stream).await;
+        refuse_the_namespace_quoting_the_key(stream).await;
     });
-    let mut events = client()
-        .rtm()
-        .events(["message:send"])
-        .host(url(addr))
+    let mut events = rtm(addr)
         .reconnect(
             Reconnect::default()
                 .initial_delay(Duration::from_millis(10))
@@ -508,7 +427,7 @@ async fn a_key_echoed_by_the_server_never_reaches_an_error_or_a_log_record() {
     shown.push(format!("{error} {error:?}"));
     tokio::time::sleep(Duration::from_millis(50)).await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("crisp rtm: skipped"),
         "no RTM records:\n{logs}"

@@ -13,7 +13,7 @@
 
 mod scripted_socketio;
 
-use scripted_socketio::{accept, drain, handshake, serve, text};
+use scripted_socketio::{accept_and_handshake, drain, serve, text};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
 use std::time::Duration;
@@ -39,8 +39,7 @@ fn a_stalled_consumer_holds_a_bounded_number_of_bytes() {
     let addr = serve(move |mut stream, _| {
         let event = event.clone();
         async move {
-            accept(&mut stream).await;
-            handshake(&mut stream).await;
+            accept_and_handshake(&mut stream).await;
             for _ in 0..EVENTS {
                 if stream.write_all(&event).await.is_err() {
                     return;

@@ -4,27 +4,19 @@
 
 use crisp_api::events::Event;
 use crisp_api::rtm::RtmErrorKind;
-use crisp_api::types::{MessageContent, MessageFrom, MessageNew};
+use crisp_api::types::MessageFrom;
 use crisp_api::{Client, ErrorKind, StreamExt as _, Tier};
 use crisp_mock::MockServer;
+use crisp_wire_tests::{mock_client, send_text};
 use std::time::Duration;
 
 const WEBSITE: &str = crisp_mock::README_WEBSITE_ID;
-
-fn client(mock: &MockServer, tier: Tier) -> Client {
-    Client::builder()
-        .base_url(mock.url())
-        .credentials(mock.identifier(), mock.key())
-        .tier(tier)
-        .build()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_website_token_lists_conversations_and_receives_events() {
     let mock = MockServer::start().await;
     let sessions = mock.with_store(|s| s.seed_conversations(WEBSITE, 3));
-    let website = client(&mock, Tier::Website);
+    let website = mock_client(&mock, Tier::Website);
 
     let listed = website
         .list_conversations(WEBSITE, 1)
@@ -58,18 +50,15 @@ async fn a_website_token_lists_conversations_and_receives_events() {
     assert_eq!(asked[0].header("x-crisp-tier"), Some("website"));
 
     // A visitor writes (through a plugin token): the website token's socket gets it.
-    client(&mock, Tier::Plugin)
-        .send_message_in_conversation(
-            WEBSITE,
-            &sessions[0],
-            MessageNew::new(
-                MessageFrom::User,
-                "chat",
-                MessageContent::text("Hello from a visitor"),
-            ),
-        )
-        .await
-        .unwrap();
+    let visitor = mock_client(&mock, Tier::Plugin);
+    send_text(
+        &visitor,
+        WEBSITE,
+        &sessions[0],
+        MessageFrom::User,
+        "Hello from a visitor",
+    )
+    .await;
     let event = tokio::time::timeout(Duration::from_secs(10), events.next())
         .await
         .expect("an event within 10 s")
@@ -84,7 +73,7 @@ async fn a_website_token_lists_conversations_and_receives_events() {
 #[tokio::test]
 async fn a_website_token_needs_its_website_for_rtm_and_is_refused_where_the_spec_says() {
     let mock = MockServer::start().await;
-    let website = client(&mock, Tier::Website);
+    let website = mock_client(&mock, Tier::Website);
 
     // Without the website, nothing is asked.
     let error = website

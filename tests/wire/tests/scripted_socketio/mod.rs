@@ -161,6 +161,12 @@ pub async fn handshake(stream: &mut TcpStream) -> String {
     read_text(stream).await
 }
 
+/// [`accept`], then the [`handshake`]; returns the client's authentication packet.
+pub async fn accept_and_handshake(stream: &mut TcpStream) -> String {
+    accept(stream).await;
+    handshake(stream).await
+}
+
 /// Keeps the connection open, reading (and dropping) whatever the client sends.
 pub async fn drain(mut stream: TcpStream) {
     while read_frame(&mut stream).await.is_some() {}
