@@ -10,6 +10,8 @@
 mod concurrency;
 mod configuration;
 mod hostile;
+#[path = "../log_capture/mod.rs"]
+mod log_capture;
 mod observability;
 mod paging;
 mod paths;

@@ -1,6 +1,7 @@
 //! The runner, the counters behind the summary table, client helpers and a capturing
 //! tracing subscriber.
 
+use crate::log_capture::MemoryWriter;
 use crisp_api::{Client, ClientBuilder, Error, ErrorKind, RetryPolicy};
 use crisp_mock::ScriptedServer;
 use futures::FutureExt as _;
@@ -422,24 +423,12 @@ impl Capture {
         let fmt = tracing_subscriber::fmt::layer()
             .with_ansi(false)
             .with_span_events(FmtSpan::FULL)
-            .with_writer(move || Writer(writer.clone()));
+            .with_writer(move || MemoryWriter(writer.clone()));
         let subscriber = tracing_subscriber::registry()
             .with(tracing_subscriber::filter::LevelFilter::from_level(level))
             .with(fmt)
             .with(SpanLayer(self.spans.clone()));
         tracing::subscriber::set_default(subscriber)
-    }
-}
-
-struct Writer(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Writer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

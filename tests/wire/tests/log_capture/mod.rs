@@ -1,6 +1,9 @@
 //! Captures, in memory, every tracing record made on the current thread (TRACE and up, no
 //! colours), so that a test can read what a program would have logged. Shared by
-//! `realtime.rs` and `realtime_hostile_server.rs`.
+//! `realtime.rs` and `realtime_hostile_server.rs`; the fault suite's own capture
+//! (`faults/support.rs`, which also records spans) writes through [`MemoryWriter`].
+
+#![allow(dead_code)] // each test binary uses its own share of it
 
 use std::sync::{Arc, Mutex};
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -18,10 +21,11 @@ impl CapturedLogs {
     }
 }
 
+/// An `io::Write` that appends to a shared buffer (a tracing `fmt` layer's writer).
 #[derive(Clone, Default)]
-struct Writer(Arc<Mutex<Vec<u8>>>);
+pub struct MemoryWriter(pub Arc<Mutex<Vec<u8>>>);
 
-impl std::io::Write for Writer {
+impl std::io::Write for MemoryWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(buf);
         Ok(buf.len())
@@ -36,7 +40,7 @@ impl std::io::Write for Writer {
 /// this thread (such as RTM's connection task) log under it too; servers run on threads of
 /// their own stay outside it.
 pub fn capture() -> CapturedLogs {
-    let writer = Writer::default();
+    let writer = MemoryWriter::default();
     let bytes = writer.0.clone();
     let subscriber = tracing_subscriber::registry()
         .with(tracing_subscriber::filter::LevelFilter::TRACE)
