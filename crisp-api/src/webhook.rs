@@ -683,9 +683,15 @@ mod tests {
         assert!(typed.kind.is_typed(), "{typed:?}");
         let hooks = [
             typed,
-            Event::new("w", CrispEvent::decode("not:typed:yet", serde_json::json!([1, {}]))),
-            Event::new("w", CrispEvent::decode("message:send", serde_json::json!("a string")))
-                .timestamp(-1),
+            Event::new(
+                "w",
+                CrispEvent::decode("not:typed:yet", serde_json::json!([1, {}])),
+            ),
+            Event::new(
+                "w",
+                CrispEvent::decode("message:send", serde_json::json!("a string")),
+            )
+            .timestamp(-1),
         ];
         for hook in hooks {
             let text = serde_json::to_string(&hook).unwrap();
@@ -696,7 +702,10 @@ mod tests {
         }
         let typed = Event::from_slice(body.to_string().as_bytes()).unwrap();
         let again: serde_json::Value = serde_json::to_value(&typed).unwrap();
-        assert_eq!(Event::from_slice(again.to_string().as_bytes()).unwrap(), typed);
+        assert_eq!(
+            Event::from_slice(again.to_string().as_bytes()).unwrap(),
+            typed
+        );
         assert_eq!(again["data"]["content"], "Hello!");
         assert_eq!(again["data"]["type"], "text");
     }

@@ -22,9 +22,15 @@ fn main() {
         .credentials("identifier", "key")
         .http_client(after.clone())
         .build()
-        .unwrap_or_else(|e| fail(&format!("the SDK's client on the program's own reqwest client was not built: {e}")));
+        .unwrap_or_else(|e| {
+            fail(&format!(
+                "the SDK's client on the program's own reqwest client was not built: {e}"
+            ))
+        });
     drop((before, after, sdk, shared));
-    println!("own-reqwest-client: the program's own reqwest clients and the SDK's were built, no panic");
+    println!(
+        "own-reqwest-client: the program's own reqwest clients and the SDK's were built, no panic"
+    );
 }
 
 fn fail(message: &str) -> ! {
