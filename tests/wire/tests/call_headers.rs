@@ -32,9 +32,16 @@ async fn a_calls_header_reaches_the_server_on_that_request_only() {
     assert_eq!(sent.header("x-request-id"), Some("42"));
     assert_eq!(sent.header("x-request-source"), Some("crm-sync"));
     let teams: Vec<_> = sent.headers.get_all("x-team").iter().collect();
-    assert_eq!(teams, ["billing"], "the call's own header replaces the default");
+    assert_eq!(
+        teams,
+        ["billing"],
+        "the call's own header replaces the default"
+    );
 
-    client.get_conversation_state(WEBSITE, "session_a").await.ok();
+    client
+        .get_conversation_state(WEBSITE, "session_a")
+        .await
+        .ok();
     let next = mock.last_request().unwrap();
     assert_eq!(next.header("x-request-id"), None);
     assert_eq!(next.header("x-team"), Some("support"));
@@ -58,7 +65,10 @@ async fn a_header_the_sdk_sets_is_refused_before_sending() {
         assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{name}: {error}");
         assert_eq!(error.attempts(), 0, "{name}: {error}");
         assert_eq!(error.operation(), Some("get_conversation"));
-        assert!(!error.to_string().contains(value), "{error} shows the value");
+        assert!(
+            !error.to_string().contains(value),
+            "{error} shows the value"
+        );
     }
     assert!(mock.requests().is_empty(), "nothing reached the server");
 }
