@@ -5,7 +5,7 @@
 #
 # 1. A new project depending on this crisp-api (by path) and tokio, built from an empty
 #    target directory (`cargo build`, dev profile), for each feature set: the defaults
-#    (rustls with ring), one API group, rustls with aws-lc-rs, native-tls (skipped without
+#    (rustls with aws-lc-rs, reqwest's own), one API group, native-tls (skipped without
 #    OpenSSL's headers).
 # 2. crisp-api alone from nothing, its dependencies built (`cargo clean -p crisp-api`, then
 #    `cargo build -p crisp-api`): default features, i.e. every group and RTM.
@@ -77,7 +77,6 @@ EOF
 api="crisp-api = { path = \"$root/crisp-api\""
 project default "$api }"
 project one-group "$api, default-features = false, features = [\"rustls\", \"website-conversation\"] }"
-project rustls-aws-lc "$api, default-features = false, features = [\"rustls-aws-lc\", \"rtm\", \"all-groups\"] }"
 if pkg-config --exists openssl 2>/dev/null; then
     project native-tls "$api, default-features = false, features = [\"native-tls\", \"rtm\", \"all-groups\"] }"
 else

@@ -303,9 +303,9 @@ impl ClientBuilder {
 
     /// Uses this `reqwest::Client` (and its pool, proxy, TLS and redirect settings) instead
     /// of building one; the connect timeout of this builder and its refusal to follow
-    /// redirects are then not applied. Start it from [`crate::tls::client_builder`] for the
-    /// TLS backend this crate was built with: with the default `rustls` feature, a plain
-    /// `reqwest::Client::builder()` has no crypto provider (see [`crate::tls`]).
+    /// redirects are then not applied. Any `reqwest::Client` works (the TLS backend is the
+    /// one the Cargo features chose, see [`crate::tls`]); [`crate::tls::client_builder`] is
+    /// a starting point.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

@@ -55,6 +55,35 @@ pub enum ErrorKind {
     BudgetExhausted,
 }
 
+/// What the kind means, in words: `not found`, `rate limited`, … (the phrase that an
+/// [`Error`]'s `Display` starts with, after `crisp: `), for logs and metrics.
+///
+/// ```
+/// assert_eq!(crisp_api::ErrorKind::NotFound.to_string(), "not found");
+/// assert_eq!(format!("{}", crisp_api::ErrorKind::RateLimited), "rate limited");
+/// ```
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::Configuration => "invalid configuration",
+            ErrorKind::InvalidRequest => "invalid request",
+            ErrorKind::Authentication => "authentication failed",
+            ErrorKind::Forbidden => "not allowed",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::RateLimited => "rate limited",
+            ErrorKind::Server => "server error",
+            ErrorKind::InvalidResponse => "invalid response",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Transport => "connection failed",
+            ErrorKind::Api => "request failed",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::QuotaExceeded => "quota exceeded",
+            ErrorKind::UpgradeRequired => "plan upgrade required",
+            ErrorKind::BudgetExhausted => "daily budget spent",
+        })
+    }
+}
+
 /// An error of a Crisp call: the [`ErrorKind`], the HTTP status and Crisp's `reason` when
 /// an answer arrived, and how many attempts were made.
 ///
@@ -282,24 +311,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
-        let what = match i.kind {
-            ErrorKind::Configuration => "invalid configuration",
-            ErrorKind::InvalidRequest => "invalid request",
-            ErrorKind::Authentication => "authentication failed",
-            ErrorKind::Forbidden => "not allowed",
-            ErrorKind::NotFound => "not found",
-            ErrorKind::RateLimited => "rate limited",
-            ErrorKind::Server => "server error",
-            ErrorKind::InvalidResponse => "invalid response",
-            ErrorKind::Timeout => "timed out",
-            ErrorKind::Transport => "connection failed",
-            ErrorKind::Api => "request failed",
-            ErrorKind::Conflict => "conflict",
-            ErrorKind::QuotaExceeded => "quota exceeded",
-            ErrorKind::UpgradeRequired => "plan upgrade required",
-            ErrorKind::BudgetExhausted => "daily budget spent",
-        };
-        write!(f, "crisp: {what}")?;
+        write!(f, "crisp: {}", i.kind)?;
         if let Some(op) = i.operation {
             write!(f, " in {op}")?;
         }
@@ -458,6 +470,39 @@ mod tests {
             std::error::Error::source(&e).is_none(),
             "the raw chain is dropped"
         );
+    }
+
+    #[test]
+    fn every_kind_displays_as_distinct_words_that_start_the_error_s_display() {
+        let kinds = [
+            ErrorKind::Configuration,
+            ErrorKind::InvalidRequest,
+            ErrorKind::Authentication,
+            ErrorKind::Forbidden,
+            ErrorKind::NotFound,
+            ErrorKind::RateLimited,
+            ErrorKind::Server,
+            ErrorKind::InvalidResponse,
+            ErrorKind::Timeout,
+            ErrorKind::Transport,
+            ErrorKind::Api,
+            ErrorKind::Conflict,
+            ErrorKind::QuotaExceeded,
+            ErrorKind::UpgradeRequired,
+            ErrorKind::BudgetExhausted,
+        ];
+        let words: std::collections::BTreeSet<String> =
+            kinds.iter().map(ErrorKind::to_string).collect();
+        assert_eq!(words.len(), kinds.len(), "{words:?}");
+        for kind in kinds {
+            let text = kind.to_string();
+            assert!(!text.is_empty() && !text.contains("ErrorKind"), "{text}");
+            assert_eq!(
+                Error::new(kind, "").to_string(),
+                format!("crisp: {text}"),
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,36 +2,47 @@
 //!
 //! | feature | TLS library | clean build of a new project (2 cores, BENCHMARKS.md) | notes |
 //! |---|---|---|---|
-//! | `rustls` (default) | rustls, *ring* crypto provider | 39 s | TLS 1.2 and 1.3, key exchange X25519, P-256, P-384; ring's few C and assembly files need only the C compiler `cc` finds |
-//! | `rustls-aws-lc` | rustls, *aws-lc-rs* provider (reqwest's own default) | 49 s: aws-lc's C library | adds the post-quantum hybrid key exchange X25519MLKEM768, preferred when the server offers it |
-//! | `native-tls` | the platform's (OpenSSL on Linux) | 36–43 s (as fast as `rustls`, within noise), but only where OpenSSL's headers and `pkg-config` are installed (not on a stock Debian) | the system's TLS settings and updates |
+//! | `rustls` (default; `rustls-aws-lc` is the same) | rustls with reqwest's own default crypto provider, *aws-lc-rs* | about 49 s (0.1's *ring* set-up: 39 s); +30 % wall time, +42 % CPU time in one paired run | TLS 1.2 and 1.3, the post-quantum hybrid key exchange X25519MLKEM768; aws-lc's C library needs only the C compiler `cc` finds |
+//! | `native-tls` | the platform's (OpenSSL on Linux) | about as fast as 0.1's *ring*, but only where OpenSSL's headers and `pkg-config` are installed (not on a stock Debian) | the system's TLS settings and updates |
 //!
-//! The default is the fastest build that needs nothing beyond a C compiler: `native-tls`
-//! builds about as fast by linking the system's OpenSSL, whose headers a stock system lacks.
-//!
-//! Every backend verifies the server's certificate and host name against the platform's
-//! roots: both rustls options through `rustls-platform-verifier`, exactly as reqwest's own
-//! rustls default does, and `native-tls` through the platform's library. None needs more
-//! than the C compiler that the `cc` crate finds on a stock Debian (`native-tls` needs
-//! OpenSSL's development package as well).
-//!
-//! When several are enabled (a dependency asking for another one), `native-tls` wins over
-//! `rustls-aws-lc`, which wins over `rustls`. With none of them, only `http://` base URLs
-//! work (a local mock server, for instance).
+//! Both verify the server's certificate and host name against the platform's roots: rustls
+//! through `rustls-platform-verifier` (reqwest's own set-up), `native-tls` through the
+//! platform's library. When both are enabled, `native-tls` wins. With neither, only
+//! `http://` base URLs work (a local mock server, for instance).
 //!
 //! ```toml
-//! # The default: rustls with ring.
-//! crisp-api = "0.1"
-//! # Post-quantum key exchange, at the cost of building aws-lc.
-//! crisp-api = { version = "0.1", default-features = false, features = ["rustls-aws-lc", "rtm", "all-groups"] }
+//! # The default: rustls with aws-lc-rs, as reqwest's own default.
+//! crisp-api = "0.2"
+//! # OpenSSL instead (needs libssl-dev and pkg-config).
+//! crisp-api = { version = "0.2", default-features = false, features = ["native-tls", "rtm", "all-groups"] }
 //! ```
 //!
-//! With the default `rustls` feature reqwest has no crypto provider of its own: a
-//! `reqwest::Client` passed to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)
-//! or to the RTM client should start from [`client_builder`] (or [`http1_client_builder`]),
-//! which set the same TLS configuration this crate uses; a plain `reqwest::Client::builder()`
-//! would panic when built, unless the application installed a process-wide provider itself.
-//! This crate never installs one.
+//! # No panic in the application's own HTTP clients
+//!
+//! Cargo unifies features across a binary: whatever this crate asks of reqwest, every
+//! `reqwest::Client` in the application gets. So the default asks for reqwest's own
+//! `rustls` feature, under which reqwest brings its crypto provider (aws-lc-rs) and uses
+//! it whenever the process has not installed one of its own: a `reqwest::Client::new()`
+//! elsewhere in the binary, reqwest's default features off or on, builds as it would
+//! without this crate. `tests/own-reqwest-client` in this repository is such a program, run
+//! by CI.
+//!
+//! 0.1 used rustls with the *ring* provider through reqwest's `rustls-no-provider`, and
+//! handed its own clients a ring configuration. That built about 10 s faster from clean,
+//! but the feature reached every other client in the binary too, and they had no provider:
+//! `reqwest::Client::new()` panicked ("No rustls crypto provider is configured"). The
+//! alternatives were no better: installing ring as the process's default provider from this
+//! crate would change what other code in the binary gets, silently and only once this
+//! crate's client has been built (a client built before would still panic), and reqwest has
+//! no feature that brings *ring* as its provider. A dependency must never change whether
+//! other code in the binary panics, so the default pays aws-lc's build time. This crate
+//! never installs a process-wide provider; an application that installs one
+//! (`rustls::crypto::CryptoProvider::install_default`) has it used by every client,
+//! this crate's included.
+//!
+//! [`client_builder`] and [`http1_client_builder`] are a starting point for a client of
+//! your own to pass to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) or
+//! to the RTM client; a plain `reqwest::Client::builder()` works as well.
 
 /// A `reqwest::ClientBuilder` with this crate's TLS backend, speaking HTTP/2 or HTTP/1.1
 /// (negotiated through ALPN): a starting point for a client of your own, with your proxy or
@@ -62,74 +73,33 @@ pub fn http1_client_builder() -> Result<reqwest::ClientBuilder, crate::Error> {
     configure(reqwest::Client::builder().http1_only(), Alpn::Http1)
 }
 
-/// The protocols offered in the TLS handshake (ALPN).
+/// The protocols offered in the TLS handshake (ALPN): reqwest offers those that the builder
+/// allows (`h2` and `http/1.1`, or `http/1.1` alone after `http1_only`).
 #[derive(Clone, Copy)]
 pub(crate) enum Alpn {
     Http2AndHttp1,
     Http1,
 }
 
-/// Sets the TLS backend chosen by the Cargo features on `builder`.
-///
-/// With `rustls` alone that is a `rustls::ClientConfig` of this client's own (the ring
-/// provider, the platform verifier, TLS 1.2 and 1.3, ALPN as asked): reqwest then uses it
-/// as it is. With `rustls-aws-lc` or `native-tls`, reqwest's defaults are the backend.
-#[cfg(all(
-    feature = "rustls",
-    not(feature = "rustls-aws-lc"),
-    not(feature = "native-tls")
-))]
+/// Sets the TLS backend chosen by the Cargo features on `builder`: reqwest's own, which
+/// the features select (rustls with aws-lc-rs, or `native-tls`), so nothing is set here.
+/// The ALPN asked for must match what the builder allows, as reqwest derives it from that.
 pub(crate) fn configure(
     builder: reqwest::ClientBuilder,
     alpn: Alpn,
 ) -> Result<reqwest::ClientBuilder, crate::Error> {
-    use std::sync::Arc;
-    let error = |e: rustls::Error| {
-        crate::Error::configuration(format!("cannot set up TLS (rustls with ring): {e}"))
-    };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    // The verifier reqwest's own rustls default uses: the platform's roots, host names
-    // checked, revocation as the platform does it.
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(error)?;
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(rustls::ALL_VERSIONS)
-        .map_err(error)?
-        // rustls calls every verifier of one's own choosing "dangerous"; this one is the
-        // platform's, the same one reqwest installs.
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    // reqwest leaves a preconfigured config's ALPN alone; these are the protocols it offers
-    // itself (the `http2` feature is on).
-    config.alpn_protocols = match alpn {
-        Alpn::Http2AndHttp1 => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
-        Alpn::Http1 => vec![b"http/1.1".to_vec()],
-    };
-    Ok(builder.tls_backend_preconfigured(config))
-}
-
-/// Sets the TLS backend chosen by the Cargo features on `builder`: here reqwest's own
-/// (`rustls-aws-lc`, `native-tls`), or none at all.
-#[cfg(not(all(
-    feature = "rustls",
-    not(feature = "rustls-aws-lc"),
-    not(feature = "native-tls")
-)))]
-pub(crate) fn configure(
-    builder: reqwest::ClientBuilder,
-    _alpn: Alpn,
-) -> Result<reqwest::ClientBuilder, crate::Error> {
-    Ok(builder)
+    Ok(match alpn {
+        Alpn::Http2AndHttp1 => builder,
+        Alpn::Http1 => builder.http1_only(),
+    })
 }
 
 /// The backend in use, as the features chose it (named by the test below when it fails).
 #[cfg(test)]
 const BACKEND: &str = if cfg!(feature = "native-tls") {
     "native-tls"
-} else if cfg!(feature = "rustls-aws-lc") {
-    "rustls (aws-lc-rs)"
 } else if cfg!(feature = "rustls") {
-    "rustls (ring)"
+    "rustls (aws-lc-rs)"
 } else {
     "none"
 };

@@ -109,6 +109,20 @@ pub fn generate(events: &[EventSpec]) -> Result<String> {
         #![allow(clippy::large_enum_variant)]
 
         /// One real-time event of Crisp, typed by its name.
+        ///
+        /// It serializes as `{"name": …, "data": …}` (the payload as Crisp sends it) and
+        /// deserializes from that through [`Event::decode`], so an event forwarded to a queue
+        /// or a log reads back as the same value, [`Event::Other`] included.
+        ///
+        /// ```
+        /// use crisp_api::events::Event;
+        ///
+        /// let event = Event::decode("not:typed:yet", serde_json::json!({"a": 1}));
+        /// let text = serde_json::to_string(&event)?;
+        /// assert_eq!(text, r#"{"name":"not:typed:yet","data":{"a":1}}"#);
+        /// assert_eq!(serde_json::from_str::<Event>(&text)?, event);
+        /// # Ok::<(), serde_json::Error>(())
+        /// ```
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
         pub enum Event {
@@ -151,6 +165,47 @@ pub fn generate(events: &[EventSpec]) -> Result<String> {
             pub fn is_typed(&self) -> bool {
                 !matches!(self, Event::Other { .. })
             }
+
+            /// The payload, for serializing it as Crisp sends it (the web hook envelope's
+            /// `data`).
+            pub(crate) fn data(&self) -> Data<'_> {
+                Data(self)
+            }
+        }
+
+        /// An event's payload, serialized as Crisp sends it.
+        pub(crate) struct Data<'a>(&'a Event);
+
+        impl ::serde::Serialize for Data<'_> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self.0 {
+                    #( Event::#variants(payload) => payload.serialize(serializer), )*
+                    Event::Other { data, .. } => data.serialize(serializer),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for Event {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeStruct as _;
+                let mut event = serializer.serialize_struct("Event", 2)?;
+                event.serialize_field("name", self.name())?;
+                event.serialize_field("data", &self.data())?;
+                event.end()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for Event {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                #[derive(::serde::Deserialize)]
+                struct Parts {
+                    name: ::std::string::String,
+                    #[serde(default)]
+                    data: ::serde_json::Value,
+                }
+                let parts = Parts::deserialize(deserializer)?;
+                Ok(Event::decode(&parts.name, parts.data))
+            }
         }
 
         #[cfg(test)]
@@ -166,6 +221,26 @@ pub fn generate(events: &[EventSpec]) -> Result<String> {
                     let event = super::Event::decode(name, data);
                     assert!(event.is_typed(), "{name}: the example does not decode: {event:?}");
                     assert_eq!(event.name(), *name);
+                }
+            }
+
+            /// Serialized, then deserialized: the same event, for every example and for
+            /// `Other` (an unknown name, and a known name whose payload did not decode).
+            #[test]
+            fn every_event_serializes_and_reads_back_as_the_same_event() {
+                let mut events: Vec<super::Event> = EXAMPLES
+                    .iter()
+                    .map(|(name, example)| super::Event::decode(name, ::serde_json::from_str(example).unwrap()))
+                    .collect();
+                events.push(super::Event::decode("not:typed:yet", ::serde_json::json!({"a": [1, null]})));
+                events.push(super::Event::decode(super::Event::NAMES[0], ::serde_json::json!("a string")));
+                events.push(super::Event::Other { name: "no:data".into(), data: ::serde_json::Value::Null });
+                for event in events {
+                    let text = ::serde_json::to_string(&event).unwrap();
+                    let back: super::Event = ::serde_json::from_str(&text).unwrap();
+                    assert_eq!(back, event, "{text}");
+                    let value: ::serde_json::Value = ::serde_json::from_str(&text).unwrap();
+                    assert_eq!(value["name"], event.name(), "{text}");
                 }
             }
 

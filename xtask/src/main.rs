@@ -2,9 +2,10 @@
 //! (and its JSON copy for the mock), then turns it into `crisp-api/src/generated/` and the
 //! generated wire tests.
 //!
-//! The pipeline is parts (YAML) → one bundled document → `openapiv3` → `progenitor` tokens →
-//! a pass over the `syn` tree that adds the SDK's typed `send` (and friends) to every
-//! builder → `prettyplease`.
+//! The pipeline is parts (YAML) → one bundled document → `openapiv3` → `progenitor` tokens
+//! (the types and `Client`) → the type rules (`type_rules.rs`) → every operation's `Client`
+//! method and call builder made from the xtask's operation model with templates
+//! (`sdk_methods.rs`, `docs.rs`) → split by API group (`layout.rs`) → `prettyplease`.
 //! The output is deterministic: the same spec and the same `Cargo.lock` give the same bytes.
 
 mod answer_tests;

@@ -1,9 +1,12 @@
 //! The pass over typify's types (progenitor's `types` module) that makes them decode what
 //! Crisp sends and read like hand-written Rust:
-//! - typify's struct builders go: request types get a constructor taking their required
-//!   fields and one setter per optional field (`MessageUser::new().nickname("Bot")`), taking
-//!   what people pass (`&str`, arrays, `json!({..})`, a nested struct without `Some`);
-//!   response-only types get nothing (users decode them, they do not build them);
+//! - typify's struct builders go: every struct gets a constructor taking its required fields
+//!   and one setter per optional field (`MessageUser::new().nickname("Bot")`), taking what
+//!   people pass (`&str`, arrays, `json!({..})`, a nested struct without `Some`): request
+//!   bodies are built that way, and answers too, in users' own tests;
+//! - every struct, open enum and tagged content is `#[non_exhaustive]`: a field Crisp adds to
+//!   an answer, or a value to an open enum, is not a breaking change (a struct literal or an
+//!   exhaustive `match` outside the crate would break; `new` and setters do not);
 //! - optional arrays and maps decode `null` as empty, like an absent field;
 //! - open enums (`x-extensible-enum`) are generated here, with a catch-all `Other(String)`;
 //! - content typed by a sibling field (`x-crisp-tagged-by`, a message's `content` by its
@@ -50,15 +53,17 @@ pub fn apply(file: &mut syn::File, model: &Model) -> Result<()> {
                 for field in fields.named.iter_mut() {
                     rewrite_field(field, &tagged)?;
                 }
-                if model.schemas.request.contains(&name) {
-                    let order = model
-                        .schemas
-                        .required
-                        .get(&name)
-                        .cloned()
-                        .unwrap_or_default();
-                    added.push(constructor_and_setters(&s.ident, fields, &order, model)?);
-                }
+                let order = model
+                    .schemas
+                    .required
+                    .get(&name)
+                    .cloned()
+                    .unwrap_or_default();
+                let request = model.schemas.request.contains(&name);
+                added.push(constructor_and_setters(
+                    &s.ident, fields, &order, model, request,
+                )?);
+                s.attrs.push(parse_quote!(#[non_exhaustive]));
             }
             Item::Enum(e) => {
                 if let Some(names) = model.schemas.varnames.get(&e.ident.to_string()) {
@@ -240,12 +245,16 @@ fn rewrite_field(field: &mut syn::Field, tagged: &BTreeMap<&str, &Tagged>) -> Re
     Ok(())
 }
 
-/// `new(required fields…)` and one setter per optional field, for a type users build.
+/// `new(required fields…)` and one setter per optional field: request bodies are built this
+/// way, and answers in users' own tests (every struct is `#[non_exhaustive]`, so no struct
+/// literal outside the crate). A request body's setter must be documented from the spec; an
+/// answer's falls back to naming its field.
 fn constructor_and_setters(
     ident: &syn::Ident,
     fields: &syn::FieldsNamed,
     required_order: &[String],
     model: &Model,
+    request: bool,
 ) -> Result<Item> {
     struct F<'a> {
         ident: &'a syn::Ident,
@@ -346,7 +355,9 @@ fn constructor_and_setters(
         let doc = if docs.is_empty() {
             // Every setter is documented from the spec: the property's description, or the
             // description of the schema it refers to.
-            let Some(described) = referenced_description(model, &ident.to_string(), &f.wire) else {
+            let described = referenced_description(model, &ident.to_string(), &f.wire)
+                .or_else(|| (!request).then(|| format!("Sets `{}`.", f.wire)));
+            let Some(described) = described else {
                 bail!(
                     "components/schemas/{ident}.{}: a property users set needs a `description` \
                      (it becomes the setter's documentation)",
@@ -709,6 +720,7 @@ fn open_enum(e: &OpenEnum) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #( #[doc = #variant_docs] #variants, )*
             /// A value this version of the SDK does not know, as Crisp sent it.
@@ -841,6 +853,7 @@ fn tagged_content(t: &Tagged) -> Result<TokenStream> {
     Ok(quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #( #[doc = #docs] #variants(#types), )*
             /// A kind this version of the SDK does not know (or content that does not have the

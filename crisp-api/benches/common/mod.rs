@@ -114,8 +114,7 @@ impl Baseline {
         let mut authorization = HeaderValue::from_str(&format!("Basic {token}")).unwrap();
         authorization.set_sensitive(true);
         Baseline {
-            // The SDK's TLS setup (no TLS is used: the server is plain HTTP); with the
-            // default `rustls` feature a bare `reqwest::Client::builder()` has no provider.
+            // The SDK's TLS setup (no TLS is used: the server is plain HTTP).
             http: crisp_api::tls::client_builder()
                 .unwrap()
                 .connect_timeout(Duration::from_secs(5))

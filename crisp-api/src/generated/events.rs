@@ -6,6 +6,20 @@
  ([`crate::webhook`]) deliver them: 82 typed events, and [`Event::Other`](crate::events::Event::Other) for the rest.*/
 #![allow(clippy::large_enum_variant)]
 /// One real-time event of Crisp, typed by its name.
+///
+/// It serializes as `{"name": …, "data": …}` (the payload as Crisp sends it) and
+/// deserializes from that through [`Event::decode`], so an event forwarded to a queue
+/// or a log reads back as the same value, [`Event::Other`] included.
+///
+/// ```
+/// use crisp_api::events::Event;
+///
+/// let event = Event::decode("not:typed:yet", serde_json::json!({"a": 1}));
+/// let text = serde_json::to_string(&event)?;
+/// assert_eq!(text, r#"{"name":"not:typed:yet","data":{"a":1}}"#);
+/// assert_eq!(serde_json::from_str::<Event>(&text)?, event);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
@@ -1301,6 +1315,135 @@ impl Event {
     pub fn is_typed(&self) -> bool {
         !matches!(self, Event::Other { .. })
     }
+    /// The payload, for serializing it as Crisp sends it (the web hook envelope's
+    /// `data`).
+    pub(crate) fn data(&self) -> Data<'_> {
+        Data(self)
+    }
+}
+/// An event's payload, serialized as Crisp sends it.
+pub(crate) struct Data<'a>(&'a Event);
+impl ::serde::Serialize for Data<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            Event::BrowsingRequestInitiated(payload) => payload.serialize(serializer),
+            Event::BrowsingRequestRejected(payload) => payload.serialize(serializer),
+            Event::BucketUrlAvatarGenerated(payload) => payload.serialize(serializer),
+            Event::BucketUrlCampaignGenerated(payload) => payload.serialize(serializer),
+            Event::BucketUrlHelpdeskGenerated(payload) => payload.serialize(serializer),
+            Event::BucketUrlProcessingGenerated(payload) => payload.serialize(serializer),
+            Event::BucketUrlStatusGenerated(payload) => payload.serialize(serializer),
+            Event::BucketUrlUploadGenerated(payload) => payload.serialize(serializer),
+            Event::BucketUrlWebsiteGenerated(payload) => payload.serialize(serializer),
+            Event::CallRequestInitiated(payload) => payload.serialize(serializer),
+            Event::CallRequestRejected(payload) => payload.serialize(serializer),
+            Event::CampaignDispatched(payload) => payload.serialize(serializer),
+            Event::CampaignProgress(payload) => payload.serialize(serializer),
+            Event::CampaignRunning(payload) => payload.serialize(serializer),
+            Event::EmailSubscribe(payload) => payload.serialize(serializer),
+            Event::EmailTrackView(payload) => payload.serialize(serializer),
+            Event::IdentityVerifyRequest(payload) => payload.serialize(serializer),
+            Event::MediaAnimationListed(payload) => payload.serialize(serializer),
+            Event::MessageAcknowledgeDelivered(payload) => payload.serialize(serializer),
+            Event::MessageAcknowledgeIgnored(payload) => payload.serialize(serializer),
+            Event::MessageAcknowledgeReadReceived(payload) => {
+                payload.serialize(serializer)
+            }
+            Event::MessageAcknowledgeReadSend(payload) => payload.serialize(serializer),
+            Event::MessageAcknowledgeUnreadSend(payload) => payload.serialize(serializer),
+            Event::MessageComposeReceive(payload) => payload.serialize(serializer),
+            Event::MessageComposeSend(payload) => payload.serialize(serializer),
+            Event::MessageNotifyUnreadReceived(payload) => payload.serialize(serializer),
+            Event::MessageNotifyUnreadSend(payload) => payload.serialize(serializer),
+            Event::MessageReceived(payload) => payload.serialize(serializer),
+            Event::MessageRemoved(payload) => payload.serialize(serializer),
+            Event::MessageSend(payload) => payload.serialize(serializer),
+            Event::MessageUpdated(payload) => payload.serialize(serializer),
+            Event::PeopleBindSession(payload) => payload.serialize(serializer),
+            Event::PeopleImportDone(payload) => payload.serialize(serializer),
+            Event::PeopleImportProgress(payload) => payload.serialize(serializer),
+            Event::PeopleProfileCreated(payload) => payload.serialize(serializer),
+            Event::PeopleProfileRemoved(payload) => payload.serialize(serializer),
+            Event::PeopleProfileUpdated(payload) => payload.serialize(serializer),
+            Event::PeopleSyncProfile(payload) => payload.serialize(serializer),
+            Event::PlanSubscriptionUpdated(payload) => payload.serialize(serializer),
+            Event::PluginChannel(payload) => payload.serialize(serializer),
+            Event::PluginEvent(payload) => payload.serialize(serializer),
+            Event::PluginSettingsSaved(payload) => payload.serialize(serializer),
+            Event::PluginSubscriptionUpdated(payload) => payload.serialize(serializer),
+            Event::SessionError(payload) => payload.serialize(serializer),
+            Event::SessionRemoved(payload) => payload.serialize(serializer),
+            Event::SessionRequestInitiated(payload) => payload.serialize(serializer),
+            Event::SessionSetAddress(payload) => payload.serialize(serializer),
+            Event::SessionSetAvatar(payload) => payload.serialize(serializer),
+            Event::SessionSetBlock(payload) => payload.serialize(serializer),
+            Event::SessionSetClosed(payload) => payload.serialize(serializer),
+            Event::SessionSetData(payload) => payload.serialize(serializer),
+            Event::SessionSetEmail(payload) => payload.serialize(serializer),
+            Event::SessionSetInbox(payload) => payload.serialize(serializer),
+            Event::SessionSetMentions(payload) => payload.serialize(serializer),
+            Event::SessionSetNickname(payload) => payload.serialize(serializer),
+            Event::SessionSetOpened(payload) => payload.serialize(serializer),
+            Event::SessionSetOrigin(payload) => payload.serialize(serializer),
+            Event::SessionSetParticipants(payload) => payload.serialize(serializer),
+            Event::SessionSetPhone(payload) => payload.serialize(serializer),
+            Event::SessionSetRouting(payload) => payload.serialize(serializer),
+            Event::SessionSetSegments(payload) => payload.serialize(serializer),
+            Event::SessionSetState(payload) => payload.serialize(serializer),
+            Event::SessionSetSubject(payload) => payload.serialize(serializer),
+            Event::SessionSyncCapabilities(payload) => payload.serialize(serializer),
+            Event::SessionSyncEvents(payload) => payload.serialize(serializer),
+            Event::SessionSyncGeolocation(payload) => payload.serialize(serializer),
+            Event::SessionSyncLocales(payload) => payload.serialize(serializer),
+            Event::SessionSyncNetwork(payload) => payload.serialize(serializer),
+            Event::SessionSyncPages(payload) => payload.serialize(serializer),
+            Event::SessionSyncRating(payload) => payload.serialize(serializer),
+            Event::SessionSyncSystem(payload) => payload.serialize(serializer),
+            Event::SessionSyncTimezone(payload) => payload.serialize(serializer),
+            Event::SessionSyncTopic(payload) => payload.serialize(serializer),
+            Event::SessionUpdateAvailability(payload) => payload.serialize(serializer),
+            Event::SessionUpdateVerify(payload) => payload.serialize(serializer),
+            Event::SpamDecision(payload) => payload.serialize(serializer),
+            Event::SpamMessage(payload) => payload.serialize(serializer),
+            Event::StatusHealthChanged(payload) => payload.serialize(serializer),
+            Event::WebsiteUpdateOperatorsAvailability(payload) => {
+                payload.serialize(serializer)
+            }
+            Event::WebsiteUpdateVisitorsCount(payload) => payload.serialize(serializer),
+            Event::WebsiteUsersAvailable(payload) => payload.serialize(serializer),
+            Event::WidgetActionProcessed(payload) => payload.serialize(serializer),
+            Event::Other { data, .. } => data.serialize(serializer),
+        }
+    }
+}
+impl ::serde::Serialize for Event {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeStruct as _;
+        let mut event = serializer.serialize_struct("Event", 2)?;
+        event.serialize_field("name", self.name())?;
+        event.serialize_field("data", &self.data())?;
+        event.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Event {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        struct Parts {
+            name: ::std::string::String,
+            #[serde(default)]
+            data: ::serde_json::Value,
+        }
+        let parts = Parts::deserialize(deserializer)?;
+        Ok(Event::decode(&parts.name, parts.data))
+    }
 }
 #[cfg(test)]
 mod tests {
@@ -1643,6 +1786,44 @@ mod tests {
             let event = super::Event::decode(name, data);
             assert!(event.is_typed(), "{name}: the example does not decode: {event:?}");
             assert_eq!(event.name(), * name);
+        }
+    }
+    /// Serialized, then deserialized: the same event, for every example and for
+    /// `Other` (an unknown name, and a known name whose payload did not decode).
+    #[test]
+    fn every_event_serializes_and_reads_back_as_the_same_event() {
+        let mut events: Vec<super::Event> = EXAMPLES
+            .iter()
+            .map(|(name, example)| super::Event::decode(
+                name,
+                ::serde_json::from_str(example).unwrap(),
+            ))
+            .collect();
+        events
+            .push(
+                super::Event::decode(
+                    "not:typed:yet",
+                    ::serde_json::json!({ "a" : [1, null] }),
+                ),
+            );
+        events
+            .push(
+                super::Event::decode(
+                    super::Event::NAMES[0],
+                    ::serde_json::json!("a string"),
+                ),
+            );
+        events
+            .push(super::Event::Other {
+                name: "no:data".into(),
+                data: ::serde_json::Value::Null,
+            });
+        for event in events {
+            let text = ::serde_json::to_string(&event).unwrap();
+            let back: super::Event = ::serde_json::from_str(&text).unwrap();
+            assert_eq!(back, event, "{text}");
+            let value: ::serde_json::Value = ::serde_json::from_str(&text).unwrap();
+            assert_eq!(value["name"], event.name(), "{text}");
         }
     }
     #[test]

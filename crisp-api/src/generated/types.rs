@@ -4,6 +4,7 @@
 
 ///Whether the visitor is online now, and when they were last seen.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Activity {
     ///Epoch milliseconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -90,6 +91,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AnalyticsAggregator {
 }
 ///The date range, how it is split into periods, and which hours count.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-analytics"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-analytics"))))]
 pub struct AnalyticsDate {
@@ -106,6 +108,7 @@ pub struct AnalyticsDate {
 }
 ///The hours of one day of the week that count.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-analytics"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-analytics"))))]
 pub struct AnalyticsDateDay {
@@ -116,6 +119,7 @@ pub struct AnalyticsDateDay {
 }
 ///Working hours per day of the week; only these hours count.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-analytics"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-analytics"))))]
 pub struct AnalyticsDateDays {
@@ -136,6 +140,7 @@ pub struct AnalyticsDateDays {
 }
 ///A condition on another metric; set `then` with it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-analytics"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-analytics"))))]
 pub struct AnalyticsIf {
@@ -251,6 +256,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AnalyticsMetric {
 }
 ///One point of an analytics series.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-analytics"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-analytics"))))]
 pub struct AnalyticsPoint {
@@ -278,6 +284,7 @@ pub struct AnalyticsPoint {
 }
 ///What to compute, over which dates.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-analytics"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-analytics"))))]
 pub struct AnalyticsQuery {
@@ -303,6 +310,7 @@ pub struct AnalyticsQuery {
 }
 ///What applies when `if` holds; set `if` with it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-analytics"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-analytics"))))]
 pub struct AnalyticsThen {
@@ -408,6 +416,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AnalyticsType {
 }
 ///Conversations whose visitors to block or unblock.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchBlock {
@@ -420,6 +429,7 @@ pub struct BatchBlock {
 conversations (in `inbox_id`, when given) when `sessions` is empty or absent.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchConversations {
@@ -436,6 +446,7 @@ pub struct BatchConversations {
 }
 ///The conversations a batch operation acts on, which must be listed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchConversationsListed {
@@ -449,6 +460,7 @@ pub struct BatchConversationsListed {
 (`people`). Send one of the two.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchData {
@@ -466,6 +478,7 @@ pub struct BatchData {
 }
 ///Conversations to move to another inbox.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchInbox {
@@ -477,6 +490,7 @@ pub struct BatchInbox {
 }
 ///People profiles to act on, by id or by search.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch", feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch", feature = "website-people"))))]
 pub struct BatchPeople {
@@ -492,6 +506,7 @@ pub struct BatchPeople {
 }
 ///One criterion of a people search.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch", feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch", feature = "website-people"))))]
 pub struct BatchPeopleFilter {
@@ -506,6 +521,7 @@ pub struct BatchPeopleFilter {
 }
 ///A people search: filters combined with `operator`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch", feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch", feature = "website-people"))))]
 pub struct BatchPeopleSearch {
@@ -578,6 +594,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BatchPeopleSearchOperato
 `inbox_id`) or people profiles (`people`). Send one of the two.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchRemove {
@@ -596,6 +613,7 @@ pub struct BatchRemove {
 }
 ///Conversations to report, and why.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchReport {
@@ -662,6 +680,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BatchReportFlag {
 }
 ///Conversations to assign to an operator, or to nobody.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchRouting {
@@ -675,6 +694,7 @@ pub struct BatchRouting {
 Send one of the two.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-batch"))))]
 pub struct BatchSegments {
@@ -738,6 +758,7 @@ impl ::std::convert::From<u32> for BlockedVisitorsInRule {
 }
 ///A browser and its version.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BrowserVersion {
     ///The major version.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -751,6 +772,7 @@ pub struct BrowserVersion {
 }
 ///The file to upload.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "bucket-url"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "bucket-url"))))]
 pub struct BucketFile {
@@ -843,6 +865,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BucketNamespace {
 }
 ///Who owns the file (its type and identifier, e.g. `website` and a website id).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "bucket-url"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "bucket-url"))))]
 pub struct BucketResource {
@@ -854,6 +877,7 @@ pub struct BucketResource {
 carries it back.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "bucket-url"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "bucket-url"))))]
 pub struct BucketUrlRequest {
@@ -866,6 +890,7 @@ pub struct BucketUrlRequest {
 }
 ///A campaign, with its configuration, state and counters.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct Campaign {
@@ -927,6 +952,7 @@ pub struct Campaign {
 }
 ///A campaign to create; configure it afterwards.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignCreate {
@@ -937,6 +963,7 @@ pub struct CampaignCreate {
 }
 ///The identifier of a new campaign.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignCreated {
@@ -945,6 +972,7 @@ pub struct CampaignCreated {
 }
 ///A campaign as listed, with its state and counters but not its configuration.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignExcerpt {
@@ -993,6 +1021,7 @@ pub struct CampaignExcerpt {
 }
 ///One filter on people profiles, as in Crisp's people searches.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignFilter {
@@ -1013,6 +1042,7 @@ kept: the Go wrapper types it as an array, the Node wrapper as an object.
 }
 ///When an automated campaign sends, and to whom.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignFlow {
@@ -1038,6 +1068,7 @@ pub struct CampaignFlow {
 }
 ///How a campaign is delivered.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignOptions {
@@ -1059,6 +1090,7 @@ pub struct CampaignOptions {
 }
 ///Who a campaign recipient is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignPerson {
@@ -1073,6 +1105,7 @@ pub struct CampaignPerson {
 }
 ///A people profile a campaign would be sent to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignRecipient {
@@ -1089,6 +1122,7 @@ pub struct CampaignRecipient {
 }
 ///Which people profiles a one-shot campaign goes to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignRecipients {
@@ -1120,6 +1154,7 @@ pub struct CampaignRecipients {
 requires every field but `tag` and `options`.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignSave {
@@ -1143,6 +1178,7 @@ pub struct CampaignSave {
 }
 ///Who a campaign is sent as.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignSender {
@@ -1152,6 +1188,7 @@ pub struct CampaignSender {
 }
 ///One action a person took on a sent campaign.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignStatistic {
@@ -1173,6 +1210,7 @@ is kept; neither the reference nor the wrappers describe it.
 }
 ///The people profile that acted on a campaign.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignStatisticProfile {
@@ -1254,6 +1292,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CampaignStatisticsAction
 }
 ///A campaign's counters.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignStatisticsTotals {
@@ -1269,6 +1308,7 @@ pub struct CampaignStatisticsTotals {
 }
 ///A campaign template, with its content.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignTemplate {
@@ -1293,6 +1333,7 @@ pub struct CampaignTemplate {
 }
 ///A campaign template to create, empty; write its content afterwards.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignTemplateCreate {
@@ -1302,6 +1343,7 @@ pub struct CampaignTemplateCreate {
 }
 ///The identifier of a new campaign template.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignTemplateCreated {
@@ -1310,6 +1352,7 @@ pub struct CampaignTemplateCreated {
 }
 ///A campaign template as listed, without its content.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignTemplateExcerpt {
@@ -1331,6 +1374,7 @@ pub struct CampaignTemplateExcerpt {
 }
 ///A campaign template's whole content, replacing the current one.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignTemplateSave {
@@ -1342,6 +1386,7 @@ pub struct CampaignTemplateSave {
 }
 ///Template fields to change; only the fields sent are changed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignTemplateUpdate {
@@ -1356,6 +1401,7 @@ pub struct CampaignTemplateUpdate {
 }
 ///Campaign fields to change; only the fields sent are changed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub struct CampaignUpdate {
@@ -1386,6 +1432,7 @@ pub struct CampaignUpdate {
 }
 ///A conversation between the website's operators and a visitor.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct Conversation {
@@ -1463,6 +1510,7 @@ pub struct Conversation {
 }
 ///The operator a conversation is assigned to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationAssigned {
@@ -1471,6 +1519,7 @@ pub struct ConversationAssigned {
 }
 ///Whether the visitor's messages are blocked.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationBlock {
@@ -1479,6 +1528,7 @@ pub struct ConversationBlock {
 }
 ///Blocks or unblocks the visitor's messages, and who does it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationBlockUpdate {
@@ -1491,6 +1541,7 @@ pub struct ConversationBlockUpdate {
 }
 ///A browsing session of the visitor (one open tab that can be streamed).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationBrowsing {
@@ -1505,6 +1556,7 @@ pub struct ConversationBrowsing {
 }
 ///An action on a browsing session's stream.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationBrowsingAction {
@@ -1579,6 +1631,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ConversationBrowsingActi
 for `click`, `scroll` for `scroll`.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationBrowsingAssist {
@@ -1670,6 +1723,7 @@ for ConversationBrowsingAssistActionType {
 }
 ///A position on the visitor's page, in pixels.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationBrowsingAssistPosition {
@@ -1680,6 +1734,7 @@ pub struct ConversationBrowsingAssistPosition {
 }
 ///A call session of the conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationCall {
@@ -1688,6 +1743,7 @@ pub struct ConversationCall {
 }
 ///Who ends the call (both fields optional).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationCallAbort {
@@ -1760,6 +1816,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ConversationCallMode {
 }
 ///The call to start, and who starts it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationCallNew {
@@ -1772,6 +1829,7 @@ pub struct ConversationCallNew {
 }
 ///A WebRTC signaling payload to relay to the other party of the call.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationCallSignaling {
@@ -1843,6 +1901,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ConversationCallSignalin
 }
 ///Who is typing in the conversation now.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationCompose {
@@ -1853,6 +1912,7 @@ pub struct ConversationCompose {
 }
 ///One party's typing indicator.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationComposeAtom {
@@ -1871,6 +1931,7 @@ pub struct ConversationComposeAtom {
 }
 ///A custom event stacked in a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConversationEvent {
     ///`red`, `orange`, `yellow`, `green`, `blue`, `purple`, `pink`, `brown`, `grey` or `black` (more may come).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1886,6 +1947,7 @@ pub struct ConversationEvent {
 }
 ///A file shared in a message of a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationFile {
@@ -1905,6 +1967,7 @@ pub struct ConversationFile {
 }
 ///The verification link's token to redeem, and for which identity.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationIdentityVerificationRedeem {
@@ -1919,6 +1982,7 @@ pub struct ConversationIdentityVerificationRedeem {
 }
 ///The identity to verify, how, and where to send the verification.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationIdentityVerificationRequest {
@@ -1936,6 +2000,7 @@ pub struct ConversationIdentityVerificationRequest {
 }
 ///The inbox to file the conversation under, or none.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationInboxUpdate {
@@ -1945,6 +2010,7 @@ pub struct ConversationInboxUpdate {
 }
 ///What is known of the visitor of a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationMeta {
@@ -1980,6 +2046,7 @@ pub struct ConversationMeta {
 }
 ///The visitor's network.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConversationMetaConnection {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub asn: ::std::option::Option<::std::string::String>,
@@ -1988,6 +2055,7 @@ pub struct ConversationMetaConnection {
 }
 ///The visitor's device.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationMetaDevice {
@@ -2015,6 +2083,7 @@ pub struct ConversationMetaDevice {
 }
 ///The visitor fields to change; those left out keep their value.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationMetaUpdate {
@@ -2052,6 +2121,7 @@ pub struct ConversationMetaUpdate {
 }
 ///The conversation that was just created.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationNew {
@@ -2060,6 +2130,7 @@ pub struct ConversationNew {
 }
 ///Whether the authenticated operator has the conversation open.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationOpenStateUpdate {
@@ -2068,6 +2139,7 @@ pub struct ConversationOpenStateUpdate {
 }
 ///The original of a message, such as the raw HTML and headers of an email.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationOriginal {
@@ -2094,6 +2166,7 @@ pub struct ConversationOriginal {
 }
 ///A page the visitor browsed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConversationPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_referrer: ::std::option::Option<::std::string::String>,
@@ -2107,6 +2180,7 @@ pub struct ConversationPage {
 }
 ///A participant reached outside the chatbox (an email address, ...).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConversationParticipant {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<::std::string::String>,
@@ -2115,6 +2189,7 @@ pub struct ConversationParticipant {
 }
 ///An external participant to save.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationParticipantNew {
@@ -2125,6 +2200,7 @@ pub struct ConversationParticipantNew {
 }
 ///The external participants of a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationParticipants {
@@ -2138,6 +2214,7 @@ pub struct ConversationParticipants {
 }
 ///The external participants that replace the conversation's, and who saves them.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationParticipantsSave {
@@ -2151,6 +2228,7 @@ pub struct ConversationParticipantsSave {
 }
 ///The parent and the children of a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationRelatedConversations {
@@ -2167,6 +2245,7 @@ pub struct ConversationRelatedConversations {
 }
 ///The conversations related to a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationRelations {
@@ -2175,6 +2254,7 @@ pub struct ConversationRelations {
 }
 ///A reminder to schedule, and who schedules it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationReminder {
@@ -2190,6 +2270,7 @@ pub struct ConversationReminder {
 }
 ///Why the conversation is reported.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationReport {
@@ -2254,6 +2335,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ConversationReportFlag {
 }
 ///The operator a conversation is assigned to, if any.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationRoutingAssign {
@@ -2262,6 +2344,7 @@ pub struct ConversationRoutingAssign {
 }
 ///Assigns a conversation to an operator, or to nobody.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationRoutingAssignUpdate {
@@ -2274,6 +2357,7 @@ pub struct ConversationRoutingAssignUpdate {
 }
 ///Something Crisp's spam filter held back (not a conversation until accepted).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationSpam {
@@ -2297,6 +2381,7 @@ pub struct ConversationSpam {
 }
 ///A spam with its full content.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationSpamContent {
@@ -2325,6 +2410,7 @@ Go wrapper, which first typed it as a string, now accepts any JSON value.
 }
 ///The decision on a spam.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationSpamDecision {
@@ -2393,6 +2479,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ConversationSpamDecision
 }
 ///A conversation's state.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationStateData {
@@ -2401,6 +2488,7 @@ pub struct ConversationStateData {
 }
 ///The state to set, and who sets it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationStateUpdate {
@@ -2412,6 +2500,7 @@ pub struct ConversationStateUpdate {
 }
 ///A custom data key used in the website's conversation metas, with how many carry it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationSuggestedDataKey {
@@ -2423,6 +2512,7 @@ pub struct ConversationSuggestedDataKey {
 }
 ///The data key to remove from the suggestions.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationSuggestedDataKeyDelete {
@@ -2431,6 +2521,7 @@ pub struct ConversationSuggestedDataKeyDelete {
 }
 ///A segment used on the website's conversations, with how many carry it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationSuggestedSegment {
@@ -2442,6 +2533,7 @@ pub struct ConversationSuggestedSegment {
 }
 ///The segment to remove from the suggestions.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationSuggestedSegmentDelete {
@@ -2450,6 +2542,7 @@ pub struct ConversationSuggestedSegmentDelete {
 }
 ///A WebMCP tool to run in the visitor's chatbox.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationToolCall {
@@ -2461,6 +2554,7 @@ pub struct ConversationToolCall {
 }
 ///Who receives the transcript, and at which address.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationTranscriptRequest {
@@ -2471,6 +2565,7 @@ pub struct ConversationTranscriptRequest {
 }
 ///Unread message counts.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationUnread {
@@ -2481,6 +2576,7 @@ pub struct ConversationUnread {
 }
 ///Whose messages to mark as unread.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationUnreadMark {
@@ -2488,6 +2584,7 @@ pub struct ConversationUnreadMark {
 }
 ///An identity of the visitor that was verified, and how.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConversationVerification {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annotation: ::std::option::Option<::std::string::String>,
@@ -2499,6 +2596,7 @@ pub struct ConversationVerification {
 }
 ///Whether the conversation's user is verified, and by which identities.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationVerify {
@@ -2515,6 +2613,7 @@ pub struct ConversationVerify {
 }
 ///The verify status to set.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationVerifyUpdate {
@@ -2523,6 +2622,7 @@ pub struct ConversationVerifyUpdate {
 }
 ///A widget action Crisp accepted for delivery to the plugin.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationWidgetAction {
@@ -2534,6 +2634,7 @@ pub struct ConversationWidgetAction {
 }
 ///How Crisp retries delivering the hook to the plugin.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationWidgetActionStrategy {
@@ -2546,6 +2647,7 @@ pub struct ConversationWidgetActionStrategy {
 }
 ///A click on a button of a plugin's widget.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationWidgetButtonAction {
@@ -2563,6 +2665,7 @@ documents an object, the Node wrapper a string).
 }
 ///A fetch or an edit of a data item of a plugin's widget.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct ConversationWidgetDataAction {
@@ -2699,6 +2802,7 @@ impl ::std::convert::TryFrom<::std::string::String> for DeliveredFrom {
 }
 ///Where the visitor's device is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceGeolocation {
     ///The city.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2714,6 +2818,7 @@ pub struct DeviceGeolocation {
 }
 ///The visitor's operating system, browser engine and browser.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceSystem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub browser: ::std::option::Option<BrowserVersion>,
@@ -2796,6 +2901,7 @@ for EmptyBody {
 }
 ///Fields shared by every Crisp answer. Neither is marked required: Crisp's reference marks no answer field required and the official wrappers read both leniently.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Envelope {
     ///True when the request failed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2806,6 +2912,7 @@ pub struct Envelope {
 }
 ///Details of a failure.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ErrorData {
     ///A human-readable explanation, such as the schema errors of `invalid_data`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2813,6 +2920,7 @@ pub struct ErrorData {
 }
 ///The envelope of a failed request.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ErrorEnvelope {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ErrorData>,
@@ -2825,6 +2933,7 @@ pub struct ErrorEnvelope {
 }
 ///The payload of `browsing:request:initiated`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventBrowsingRequestInitiated {
     ///The browsing session.
     pub browsing_id: ::std::string::String,
@@ -2848,6 +2957,7 @@ pub struct EventBrowsingRequestInitiated {
 }
 ///What the upload must respect.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventBucketPolicy {
     ///The largest file accepted, in bytes (`uint64` in Go).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2855,6 +2965,7 @@ pub struct EventBucketPolicy {
 }
 ///Who owns the file (as in the request).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventBucketResource {
     ///The owner's identifier (a website or user identifier).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2865,6 +2976,7 @@ pub struct EventBucketResource {
 }
 ///Where to upload the file and where it will be.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventBucketUrl {
     ///The URL of the file once uploaded, to use in messages and settings.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2875,6 +2987,7 @@ pub struct EventBucketUrl {
 }
 ///The payload of the `bucket:url:<namespace>:generated` events: the signed upload URL asked for with `generate_bucket_url`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventBucketUrlGenerated {
     ///Who asked for the URL (the tier of the token, `user` or `plugin`, as far as known: the wrappers and references do not document it).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2897,6 +3010,7 @@ pub struct EventBucketUrlGenerated {
 }
 ///The payload of `call:request:initiated` and `call:request:rejected`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventCallRequest {
     ///The call.
     pub call_id: ::std::string::String,
@@ -2917,6 +3031,7 @@ pub struct EventCallRequest {
 }
 ///The payload of `campaign:dispatched`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventCampaign {
     ///The campaign.
     pub campaign_id: ::std::string::String,
@@ -2925,6 +3040,7 @@ pub struct EventCampaign {
 }
 ///The payload of `campaign:progress`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventCampaignProgress {
     ///The campaign.
     pub campaign_id: ::std::string::String,
@@ -2936,6 +3052,7 @@ pub struct EventCampaignProgress {
 }
 ///The payload of `campaign:running`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventCampaignRunning {
     ///The campaign.
     pub campaign_id: ::std::string::String,
@@ -2947,6 +3064,7 @@ pub struct EventCampaignRunning {
 }
 ///The payload of `email:subscribe`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventEmailSubscribe {
     ///The email address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2959,6 +3077,7 @@ pub struct EventEmailSubscribe {
 }
 ///The payload of `email:track:view`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventEmailTrackView {
     ///Which one (a `session_id` when `type` is `session`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2974,6 +3093,7 @@ pub struct EventEmailTrackView {
 }
 ///The payload of `identity:verify:request`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventIdentityVerifyRequest {
     ///The verification code to send (a secret).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3003,6 +3123,7 @@ pub struct EventIdentityVerifyRequest {
 }
 ///An animation found.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventMediaAnimation {
     ///The MIME type (`image/gif`).
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -3013,6 +3134,7 @@ pub struct EventMediaAnimation {
 }
 ///The payload of `media:animation:listed`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventMediaAnimationListed {
     ///A number identifying the listing (`int` in Go, `number` in Node; undocumented).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3030,6 +3152,7 @@ pub struct EventMediaAnimationListed {
 }
 ///The payload of `message:send` and `message:received`: a message of the conversation, with the conversation's identity. Its `content` is typed by its `type`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventMessage {
     ///Whether a bot or an automation sent it.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3092,6 +3215,7 @@ pub struct EventMessage {
 }
 ///The payload of `message:acknowledge:read:send`, `message:acknowledge:read:received`, `message:acknowledge:unread:send` and `message:acknowledge:delivered`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventMessageAcknowledge {
     ///The fingerprints of the messages acknowledged.
     #[serde(
@@ -3119,6 +3243,7 @@ pub struct EventMessageAcknowledge {
 }
 ///The payload of `message:acknowledge:ignored`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventMessageAcknowledgeIgnored {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<MessageIgnoredReason>,
@@ -3148,6 +3273,7 @@ pub struct EventMessageAcknowledgeIgnored {
 }
 ///The payload of `message:compose:receive` (an operator is typing).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventMessageComposeReceive {
     ///Whether a bot is composing (typed by Go only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3179,6 +3305,7 @@ pub struct EventMessageComposeReceive {
 }
 ///The payload of `message:compose:send` (the visitor is typing).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventMessageComposeSend {
     ///Whether a bot is composing (typed by Go only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3208,6 +3335,7 @@ pub struct EventMessageComposeSend {
 }
 ///The payload of `message:removed`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventMessageRemoved {
     ///The message's identifier (wider than 32 bits).
     pub fingerprint: i64,
@@ -3228,6 +3356,7 @@ pub struct EventMessageRemoved {
 }
 ///The payload of `message:updated`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventMessageUpdated {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<MessageUpdateContent>,
@@ -3250,6 +3379,7 @@ pub struct EventMessageUpdated {
 }
 ///The operator who did something (opened or closed a conversation).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventOperator {
     ///The URL of the operator's avatar, `null` when they have none (typed by Node only).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3263,12 +3393,14 @@ pub struct EventOperator {
 }
 ///An operator's availability.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventOperatorAvailability {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<crate::types::WebsiteAvailabilityType>,
 }
 ///The payload of `people:bind:session`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleBindSession {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3289,6 +3421,7 @@ pub struct EventPeopleBindSession {
 }
 ///How many profiles of an import are in each state.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleImportCount {
     ///The profiles left to import.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3302,6 +3435,7 @@ pub struct EventPeopleImportCount {
 }
 ///The payload of `people:import:done`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleImportDone {
     ///Whether the import failed.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3317,6 +3451,7 @@ pub struct EventPeopleImportDone {
 }
 ///A profile an import skipped, and why.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleImportItem {
     ///The profile's identifier in the imported file (its email), `null` when it has none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3366,6 +3501,7 @@ impl ::std::convert::From<EventPeopleImportItemList> for EventPeopleImportItems 
 }
 ///The profiles an import skipped, as Node types them.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleImportItemsByState {
     ///The profiles skipped, and why.
     #[serde(
@@ -3377,6 +3513,7 @@ pub struct EventPeopleImportItemsByState {
 }
 ///The payload of `people:import:progress`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleImportProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<EventPeopleImportCount>,
@@ -3396,6 +3533,7 @@ pub struct EventPeopleImportProgress {
 }
 ///The payload of `people:profile:created` and `people:profile:removed`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleProfile {
     ///The profile's email (Go types it on removal too; Node only on creation).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3407,6 +3545,7 @@ pub struct EventPeopleProfile {
 }
 ///What an event says of a people profile: the fields of a profile card (Go's PeopleProfileCard) and of Node's `update` and `identity`, all optional.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleProfileCard {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<Activity>,
@@ -3439,6 +3578,7 @@ pub struct EventPeopleProfileCard {
 }
 ///The payload of `people:profile:updated`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleProfileUpdated {
     ///The profile's email.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3452,6 +3592,7 @@ pub struct EventPeopleProfileUpdated {
 }
 ///The payload of `people:sync:profile`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPeopleSyncProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<EventPeopleProfileCard>,
@@ -3474,6 +3615,7 @@ pub struct EventPeopleSyncProfile {
 }
 ///A Crisp plan a website subscribes to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventPlan {
     ///The plan identifier.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3490,6 +3632,7 @@ pub struct EventPlan {
 }
 ///The payload of `plan:subscription:updated`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPlanSubscriptionUpdated {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan: ::std::option::Option<EventPlan>,
@@ -3498,6 +3641,7 @@ pub struct EventPlanSubscriptionUpdated {
 }
 ///The payload of `plugin:channel`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPluginChannel {
     ///The payload's identifier, as given when forwarding.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3518,6 +3662,7 @@ pub struct EventPluginChannel {
 }
 ///The payload of `plugin:event`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPluginEvent {
     ///The event's data; any JSON values.
     #[serde(default, skip_serializing_if = "::serde_json::Value::is_null")]
@@ -3535,6 +3680,7 @@ pub struct EventPluginEvent {
 }
 ///The payload of `plugin:settings:saved`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPluginSettingsSaved {
     ///The plugin the event is for.
     pub plugin_id: ::std::string::String,
@@ -3546,6 +3692,7 @@ pub struct EventPluginSettingsSaved {
 }
 ///The payload of `plugin:subscription:updated`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventPluginSubscriptionUpdated {
     ///Whether the website is subscribed to the plugin now.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3560,6 +3707,7 @@ pub struct EventPluginSubscriptionUpdated {
 }
 ///A conversation event that carries only the conversation's identity (the same fields start every conversation event).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSession {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3617,6 +3765,7 @@ for EventSessionCapabilityList {
 }
 ///The device's capabilities in an object, as Go types them.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionCapabilitySet {
     ///The device's capabilities.
     #[serde(
@@ -3628,6 +3777,7 @@ pub struct EventSessionCapabilitySet {
 }
 ///The payload of `session:error`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionError {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3655,6 +3805,7 @@ pub struct EventSessionError {
 }
 ///The visitor's languages, in an object (as both wrappers type it).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionLocales {
     ///The visitor's languages, preferred first (`fr`, `en-US`, ...).
     #[serde(
@@ -3666,6 +3817,7 @@ pub struct EventSessionLocales {
 }
 ///The visitor's IP address and network.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionNetwork {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub connection: ::std::option::Option<ConversationMetaConnection>,
@@ -3675,6 +3827,7 @@ pub struct EventSessionNetwork {
 }
 ///The visitor's rating of the conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionRating {
     ///The visitor's comment.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3685,6 +3838,7 @@ pub struct EventSessionRating {
 }
 ///The payload of `session:set_address`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetAddress {
     ///The visitor's new postal address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3706,6 +3860,7 @@ pub struct EventSessionSetAddress {
 }
 ///The payload of `session:set_avatar`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetAvatar {
     ///The URL of the visitor's new avatar.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3727,6 +3882,7 @@ pub struct EventSessionSetAvatar {
 }
 ///The payload of `session:set_block`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetBlock {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3748,6 +3904,7 @@ pub struct EventSessionSetBlock {
 }
 ///The payload of `session:set_data`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetData {
     ///The conversation's custom data, whole; values are strings, numbers or booleans.
     #[serde(default, skip_serializing_if = "::serde_json::Value::is_null")]
@@ -3769,6 +3926,7 @@ pub struct EventSessionSetData {
 }
 ///The payload of `session:set_email`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetEmail {
     ///The visitor's new email.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3790,6 +3948,7 @@ pub struct EventSessionSetEmail {
 }
 ///The payload of `session:set_inbox` (its `inbox_id` is the new inbox).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetInbox {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3811,6 +3970,7 @@ pub struct EventSessionSetInbox {
 }
 ///The payload of `session:set_mentions`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetMentions {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3836,6 +3996,7 @@ pub struct EventSessionSetMentions {
 }
 ///The payload of `session:set_nickname`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetNickname {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3857,6 +4018,7 @@ pub struct EventSessionSetNickname {
 }
 ///The payload of `session:set_opened` and `session:set_closed`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetOpenState {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3877,6 +4039,7 @@ pub struct EventSessionSetOpenState {
 }
 ///The payload of `session:set_origin`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetOrigin {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3897,6 +4060,7 @@ pub struct EventSessionSetOrigin {
 }
 ///The payload of `session:set_participants`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetParticipants {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3922,6 +4086,7 @@ pub struct EventSessionSetParticipants {
 }
 ///The payload of `session:set_phone`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetPhone {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3943,6 +4108,7 @@ pub struct EventSessionSetPhone {
 }
 ///The payload of `session:set_routing`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetRouting {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3967,6 +4133,7 @@ pub struct EventSessionSetRouting {
 }
 ///The payload of `session:set_segments`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetSegments {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3992,6 +4159,7 @@ pub struct EventSessionSetSegments {
 }
 ///The payload of `session:set_state`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetState {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4012,6 +4180,7 @@ pub struct EventSessionSetState {
 }
 ///The payload of `session:set_subject`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSetSubject {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4033,6 +4202,7 @@ pub struct EventSessionSetSubject {
 }
 ///The payload of `session:sync:capabilities`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncCapabilities {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub capabilities: ::std::option::Option<EventSessionCapabilities>,
@@ -4053,6 +4223,7 @@ pub struct EventSessionSyncCapabilities {
 }
 ///The payload of `session:sync:events`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncEvents {
     ///The events pushed.
     #[serde(
@@ -4078,6 +4249,7 @@ pub struct EventSessionSyncEvents {
 }
 ///The payload of `session:sync:geolocation`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncGeolocation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub geolocation: ::std::option::Option<DeviceGeolocation>,
@@ -4098,6 +4270,7 @@ pub struct EventSessionSyncGeolocation {
 }
 ///The payload of `session:sync:locales`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncLocales {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4118,6 +4291,7 @@ pub struct EventSessionSyncLocales {
 }
 ///The payload of `session:sync:network`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncNetwork {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4138,6 +4312,7 @@ pub struct EventSessionSyncNetwork {
 }
 ///The payload of `session:sync:pages`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncPages {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4163,6 +4338,7 @@ pub struct EventSessionSyncPages {
 }
 ///The payload of `session:sync:rating`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncRating {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4183,6 +4359,7 @@ pub struct EventSessionSyncRating {
 }
 ///The payload of `session:sync:system`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncSystem {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4203,6 +4380,7 @@ pub struct EventSessionSyncSystem {
 }
 ///The payload of `session:sync:timezone`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncTimezone {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4223,6 +4401,7 @@ pub struct EventSessionSyncTimezone {
 }
 ///The payload of `session:sync:topic`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionSyncTopic {
     ///The inbox the conversation is in (absent or `null` for the default inbox).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4244,6 +4423,7 @@ pub struct EventSessionSyncTopic {
 }
 ///The visitor's time zone.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionTimezone {
     ///Offset from UTC in minutes, as a browser reports it (`-120` for UTC+2; `int16` in Go).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4251,6 +4431,7 @@ pub struct EventSessionTimezone {
 }
 ///The payload of `session:update_availability`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionUpdateAvailability {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub availability: ::std::option::Option<crate::types::ConversationAvailability>,
@@ -4271,6 +4452,7 @@ pub struct EventSessionUpdateAvailability {
 }
 ///The payload of `session:update_verify`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSessionUpdateVerify {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<crate::types::EventSessionVerifyError>,
@@ -4301,6 +4483,7 @@ pub struct EventSessionUpdateVerify {
 }
 ///The payload of `spam:decision`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSpamDecision {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<crate::types::EventSpamDecisionAction>,
@@ -4312,6 +4495,7 @@ pub struct EventSpamDecision {
 }
 ///The payload of `spam:message`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventSpamMessage {
     ///The message's headers (for an email, by header name); Node types string values, Go any JSON.
     #[serde(default, skip_serializing_if = "::serde_json::Value::is_null")]
@@ -4335,6 +4519,7 @@ pub struct EventSpamMessage {
 }
 ///The payload of `status:health:changed`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventStatusHealthChanged {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub health: ::std::option::Option<crate::types::EventStatusHealth>,
@@ -4350,6 +4535,7 @@ pub struct EventStatusHealthChanged {
 }
 ///A monitored node of a status page.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventStatusNode {
     ///The node's name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4360,6 +4546,7 @@ pub struct EventStatusNode {
 }
 ///The payload of `website:update_operators_availability`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventWebsiteUpdateOperatorsAvailability {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub availability: ::std::option::Option<EventOperatorAvailability>,
@@ -4370,6 +4557,7 @@ pub struct EventWebsiteUpdateOperatorsAvailability {
 }
 ///The payload of `website:update_visitors_count`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventWebsiteUpdateVisitorsCount {
     ///The number of visitors on the website now (`uint32` in Go).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4379,6 +4567,7 @@ pub struct EventWebsiteUpdateVisitorsCount {
 }
 ///The payload of `website:users:available`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventWebsiteUsersAvailable {
     ///Whether any operator is available now.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4388,6 +4577,7 @@ pub struct EventWebsiteUsersAvailable {
 }
 ///The payload of `widget:action:processed`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EventWidgetActionProcessed {
     ///The identifier of the action, as given when it was requested.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4416,6 +4606,7 @@ pub struct EventWidgetActionProcessed {
 }
 ///A latitude and a longitude, in degrees.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GeoCoordinates {
     ///Latitude, in degrees.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4426,6 +4617,7 @@ pub struct GeoCoordinates {
 }
 ///The website's helpdesk.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct Helpdesk {
@@ -4509,6 +4701,7 @@ impl ::std::convert::TryFrom<::std::string::String> for HelpdeskContentType {
 }
 ///The helpdesk's domains.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskDomain {
@@ -4527,6 +4720,7 @@ pub struct HelpdeskDomain {
 }
 ///The domains to change; a field left out is not sent and does not change.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskDomainChange {
@@ -4539,6 +4733,7 @@ pub struct HelpdeskDomainChange {
 }
 ///How to set up a custom domain for the helpdesk.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskDomainSetupFlow {
@@ -4550,6 +4745,7 @@ pub struct HelpdeskDomainSetupFlow {
 }
 ///The setup steps.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskDomainSetupFlowSetup {
@@ -4563,6 +4759,7 @@ pub struct HelpdeskDomainSetupFlowSetup {
 }
 ///A DNS record to create.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskDomainSetupFlowSetupRecord {
@@ -4581,6 +4778,7 @@ pub struct HelpdeskDomainSetupFlowSetupRecord {
 }
 ///A change to the helpdesk content, as recorded in its history.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskHistoryChange {
@@ -4606,6 +4804,7 @@ pub struct HelpdeskHistoryChange {
 }
 ///Who made a change.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskHistoryChangeAuthor {
@@ -4618,6 +4817,7 @@ pub struct HelpdeskHistoryChangeAuthor {
 }
 ///How to cancel a change.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskHistoryChangeCancel {
@@ -4628,6 +4828,7 @@ in the sources; the Node wrapper types it as a string.
 }
 ///How many lines a change inserted and deleted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskHistoryChangeEdits {
@@ -4640,6 +4841,7 @@ pub struct HelpdeskHistoryChangeEdits {
 }
 ///A file a change touched, with what the change left in it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskHistoryChangeFile {
@@ -4657,6 +4859,7 @@ pub struct HelpdeskHistoryChangeFile {
 }
 ///The helpdesk to create.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskInitialize {
@@ -4667,6 +4870,7 @@ pub struct HelpdeskInitialize {
 }
 ///A locale (a language) of the helpdesk.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocale {
@@ -4682,6 +4886,7 @@ pub struct HelpdeskLocale {
 }
 ///The locale to add.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleAdd {
@@ -4690,6 +4895,7 @@ pub struct HelpdeskLocaleAdd {
 }
 ///The external helpdesk to import into a locale.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleExternalImport {
@@ -4708,6 +4914,7 @@ pub struct HelpdeskLocaleExternalImport {
 }
 ///The feedback a visitor left on a page.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleFeedbackItem {
@@ -4726,6 +4933,7 @@ pub struct HelpdeskLocaleFeedbackItem {
 }
 ///The page a feedback is about.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleFeedbackItemArticle {
@@ -4741,6 +4949,7 @@ pub struct HelpdeskLocaleFeedbackItemArticle {
 }
 ///The conversation session of the visitor who left a feedback.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleFeedbackItemSession {
@@ -4763,6 +4972,7 @@ pub struct HelpdeskLocaleFeedbackItemSession {
 }
 ///The operator the visitor's conversation is assigned to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleFeedbackItemSessionAssigned {
@@ -4772,6 +4982,7 @@ pub struct HelpdeskLocaleFeedbackItemSessionAssigned {
 }
 ///Where the visitor was.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleFeedbackItemSessionGeolocation {
@@ -4791,6 +5002,7 @@ pub struct HelpdeskLocaleFeedbackItemSessionGeolocation {
 }
 ///The visitor's coordinates.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleFeedbackItemSessionGeolocationCoordinates {
@@ -4803,6 +5015,7 @@ pub struct HelpdeskLocaleFeedbackItemSessionGeolocationCoordinates {
 }
 ///The ratings visitors gave to the pages of a locale and content type.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleFeedbackRatings {
@@ -4811,6 +5024,7 @@ pub struct HelpdeskLocaleFeedbackRatings {
 }
 ///How many ratings of each kind.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleFeedbackRatingsRatings {
@@ -4823,6 +5037,7 @@ pub struct HelpdeskLocaleFeedbackRatingsRatings {
 }
 ///How much content a locale holds, per content type.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleStatistics {
@@ -4837,6 +5052,7 @@ pub struct HelpdeskLocaleStatistics {
 }
 ///How many pages and groups one content type of a locale holds.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskLocaleStatisticsContent {
@@ -4849,6 +5065,7 @@ pub struct HelpdeskLocaleStatisticsContent {
 }
 ///A page of the helpdesk, in the flat list of a locale and content type.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskPage {
@@ -4866,6 +5083,7 @@ pub struct HelpdeskPage {
 }
 ///A redirection of the helpdesk.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskRedirection {
@@ -4886,6 +5104,7 @@ pub struct HelpdeskRedirection {
 }
 ///The redirection to add.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskRedirectionAdd {
@@ -4896,6 +5115,7 @@ pub struct HelpdeskRedirectionAdd {
 }
 ///The redirection that was just added.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskRedirectionNew {
@@ -4904,6 +5124,7 @@ pub struct HelpdeskRedirectionNew {
 }
 ///The proof of identity that deleting the helpdesk requires.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskRemove {
@@ -4913,6 +5134,7 @@ pub struct HelpdeskRemove {
 fields to change, by `save_helpdesk_settings` (so no field defaults to a value).
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettings {
@@ -4936,6 +5158,7 @@ pub struct HelpdeskSettings {
 }
 ///Who may read the helpdesk.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsAccess {
@@ -4951,6 +5174,7 @@ pub struct HelpdeskSettingsAccess {
 }
 ///How the helpdesk looks.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsAppearance {
@@ -4964,6 +5188,7 @@ pub struct HelpdeskSettingsAppearance {
 }
 ///The helpdesk's color mode.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsAppearanceColor {
@@ -4976,6 +5201,7 @@ pub struct HelpdeskSettingsAppearanceColor {
 }
 ///The helpdesk's logos.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsAppearanceLogos {
@@ -4991,6 +5217,7 @@ pub struct HelpdeskSettingsAppearanceLogos {
 }
 ///Switches for what the helpdesk shows and does.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsBehavior {
@@ -5036,6 +5263,7 @@ pub struct HelpdeskSettingsBehavior {
 }
 ///Custom code added to the helpdesk's pages.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsInclude {
@@ -5045,6 +5273,7 @@ pub struct HelpdeskSettingsInclude {
 }
 ///How the helpdesk's locales are written and translated.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsLocalization {
@@ -5060,6 +5289,7 @@ pub struct HelpdeskSettingsLocalization {
 }
 ///The names the helpdesk shows for its content types.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsSection {
@@ -5078,6 +5308,7 @@ pub struct HelpdeskSettingsSection {
 }
 ///Services the helpdesk offers.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskSettingsService {
@@ -5087,6 +5318,7 @@ pub struct HelpdeskSettingsService {
 }
 ///The content of a page of the content tree.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreeContent {
@@ -5096,6 +5328,7 @@ pub struct HelpdeskTreeContent {
 }
 ///The new content of a page.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreeContentSave {
@@ -5104,6 +5337,7 @@ pub struct HelpdeskTreeContentSave {
 }
 ///An entry of a content tree, a group of pages or a page.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreeEntry {
@@ -5132,6 +5366,7 @@ statistics count `groups` and `entries`, so `group` and `entry` are likely.
 only the fields to change, by `update_helpdesk_tree_metadata`.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreeMetadata {
@@ -5157,6 +5392,7 @@ pub struct HelpdeskTreeMetadata {
 }
 ///The operator who wrote a tree entry.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreeMetadataAuthor {
@@ -5166,6 +5402,7 @@ pub struct HelpdeskTreeMetadataAuthor {
 }
 ///The public page of a tree entry.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreePage {
@@ -5178,6 +5415,7 @@ pub struct HelpdeskTreePage {
 }
 ///A move, rename or reordering of a tree entry.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreePathUpdate {
@@ -5193,6 +5431,7 @@ in the sources; the Node wrapper types it as a string.
 }
 ///Where a tree entry moves to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreePathUpdatePath {
@@ -5203,6 +5442,7 @@ pub struct HelpdeskTreePathUpdatePath {
 `update_helpdesk_tree_metadata`, where a field left out is not changed.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub struct HelpdeskTreeState {
@@ -5218,6 +5458,7 @@ pub struct HelpdeskTreeState {
 }
 ///A message of a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct Message {
@@ -5297,6 +5538,7 @@ pub struct Message {
 }
 ///The content of an `animation` message (a GIF).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageAnimation {
     ///The MIME type.
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5307,6 +5549,7 @@ pub struct MessageAnimation {
 }
 ///The content of an `audio` message (a voice note).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageAudio {
     ///The length in seconds.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5320,6 +5563,7 @@ pub struct MessageAudio {
 }
 ///The content of a `carousel` message: cards the visitor can browse.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCarousel {
     ///The cards.
     #[serde(
@@ -5334,6 +5578,7 @@ pub struct MessageCarousel {
 }
 ///One card of a carousel.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCarouselTarget {
     ///The card's buttons.
     #[serde(
@@ -5354,6 +5599,7 @@ pub struct MessageCarouselTarget {
 }
 ///A button of a carousel card.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageCarouselTargetAction {
     ///The button's text.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5364,6 +5610,7 @@ pub struct MessageCarouselTargetAction {
 }
 ///A typing indicator to show to the other party.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageCompose {
@@ -5382,6 +5629,7 @@ pub struct MessageCompose {
 }
 ///The content of an `event` message: something that happened, shown in the conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageEvent {
     ///The kind of event (e.g. `state:resolved`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5392,6 +5640,7 @@ pub struct MessageEvent {
 }
 ///The content of a `field` message: a question answered in a text field.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageField {
     ///The placeholder shown in the field.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5411,6 +5660,7 @@ pub struct MessageField {
 }
 ///The content of a `file` message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageFile {
     ///The file name shown.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5424,6 +5674,7 @@ pub struct MessageFile {
 }
 ///Why a message was not relayed to a channel.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageIgnoredReason {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -5432,6 +5683,7 @@ pub struct MessageIgnoredReason {
 }
 ///A preview of a link found in a message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageLinkPreview {
@@ -5448,6 +5700,7 @@ pub struct MessageLinkPreview {
 }
 ///What the link preview shows.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageLinkPreviewInformation {
@@ -5460,6 +5713,7 @@ pub struct MessageLinkPreviewInformation {
 }
 ///A message to send in a conversation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageNew {
@@ -5505,12 +5759,14 @@ pub struct MessageNew {
 }
 ///Where to find the original of a message (e.g. the raw email).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageOriginal {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub original_id: ::std::option::Option<::std::string::String>,
 }
 ///The original of a message sent, kept by Crisp and readable later with `get_original_message_in_conversation` (e.g. the raw email behind a message). The reference describes `original` as "original message data"; Go sends `{type, content}`, Node types it as `{original_id}` (what an answer carries, see `MessageOriginal`): the spec follows the reference and Go.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageOriginalNew {
@@ -5519,6 +5775,7 @@ pub struct MessageOriginalNew {
 }
 ///The content of a `picker` message: a question with choices.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessagePicker {
     ///The choices offered.
     #[serde(
@@ -5539,6 +5796,7 @@ pub struct MessagePicker {
 }
 ///One choice of a picker.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessagePickerChoice {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<MessagePickerChoiceAction>,
@@ -5557,6 +5815,7 @@ pub struct MessagePickerChoice {
 }
 ///What choosing does besides answering.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessagePickerChoiceAction {
     ///The URL the action opens.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5567,6 +5826,7 @@ pub struct MessagePickerChoiceAction {
 }
 ///An excerpt of the last message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagePreview {
@@ -5583,6 +5843,7 @@ pub struct MessagePreview {
 }
 ///Something a message refers to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageReference {
     ///The name shown for what is referred to.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5596,6 +5857,7 @@ pub struct MessageReference {
 }
 ///The message that was sent. Crisp may answer 202 (accepted) without it, so `fingerprint` may be absent.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageSent {
@@ -5605,6 +5867,7 @@ pub struct MessageSent {
 }
 ///The new content of a message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessageUpdate {
@@ -5624,6 +5887,7 @@ impl ::std::convert::From<::serde_json::Value> for MessageUpdateContent {
 }
 ///The author shown for a message.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MessageUser {
     ///The URL of the avatar shown.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5640,6 +5904,7 @@ pub struct MessageUser {
 }
 ///Messages to mark as delivered, and to whom.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagesDeliveredMark {
@@ -5650,6 +5915,7 @@ pub struct MessagesDeliveredMark {
 }
 ///Messages to mark as read, and by whom.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-conversation"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-conversation"))))]
 pub struct MessagesReadMark {
@@ -5665,6 +5931,7 @@ pub struct MessagesReadMark {
 }
 ///A campaign sent to a person, and what the person did with it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleCampaign {
@@ -5699,6 +5966,7 @@ pub struct PeopleCampaign {
 }
 ///The company of the person.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PeopleCompany {
     ///What the company does.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5746,6 +6014,7 @@ pub struct PeopleCompany {
 }
 ///Figures about a company.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PeopleCompanyMetrics {
     ///Annual recurring revenue.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5810,6 +6079,7 @@ impl ::std::str::FromStr for PeopleConversationSessionId {
 }
 ///A position on Earth.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PeopleCoordinates {
     ///Latitude, in degrees.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5823,6 +6093,7 @@ pub struct PeopleCoordinates {
 numbers or booleans.
  `data` may be absent (or empty) for a profile without custom data.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleData {
@@ -5832,6 +6103,7 @@ pub struct PeopleData {
 }
 ///Where the person works.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PeopleEmployment {
     ///The employer's domain name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5851,6 +6123,7 @@ pub struct PeopleEmployment {
 }
 ///An event stacked on a people profile.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleEvent {
@@ -5867,6 +6140,7 @@ pub struct PeopleEvent {
 }
 ///An event to stack on a people profile.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleEventNew {
@@ -5881,6 +6155,7 @@ pub struct PeopleEventNew {
 /**One filter of `list_people_profiles`' `search_filter` (which carries a JSON array of them).
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct PeopleFilter {
     ///The field, such as `email`, `segments` or `person.nickname`.
     pub criterion: ::std::string::String,
@@ -5893,6 +6168,7 @@ pub struct PeopleFilter {
 }
 ///Where a person or company is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PeopleGeolocation {
     ///The city.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5908,6 +6184,7 @@ pub struct PeopleGeolocation {
 }
 ///Who the person is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PeoplePerson {
     ///The person's postal address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5953,6 +6230,7 @@ pub struct PeoplePerson {
 }
 ///A people profile (an end user of the website) as Crisp answers it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfile {
@@ -5988,6 +6266,7 @@ pub struct PeopleProfile {
 are lost). Crisp requires `email` and `person`.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileCard {
@@ -6007,6 +6286,7 @@ pub struct PeopleProfileCard {
 }
 ///The import that was started.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileImport {
@@ -6018,6 +6298,7 @@ the reference's answer fields could not be read).
 }
 ///One column of an imported file and the profile field it fills.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileImportMapping {
@@ -6028,6 +6309,7 @@ pub struct PeopleProfileImportMapping {
 }
 ///How to read an imported file.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileImportOptions {
@@ -6040,6 +6322,7 @@ pub struct PeopleProfileImportOptions {
 }
 ///What to import into people profiles, and how to read it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileImportSetup {
@@ -6051,6 +6334,7 @@ pub struct PeopleProfileImportSetup {
 }
 ///The people profile that was just created.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileNew {
@@ -6059,6 +6343,7 @@ pub struct PeopleProfileNew {
 }
 ///The fields of a people profile to change (PATCH); fields not sent keep their value.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleProfileUpdate {
@@ -6142,6 +6427,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PeopleSearchOperator {
 }
 ///A segment used by people profiles, with how many profiles carry it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSegment {
@@ -6154,6 +6440,7 @@ pub struct PeopleSegment {
 }
 ///An account of the person on another network.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PeopleSocialProfile {
     ///The person's handle on that network.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6228,6 +6515,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PeopleSortOrder {
 }
 ///Statistics on the people of a website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleStatistics {
@@ -6237,6 +6525,7 @@ pub struct PeopleStatistics {
 }
 ///Whether a person is subscribed to emails. `email` is always sent, `false` included.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSubscription {
@@ -6246,6 +6535,7 @@ pub struct PeopleSubscription {
 }
 ///A custom data key used on people profiles, with how many profiles carry it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSuggestedDataKey {
@@ -6257,6 +6547,7 @@ pub struct PeopleSuggestedDataKey {
 }
 ///The data key to remove from the website's data key suggestions.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSuggestedDataKeyDelete {
@@ -6265,6 +6556,7 @@ pub struct PeopleSuggestedDataKeyDelete {
 }
 ///An event text stacked on people profiles, with how many times it was stacked.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSuggestedEvent {
@@ -6276,6 +6568,7 @@ pub struct PeopleSuggestedEvent {
 }
 ///The event text to remove from the website's event suggestions.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSuggestedEventDelete {
@@ -6284,6 +6577,7 @@ pub struct PeopleSuggestedEventDelete {
 }
 ///The segment to remove from the website's segment suggestions.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub struct PeopleSuggestedSegmentDelete {
@@ -6292,6 +6586,7 @@ pub struct PeopleSuggestedSegmentDelete {
 }
 ///The Crisp plan a website is subscribed to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plan-subscription"))))]
 pub struct PlanSubscription {
@@ -6340,6 +6635,7 @@ pub struct PlanSubscription {
 }
 ///The new bill period of the website's plan.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plan-subscription"))))]
 pub struct PlanSubscriptionBillPeriodChange {
@@ -6347,6 +6643,7 @@ pub struct PlanSubscriptionBillPeriodChange {
 }
 ///A coupon for plan subscriptions, and what it grants.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plan-subscription"))))]
 pub struct PlanSubscriptionCoupon {
@@ -6364,6 +6661,7 @@ pub struct PlanSubscriptionCoupon {
 }
 ///What a coupon grants.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plan-subscription"))))]
 pub struct PlanSubscriptionCouponPolicy {
@@ -6376,6 +6674,7 @@ pub struct PlanSubscriptionCouponPolicy {
 }
 ///The coupon to redeem on the website's plan.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plan-subscription"))))]
 pub struct PlanSubscriptionCouponRedeem {
@@ -6384,6 +6683,7 @@ pub struct PlanSubscriptionCouponRedeem {
 }
 ///The plan to subscribe the website to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plan-subscription"))))]
 pub struct PlanSubscriptionNew {
@@ -6392,6 +6692,7 @@ pub struct PlanSubscriptionNew {
 }
 ///The user who pays for a plan subscription.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plan-subscription"))))]
 pub struct PlanSubscriptionOwner {
@@ -6410,6 +6711,7 @@ pub struct PlanSubscriptionOwner {
 }
 ///The website of a plan subscription.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plan-subscription"))))]
 pub struct PlanSubscriptionWebsite {
@@ -6428,6 +6730,7 @@ pub struct PlanSubscriptionWebsite {
 }
 ///The plugin a plugin token belongs to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-connect"))))]
 pub struct PluginConnectAccount {
@@ -6436,6 +6739,7 @@ pub struct PluginConnectAccount {
 }
 ///The real-time (RTM) endpoints of a plugin token.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-connect"))))]
 pub struct PluginConnectEndpoints {
@@ -6446,6 +6750,7 @@ pub struct PluginConnectEndpoints {
 }
 ///The fallback real-time (RTM) endpoint, for when the main one fails.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-connect"))))]
 pub struct PluginConnectEndpointsRescue {
@@ -6454,6 +6759,7 @@ pub struct PluginConnectEndpointsRescue {
 }
 ///A real-time (RTM) socket endpoint.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-connect"))))]
 pub struct PluginConnectEndpointsSocket {
@@ -6465,6 +6771,7 @@ pub struct PluginConnectEndpointsSocket {
 `list_connect_websites_since`, `difference` says how it changed.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-connect"))))]
 pub struct PluginConnectWebsite {
@@ -6492,6 +6799,7 @@ plugin defines (and validates with its settings schema).
 }
 ///The Crisp plan of a website (sent with `include_plan=1`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-connect"))))]
 pub struct PluginConnectWebsitePlan {
@@ -6509,6 +6817,7 @@ pub struct PluginConnectWebsitePlan {
 Go's struct (Node's type leaves them out).
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscription {
@@ -6585,6 +6894,7 @@ type leaves it out.
 }
 ///Who asked, signed with the plugin's signature secret, and until when it holds.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionAttestProvenance {
@@ -6602,6 +6912,7 @@ integer).
 }
 ///What the attestation vouches for.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionAttestProvenancePayload {
@@ -6614,6 +6925,7 @@ pub struct PluginSubscriptionAttestProvenancePayload {
 }
 ///The plugin of the attestation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionAttestProvenancePlugin {
@@ -6623,6 +6935,7 @@ pub struct PluginSubscriptionAttestProvenancePlugin {
 }
 ///The Crisp user of the attestation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionAttestProvenanceUser {
@@ -6634,6 +6947,7 @@ pub struct PluginSubscriptionAttestProvenanceUser {
 }
 ///The website of the attestation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionAttestProvenanceWebsite {
@@ -6643,6 +6957,7 @@ pub struct PluginSubscriptionAttestProvenanceWebsite {
 }
 ///An open usage bill of a plugin for a website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionBillUsage {
@@ -6658,6 +6973,7 @@ pub struct PluginSubscriptionBillUsage {
 }
 ///Billable usage to add to the plugin's open bill for a website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionBillUsageReport {
@@ -6672,6 +6988,7 @@ bill.
 }
 ///A payload to forward to the plugin's channel (the `plugin:channel` event).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionChannelForward {
@@ -6685,6 +7002,7 @@ pub struct PluginSubscriptionChannelForward {
 }
 ///A named event to dispatch for the plugin (the `plugin:event` event).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionEventDispatch {
@@ -6695,6 +7013,7 @@ pub struct PluginSubscriptionEventDispatch {
 }
 ///The plugin to subscribe the website to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionNew {
@@ -6703,6 +7022,7 @@ pub struct PluginSubscriptionNew {
 }
 ///A plan a plugin offers.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionPlan {
@@ -6718,6 +7038,7 @@ pub struct PluginSubscriptionPlan {
 }
 ///A plugin's settings for one website, with the schema that validates them.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub struct PluginSubscriptionSettings {
@@ -6774,6 +7095,7 @@ impl ::std::convert::From<::serde_json::Value> for PluginSubscriptionSettingsDat
 }
 ///The operator a conversation is assigned to.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-batch", feature = "website-conversation"))]
 #[cfg_attr(
     docsrs,
@@ -7020,6 +7342,7 @@ impl ::std::convert::TryFrom<::std::string::String> for SearchType {
 }
 ///A piece of software and its version.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SoftwareVersion {
     ///The software's name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7091,6 +7414,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TranscriptTo {
 }
 ///A visitor on the website now.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct Visitor {
@@ -7133,6 +7457,7 @@ pub struct Visitor {
 }
 ///How many visitors a block rule list blocked.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorBlocked {
@@ -7151,6 +7476,7 @@ strings hold is not documented in the sources read).
 }
 ///Latitude and longitude.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorCoordinates {
@@ -7161,6 +7487,7 @@ pub struct VisitorCoordinates {
 }
 ///How many visitors are on the website now.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorCount {
@@ -7176,6 +7503,7 @@ pub struct VisitorCount {
 }
 ///Where a visitor is.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorGeolocation {
@@ -7190,6 +7518,7 @@ pub struct VisitorGeolocation {
 }
 ///The last page a visitor viewed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorLastPage {
@@ -7200,6 +7529,7 @@ pub struct VisitorLastPage {
 }
 ///A geographical point of the visitors map, with the visitors there.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorMapPoint {
@@ -7210,6 +7540,7 @@ pub struct VisitorMapPoint {
 }
 ///The visitors at a map point.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorMapPointVisitors {
@@ -7229,6 +7560,7 @@ pub struct VisitorMapPointVisitors {
 }
 ///A visitor at a map point.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorMapSession {
@@ -7271,6 +7603,7 @@ pub struct VisitorMapSession {
 }
 ///The session bound to a token. Crisp's reference says it transforms a token into a session identifier "if any session is bound to the token": `session_id` may be absent.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-visitors"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-visitors"))))]
 pub struct VisitorSession {
@@ -7279,6 +7612,7 @@ pub struct VisitorSession {
 }
 ///A website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-base"))))]
 pub struct Website {
@@ -7300,6 +7634,7 @@ pub struct Website {
 }
 ///The availability of one operator of the website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-availability"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-availability"))))]
 pub struct WebsiteAvailabilityOperator {
@@ -7312,6 +7647,7 @@ pub struct WebsiteAvailabilityOperator {
 }
 ///When an operator's availability began, and for how long it is set.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-availability"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-availability"))))]
 pub struct WebsiteAvailabilityOperatorTime {
@@ -7324,6 +7660,7 @@ pub struct WebsiteAvailabilityOperatorTime {
 }
 ///Whether visitors see the chatbox online or away.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-availability"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-availability"))))]
 pub struct WebsiteAvailabilityStatus {
@@ -7335,6 +7672,7 @@ pub struct WebsiteAvailabilityStatus {
 }
 ///Where to connect for a website's real-time events.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-connect"))))]
 pub struct WebsiteConnectEndpoints {
@@ -7345,6 +7683,7 @@ pub struct WebsiteConnectEndpoints {
 }
 ///Fallback endpoints, for when the main ones cannot be reached.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-connect"))))]
 pub struct WebsiteConnectEndpointsRescue {
@@ -7353,6 +7692,7 @@ pub struct WebsiteConnectEndpointsRescue {
 }
 ///Socket endpoints (URLs).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-connect"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-connect"))))]
 pub struct WebsiteConnectEndpointsSocket {
@@ -7365,6 +7705,7 @@ pub struct WebsiteConnectEndpointsSocket {
 }
 ///An inbox of the website, its members and the conditions that fill it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub struct WebsiteInbox {
@@ -7420,6 +7761,7 @@ pub struct WebsiteInbox {
 `operator` to the values of `query`.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub struct WebsiteInboxCondition {
@@ -7440,6 +7782,7 @@ pub struct WebsiteInboxCondition {
 }
 ///An inbox to create, or the whole inbox to save (PUT).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub struct WebsiteInboxItem {
@@ -7461,6 +7804,7 @@ pub struct WebsiteInboxItem {
 }
 ///The inbox that was just created.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub struct WebsiteInboxNew {
@@ -7469,6 +7813,7 @@ pub struct WebsiteInboxNew {
 }
 ///The new position of one inbox.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub struct WebsiteInboxOrder {
@@ -7479,6 +7824,7 @@ pub struct WebsiteInboxOrder {
 }
 ///New positions for several inboxes.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub struct WebsiteInboxOrders {
@@ -7487,6 +7833,7 @@ pub struct WebsiteInboxOrders {
 }
 ///A website to create.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-base"))))]
 pub struct WebsiteNew {
@@ -7499,6 +7846,7 @@ pub struct WebsiteNew {
 token, present only when `has_token` is true: keep them secret.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-operator"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperator {
@@ -7537,6 +7885,7 @@ pub struct WebsiteOperator {
 }
 ///An email to the website's operators, and who receives it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-operator"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperatorEmail {
@@ -7624,6 +7973,7 @@ impl ::std::convert::TryFrom<::std::string::String> for WebsiteOperatorEmailReci
 }
 ///A button at the bottom of the email, linking to a page.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-operator"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperatorEmailTarget {
@@ -7636,6 +7986,7 @@ pub struct WebsiteOperatorEmailTarget {
 }
 ///An invitation for an email address to join the website as an operator.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-operator"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperatorInvite {
@@ -7646,6 +7997,7 @@ pub struct WebsiteOperatorInvite {
 }
 ///An operator who recently replied to visitors.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-operator"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperatorLastActive {
@@ -7663,6 +8015,7 @@ pub struct WebsiteOperatorLastActive {
 }
 ///An operator of the website.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-operator"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperatorMember {
@@ -7674,6 +8027,7 @@ pub struct WebsiteOperatorMember {
 }
 ///The membership fields to change; those left out are kept.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-operator"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub struct WebsiteOperatorMembership {
@@ -7685,6 +8039,7 @@ pub struct WebsiteOperatorMembership {
 }
 ///The proof of identity that a website deletion requires.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-base"))))]
 pub struct WebsiteRemove {
@@ -7694,6 +8049,7 @@ pub struct WebsiteRemove {
 Google sign-in. Older references showed `verify` as a plain password string.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(
     any(
         feature = "website-base",
@@ -7826,6 +8182,7 @@ impl ::std::convert::TryFrom<::std::string::String> for WebsiteRemoveVerifyMetho
 }
 ///A website's settings. Every field is optional.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-settings"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettings {
@@ -7858,6 +8215,7 @@ pub struct WebsiteSettings {
 }
 ///Audit settings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-settings"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsAudit {
@@ -7869,6 +8227,7 @@ pub struct WebsiteSettingsAudit {
 string options' value sets are not documented.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-settings"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsChatbox {
@@ -8023,6 +8382,7 @@ pub struct WebsiteSettingsChatbox {
 string options' value sets are not documented.
 , as sent to change them: a list set to `[]` clears it.*/
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-settings"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsChatboxUpdate {
@@ -8155,6 +8515,7 @@ pub struct WebsiteSettingsChatboxUpdate {
 }
 ///Contact details shown to visitors.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-settings"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsContact {
@@ -8182,6 +8543,7 @@ pub struct WebsiteSettingsContact {
 }
 ///Email settings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-settings"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsEmails {
@@ -8200,6 +8562,7 @@ pub struct WebsiteSettingsEmails {
 }
 ///Inbox settings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-settings"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsInbox {
@@ -8217,6 +8580,7 @@ pub struct WebsiteSettingsInbox {
 `false` included.
 */
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-settings"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-settings"))))]
 pub struct WebsiteSettingsUpdate {
@@ -8249,6 +8613,7 @@ pub struct WebsiteSettingsUpdate {
 }
 ///A team of the website's operators.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-teams"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-teams"))))]
 pub struct WebsiteTeam {
@@ -8276,6 +8641,7 @@ pub struct WebsiteTeam {
 }
 ///A team to create, or the whole team to save (PUT).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-teams"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-teams"))))]
 pub struct WebsiteTeamItem {
@@ -8291,6 +8657,7 @@ pub struct WebsiteTeamItem {
 }
 ///The team that was just created.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-teams"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-teams"))))]
 pub struct WebsiteTeamNew {
@@ -8299,6 +8666,7 @@ pub struct WebsiteTeamNew {
 }
 ///The website's verify key.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-verify"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-verify"))))]
 pub struct WebsiteVerifyKey {
@@ -8308,6 +8676,7 @@ pub struct WebsiteVerifyKey {
 }
 ///The website's user verification settings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-verify"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-verify"))))]
 pub struct WebsiteVerifySettings {
@@ -8317,6 +8686,7 @@ pub struct WebsiteVerifySettings {
 }
 ///The user verification setting to set.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-verify"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-verify"))))]
 pub struct WebsiteVerifySettingsUpdate {
@@ -8353,6 +8723,26 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+impl Activity {
+    /// A `Activity` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            last: ::std::default::Default::default(),
+            now: ::std::default::Default::default(),
+        }
+    }
+    ///Epoch milliseconds.
+    pub fn last(mut self, last: i64) -> Self {
+        self.last = ::std::option::Option::Some(last);
+        self
+    }
+    /// Sets `now`.
+    pub fn now(mut self, now: bool) -> Self {
+        self.now = ::std::option::Option::Some(now);
+        self
     }
 }
 #[cfg(any(feature = "website-analytics"))]
@@ -8477,6 +8867,63 @@ impl AnalyticsIf {
             metric: metric.into(),
             split_by: split_by.into(),
         }
+    }
+}
+#[cfg(any(feature = "website-analytics"))]
+impl AnalyticsPoint {
+    /// A `AnalyticsPoint` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            hits: ::std::default::Default::default(),
+            period: ::std::default::Default::default(),
+            split_by: ::std::default::Default::default(),
+            sum_hits: ::std::default::Default::default(),
+            sum_value: ::std::default::Default::default(),
+            unique_hits: ::std::default::Default::default(),
+            value: ::std::default::Default::default(),
+        }
+    }
+    ///How many items the period counts.
+    pub fn hits(mut self, hits: u32) -> Self {
+        self.hits = ::std::option::Option::Some(hits);
+        self
+    }
+    ///The period the point covers (its start, as an ISO 8601 date-time).
+    pub fn period(
+        mut self,
+        period: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.period = ::std::option::Option::Some(period.into());
+        self
+    }
+    ///The value of `split_by` this point is for, when the query splits.
+    pub fn split_by(
+        mut self,
+        split_by: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.split_by = ::std::option::Option::Some(split_by.into());
+        self
+    }
+    ///The sum of the hits of the period.
+    pub fn sum_hits(mut self, sum_hits: u32) -> Self {
+        self.sum_hits = ::std::option::Option::Some(sum_hits);
+        self
+    }
+    ///The sum of the values of the period.
+    pub fn sum_value(mut self, sum_value: f64) -> Self {
+        self.sum_value = ::std::option::Option::Some(sum_value);
+        self
+    }
+    ///How many distinct items the period counts.
+    pub fn unique_hits(mut self, unique_hits: u32) -> Self {
+        self.unique_hits = ::std::option::Option::Some(unique_hits);
+        self
+    }
+    ///The aggregated value of the period.
+    pub fn value(mut self, value: f64) -> Self {
+        self.value = ::std::option::Option::Some(value);
+        self
     }
 }
 #[cfg(any(feature = "website-analytics"))]
@@ -8951,6 +9398,160 @@ impl BucketUrlRequest {
     }
 }
 #[cfg(any(feature = "website-campaign"))]
+impl Campaign {
+    /// A `Campaign` from its required fields (`campaign_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(campaign_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            campaign_id: campaign_id.into(),
+            created_at: ::std::default::Default::default(),
+            dispatched: ::std::default::Default::default(),
+            dispatched_at: ::std::default::Default::default(),
+            flow: ::std::default::Default::default(),
+            format: ::std::default::Default::default(),
+            message: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            options: ::std::default::Default::default(),
+            progress: ::std::default::Default::default(),
+            reached: ::std::default::Default::default(),
+            ready: ::std::default::Default::default(),
+            recipients: ::std::default::Default::default(),
+            running: ::std::default::Default::default(),
+            sender: ::std::default::Default::default(),
+            statistics: ::std::default::Default::default(),
+            subject: ::std::default::Default::default(),
+            tag: ::std::default::Default::default(),
+            targets: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///When the campaign was created (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    ///Whether the campaign was dispatched.
+    pub fn dispatched(mut self, dispatched: bool) -> Self {
+        self.dispatched = ::std::option::Option::Some(dispatched);
+        self
+    }
+    ///When the campaign was dispatched (epoch milliseconds), if it was.
+    pub fn dispatched_at(mut self, dispatched_at: i64) -> Self {
+        self.dispatched_at = ::std::option::Option::Some(dispatched_at);
+        self
+    }
+    /// When an automated campaign sends, and to whom.
+    pub fn flow(mut self, flow: impl ::std::convert::Into<CampaignFlow>) -> Self {
+        self.flow = ::std::option::Option::Some(flow.into());
+        self
+    }
+    /// The format of a campaign's message or a template's content.
+    pub fn format(
+        mut self,
+        format: impl ::std::convert::Into<crate::types::CampaignFormat>,
+    ) -> Self {
+        self.format = ::std::option::Option::Some(format.into());
+        self
+    }
+    ///The campaign's message, in its format (Markdown or HTML).
+    pub fn message(
+        mut self,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(message.into());
+        self
+    }
+    ///The campaign's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    /// How a campaign is delivered.
+    pub fn options(
+        mut self,
+        options: impl ::std::convert::Into<CampaignOptions>,
+    ) -> Self {
+        self.options = ::std::option::Option::Some(options.into());
+        self
+    }
+    ///How much of a dispatched one-shot campaign is sent, in percent (0 to 100).
+    pub fn progress(mut self, progress: u8) -> Self {
+        self.progress = ::std::option::Option::Some(progress);
+        self
+    }
+    ///How many of them it reached so far.
+    pub fn reached(mut self, reached: u32) -> Self {
+        self.reached = ::std::option::Option::Some(reached);
+        self
+    }
+    ///Whether the campaign is configured enough to be tested and dispatched.
+    pub fn ready(mut self, ready: bool) -> Self {
+        self.ready = ::std::option::Option::Some(ready);
+        self
+    }
+    /// Which people profiles a one-shot campaign goes to.
+    pub fn recipients(
+        mut self,
+        recipients: impl ::std::convert::Into<CampaignRecipients>,
+    ) -> Self {
+        self.recipients = ::std::option::Option::Some(recipients.into());
+        self
+    }
+    ///Whether the campaign is sending now (or, if automated, active).
+    pub fn running(mut self, running: bool) -> Self {
+        self.running = ::std::option::Option::Some(running);
+        self
+    }
+    /// Who a campaign is sent as.
+    pub fn sender(mut self, sender: impl ::std::convert::Into<CampaignSender>) -> Self {
+        self.sender = ::std::option::Option::Some(sender.into());
+        self
+    }
+    /// A campaign's counters.
+    pub fn statistics(
+        mut self,
+        statistics: impl ::std::convert::Into<CampaignStatisticsTotals>,
+    ) -> Self {
+        self.statistics = ::std::option::Option::Some(statistics.into());
+        self
+    }
+    ///The subject of the campaign's emails.
+    pub fn subject(
+        mut self,
+        subject: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subject = ::std::option::Option::Some(subject.into());
+        self
+    }
+    ///The campaign's tag (may be empty).
+    pub fn tag(mut self, tag: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.tag = ::std::option::Option::Some(tag.into());
+        self
+    }
+    ///How many people the campaign targets.
+    pub fn targets(mut self, targets: u32) -> Self {
+        self.targets = ::std::option::Option::Some(targets);
+        self
+    }
+    /// How a campaign is sent: `one-shot` (to its recipients, once, when dispatched) or `automated` (to each person its flow's event selects, as the event happens).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::CampaignType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///When the campaign was last changed (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
 impl CampaignCreate {
     /// A `CampaignCreate` from its required fields (`type`, `name`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -8962,6 +9563,122 @@ impl CampaignCreate {
             name: name.into(),
             type_: type_.into(),
         }
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
+impl CampaignCreated {
+    /// A `CampaignCreated` from its required fields (`campaign_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(campaign_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            campaign_id: campaign_id.into(),
+        }
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
+impl CampaignExcerpt {
+    /// A `CampaignExcerpt` from its required fields (`campaign_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(campaign_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            campaign_id: campaign_id.into(),
+            created_at: ::std::default::Default::default(),
+            dispatched: ::std::default::Default::default(),
+            dispatched_at: ::std::default::Default::default(),
+            format: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            progress: ::std::default::Default::default(),
+            reached: ::std::default::Default::default(),
+            ready: ::std::default::Default::default(),
+            running: ::std::default::Default::default(),
+            subject: ::std::default::Default::default(),
+            tag: ::std::default::Default::default(),
+            targets: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///When the campaign was created (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    ///Whether the campaign was dispatched.
+    pub fn dispatched(mut self, dispatched: bool) -> Self {
+        self.dispatched = ::std::option::Option::Some(dispatched);
+        self
+    }
+    ///When the campaign was dispatched (epoch milliseconds), if it was.
+    pub fn dispatched_at(mut self, dispatched_at: i64) -> Self {
+        self.dispatched_at = ::std::option::Option::Some(dispatched_at);
+        self
+    }
+    /// The format of a campaign's message or a template's content.
+    pub fn format(
+        mut self,
+        format: impl ::std::convert::Into<crate::types::CampaignFormat>,
+    ) -> Self {
+        self.format = ::std::option::Option::Some(format.into());
+        self
+    }
+    ///The campaign's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///How much of a dispatched one-shot campaign is sent, in percent (0 to 100).
+    pub fn progress(mut self, progress: u8) -> Self {
+        self.progress = ::std::option::Option::Some(progress);
+        self
+    }
+    ///How many of them it reached so far.
+    pub fn reached(mut self, reached: u32) -> Self {
+        self.reached = ::std::option::Option::Some(reached);
+        self
+    }
+    ///Whether the campaign is configured enough to be tested and dispatched.
+    pub fn ready(mut self, ready: bool) -> Self {
+        self.ready = ::std::option::Option::Some(ready);
+        self
+    }
+    ///Whether the campaign is sending now (or, if automated, active).
+    pub fn running(mut self, running: bool) -> Self {
+        self.running = ::std::option::Option::Some(running);
+        self
+    }
+    ///The subject of the campaign's emails.
+    pub fn subject(
+        mut self,
+        subject: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subject = ::std::option::Option::Some(subject.into());
+        self
+    }
+    ///The campaign's tag (may be empty).
+    pub fn tag(mut self, tag: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.tag = ::std::option::Option::Some(tag.into());
+        self
+    }
+    ///How many people the campaign targets.
+    pub fn targets(mut self, targets: u32) -> Self {
+        self.targets = ::std::option::Option::Some(targets);
+        self
+    }
+    /// How a campaign is sent: `one-shot` (to its recipients, once, when dispatched) or `automated` (to each person its flow's event selects, as the event happens).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::CampaignType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///When the campaign was last changed (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
     }
 }
 #[cfg(any(feature = "website-campaign"))]
@@ -9101,6 +9818,73 @@ impl CampaignOptions {
     }
 }
 #[cfg(any(feature = "website-campaign"))]
+impl CampaignPerson {
+    /// A `CampaignPerson` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            avatar: ::std::default::Default::default(),
+            geolocation: ::std::default::Default::default(),
+            nickname: ::std::default::Default::default(),
+        }
+    }
+    ///The person's avatar URL.
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    /// Where a person or company is.
+    pub fn geolocation(
+        mut self,
+        geolocation: impl ::std::convert::Into<PeopleGeolocation>,
+    ) -> Self {
+        self.geolocation = ::std::option::Option::Some(geolocation.into());
+        self
+    }
+    ///The person's name.
+    pub fn nickname(
+        mut self,
+        nickname: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nickname = ::std::option::Option::Some(nickname.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
+impl CampaignRecipient {
+    /// A `CampaignRecipient` from its required fields (`people_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(people_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            email: ::std::default::Default::default(),
+            people_id: people_id.into(),
+            person: ::std::default::Default::default(),
+            subscribed: ::std::default::Default::default(),
+        }
+    }
+    ///The profile's email.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    /// Who a campaign recipient is.
+    pub fn person(mut self, person: impl ::std::convert::Into<CampaignPerson>) -> Self {
+        self.person = ::std::option::Option::Some(person.into());
+        self
+    }
+    ///Whether the person is subscribed to campaign emails.
+    pub fn subscribed(mut self, subscribed: bool) -> Self {
+        self.subscribed = ::std::option::Option::Some(subscribed);
+        self
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
 impl CampaignRecipients {
     /// A `CampaignRecipients` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9211,6 +9995,171 @@ impl CampaignSender {
     }
 }
 #[cfg(any(feature = "website-campaign"))]
+impl CampaignStatistic {
+    /// A `CampaignStatistic` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            created_at: ::std::default::Default::default(),
+            data: ::std::default::Default::default(),
+            profile: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///When the action first happened (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    /**Details of the action, depending on it (such as the link clicked). Any JSON value
+is kept; neither the reference nor the wrappers describe it.
+*/
+    pub fn data(mut self, data: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+        self.data = data.into();
+        self
+    }
+    /// The people profile that acted on a campaign.
+    pub fn profile(
+        mut self,
+        profile: impl ::std::convert::Into<CampaignStatisticProfile>,
+    ) -> Self {
+        self.profile = ::std::option::Option::Some(profile.into());
+        self
+    }
+    /// The action a statistic records (the action the list was read for).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::CampaignStatisticType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///When the action last happened (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
+impl CampaignStatisticProfile {
+    /// A `CampaignStatisticProfile` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            email: ::std::default::Default::default(),
+            people_id: ::std::default::Default::default(),
+            person: ::std::default::Default::default(),
+        }
+    }
+    ///The profile's email.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    ///The people profile identifier.
+    pub fn people_id(
+        mut self,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.people_id = ::std::option::Option::Some(people_id.into());
+        self
+    }
+    /// Who a campaign recipient is.
+    pub fn person(mut self, person: impl ::std::convert::Into<CampaignPerson>) -> Self {
+        self.person = ::std::option::Option::Some(person.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
+impl CampaignStatisticsTotals {
+    /// A `CampaignStatisticsTotals` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            clicked: ::std::default::Default::default(),
+            opened: ::std::default::Default::default(),
+            unsubscribed: ::std::default::Default::default(),
+        }
+    }
+    ///How many times a link in it was clicked.
+    pub fn clicked(mut self, clicked: u64) -> Self {
+        self.clicked = ::std::option::Option::Some(clicked);
+        self
+    }
+    ///How many times the campaign was opened.
+    pub fn opened(mut self, opened: u64) -> Self {
+        self.opened = ::std::option::Option::Some(opened);
+        self
+    }
+    ///How many recipients unsubscribed from it.
+    pub fn unsubscribed(mut self, unsubscribed: u64) -> Self {
+        self.unsubscribed = ::std::option::Option::Some(unsubscribed);
+        self
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
+impl CampaignTemplate {
+    /// A `CampaignTemplate` from its required fields (`template_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(template_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            content: ::std::default::Default::default(),
+            created_at: ::std::default::Default::default(),
+            format: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            template_id: template_id.into(),
+            type_: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///The template's content, in its format (Markdown or HTML).
+    pub fn content(
+        mut self,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content = ::std::option::Option::Some(content.into());
+        self
+    }
+    ///When the template was created (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    /// The format of a campaign's message or a template's content.
+    pub fn format(
+        mut self,
+        format: impl ::std::convert::Into<crate::types::CampaignFormat>,
+    ) -> Self {
+        self.format = ::std::option::Option::Some(format.into());
+        self
+    }
+    ///The template's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    /// Whether a template is one Crisp provides (`static`) or the website's own (`custom`).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::CampaignTemplateType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///When the template was last changed (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
 impl CampaignTemplateCreate {
     /// A `CampaignTemplateCreate` from its required fields (`format`, `name`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9222,6 +10171,65 @@ impl CampaignTemplateCreate {
             format: format.into(),
             name: name.into(),
         }
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
+impl CampaignTemplateCreated {
+    /// A `CampaignTemplateCreated` from its required fields (`template_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(template_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            template_id: template_id.into(),
+        }
+    }
+}
+#[cfg(any(feature = "website-campaign"))]
+impl CampaignTemplateExcerpt {
+    /// A `CampaignTemplateExcerpt` from its required fields (`template_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(template_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            created_at: ::std::default::Default::default(),
+            format: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            template_id: template_id.into(),
+            type_: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///When the template was created (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    /// The format of a campaign's message or a template's content.
+    pub fn format(
+        mut self,
+        format: impl ::std::convert::Into<crate::types::CampaignFormat>,
+    ) -> Self {
+        self.format = ::std::option::Option::Some(format.into());
+        self
+    }
+    ///The template's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    /// Whether a template is one Crisp provides (`static`) or the website's own (`custom`).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::CampaignTemplateType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///When the template was last changed (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
     }
 }
 #[cfg(any(feature = "website-campaign"))]
@@ -9367,6 +10375,230 @@ impl CampaignUpdate {
     }
 }
 #[cfg(any(feature = "website-conversation"))]
+impl Conversation {
+    /// A `Conversation` from its required fields (`session_id`, `website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            active: ::std::default::Default::default(),
+            assigned: ::std::default::Default::default(),
+            availability: ::std::default::Default::default(),
+            compose: ::std::default::Default::default(),
+            created_at: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            is_blocked: ::std::default::Default::default(),
+            is_verified: ::std::default::Default::default(),
+            last_message: ::std::default::Default::default(),
+            mentions: ::std::default::Default::default(),
+            meta: ::std::default::Default::default(),
+            participants: ::std::default::Default::default(),
+            people_id: ::std::default::Default::default(),
+            preview_message: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            state: ::std::default::Default::default(),
+            status: ::std::default::Default::default(),
+            topic: ::std::default::Default::default(),
+            unread: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+            verifications: ::std::default::Default::default(),
+            waiting_since: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    /// Whether the visitor is online now, and when they were last seen.
+    pub fn active(mut self, active: impl ::std::convert::Into<Activity>) -> Self {
+        self.active = ::std::option::Option::Some(active.into());
+        self
+    }
+    /// The operator a conversation is assigned to.
+    pub fn assigned(
+        mut self,
+        assigned: impl ::std::convert::Into<ConversationAssigned>,
+    ) -> Self {
+        self.assigned = ::std::option::Option::Some(assigned.into());
+        self
+    }
+    /// Whether the visitor is reachable in the chatbox now.
+    pub fn availability(
+        mut self,
+        availability: impl ::std::convert::Into<crate::types::ConversationAvailability>,
+    ) -> Self {
+        self.availability = ::std::option::Option::Some(availability.into());
+        self
+    }
+    /// Who is typing in the conversation now.
+    pub fn compose(
+        mut self,
+        compose: impl ::std::convert::Into<ConversationCompose>,
+    ) -> Self {
+        self.compose = ::std::option::Option::Some(compose.into());
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    ///The inbox it is in, if any.
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///Whether the visitor's messages are blocked.
+    pub fn is_blocked(mut self, is_blocked: bool) -> Self {
+        self.is_blocked = ::std::option::Option::Some(is_blocked);
+        self
+    }
+    ///Whether the visitor's identity is verified.
+    pub fn is_verified(mut self, is_verified: bool) -> Self {
+        self.is_verified = ::std::option::Option::Some(is_verified);
+        self
+    }
+    ///An excerpt of the last message.
+    pub fn last_message(
+        mut self,
+        last_message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_message = ::std::option::Option::Some(last_message.into());
+        self
+    }
+    ///Operators mentioned in the conversation.
+    pub fn mentions(
+        mut self,
+        mentions: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.mentions = mentions.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    /// What is known of the visitor of a conversation.
+    pub fn meta(mut self, meta: impl ::std::convert::Into<ConversationMeta>) -> Self {
+        self.meta = ::std::option::Option::Some(meta.into());
+        self
+    }
+    ///Participants reached outside the chatbox.
+    pub fn participants(
+        mut self,
+        participants: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<ConversationParticipant>,
+        >,
+    ) -> Self {
+        self.participants = participants
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The people profile of the visitor, if known.
+    pub fn people_id(
+        mut self,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.people_id = ::std::option::Option::Some(people_id.into());
+        self
+    }
+    /// An excerpt of the last message.
+    pub fn preview_message(
+        mut self,
+        preview_message: impl ::std::convert::Into<MessagePreview>,
+    ) -> Self {
+        self.preview_message = ::std::option::Option::Some(preview_message.into());
+        self
+    }
+    /// The state of a conversation.
+    pub fn state(
+        mut self,
+        state: impl ::std::convert::Into<crate::types::ConversationState>,
+    ) -> Self {
+        self.state = ::std::option::Option::Some(state.into());
+        self
+    }
+    ///The state as a number: 0 pending, 1 unresolved, 2 resolved.
+    pub fn status(mut self, status: u8) -> Self {
+        self.status = ::std::option::Option::Some(status);
+        self
+    }
+    ///The conversation's topic, if set.
+    pub fn topic(
+        mut self,
+        topic: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.topic = ::std::option::Option::Some(topic.into());
+        self
+    }
+    /// Unread message counts.
+    pub fn unread(
+        mut self,
+        unread: impl ::std::convert::Into<ConversationUnread>,
+    ) -> Self {
+        self.unread = ::std::option::Option::Some(unread.into());
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
+    }
+    ///How the visitor's identities were verified.
+    pub fn verifications(
+        mut self,
+        verifications: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<ConversationVerification>,
+        >,
+    ) -> Self {
+        self.verifications = verifications
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn waiting_since(mut self, waiting_since: i64) -> Self {
+        self.waiting_since = ::std::option::Option::Some(waiting_since);
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationAssigned {
+    /// A `ConversationAssigned` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            user_id: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `user_id`.
+    pub fn user_id(
+        mut self,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(user_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationBlock {
+    /// A `ConversationBlock` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            blocked: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `blocked`.
+    pub fn blocked(mut self, blocked: bool) -> Self {
+        self.blocked = ::std::option::Option::Some(blocked);
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationBlockUpdate {
     /// A `ConversationBlockUpdate` from its required fields (`blocked`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9388,6 +10620,34 @@ impl ConversationBlockUpdate {
     /// The author shown for a message.
     pub fn user(mut self, user: impl ::std::convert::Into<MessageUser>) -> Self {
         self.user = ::std::option::Option::Some(user.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationBrowsing {
+    /// A `ConversationBrowsing` from its required fields (`browsing_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(browsing_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            browsing_id: browsing_id.into(),
+            browsing_token: ::std::default::Default::default(),
+            useragent: ::std::default::Default::default(),
+        }
+    }
+    ///The token that grants access to the session's stream (a secret).
+    pub fn browsing_token(
+        mut self,
+        browsing_token: impl ::std::convert::Into<crate::Secret>,
+    ) -> Self {
+        self.browsing_token = ::std::option::Option::Some(browsing_token.into());
+        self
+    }
+    ///The user agent of the visitor's browser tab.
+    pub fn useragent(
+        mut self,
+        useragent: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.useragent = ::std::option::Option::Some(useragent.into());
         self
     }
 }
@@ -9446,6 +10706,14 @@ impl ConversationBrowsingAssistPosition {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(x: u32, y: u32) -> Self {
         Self { x: x, y: y }
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationCall {
+    /// A `ConversationCall` from its required fields (`call_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(call_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { call_id: call_id.into() }
     }
 }
 #[cfg(any(feature = "website-conversation"))]
@@ -9512,6 +10780,161 @@ impl ConversationCallSignaling {
     }
 }
 #[cfg(any(feature = "website-conversation"))]
+impl ConversationCompose {
+    /// A `ConversationCompose` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            operator: ::std::default::Default::default(),
+            visitor: ::std::default::Default::default(),
+        }
+    }
+    /// One party's typing indicator.
+    pub fn operator(
+        mut self,
+        operator: impl ::std::convert::Into<ConversationComposeAtom>,
+    ) -> Self {
+        self.operator = ::std::option::Option::Some(operator.into());
+        self
+    }
+    /// One party's typing indicator.
+    pub fn visitor(
+        mut self,
+        visitor: impl ::std::convert::Into<ConversationComposeAtom>,
+    ) -> Self {
+        self.visitor = ::std::option::Option::Some(visitor.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationComposeAtom {
+    /// A `ConversationComposeAtom` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            automated: ::std::default::Default::default(),
+            excerpt: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            user: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `automated`.
+    pub fn automated(mut self, automated: bool) -> Self {
+        self.automated = ::std::option::Option::Some(automated);
+        self
+    }
+    ///A preview of the message being written.
+    pub fn excerpt(
+        mut self,
+        excerpt: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.excerpt = ::std::option::Option::Some(excerpt.into());
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    /// Whether someone starts or stops typing.
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::ComposeType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    /// The author shown for a message.
+    pub fn user(mut self, user: impl ::std::convert::Into<MessageUser>) -> Self {
+        self.user = ::std::option::Option::Some(user.into());
+        self
+    }
+}
+impl ConversationEvent {
+    /// A `ConversationEvent` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            color: ::std::default::Default::default(),
+            data: ::std::default::Default::default(),
+            text: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+        }
+    }
+    ///`red`, `orange`, `yellow`, `green`, `blue`, `purple`, `pink`, `brown`, `grey` or `black` (more may come).
+    pub fn color(
+        mut self,
+        color: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color = ::std::option::Option::Some(color.into());
+        self
+    }
+    ///The event's data.
+    pub fn data(mut self, data: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+        self.data = data.into();
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = ::std::option::Option::Some(text.into());
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationFile {
+    /// A `ConversationFile` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            fingerprint: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+        }
+    }
+    ///The message that carried the file.
+    pub fn fingerprint(mut self, fingerprint: i64) -> Self {
+        self.fingerprint = ::std::option::Option::Some(fingerprint);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    ///The MIME type.
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationIdentityVerificationRedeem {
     /// A `ConversationIdentityVerificationRedeem` from its required fields (`identity`, `recipient`, `token`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9572,6 +10995,139 @@ impl ConversationInboxUpdate {
         inbox_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationMeta {
+    /// A `ConversationMeta` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            address: ::std::default::Default::default(),
+            avatar: ::std::default::Default::default(),
+            connection: ::std::default::Default::default(),
+            data: ::std::default::Default::default(),
+            device: ::std::default::Default::default(),
+            email: ::std::default::Default::default(),
+            ip: ::std::default::Default::default(),
+            nickname: ::std::default::Default::default(),
+            origin: ::std::default::Default::default(),
+            phone: ::std::default::Default::default(),
+            segments: ::std::default::Default::default(),
+            subject: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `address`.
+    pub fn address(
+        mut self,
+        address: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = ::std::option::Option::Some(address.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    /// The visitor's network.
+    pub fn connection(
+        mut self,
+        connection: impl ::std::convert::Into<ConversationMetaConnection>,
+    ) -> Self {
+        self.connection = ::std::option::Option::Some(connection.into());
+        self
+    }
+    ///Custom data; values are strings, numbers or booleans.
+    pub fn data(mut self, data: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+        self.data = data.into();
+        self
+    }
+    /// The visitor's device.
+    pub fn device(
+        mut self,
+        device: impl ::std::convert::Into<ConversationMetaDevice>,
+    ) -> Self {
+        self.device = ::std::option::Option::Some(device.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    /// Sets `ip`.
+    pub fn ip(mut self, ip: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.ip = ::std::option::Option::Some(ip.into());
+        self
+    }
+    /// Sets `nickname`.
+    pub fn nickname(
+        mut self,
+        nickname: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nickname = ::std::option::Option::Some(nickname.into());
+        self
+    }
+    /// Where a message was sent or read from: `chat` (the chatbox), `email`, or an integration URN such as `urn:crisp.im:slack:0` (kept in `Other`).
+    pub fn origin(
+        mut self,
+        origin: impl ::std::convert::Into<crate::types::MessageOrigin>,
+    ) -> Self {
+        self.origin = ::std::option::Option::Some(origin.into());
+        self
+    }
+    /// Sets `phone`.
+    pub fn phone(
+        mut self,
+        phone: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.phone = ::std::option::Option::Some(phone.into());
+        self
+    }
+    /// Sets `segments`.
+    pub fn segments(
+        mut self,
+        segments: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.segments = segments.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    /// Sets `subject`.
+    pub fn subject(
+        mut self,
+        subject: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subject = ::std::option::Option::Some(subject.into());
+        self
+    }
+}
+impl ConversationMetaConnection {
+    /// A `ConversationMetaConnection` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            asn: ::std::default::Default::default(),
+            isp: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `asn`.
+    pub fn asn(mut self, asn: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.asn = ::std::option::Option::Some(asn.into());
+        self
+    }
+    /// Sets `isp`.
+    pub fn isp(mut self, isp: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.isp = ::std::option::Option::Some(isp.into());
         self
     }
 }
@@ -9737,11 +11293,149 @@ impl ConversationMetaUpdate {
     }
 }
 #[cfg(any(feature = "website-conversation"))]
+impl ConversationNew {
+    /// A `ConversationNew` from its required fields (`session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(session_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            session_id: session_id.into(),
+        }
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationOpenStateUpdate {
     /// A `ConversationOpenStateUpdate` from its required fields (`opened`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(opened: bool) -> Self {
         Self { opened: opened }
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationOriginal {
+    /// A `ConversationOriginal` from its required fields (`original_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(original_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            content: ::std::default::Default::default(),
+            headers: ::std::default::Default::default(),
+            original_id: original_id.into(),
+            session_id: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            website_id: ::std::default::Default::default(),
+        }
+    }
+    ///The original content (for an email, its HTML or text body).
+    pub fn content(
+        mut self,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content = ::std::option::Option::Some(content.into());
+        self
+    }
+    ///The original's headers (for an email, by header name); any JSON values.
+    pub fn headers(
+        mut self,
+        headers: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.headers = headers.into();
+        self
+    }
+    ///The conversation session identifier.
+    pub fn session_id(
+        mut self,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.session_id = ::std::option::Option::Some(session_id.into());
+        self
+    }
+    ///When the original was received (epoch milliseconds).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    ///The format of `content`, such as `text/html` (the reference does not list the values).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///The website identifier.
+    pub fn website_id(
+        mut self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website_id = ::std::option::Option::Some(website_id.into());
+        self
+    }
+}
+impl ConversationPage {
+    /// A `ConversationPage` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            page_referrer: ::std::default::Default::default(),
+            page_title: ::std::default::Default::default(),
+            page_url: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `page_referrer`.
+    pub fn page_referrer(
+        mut self,
+        page_referrer: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_referrer = ::std::option::Option::Some(page_referrer.into());
+        self
+    }
+    /// Sets `page_title`.
+    pub fn page_title(
+        mut self,
+        page_title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_title = ::std::option::Option::Some(page_title.into());
+        self
+    }
+    /// Sets `page_url`.
+    pub fn page_url(
+        mut self,
+        page_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_url = ::std::option::Option::Some(page_url.into());
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+}
+impl ConversationParticipant {
+    /// A `ConversationParticipant` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            target: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `target`.
+    pub fn target(
+        mut self,
+        target: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.target = ::std::option::Option::Some(target.into());
+        self
+    }
+    /// How an external participant is reached (`email`; more may come).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::ConversationParticipantType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
     }
 }
 #[cfg(any(feature = "website-conversation"))]
@@ -9756,6 +11450,29 @@ impl ConversationParticipantNew {
             target: target.into(),
             type_: type_.into(),
         }
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationParticipants {
+    /// A `ConversationParticipants` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            participants: ::std::default::Default::default(),
+        }
+    }
+    ///The participants.
+    pub fn participants(
+        mut self,
+        participants: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<ConversationParticipant>,
+        >,
+    ) -> Self {
+        self.participants = participants
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
     }
 }
 #[cfg(any(feature = "website-conversation"))]
@@ -9787,6 +11504,53 @@ impl ConversationParticipantsSave {
     /// The author shown for a message.
     pub fn user(mut self, user: impl ::std::convert::Into<MessageUser>) -> Self {
         self.user = ::std::option::Option::Some(user.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationRelatedConversations {
+    /// A `ConversationRelatedConversations` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            children: ::std::default::Default::default(),
+            parent: ::std::default::Default::default(),
+        }
+    }
+    ///The session identifiers of the conversations split from this one.
+    pub fn children(
+        mut self,
+        children: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.children = children.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The session identifier of the conversation this one was split from, if any.
+    pub fn parent(
+        mut self,
+        parent: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.parent = ::std::option::Option::Some(parent.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationRelations {
+    /// A `ConversationRelations` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            conversations: ::std::default::Default::default(),
+        }
+    }
+    /// The parent and the children of a conversation.
+    pub fn conversations(
+        mut self,
+        conversations: impl ::std::convert::Into<ConversationRelatedConversations>,
+    ) -> Self {
+        self.conversations = ::std::option::Option::Some(conversations.into());
         self
     }
 }
@@ -9828,6 +11592,24 @@ impl ConversationReport {
     }
 }
 #[cfg(any(feature = "website-conversation"))]
+impl ConversationRoutingAssign {
+    /// A `ConversationRoutingAssign` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            assigned: ::std::default::Default::default(),
+        }
+    }
+    /// The operator a conversation is assigned to.
+    pub fn assigned(
+        mut self,
+        assigned: impl ::std::convert::Into<ConversationAssigned>,
+    ) -> Self {
+        self.assigned = ::std::option::Option::Some(assigned.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationRoutingAssignUpdate {
     /// A `ConversationRoutingAssignUpdate` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9852,6 +11634,121 @@ impl ConversationRoutingAssignUpdate {
     }
 }
 #[cfg(any(feature = "website-conversation"))]
+impl ConversationSpam {
+    /// A `ConversationSpam` from its required fields (`spam_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(spam_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            headers: ::std::default::Default::default(),
+            metadata: ::std::default::Default::default(),
+            reason: ::std::default::Default::default(),
+            spam_id: spam_id.into(),
+            timestamp: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+        }
+    }
+    ///The message's headers (for an email, by header name); any JSON values.
+    pub fn headers(
+        mut self,
+        headers: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.headers = headers.into();
+        self
+    }
+    ///What the filter knows of the sender and the message; any JSON values.
+    pub fn metadata(
+        mut self,
+        metadata: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.metadata = metadata.into();
+        self
+    }
+    ///Why the filter held it back (the reference does not list the values).
+    pub fn reason(
+        mut self,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(reason.into());
+        self
+    }
+    ///When it was received (epoch milliseconds).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    ///What kind of spam it is (the reference does not list the values).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationSpamContent {
+    /// A `ConversationSpamContent` from its required fields (`spam_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(spam_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            content: ::std::default::Default::default(),
+            headers: ::std::default::Default::default(),
+            metadata: ::std::default::Default::default(),
+            reason: ::std::default::Default::default(),
+            spam_id: spam_id.into(),
+            timestamp: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+        }
+    }
+    /**The held-back content, as raw JSON: the Node wrapper types it as an object, and the
+Go wrapper, which first typed it as a string, now accepts any JSON value.
+*/
+    pub fn content(
+        mut self,
+        content: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.content = content.into();
+        self
+    }
+    ///The message's headers (for an email, by header name); any JSON values.
+    pub fn headers(
+        mut self,
+        headers: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.headers = headers.into();
+        self
+    }
+    ///What the filter knows of the sender and the message; any JSON values.
+    pub fn metadata(
+        mut self,
+        metadata: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.metadata = metadata.into();
+        self
+    }
+    ///Why the filter held it back (the reference does not list the values).
+    pub fn reason(
+        mut self,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(reason.into());
+        self
+    }
+    ///When it was received (epoch milliseconds).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    ///What kind of spam it is (the reference does not list the values).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationSpamDecision {
     /// A `ConversationSpamDecision` from its required fields (`action`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -9859,6 +11756,24 @@ impl ConversationSpamDecision {
         action: impl ::std::convert::Into<ConversationSpamDecisionAction>,
     ) -> Self {
         Self { action: action.into() }
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationStateData {
+    /// A `ConversationStateData` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            state: ::std::default::Default::default(),
+        }
+    }
+    /// The state of a conversation.
+    pub fn state(
+        mut self,
+        state: impl ::std::convert::Into<crate::types::ConversationState>,
+    ) -> Self {
+        self.state = ::std::option::Option::Some(state.into());
+        self
     }
 }
 #[cfg(any(feature = "website-conversation"))]
@@ -9889,11 +11804,43 @@ impl ConversationStateUpdate {
     }
 }
 #[cfg(any(feature = "website-conversation"))]
+impl ConversationSuggestedDataKey {
+    /// A `ConversationSuggestedDataKey` from its required fields (`key`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(key: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            count: ::std::default::Default::default(),
+            key: key.into(),
+        }
+    }
+    ///How many conversations carry the key.
+    pub fn count(mut self, count: i64) -> Self {
+        self.count = ::std::option::Option::Some(count);
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationSuggestedDataKeyDelete {
     /// A `ConversationSuggestedDataKeyDelete` from its required fields (`key`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(key: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self { key: key.into() }
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationSuggestedSegment {
+    /// A `ConversationSuggestedSegment` from its required fields (`segment`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(segment: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            count: ::std::default::Default::default(),
+            segment: segment.into(),
+        }
+    }
+    ///How many conversations carry the segment.
+    pub fn count(mut self, count: i64) -> Self {
+        self.count = ::std::option::Option::Some(count);
+        self
     }
 }
 #[cfg(any(feature = "website-conversation"))]
@@ -9943,11 +11890,96 @@ impl ConversationTranscriptRequest {
     }
 }
 #[cfg(any(feature = "website-conversation"))]
+impl ConversationUnread {
+    /// A `ConversationUnread` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            operator: ::std::default::Default::default(),
+            visitor: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `operator`.
+    pub fn operator(mut self, operator: u32) -> Self {
+        self.operator = ::std::option::Option::Some(operator);
+        self
+    }
+    /// Sets `visitor`.
+    pub fn visitor(mut self, visitor: u32) -> Self {
+        self.visitor = ::std::option::Option::Some(visitor);
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
 impl ConversationUnreadMark {
     /// A `ConversationUnreadMark` from its required fields (`from`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(from: impl ::std::convert::Into<crate::types::MessageFrom>) -> Self {
         Self { from: from.into() }
+    }
+}
+impl ConversationVerification {
+    /// A `ConversationVerification` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            annotation: ::std::default::Default::default(),
+            identity: ::std::default::Default::default(),
+            method: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `annotation`.
+    pub fn annotation(
+        mut self,
+        annotation: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.annotation = ::std::option::Option::Some(annotation.into());
+        self
+    }
+    ///`email`, `phone` or an integration URN (more may come).
+    pub fn identity(
+        mut self,
+        identity: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.identity = ::std::option::Option::Some(identity.into());
+        self
+    }
+    /// How an identity is verified (`link`; more may come).
+    pub fn method(
+        mut self,
+        method: impl ::std::convert::Into<crate::types::ConversationVerifyMethod>,
+    ) -> Self {
+        self.method = ::std::option::Option::Some(method.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationVerify {
+    /// A `ConversationVerify` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            verifications: ::std::default::Default::default(),
+            verified: ::std::default::Default::default(),
+        }
+    }
+    ///The identities that were verified, and how.
+    pub fn verifications(
+        mut self,
+        verifications: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<ConversationVerification>,
+        >,
+    ) -> Self {
+        self.verifications = verifications
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///True when the user is verified.
+    pub fn verified(mut self, verified: bool) -> Self {
+        self.verified = verified;
+        self
     }
 }
 #[cfg(any(feature = "website-conversation"))]
@@ -9956,6 +11988,54 @@ impl ConversationVerifyUpdate {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(verified: bool) -> Self {
         Self { verified: verified }
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationWidgetAction {
+    /// A `ConversationWidgetAction` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            correlation_id: ::std::default::Default::default(),
+            strategy: ::std::default::Default::default(),
+        }
+    }
+    ///Identifies the action in the real-time event `widget:action:processed`.
+    pub fn correlation_id(
+        mut self,
+        correlation_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.correlation_id = ::std::option::Option::Some(correlation_id.into());
+        self
+    }
+    /// How Crisp retries delivering the hook to the plugin.
+    pub fn strategy(
+        mut self,
+        strategy: impl ::std::convert::Into<ConversationWidgetActionStrategy>,
+    ) -> Self {
+        self.strategy = ::std::option::Option::Some(strategy.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl ConversationWidgetActionStrategy {
+    /// A `ConversationWidgetActionStrategy` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            attempts: ::std::default::Default::default(),
+            exhaustion: ::std::default::Default::default(),
+        }
+    }
+    ///How many delivery attempts Crisp makes.
+    pub fn attempts(mut self, attempts: u32) -> Self {
+        self.attempts = ::std::option::Option::Some(attempts);
+        self
+    }
+    ///When Crisp gives up delivering (the unit is not documented).
+    pub fn exhaustion(mut self, exhaustion: u32) -> Self {
+        self.exhaustion = ::std::option::Option::Some(exhaustion);
+        self
     }
 }
 #[cfg(any(feature = "website-conversation"))]
@@ -10098,6 +12178,3342 @@ impl DeviceSystem {
         self
     }
 }
+impl Envelope {
+    /// A `Envelope` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            error: ::std::default::Default::default(),
+            reason: ::std::default::Default::default(),
+        }
+    }
+    ///True when the request failed.
+    pub fn error(mut self, error: bool) -> Self {
+        self.error = ::std::option::Option::Some(error);
+        self
+    }
+    ///A short machine-readable word (`listed`, `invalid_data`, `not_found`, ...).
+    pub fn reason(
+        mut self,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(reason.into());
+        self
+    }
+}
+impl ErrorData {
+    /// A `ErrorData` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            message: ::std::default::Default::default(),
+        }
+    }
+    ///A human-readable explanation, such as the schema errors of `invalid_data`.
+    pub fn message(
+        mut self,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(message.into());
+        self
+    }
+}
+impl ErrorEnvelope {
+    /// A `ErrorEnvelope` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            data: ::std::default::Default::default(),
+            error: ::std::default::Default::default(),
+            reason: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `data`.
+    pub fn data(mut self, data: impl ::std::convert::Into<ErrorData>) -> Self {
+        self.data = ::std::option::Option::Some(data.into());
+        self
+    }
+    ///True when the request failed.
+    pub fn error(mut self, error: bool) -> Self {
+        self.error = ::std::option::Option::Some(error);
+        self
+    }
+    ///A short machine-readable word (`listed`, `invalid_data`, `not_found`, ...).
+    pub fn reason(
+        mut self,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(reason.into());
+        self
+    }
+}
+impl EventBrowsingRequestInitiated {
+    /// A `EventBrowsingRequestInitiated` from its required fields (`website_id`, `session_id`, `browsing_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        browsing_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            browsing_id: browsing_id.into(),
+            browsing_token: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The token that gives access to the browsing stream (a secret).
+    pub fn browsing_token(
+        mut self,
+        browsing_token: impl ::std::convert::Into<crate::Secret>,
+    ) -> Self {
+        self.browsing_token = ::std::option::Option::Some(browsing_token.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventBucketPolicy {
+    /// A `EventBucketPolicy` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            size_limit: ::std::default::Default::default(),
+        }
+    }
+    ///The largest file accepted, in bytes (`uint64` in Go).
+    pub fn size_limit(mut self, size_limit: u64) -> Self {
+        self.size_limit = ::std::option::Option::Some(size_limit);
+        self
+    }
+}
+impl EventBucketResource {
+    /// A `EventBucketResource` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+        }
+    }
+    ///The owner's identifier (a website or user identifier).
+    pub fn id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.id = ::std::option::Option::Some(id.into());
+        self
+    }
+    ///The kind of owner (`website`, `user`, …).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+impl EventBucketUrl {
+    /// A `EventBucketUrl` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            resource: ::std::default::Default::default(),
+            signed: ::std::default::Default::default(),
+        }
+    }
+    ///The URL of the file once uploaded, to use in messages and settings.
+    pub fn resource(
+        mut self,
+        resource: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource = ::std::option::Option::Some(resource.into());
+        self
+    }
+    ///The signed URL to upload the file to with HTTP PUT (a secret until it expires).
+    pub fn signed(mut self, signed: impl ::std::convert::Into<crate::Secret>) -> Self {
+        self.signed = ::std::option::Option::Some(signed.into());
+        self
+    }
+}
+impl EventBucketUrlGenerated {
+    /// A `EventBucketUrlGenerated` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            from: ::std::default::Default::default(),
+            id: ::std::default::Default::default(),
+            identifier: ::std::default::Default::default(),
+            policy: ::std::default::Default::default(),
+            resource: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+        }
+    }
+    ///Who asked for the URL (the tier of the token, `user` or `plugin`, as far as known: the wrappers and references do not document it).
+    pub fn from(
+        mut self,
+        from: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(from.into());
+        self
+    }
+    ///The tracking identifier given in the request.
+    pub fn id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.id = ::std::option::Option::Some(id.into());
+        self
+    }
+    ///The identifier of whoever asked for the URL (their user or plugin identifier, as far as known: undocumented).
+    pub fn identifier(
+        mut self,
+        identifier: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.identifier = ::std::option::Option::Some(identifier.into());
+        self
+    }
+    /// What the upload must respect.
+    pub fn policy(
+        mut self,
+        policy: impl ::std::convert::Into<EventBucketPolicy>,
+    ) -> Self {
+        self.policy = ::std::option::Option::Some(policy.into());
+        self
+    }
+    /// Who owns the file (as in the request).
+    pub fn resource(
+        mut self,
+        resource: impl ::std::convert::Into<EventBucketResource>,
+    ) -> Self {
+        self.resource = ::std::option::Option::Some(resource.into());
+        self
+    }
+    ///The kind of URL, as far as known the namespace asked for (`upload`, `avatar`, …; undocumented).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    /// Where to upload the file and where it will be.
+    pub fn url(mut self, url: impl ::std::convert::Into<EventBucketUrl>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+}
+impl EventCallRequest {
+    /// A `EventCallRequest` from its required fields (`website_id`, `session_id`, `call_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        call_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            call_id: call_id.into(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventCampaign {
+    /// A `EventCampaign` from its required fields (`website_id`, `campaign_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            campaign_id: campaign_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+}
+impl EventCampaignProgress {
+    /// A `EventCampaignProgress` from its required fields (`website_id`, `campaign_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            campaign_id: campaign_id.into(),
+            progress: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///How much is sent, in percent (`uint8` in Go).
+    pub fn progress(mut self, progress: u8) -> Self {
+        self.progress = ::std::option::Option::Some(progress);
+        self
+    }
+}
+impl EventCampaignRunning {
+    /// A `EventCampaignRunning` from its required fields (`website_id`, `campaign_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        campaign_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            campaign_id: campaign_id.into(),
+            running: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///Whether the campaign runs now.
+    pub fn running(mut self, running: bool) -> Self {
+        self.running = ::std::option::Option::Some(running);
+        self
+    }
+}
+impl EventEmailSubscribe {
+    /// A `EventEmailSubscribe` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            email: ::std::default::Default::default(),
+            subscribed: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The email address.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    ///Whether the address is subscribed now.
+    pub fn subscribed(mut self, subscribed: bool) -> Self {
+        self.subscribed = ::std::option::Option::Some(subscribed);
+        self
+    }
+}
+impl EventEmailTrackView {
+    /// A `EventEmailTrackView` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            identifier: ::std::default::Default::default(),
+            mode: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///Which one (a `session_id` when `type` is `session`).
+    pub fn identifier(
+        mut self,
+        identifier: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.identifier = ::std::option::Option::Some(identifier.into());
+        self
+    }
+    ///How the email was sent (undocumented).
+    pub fn mode(
+        mut self,
+        mode: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mode = ::std::option::Option::Some(mode.into());
+        self
+    }
+    ///What the email belongs to (`session` for a conversation's email; other values are not documented).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+impl EventIdentityVerifyRequest {
+    /// A `EventIdentityVerifyRequest` from its required fields (`website_id`, `session_id`, `plugin_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            code: ::std::default::Default::default(),
+            confirm_url: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            plugin_id: plugin_id.into(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            target: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The verification code to send (a secret).
+    pub fn code(mut self, code: impl ::std::convert::Into<crate::Secret>) -> Self {
+        self.code = ::std::option::Option::Some(code.into());
+        self
+    }
+    ///The link that confirms the verification when followed (a secret, as the code).
+    pub fn confirm_url(
+        mut self,
+        confirm_url: impl ::std::convert::Into<crate::Secret>,
+    ) -> Self {
+        self.confirm_url = ::std::option::Option::Some(confirm_url.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///Where to send the verification (an email address or a phone number).
+    pub fn target(
+        mut self,
+        target: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.target = ::std::option::Option::Some(target.into());
+        self
+    }
+}
+impl EventMediaAnimation {
+    /// A `EventMediaAnimation` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+        }
+    }
+    ///The MIME type (`image/gif`).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///Where the animation is.
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+}
+impl EventMediaAnimationListed {
+    /// A `EventMediaAnimationListed` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::default::Default::default(),
+            identifier: ::std::default::Default::default(),
+            results: ::std::default::Default::default(),
+        }
+    }
+    ///A number identifying the listing (`int` in Go, `number` in Node; undocumented).
+    pub fn id(mut self, id: i64) -> Self {
+        self.id = ::std::option::Option::Some(id);
+        self
+    }
+    ///The identifier of the listing request (undocumented; as far as known the `list_id` sent with it).
+    pub fn identifier(
+        mut self,
+        identifier: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.identifier = ::std::option::Option::Some(identifier.into());
+        self
+    }
+    ///The animations found.
+    pub fn results(
+        mut self,
+        results: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<EventMediaAnimation>,
+        >,
+    ) -> Self {
+        self.results = results.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+}
+impl EventMessage {
+    /// A `EventMessage` from its required fields (`website_id`, `session_id`, `fingerprint`, `content`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        fingerprint: i64,
+        content: impl ::std::convert::Into<crate::types::MessageContent>,
+    ) -> Self {
+        Self {
+            automated: ::std::default::Default::default(),
+            content: content.into(),
+            edited: ::std::default::Default::default(),
+            fingerprint: fingerprint,
+            from: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            mentions: ::std::default::Default::default(),
+            origin: ::std::default::Default::default(),
+            original: ::std::default::Default::default(),
+            properties: ::std::default::Default::default(),
+            references: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            stamped: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+            translated: ::std::default::Default::default(),
+            user: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///Whether a bot or an automation sent it.
+    pub fn automated(mut self, automated: bool) -> Self {
+        self.automated = ::std::option::Option::Some(automated);
+        self
+    }
+    ///Whether the message was edited (typed by Go only).
+    pub fn edited(mut self, edited: bool) -> Self {
+        self.edited = ::std::option::Option::Some(edited);
+        self
+    }
+    /// Who a message is from: the visitor (`user`) or an operator.
+    pub fn from(
+        mut self,
+        from: impl ::std::convert::Into<crate::types::MessageFrom>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(from.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The user identifiers of the operators mentioned.
+    pub fn mentions(
+        mut self,
+        mentions: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.mentions = mentions.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    /// Where a message was sent or read from: `chat` (the chatbox), `email`, or an integration URN such as `urn:crisp.im:slack:0` (kept in `Other`).
+    pub fn origin(
+        mut self,
+        origin: impl ::std::convert::Into<crate::types::MessageOrigin>,
+    ) -> Self {
+        self.origin = ::std::option::Option::Some(origin.into());
+        self
+    }
+    /// Where to find the original of a message (e.g. the raw email).
+    pub fn original(
+        mut self,
+        original: impl ::std::convert::Into<MessageOriginal>,
+    ) -> Self {
+        self.original = ::std::option::Option::Some(original.into());
+        self
+    }
+    ///Custom properties of the message (typed by Go only, as any JSON).
+    pub fn properties(
+        mut self,
+        properties: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.properties = properties.into();
+        self
+    }
+    ///What the message refers to (typed by Go only).
+    pub fn references(
+        mut self,
+        references: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<MessageReference>,
+        >,
+    ) -> Self {
+        self.references = references
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///Whether it was stamped (e.g. by a chatbot flow).
+    pub fn stamped(mut self, stamped: bool) -> Self {
+        self.stamped = ::std::option::Option::Some(stamped);
+        self
+    }
+    ///When it happened (epoch milliseconds).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    ///Whether the content is a translation (typed by Go only).
+    pub fn translated(mut self, translated: bool) -> Self {
+        self.translated = ::std::option::Option::Some(translated);
+        self
+    }
+    /// The author shown for a message.
+    pub fn user(mut self, user: impl ::std::convert::Into<MessageUser>) -> Self {
+        self.user = ::std::option::Option::Some(user.into());
+        self
+    }
+}
+impl EventMessageAcknowledge {
+    /// A `EventMessageAcknowledge` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            fingerprints: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            origin: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The fingerprints of the messages acknowledged.
+    pub fn fingerprints(
+        mut self,
+        fingerprints: impl ::std::iter::IntoIterator<Item = i64>,
+    ) -> Self {
+        self.fingerprints = fingerprints.into_iter().collect();
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    /// Where a message was sent or read from: `chat` (the chatbox), `email`, or an integration URN such as `urn:crisp.im:slack:0` (kept in `Other`).
+    pub fn origin(
+        mut self,
+        origin: impl ::std::convert::Into<crate::types::MessageOrigin>,
+    ) -> Self {
+        self.origin = ::std::option::Option::Some(origin.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventMessageAcknowledgeIgnored {
+    /// A `EventMessageAcknowledgeIgnored` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            details: ::std::default::Default::default(),
+            fingerprints: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            origin: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    /// Why a message was not relayed to a channel.
+    pub fn details(
+        mut self,
+        details: impl ::std::convert::Into<MessageIgnoredReason>,
+    ) -> Self {
+        self.details = ::std::option::Option::Some(details.into());
+        self
+    }
+    ///The fingerprints of the messages acknowledged.
+    pub fn fingerprints(
+        mut self,
+        fingerprints: impl ::std::iter::IntoIterator<Item = i64>,
+    ) -> Self {
+        self.fingerprints = fingerprints.into_iter().collect();
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    /// Where a message was sent or read from: `chat` (the chatbox), `email`, or an integration URN such as `urn:crisp.im:slack:0` (kept in `Other`).
+    pub fn origin(
+        mut self,
+        origin: impl ::std::convert::Into<crate::types::MessageOrigin>,
+    ) -> Self {
+        self.origin = ::std::option::Option::Some(origin.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventMessageComposeReceive {
+    /// A `EventMessageComposeReceive` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            automated: ::std::default::Default::default(),
+            excerpt: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            timestamp: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            user: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///Whether a bot is composing (typed by Go only).
+    pub fn automated(mut self, automated: bool) -> Self {
+        self.automated = ::std::option::Option::Some(automated);
+        self
+    }
+    ///What has been typed so far (with `start`).
+    pub fn excerpt(
+        mut self,
+        excerpt: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.excerpt = ::std::option::Option::Some(excerpt.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///When it happened (epoch milliseconds).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    /// Whether someone starts or stops typing.
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::ComposeType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    /// The author shown for a message.
+    pub fn user(mut self, user: impl ::std::convert::Into<MessageUser>) -> Self {
+        self.user = ::std::option::Option::Some(user.into());
+        self
+    }
+}
+impl EventMessageComposeSend {
+    /// A `EventMessageComposeSend` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            automated: ::std::default::Default::default(),
+            excerpt: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            timestamp: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///Whether a bot is composing (typed by Go only).
+    pub fn automated(mut self, automated: bool) -> Self {
+        self.automated = ::std::option::Option::Some(automated);
+        self
+    }
+    ///What has been typed so far (with `start`).
+    pub fn excerpt(
+        mut self,
+        excerpt: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.excerpt = ::std::option::Option::Some(excerpt.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///When it happened (epoch milliseconds).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    /// Whether someone starts or stops typing.
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::ComposeType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+impl EventMessageRemoved {
+    /// A `EventMessageRemoved` from its required fields (`website_id`, `session_id`, `fingerprint`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        fingerprint: i64,
+    ) -> Self {
+        Self {
+            fingerprint: fingerprint,
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventMessageUpdated {
+    /// A `EventMessageUpdated` from its required fields (`website_id`, `session_id`, `fingerprint`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        fingerprint: i64,
+    ) -> Self {
+        Self {
+            content: ::std::default::Default::default(),
+            fingerprint: fingerprint,
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    /// The new content of a message: a string for `text` and `note` messages, an object (the shape of the message's type) for the others.
+    pub fn content(
+        mut self,
+        content: impl ::std::convert::Into<MessageUpdateContent>,
+    ) -> Self {
+        self.content = ::std::option::Option::Some(content.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventOperator {
+    /// A `EventOperator` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            avatar: ::std::default::Default::default(),
+            nickname: ::std::default::Default::default(),
+            user_id: ::std::default::Default::default(),
+        }
+    }
+    ///The URL of the operator's avatar, `null` when they have none (typed by Node only).
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    ///The operator's name (typed by Node only).
+    pub fn nickname(
+        mut self,
+        nickname: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nickname = ::std::option::Option::Some(nickname.into());
+        self
+    }
+    ///The operator's user identifier.
+    pub fn user_id(
+        mut self,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(user_id.into());
+        self
+    }
+}
+impl EventOperatorAvailability {
+    /// A `EventOperatorAvailability` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            type_: ::std::default::Default::default(),
+        }
+    }
+    /// An operator's availability: `online`, `away` or `offline` (more may come). The Node and Go wrappers type it as a plain string.
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::WebsiteAvailabilityType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+impl EventPeopleBindSession {
+    /// A `EventPeopleBindSession` from its required fields (`website_id`, `session_id`, `people_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            people_id: people_id.into(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventPeopleImportCount {
+    /// A `EventPeopleImportCount` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            remaining: ::std::default::Default::default(),
+            skipped: ::std::default::Default::default(),
+            total: ::std::default::Default::default(),
+        }
+    }
+    ///The profiles left to import.
+    pub fn remaining(mut self, remaining: u32) -> Self {
+        self.remaining = ::std::option::Option::Some(remaining);
+        self
+    }
+    ///The profiles skipped so far.
+    pub fn skipped(mut self, skipped: u32) -> Self {
+        self.skipped = ::std::option::Option::Some(skipped);
+        self
+    }
+    ///All the profiles of the import (typed by Go only).
+    pub fn total(mut self, total: u32) -> Self {
+        self.total = ::std::option::Option::Some(total);
+        self
+    }
+}
+impl EventPeopleImportDone {
+    /// A `EventPeopleImportDone` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            error: ::std::default::Default::default(),
+            import_id: ::std::default::Default::default(),
+            people_id: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///Whether the import failed.
+    pub fn error(mut self, error: bool) -> Self {
+        self.error = ::std::option::Option::Some(error);
+        self
+    }
+    ///The import (typed by Go only).
+    pub fn import_id(
+        mut self,
+        import_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.import_id = ::std::option::Option::Some(import_id.into());
+        self
+    }
+    ///The profile last imported (typed by Node only).
+    pub fn people_id(
+        mut self,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.people_id = ::std::option::Option::Some(people_id.into());
+        self
+    }
+}
+impl EventPeopleImportItem {
+    /// A `EventPeopleImportItem` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            identifier: ::std::default::Default::default(),
+            reason: ::std::default::Default::default(),
+        }
+    }
+    ///The profile's identifier in the imported file (its email), `null` when it has none.
+    pub fn identifier(
+        mut self,
+        identifier: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.identifier = ::std::option::Option::Some(identifier.into());
+        self
+    }
+    ///Why it was skipped (the references do not list the values).
+    pub fn reason(
+        mut self,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(reason.into());
+        self
+    }
+}
+impl EventPeopleImportItemsByState {
+    /// A `EventPeopleImportItemsByState` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            skipped: ::std::default::Default::default(),
+        }
+    }
+    ///The profiles skipped, and why.
+    pub fn skipped(
+        mut self,
+        skipped: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<EventPeopleImportItem>,
+        >,
+    ) -> Self {
+        self.skipped = skipped.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+}
+impl EventPeopleImportProgress {
+    /// A `EventPeopleImportProgress` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            count: ::std::default::Default::default(),
+            import_id: ::std::default::Default::default(),
+            items: ::std::default::Default::default(),
+            people_id: ::std::default::Default::default(),
+            progress: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    /// How many profiles of an import are in each state.
+    pub fn count(
+        mut self,
+        count: impl ::std::convert::Into<EventPeopleImportCount>,
+    ) -> Self {
+        self.count = ::std::option::Option::Some(count.into());
+        self
+    }
+    ///The import (typed by Go only).
+    pub fn import_id(
+        mut self,
+        import_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.import_id = ::std::option::Option::Some(import_id.into());
+        self
+    }
+    /// The profiles an import skipped: an object listing them under `skipped` (as Node types it) or the list itself (as Go types it).
+    pub fn items(
+        mut self,
+        items: impl ::std::convert::Into<EventPeopleImportItems>,
+    ) -> Self {
+        self.items = ::std::option::Option::Some(items.into());
+        self
+    }
+    ///The profile last imported (typed by Node only).
+    pub fn people_id(
+        mut self,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.people_id = ::std::option::Option::Some(people_id.into());
+        self
+    }
+    ///How much is done, in percent (`uint8` in Go).
+    pub fn progress(mut self, progress: u8) -> Self {
+        self.progress = ::std::option::Option::Some(progress);
+        self
+    }
+}
+impl EventPeopleProfile {
+    /// A `EventPeopleProfile` from its required fields (`website_id`, `people_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            email: ::std::default::Default::default(),
+            people_id: people_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The profile's email (Go types it on removal too; Node only on creation).
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+}
+impl EventPeopleProfileCard {
+    /// A `EventPeopleProfileCard` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: ::std::default::Default::default(),
+            company: ::std::default::Default::default(),
+            created_at: ::std::default::Default::default(),
+            email: ::std::default::Default::default(),
+            notepad: ::std::default::Default::default(),
+            person: ::std::default::Default::default(),
+            score: ::std::default::Default::default(),
+            segments: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    /// Whether the visitor is online now, and when they were last seen.
+    pub fn active(mut self, active: impl ::std::convert::Into<Activity>) -> Self {
+        self.active = ::std::option::Option::Some(active.into());
+        self
+    }
+    /// The company of the person.
+    pub fn company(mut self, company: impl ::std::convert::Into<PeopleCompany>) -> Self {
+        self.company = ::std::option::Option::Some(company.into());
+        self
+    }
+    ///When the profile was created (epoch milliseconds; typed by Go only).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    ///The profile's email (typed by Go only).
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    ///The profile's notes (typed by Go only).
+    pub fn notepad(
+        mut self,
+        notepad: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notepad = ::std::option::Option::Some(notepad.into());
+        self
+    }
+    /// Who the person is.
+    pub fn person(mut self, person: impl ::std::convert::Into<PeoplePerson>) -> Self {
+        self.person = ::std::option::Option::Some(person.into());
+        self
+    }
+    ///The profile's score (typed by Go only, `uint8`).
+    pub fn score(mut self, score: u8) -> Self {
+        self.score = ::std::option::Option::Some(score);
+        self
+    }
+    ///The profile's segments (typed by Go only).
+    pub fn segments(
+        mut self,
+        segments: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.segments = segments.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///When the profile was updated (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
+    }
+}
+impl EventPeopleProfileUpdated {
+    /// A `EventPeopleProfileUpdated` from its required fields (`website_id`, `people_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            email: ::std::default::Default::default(),
+            people_id: people_id.into(),
+            update: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The profile's email.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    /// What an event says of a people profile: the fields of a profile card (Go's PeopleProfileCard) and of Node's `update` and `identity`, all optional.
+    pub fn update(
+        mut self,
+        update: impl ::std::convert::Into<EventPeopleProfileCard>,
+    ) -> Self {
+        self.update = ::std::option::Option::Some(update.into());
+        self
+    }
+}
+impl EventPeopleSyncProfile {
+    /// A `EventPeopleSyncProfile` from its required fields (`website_id`, `session_id`, `people_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        people_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            identity: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            people_id: people_id.into(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    /// What an event says of a people profile: the fields of a profile card (Go's PeopleProfileCard) and of Node's `update` and `identity`, all optional.
+    pub fn identity(
+        mut self,
+        identity: impl ::std::convert::Into<EventPeopleProfileCard>,
+    ) -> Self {
+        self.identity = ::std::option::Option::Some(identity.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventPlan {
+    /// A `EventPlan` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            price: ::std::default::Default::default(),
+            trialing: ::std::default::Default::default(),
+        }
+    }
+    ///The plan identifier.
+    pub fn id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.id = ::std::option::Option::Some(id.into());
+        self
+    }
+    ///The plan's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///The plan's price (`uint16` in Go, `number` in Node; the currency and period are not documented).
+    pub fn price(mut self, price: u32) -> Self {
+        self.price = ::std::option::Option::Some(price);
+        self
+    }
+    ///Whether the website is on a free trial of the plan.
+    pub fn trialing(mut self, trialing: bool) -> Self {
+        self.trialing = ::std::option::Option::Some(trialing);
+        self
+    }
+}
+impl EventPlanSubscriptionUpdated {
+    /// A `EventPlanSubscriptionUpdated` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            plan: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    /// A Crisp plan a website subscribes to.
+    pub fn plan(mut self, plan: impl ::std::convert::Into<EventPlan>) -> Self {
+        self.plan = ::std::option::Option::Some(plan.into());
+        self
+    }
+}
+impl EventPluginChannel {
+    /// A `EventPluginChannel` from its required fields (`website_id`, `plugin_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            identifier: ::std::default::Default::default(),
+            namespace: ::std::default::Default::default(),
+            payload: ::std::default::Default::default(),
+            plugin_id: plugin_id.into(),
+            type_: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The payload's identifier, as given when forwarding.
+    pub fn identifier(
+        mut self,
+        identifier: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.identifier = ::std::option::Option::Some(identifier.into());
+        self
+    }
+    ///The channel's namespace, as given when forwarding.
+    pub fn namespace(
+        mut self,
+        namespace: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.namespace = ::std::option::Option::Some(namespace.into());
+        self
+    }
+    ///The payload forwarded; any JSON values.
+    pub fn payload(
+        mut self,
+        payload: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.payload = payload.into();
+        self
+    }
+    ///The kind of payload (typed by Node only; undocumented).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+impl EventPluginEvent {
+    /// A `EventPluginEvent` from its required fields (`website_id`, `plugin_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            data: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            plugin_id: plugin_id.into(),
+            urn: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The event's data; any JSON values.
+    pub fn data(mut self, data: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+        self.data = data.into();
+        self
+    }
+    ///The event's name, as dispatched.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///The URN of the plugin that dispatched the event.
+    pub fn urn(mut self, urn: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.urn = ::std::option::Option::Some(urn.into());
+        self
+    }
+}
+impl EventPluginSettingsSaved {
+    /// A `EventPluginSettingsSaved` from its required fields (`website_id`, `plugin_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            plugin_id: plugin_id.into(),
+            settings: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The plugin's settings for the website, whole; any JSON values.
+    pub fn settings(
+        mut self,
+        settings: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.settings = settings.into();
+        self
+    }
+}
+impl EventPluginSubscriptionUpdated {
+    /// A `EventPluginSubscriptionUpdated` from its required fields (`website_id`, `plugin_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            bound: ::std::default::Default::default(),
+            plugin_id: plugin_id.into(),
+            target: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///Whether the website is subscribed to the plugin now.
+    pub fn bound(mut self, bound: bool) -> Self {
+        self.bound = ::std::option::Option::Some(bound);
+        self
+    }
+    ///What the subscription is for (undocumented; `website` as far as known).
+    pub fn target(
+        mut self,
+        target: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.target = ::std::option::Option::Some(target.into());
+        self
+    }
+}
+impl EventSession {
+    /// A `EventSession` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionCapabilitySet {
+    /// A `EventSessionCapabilitySet` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            capabilities: ::std::default::Default::default(),
+        }
+    }
+    ///The device's capabilities.
+    pub fn capabilities(
+        mut self,
+        capabilities: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.capabilities = capabilities
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionError {
+    /// A `EventSessionError` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            previous_value: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            type_: ::std::default::Default::default(),
+            value: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The value kept (optional in Go).
+    pub fn previous_value(
+        mut self,
+        previous_value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.previous_value = ::std::option::Option::Some(previous_value.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///What was being set (the wrappers and references do not list the values).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///The value refused.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+impl EventSessionLocales {
+    /// A `EventSessionLocales` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            locales: ::std::default::Default::default(),
+        }
+    }
+    ///The visitor's languages, preferred first (`fr`, `en-US`, ...).
+    pub fn locales(
+        mut self,
+        locales: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.locales = locales.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+}
+impl EventSessionNetwork {
+    /// A `EventSessionNetwork` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            connection: ::std::default::Default::default(),
+            ip: ::std::default::Default::default(),
+        }
+    }
+    /// The visitor's network.
+    pub fn connection(
+        mut self,
+        connection: impl ::std::convert::Into<ConversationMetaConnection>,
+    ) -> Self {
+        self.connection = ::std::option::Option::Some(connection.into());
+        self
+    }
+    ///The visitor's IP address.
+    pub fn ip(mut self, ip: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.ip = ::std::option::Option::Some(ip.into());
+        self
+    }
+}
+impl EventSessionRating {
+    /// A `EventSessionRating` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            comment: ::std::default::Default::default(),
+            stars: ::std::default::Default::default(),
+        }
+    }
+    ///The visitor's comment.
+    pub fn comment(
+        mut self,
+        comment: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comment = ::std::option::Option::Some(comment.into());
+        self
+    }
+    ///The number of stars, 1 to 5 (`uint8` in Go).
+    pub fn stars(mut self, stars: u8) -> Self {
+        self.stars = ::std::option::Option::Some(stars);
+        self
+    }
+}
+impl EventSessionSetAddress {
+    /// A `EventSessionSetAddress` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            address: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The visitor's new postal address.
+    pub fn address(
+        mut self,
+        address: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address = ::std::option::Option::Some(address.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetAvatar {
+    /// A `EventSessionSetAvatar` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            avatar: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The URL of the visitor's new avatar.
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetBlock {
+    /// A `EventSessionSetBlock` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            is_blocked: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///Whether the visitor is blocked now.
+    pub fn is_blocked(mut self, is_blocked: bool) -> Self {
+        self.is_blocked = ::std::option::Option::Some(is_blocked);
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetData {
+    /// A `EventSessionSetData` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            data: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The conversation's custom data, whole; values are strings, numbers or booleans.
+    pub fn data(mut self, data: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+        self.data = data.into();
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetEmail {
+    /// A `EventSessionSetEmail` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            email: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The visitor's new email.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetInbox {
+    /// A `EventSessionSetInbox` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            previous_inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The inbox the conversation left, `null` for the default inbox.
+    pub fn previous_inbox_id(
+        mut self,
+        previous_inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.previous_inbox_id = ::std::option::Option::Some(previous_inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetMentions {
+    /// A `EventSessionSetMentions` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            mentions: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The user identifiers of the operators mentioned, whole.
+    pub fn mentions(
+        mut self,
+        mentions: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.mentions = mentions.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetNickname {
+    /// A `EventSessionSetNickname` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            nickname: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The visitor's new name.
+    pub fn nickname(
+        mut self,
+        nickname: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nickname = ::std::option::Option::Some(nickname.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetOpenState {
+    /// A `EventSessionSetOpenState` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            operator: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    /// The operator who did something (opened or closed a conversation).
+    pub fn operator(
+        mut self,
+        operator: impl ::std::convert::Into<EventOperator>,
+    ) -> Self {
+        self.operator = ::std::option::Option::Some(operator.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetOrigin {
+    /// A `EventSessionSetOrigin` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            origin: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    /// Where a message was sent or read from: `chat` (the chatbox), `email`, or an integration URN such as `urn:crisp.im:slack:0` (kept in `Other`).
+    pub fn origin(
+        mut self,
+        origin: impl ::std::convert::Into<crate::types::MessageOrigin>,
+    ) -> Self {
+        self.origin = ::std::option::Option::Some(origin.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetParticipants {
+    /// A `EventSessionSetParticipants` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            participants: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The conversation's external participants, whole.
+    pub fn participants(
+        mut self,
+        participants: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<ConversationParticipant>,
+        >,
+    ) -> Self {
+        self.participants = participants
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetPhone {
+    /// A `EventSessionSetPhone` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            phone: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The visitor's new phone number.
+    pub fn phone(
+        mut self,
+        phone: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.phone = ::std::option::Option::Some(phone.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetRouting {
+    /// A `EventSessionSetRouting` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            previous_routing_id: ::std::default::Default::default(),
+            routing_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rule it was assigned by before, `null` for none (typed by Node only).
+    pub fn previous_routing_id(
+        mut self,
+        previous_routing_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.previous_routing_id = ::std::option::Option::Some(
+            previous_routing_id.into(),
+        );
+        self
+    }
+    ///The routing rule the conversation is assigned by now, `null` for none.
+    pub fn routing_id(
+        mut self,
+        routing_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.routing_id = ::std::option::Option::Some(routing_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSetSegments {
+    /// A `EventSessionSetSegments` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            segments: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The conversation's segments, whole.
+    pub fn segments(
+        mut self,
+        segments: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.segments = segments.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+}
+impl EventSessionSetState {
+    /// A `EventSessionSetState` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            state: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The state of a conversation.
+    pub fn state(
+        mut self,
+        state: impl ::std::convert::Into<crate::types::ConversationState>,
+    ) -> Self {
+        self.state = ::std::option::Option::Some(state.into());
+        self
+    }
+}
+impl EventSessionSetSubject {
+    /// A `EventSessionSetSubject` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            subject: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The conversation's new subject.
+    pub fn subject(
+        mut self,
+        subject: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subject = ::std::option::Option::Some(subject.into());
+        self
+    }
+}
+impl EventSessionSyncCapabilities {
+    /// A `EventSessionSyncCapabilities` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            capabilities: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    /// What the visitor's device can do: a list of capabilities (as Node types it) or an object holding the list (as Go types it).
+    pub fn capabilities(
+        mut self,
+        capabilities: impl ::std::convert::Into<EventSessionCapabilities>,
+    ) -> Self {
+        self.capabilities = ::std::option::Option::Some(capabilities.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSyncEvents {
+    /// A `EventSessionSyncEvents` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            events: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The events pushed.
+    pub fn events(
+        mut self,
+        events: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<ConversationEvent>,
+        >,
+    ) -> Self {
+        self.events = events.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSyncGeolocation {
+    /// A `EventSessionSyncGeolocation` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            geolocation: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    /// Where the visitor's device is.
+    pub fn geolocation(
+        mut self,
+        geolocation: impl ::std::convert::Into<DeviceGeolocation>,
+    ) -> Self {
+        self.geolocation = ::std::option::Option::Some(geolocation.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSyncLocales {
+    /// A `EventSessionSyncLocales` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            locales: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    /// The visitor's languages, in an object (as both wrappers type it).
+    pub fn locales(
+        mut self,
+        locales: impl ::std::convert::Into<EventSessionLocales>,
+    ) -> Self {
+        self.locales = ::std::option::Option::Some(locales.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSyncNetwork {
+    /// A `EventSessionSyncNetwork` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            network: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    /// The visitor's IP address and network.
+    pub fn network(
+        mut self,
+        network: impl ::std::convert::Into<EventSessionNetwork>,
+    ) -> Self {
+        self.network = ::std::option::Option::Some(network.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSyncPages {
+    /// A `EventSessionSyncPages` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            pages: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The pages browsed.
+    pub fn pages(
+        mut self,
+        pages: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<ConversationPage>,
+        >,
+    ) -> Self {
+        self.pages = pages.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSyncRating {
+    /// A `EventSessionSyncRating` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            rating: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    /// The visitor's rating of the conversation.
+    pub fn rating(
+        mut self,
+        rating: impl ::std::convert::Into<EventSessionRating>,
+    ) -> Self {
+        self.rating = ::std::option::Option::Some(rating.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionSyncSystem {
+    /// A `EventSessionSyncSystem` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            system: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The visitor's operating system, browser engine and browser.
+    pub fn system(mut self, system: impl ::std::convert::Into<DeviceSystem>) -> Self {
+        self.system = ::std::option::Option::Some(system.into());
+        self
+    }
+}
+impl EventSessionSyncTimezone {
+    /// A `EventSessionSyncTimezone` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            timezone: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The visitor's time zone.
+    pub fn timezone(
+        mut self,
+        timezone: impl ::std::convert::Into<EventSessionTimezone>,
+    ) -> Self {
+        self.timezone = ::std::option::Option::Some(timezone.into());
+        self
+    }
+}
+impl EventSessionSyncTopic {
+    /// A `EventSessionSyncTopic` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            topic: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The conversation's new topic.
+    pub fn topic(
+        mut self,
+        topic: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.topic = ::std::option::Option::Some(topic.into());
+        self
+    }
+}
+impl EventSessionTimezone {
+    /// A `EventSessionTimezone` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            offset: ::std::default::Default::default(),
+        }
+    }
+    ///Offset from UTC in minutes, as a browser reports it (`-120` for UTC+2; `int16` in Go).
+    pub fn offset(mut self, offset: i16) -> Self {
+        self.offset = ::std::option::Option::Some(offset);
+        self
+    }
+}
+impl EventSessionUpdateAvailability {
+    /// A `EventSessionUpdateAvailability` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            availability: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    /// Whether the visitor is reachable in the chatbox now.
+    pub fn availability(
+        mut self,
+        availability: impl ::std::convert::Into<crate::types::ConversationAvailability>,
+    ) -> Self {
+        self.availability = ::std::option::Option::Some(availability.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSessionUpdateVerify {
+    /// A `EventSessionUpdateVerify` from its required fields (`website_id`, `session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            error: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            is_verified: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            verifications: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    /// Why a verification failed (Node types only `unknown`; more may come).
+    pub fn error(
+        mut self,
+        error: impl ::std::convert::Into<crate::types::EventSessionVerifyError>,
+    ) -> Self {
+        self.error = ::std::option::Option::Some(error.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///Whether the visitor's identity is verified now.
+    pub fn is_verified(mut self, is_verified: bool) -> Self {
+        self.is_verified = ::std::option::Option::Some(is_verified);
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The verified identities of the visitor, and how each was verified.
+    pub fn verifications(
+        mut self,
+        verifications: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<ConversationVerification>,
+        >,
+    ) -> Self {
+        self.verifications = verifications
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
+impl EventSpamDecision {
+    /// A `EventSpamDecision` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            action: ::std::default::Default::default(),
+            spam_id: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    /// What was decided for a spam (more may come).
+    pub fn action(
+        mut self,
+        action: impl ::std::convert::Into<crate::types::EventSpamDecisionAction>,
+    ) -> Self {
+        self.action = ::std::option::Option::Some(action.into());
+        self
+    }
+    ///The spam decided on (typed by Node only).
+    pub fn spam_id(
+        mut self,
+        spam_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spam_id = ::std::option::Option::Some(spam_id.into());
+        self
+    }
+}
+impl EventSpamMessage {
+    /// A `EventSpamMessage` from its required fields (`website_id`, `spam_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        spam_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            headers: ::std::default::Default::default(),
+            metadata: ::std::default::Default::default(),
+            reason: ::std::default::Default::default(),
+            spam_id: spam_id.into(),
+            timestamp: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The message's headers (for an email, by header name); Node types string values, Go any JSON.
+    pub fn headers(
+        mut self,
+        headers: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.headers = headers.into();
+        self
+    }
+    ///What the filter knows of the sender and the message; any JSON values.
+    pub fn metadata(
+        mut self,
+        metadata: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.metadata = metadata.into();
+        self
+    }
+    ///Why the filter held it back (the references do not list the values).
+    pub fn reason(
+        mut self,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(reason.into());
+        self
+    }
+    ///When it was received (epoch milliseconds).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    ///What kind of spam it is (the references do not list the values).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+impl EventStatusHealthChanged {
+    /// A `EventStatusHealthChanged` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            health: ::std::default::Default::default(),
+            nodes: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    /// The health of a status page (more may come).
+    pub fn health(
+        mut self,
+        health: impl ::std::convert::Into<crate::types::EventStatusHealth>,
+    ) -> Self {
+        self.health = ::std::option::Option::Some(health.into());
+        self
+    }
+    ///The monitored nodes the change is about.
+    pub fn nodes(
+        mut self,
+        nodes: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<EventStatusNode>,
+        >,
+    ) -> Self {
+        self.nodes = nodes.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+}
+impl EventStatusNode {
+    /// A `EventStatusNode` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            label: ::std::default::Default::default(),
+            replica: ::std::default::Default::default(),
+        }
+    }
+    ///The node's name.
+    pub fn label(
+        mut self,
+        label: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = ::std::option::Option::Some(label.into());
+        self
+    }
+    ///The replica of the node (its host or region).
+    pub fn replica(
+        mut self,
+        replica: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.replica = ::std::option::Option::Some(replica.into());
+        self
+    }
+}
+impl EventWebsiteUpdateOperatorsAvailability {
+    /// A `EventWebsiteUpdateOperatorsAvailability` from its required fields (`website_id`, `user_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            availability: ::std::default::Default::default(),
+            user_id: user_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    /// An operator's availability.
+    pub fn availability(
+        mut self,
+        availability: impl ::std::convert::Into<EventOperatorAvailability>,
+    ) -> Self {
+        self.availability = ::std::option::Option::Some(availability.into());
+        self
+    }
+}
+impl EventWebsiteUpdateVisitorsCount {
+    /// A `EventWebsiteUpdateVisitorsCount` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            visitors_count: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The number of visitors on the website now (`uint32` in Go).
+    pub fn visitors_count(mut self, visitors_count: u32) -> Self {
+        self.visitors_count = ::std::option::Option::Some(visitors_count);
+        self
+    }
+}
+impl EventWebsiteUsersAvailable {
+    /// A `EventWebsiteUsersAvailable` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            available: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    ///Whether any operator is available now.
+    pub fn available(mut self, available: bool) -> Self {
+        self.available = ::std::option::Option::Some(available);
+        self
+    }
+}
+impl EventWidgetActionProcessed {
+    /// A `EventWidgetActionProcessed` from its required fields (`website_id`, `session_id`, `plugin_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        website_id: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            correlation_id: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            outcome: ::std::default::Default::default(),
+            plugin_id: plugin_id.into(),
+            result: ::std::default::Default::default(),
+            routing_ids: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            website_id: website_id.into(),
+        }
+    }
+    ///The identifier of the action, as given when it was requested.
+    pub fn correlation_id(
+        mut self,
+        correlation_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.correlation_id = ::std::option::Option::Some(correlation_id.into());
+        self
+    }
+    ///The inbox the conversation is in (absent or `null` for the default inbox).
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    /// How a widget action ended (more may come).
+    pub fn outcome(
+        mut self,
+        outcome: impl ::std::convert::Into<crate::types::EventWidgetActionOutcome>,
+    ) -> Self {
+        self.outcome = ::std::option::Option::Some(outcome.into());
+        self
+    }
+    ///What the action answered; any JSON values.
+    pub fn result(
+        mut self,
+        result: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.result = result.into();
+        self
+    }
+    ///The routing rules the conversation matches (typed by Go on every event, by Node on `session:update_verify`).
+    pub fn routing_ids(
+        mut self,
+        routing_ids: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.routing_ids = routing_ids
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+}
 impl GeoCoordinates {
     /// A `GeoCoordinates` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10115,6 +15531,72 @@ impl GeoCoordinates {
     ///Longitude, in degrees.
     pub fn longitude(mut self, longitude: f64) -> Self {
         self.longitude = ::std::option::Option::Some(longitude);
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl Helpdesk {
+    /// A `Helpdesk` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+        }
+    }
+    ///The helpdesk's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///The helpdesk's public URL.
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskDomain {
+    /// A `HelpdeskDomain` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            basic: ::std::default::Default::default(),
+            custom: ::std::default::Default::default(),
+            root: ::std::default::Default::default(),
+            verified: ::std::default::Default::default(),
+        }
+    }
+    ///The helpdesk's sub-domain of the root domain.
+    pub fn basic(
+        mut self,
+        basic: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.basic = ::std::option::Option::Some(basic.into());
+        self
+    }
+    ///The helpdesk's custom domain, if any.
+    pub fn custom(
+        mut self,
+        custom: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.custom = ::std::option::Option::Some(custom.into());
+        self
+    }
+    ///The root domain Crisp serves helpdesks on (`crisp.help`).
+    pub fn root(
+        mut self,
+        root: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.root = ::std::option::Option::Some(root.into());
+        self
+    }
+    ///Whether the custom domain is verified (absent means not verified).
+    pub fn verified(mut self, verified: bool) -> Self {
+        self.verified = verified;
         self
     }
 }
@@ -10146,11 +15628,250 @@ impl HelpdeskDomainChange {
     }
 }
 #[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskDomainSetupFlow {
+    /// A `HelpdeskDomainSetupFlow` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            custom: ::std::default::Default::default(),
+            setup: ::std::default::Default::default(),
+        }
+    }
+    ///The custom domain to set up.
+    pub fn custom(
+        mut self,
+        custom: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.custom = ::std::option::Option::Some(custom.into());
+        self
+    }
+    /// The setup steps.
+    pub fn setup(
+        mut self,
+        setup: impl ::std::convert::Into<HelpdeskDomainSetupFlowSetup>,
+    ) -> Self {
+        self.setup = ::std::option::Option::Some(setup.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskDomainSetupFlowSetup {
+    /// A `HelpdeskDomainSetupFlowSetup` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            records: ::std::default::Default::default(),
+        }
+    }
+    ///The DNS records to create.
+    pub fn records(
+        mut self,
+        records: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<HelpdeskDomainSetupFlowSetupRecord>,
+        >,
+    ) -> Self {
+        self.records = records.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskDomainSetupFlowSetupRecord {
+    /// A `HelpdeskDomainSetupFlowSetupRecord` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: ::std::default::Default::default(),
+            query: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            value: ::std::default::Default::default(),
+        }
+    }
+    ///The record's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///The name to query to check the record.
+    pub fn query(
+        mut self,
+        query: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.query = ::std::option::Option::Some(query.into());
+        self
+    }
+    ///The record type (`CNAME` in this spec's example).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///The record's value.
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = ::std::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskHistoryChange {
+    /// A `HelpdeskHistoryChange` from its required fields (`change_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(change_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            author: ::std::default::Default::default(),
+            change_id: change_id.into(),
+            created_at: ::std::default::Default::default(),
+            edits: ::std::default::Default::default(),
+            files: ::std::default::Default::default(),
+            message: ::std::default::Default::default(),
+        }
+    }
+    /// Who made a change.
+    pub fn author(
+        mut self,
+        author: impl ::std::convert::Into<HelpdeskHistoryChangeAuthor>,
+    ) -> Self {
+        self.author = ::std::option::Option::Some(author.into());
+        self
+    }
+    ///When the change was made (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    /// How many lines a change inserted and deleted.
+    pub fn edits(
+        mut self,
+        edits: impl ::std::convert::Into<HelpdeskHistoryChangeEdits>,
+    ) -> Self {
+        self.edits = ::std::option::Option::Some(edits.into());
+        self
+    }
+    ///The files the change touched.
+    pub fn files(
+        mut self,
+        files: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<HelpdeskHistoryChangeFile>,
+        >,
+    ) -> Self {
+        self.files = files.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///What the change did, in words.
+    pub fn message(
+        mut self,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(message.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskHistoryChangeAuthor {
+    /// A `HelpdeskHistoryChangeAuthor` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            email: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+        }
+    }
+    ///The author's email.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    ///The author's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
 impl HelpdeskHistoryChangeCancel {
     /// A `HelpdeskHistoryChangeCancel` from its required fields (`action`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(action: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self { action: action.into() }
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskHistoryChangeEdits {
+    /// A `HelpdeskHistoryChangeEdits` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            deletions: ::std::default::Default::default(),
+            insertions: ::std::default::Default::default(),
+        }
+    }
+    ///Lines deleted.
+    pub fn deletions(mut self, deletions: u32) -> Self {
+        self.deletions = ::std::option::Option::Some(deletions);
+        self
+    }
+    ///Lines inserted.
+    pub fn insertions(mut self, insertions: u32) -> Self {
+        self.insertions = ::std::option::Option::Some(insertions);
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskHistoryChangeFile {
+    /// A `HelpdeskHistoryChangeFile` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            change: ::std::default::Default::default(),
+            content: ::std::default::Default::default(),
+            metadata: ::std::default::Default::default(),
+            path: ::std::default::Default::default(),
+        }
+    }
+    ///What happened to the file (`modified` in this spec's example; the values are not documented).
+    pub fn change(
+        mut self,
+        change: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.change = ::std::option::Option::Some(change.into());
+        self
+    }
+    ///The file's content after the change.
+    pub fn content(
+        mut self,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content = ::std::option::Option::Some(content.into());
+        self
+    }
+    /// The metadata of a tree entry. Read by `resolve_helpdesk_tree_metadata` and sent, with only the fields to change, by `update_helpdesk_tree_metadata`.
+    pub fn metadata(
+        mut self,
+        metadata: impl ::std::convert::Into<HelpdeskTreeMetadata>,
+    ) -> Self {
+        self.metadata = ::std::option::Option::Some(metadata.into());
+        self
+    }
+    ///The file's path.
+    pub fn path(
+        mut self,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.path = ::std::option::Option::Some(path.into());
+        self
     }
 }
 #[cfg(any(feature = "website-helpdesk"))]
@@ -10165,6 +15886,35 @@ impl HelpdeskInitialize {
             domain_basic: domain_basic.into(),
             name: name.into(),
         }
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocale {
+    /// A `HelpdeskLocale` from its required fields (`locale_id`, `locale`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        locale_id: impl ::std::convert::Into<::std::string::String>,
+        locale: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            locale: locale.into(),
+            locale_id: locale_id.into(),
+            statistics: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+        }
+    }
+    /// How much content a locale holds, per content type.
+    pub fn statistics(
+        mut self,
+        statistics: impl ::std::convert::Into<HelpdeskLocaleStatistics>,
+    ) -> Self {
+        self.statistics = ::std::option::Option::Some(statistics.into());
+        self
+    }
+    ///The locale's public URL on the helpdesk.
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
     }
 }
 #[cfg(any(feature = "website-helpdesk"))]
@@ -10206,6 +15956,422 @@ impl HelpdeskLocaleExternalImport {
     }
 }
 #[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleFeedbackItem {
+    /// A `HelpdeskLocaleFeedbackItem` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            article: ::std::default::Default::default(),
+            comment: ::std::default::Default::default(),
+            created_at: ::std::default::Default::default(),
+            rating: ::std::default::Default::default(),
+            session: ::std::default::Default::default(),
+        }
+    }
+    /// The page a feedback is about.
+    pub fn article(
+        mut self,
+        article: impl ::std::convert::Into<HelpdeskLocaleFeedbackItemArticle>,
+    ) -> Self {
+        self.article = ::std::option::Option::Some(article.into());
+        self
+    }
+    ///The visitor's comment, if any.
+    pub fn comment(
+        mut self,
+        comment: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comment = ::std::option::Option::Some(comment.into());
+        self
+    }
+    ///When the feedback was given (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    /// A visitor's rating of a page (the two counts of `map_helpdesk_locale_feedback_ratings`).
+    pub fn rating(
+        mut self,
+        rating: impl ::std::convert::Into<crate::types::HelpdeskFeedbackRating>,
+    ) -> Self {
+        self.rating = ::std::option::Option::Some(rating.into());
+        self
+    }
+    /// The conversation session of the visitor who left a feedback.
+    pub fn session(
+        mut self,
+        session: impl ::std::convert::Into<HelpdeskLocaleFeedbackItemSession>,
+    ) -> Self {
+        self.session = ::std::option::Option::Some(session.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleFeedbackItemArticle {
+    /// A `HelpdeskLocaleFeedbackItemArticle` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            article_id: ::std::default::Default::default(),
+            title: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+        }
+    }
+    ///The page's identifier.
+    pub fn article_id(
+        mut self,
+        article_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.article_id = ::std::option::Option::Some(article_id.into());
+        self
+    }
+    ///The page's title.
+    pub fn title(
+        mut self,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(title.into());
+        self
+    }
+    ///The page's public URL.
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleFeedbackItemSession {
+    /// A `HelpdeskLocaleFeedbackItemSession` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            assigned: ::std::default::Default::default(),
+            avatar: ::std::default::Default::default(),
+            email: ::std::default::Default::default(),
+            geolocation: ::std::default::Default::default(),
+            nickname: ::std::default::Default::default(),
+            session_id: ::std::default::Default::default(),
+        }
+    }
+    /// The operator the visitor's conversation is assigned to.
+    pub fn assigned(
+        mut self,
+        assigned: impl ::std::convert::Into<HelpdeskLocaleFeedbackItemSessionAssigned>,
+    ) -> Self {
+        self.assigned = ::std::option::Option::Some(assigned.into());
+        self
+    }
+    ///The URL of the visitor's avatar.
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    ///The visitor's email.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    /// Where the visitor was.
+    pub fn geolocation(
+        mut self,
+        geolocation: impl ::std::convert::Into<
+            HelpdeskLocaleFeedbackItemSessionGeolocation,
+        >,
+    ) -> Self {
+        self.geolocation = ::std::option::Option::Some(geolocation.into());
+        self
+    }
+    ///The visitor's name.
+    pub fn nickname(
+        mut self,
+        nickname: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nickname = ::std::option::Option::Some(nickname.into());
+        self
+    }
+    ///The session identifier (`session_<uuid>`).
+    pub fn session_id(
+        mut self,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.session_id = ::std::option::Option::Some(session_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleFeedbackItemSessionAssigned {
+    /// A `HelpdeskLocaleFeedbackItemSessionAssigned` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            user_id: ::std::default::Default::default(),
+        }
+    }
+    ///The operator's user identifier.
+    pub fn user_id(
+        mut self,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(user_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleFeedbackItemSessionGeolocation {
+    /// A `HelpdeskLocaleFeedbackItemSessionGeolocation` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            city: ::std::default::Default::default(),
+            coordinates: ::std::default::Default::default(),
+            country: ::std::default::Default::default(),
+            region: ::std::default::Default::default(),
+        }
+    }
+    ///The city.
+    pub fn city(
+        mut self,
+        city: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.city = ::std::option::Option::Some(city.into());
+        self
+    }
+    /// The visitor's coordinates.
+    pub fn coordinates(
+        mut self,
+        coordinates: impl ::std::convert::Into<
+            HelpdeskLocaleFeedbackItemSessionGeolocationCoordinates,
+        >,
+    ) -> Self {
+        self.coordinates = ::std::option::Option::Some(coordinates.into());
+        self
+    }
+    ///The country code (`FR`).
+    pub fn country(
+        mut self,
+        country: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.country = ::std::option::Option::Some(country.into());
+        self
+    }
+    ///The region.
+    pub fn region(
+        mut self,
+        region: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region = ::std::option::Option::Some(region.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleFeedbackItemSessionGeolocationCoordinates {
+    /// A `HelpdeskLocaleFeedbackItemSessionGeolocationCoordinates` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            latitude: ::std::default::Default::default(),
+            longitude: ::std::default::Default::default(),
+        }
+    }
+    ///Latitude, in degrees.
+    pub fn latitude(mut self, latitude: f64) -> Self {
+        self.latitude = ::std::option::Option::Some(latitude);
+        self
+    }
+    ///Longitude, in degrees.
+    pub fn longitude(mut self, longitude: f64) -> Self {
+        self.longitude = ::std::option::Option::Some(longitude);
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleFeedbackRatings {
+    /// A `HelpdeskLocaleFeedbackRatings` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            ratings: ::std::default::Default::default(),
+        }
+    }
+    /// How many ratings of each kind.
+    pub fn ratings(
+        mut self,
+        ratings: impl ::std::convert::Into<HelpdeskLocaleFeedbackRatingsRatings>,
+    ) -> Self {
+        self.ratings = ::std::option::Option::Some(ratings.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleFeedbackRatingsRatings {
+    /// A `HelpdeskLocaleFeedbackRatingsRatings` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            helpful: ::std::default::Default::default(),
+            unhelpful: ::std::default::Default::default(),
+        }
+    }
+    ///Ratings that found the page helpful.
+    pub fn helpful(mut self, helpful: u32) -> Self {
+        self.helpful = ::std::option::Option::Some(helpful);
+        self
+    }
+    ///Ratings that found the page unhelpful.
+    pub fn unhelpful(mut self, unhelpful: u32) -> Self {
+        self.unhelpful = ::std::option::Option::Some(unhelpful);
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleStatistics {
+    /// A `HelpdeskLocaleStatistics` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            articles: ::std::default::Default::default(),
+            guides: ::std::default::Default::default(),
+            news: ::std::default::Default::default(),
+            references: ::std::default::Default::default(),
+        }
+    }
+    /// How many pages and groups one content type of a locale holds.
+    pub fn articles(
+        mut self,
+        articles: impl ::std::convert::Into<HelpdeskLocaleStatisticsContent>,
+    ) -> Self {
+        self.articles = ::std::option::Option::Some(articles.into());
+        self
+    }
+    /// How many pages and groups one content type of a locale holds.
+    pub fn guides(
+        mut self,
+        guides: impl ::std::convert::Into<HelpdeskLocaleStatisticsContent>,
+    ) -> Self {
+        self.guides = ::std::option::Option::Some(guides.into());
+        self
+    }
+    /// How many pages and groups one content type of a locale holds.
+    pub fn news(
+        mut self,
+        news: impl ::std::convert::Into<HelpdeskLocaleStatisticsContent>,
+    ) -> Self {
+        self.news = ::std::option::Option::Some(news.into());
+        self
+    }
+    /// How many pages and groups one content type of a locale holds.
+    pub fn references(
+        mut self,
+        references: impl ::std::convert::Into<HelpdeskLocaleStatisticsContent>,
+    ) -> Self {
+        self.references = ::std::option::Option::Some(references.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskLocaleStatisticsContent {
+    /// A `HelpdeskLocaleStatisticsContent` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            entries: ::std::default::Default::default(),
+            groups: ::std::default::Default::default(),
+        }
+    }
+    ///How many pages (entries).
+    pub fn entries(mut self, entries: u32) -> Self {
+        self.entries = ::std::option::Option::Some(entries);
+        self
+    }
+    ///How many groups of pages.
+    pub fn groups(mut self, groups: u32) -> Self {
+        self.groups = ::std::option::Option::Some(groups);
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskPage {
+    /// A `HelpdeskPage` from its required fields (`entity_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(entity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            entity_id: entity_id.into(),
+            title: ::std::default::Default::default(),
+            tree_path: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+        }
+    }
+    ///The page's title.
+    pub fn title(
+        mut self,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(title.into());
+        self
+    }
+    ///The page's path in the content tree (the `{path}` of the tree routes).
+    pub fn tree_path(
+        mut self,
+        tree_path: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tree_path = ::std::option::Option::Some(tree_path.into());
+        self
+    }
+    ///The page's public URL.
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskRedirection {
+    /// A `HelpdeskRedirection` from its required fields (`redirection_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        redirection_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            created_at: ::std::default::Default::default(),
+            path: ::std::default::Default::default(),
+            redirection_id: redirection_id.into(),
+            target: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///When the redirection was added (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    ///The path that redirects.
+    pub fn path(
+        mut self,
+        path: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.path = ::std::option::Option::Some(path.into());
+        self
+    }
+    ///Where it redirects to.
+    pub fn target(
+        mut self,
+        target: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.target = ::std::option::Option::Some(target.into());
+        self
+    }
+    ///When the redirection last changed (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
 impl HelpdeskRedirectionAdd {
     /// A `HelpdeskRedirectionAdd` from its required fields (`path`, `target`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10216,6 +16382,18 @@ impl HelpdeskRedirectionAdd {
         Self {
             path: path.into(),
             target: target.into(),
+        }
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskRedirectionNew {
+    /// A `HelpdeskRedirectionNew` from its required fields (`redirection_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        redirection_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            redirection_id: redirection_id.into(),
         }
     }
 }
@@ -10641,11 +16819,84 @@ impl HelpdeskSettingsService {
     }
 }
 #[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskTreeContent {
+    /// A `HelpdeskTreeContent` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            content: ::std::default::Default::default(),
+        }
+    }
+    ///The page's text, in Markdown.
+    pub fn content(
+        mut self,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.content = ::std::option::Option::Some(content.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
 impl HelpdeskTreeContentSave {
     /// A `HelpdeskTreeContentSave` from its required fields (`content`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self { content: content.into() }
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskTreeEntry {
+    /// A `HelpdeskTreeEntry` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            children: ::std::default::Default::default(),
+            slug: ::std::default::Default::default(),
+            state: ::std::default::Default::default(),
+            title: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+        }
+    }
+    ///The entries a group holds (none for a page).
+    pub fn children(
+        mut self,
+        children: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<HelpdeskTreeEntry>,
+        >,
+    ) -> Self {
+        self.children = children.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The entry's slug, its last path segment.
+    pub fn slug(
+        mut self,
+        slug: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.slug = ::std::option::Option::Some(slug.into());
+        self
+    }
+    /// Whether a tree entry is published, hidden or featured. Also sent in `update_helpdesk_tree_metadata`, where a field left out is not changed.
+    pub fn state(mut self, state: impl ::std::convert::Into<HelpdeskTreeState>) -> Self {
+        self.state = ::std::option::Option::Some(state.into());
+        self
+    }
+    ///The entry's title.
+    pub fn title(
+        mut self,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(title.into());
+        self
+    }
+    /**The kind of entry. The values are not documented in the sources; the locale
+statistics count `groups` and `entries`, so `group` and `entry` are likely.
+*/
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
     }
 }
 #[cfg(any(feature = "website-helpdesk"))]
@@ -10736,6 +16987,30 @@ impl HelpdeskTreeMetadataAuthor {
     }
 }
 #[cfg(any(feature = "website-helpdesk"))]
+impl HelpdeskTreePage {
+    /// A `HelpdeskTreePage` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            title: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+        }
+    }
+    ///The page's title.
+    pub fn title(
+        mut self,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(title.into());
+        self
+    }
+    ///The page's public URL.
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-helpdesk"))]
 impl HelpdeskTreePathUpdate {
     /// A `HelpdeskTreePathUpdate` from its required fields (`action`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -10792,6 +17067,178 @@ impl HelpdeskTreeState {
     ///Whether visitors can read the entry.
     pub fn published(mut self, published: bool) -> Self {
         self.published = ::std::option::Option::Some(published);
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl Message {
+    /// A `Message` from its required fields (`fingerprint`, `content`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        fingerprint: i64,
+        content: impl ::std::convert::Into<crate::types::MessageContent>,
+    ) -> Self {
+        Self {
+            automated: ::std::default::Default::default(),
+            content: content.into(),
+            delivered: ::std::default::Default::default(),
+            edited: ::std::default::Default::default(),
+            fingerprint: fingerprint,
+            from: ::std::default::Default::default(),
+            ignored: ::std::default::Default::default(),
+            mentions: ::std::default::Default::default(),
+            origin: ::std::default::Default::default(),
+            original: ::std::default::Default::default(),
+            preview: ::std::default::Default::default(),
+            properties: ::std::default::Default::default(),
+            read: ::std::default::Default::default(),
+            references: ::std::default::Default::default(),
+            session_id: ::std::default::Default::default(),
+            stamped: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+            translated: ::std::default::Default::default(),
+            user: ::std::default::Default::default(),
+            website_id: ::std::default::Default::default(),
+        }
+    }
+    ///Whether a bot sent it.
+    pub fn automated(mut self, automated: bool) -> Self {
+        self.automated = ::std::option::Option::Some(automated);
+        self
+    }
+    ///Set once the message was delivered; the origin it was delivered to.
+    pub fn delivered(
+        mut self,
+        delivered: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delivered = ::std::option::Option::Some(delivered.into());
+        self
+    }
+    ///Whether the message was edited.
+    pub fn edited(mut self, edited: bool) -> Self {
+        self.edited = ::std::option::Option::Some(edited);
+        self
+    }
+    /// Who a message is from: the visitor (`user`) or an operator.
+    pub fn from(
+        mut self,
+        from: impl ::std::convert::Into<crate::types::MessageFrom>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(from.into());
+        self
+    }
+    ///Channels the message was not relayed to, by channel.
+    pub fn ignored(
+        mut self,
+        ignored: impl ::std::iter::IntoIterator<
+            Item = (
+                impl ::std::convert::Into<::std::string::String>,
+                impl ::std::convert::Into<MessageIgnoredReason>,
+            ),
+        >,
+    ) -> Self {
+        self.ignored = ignored.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        self
+    }
+    ///Operators mentioned.
+    pub fn mentions(
+        mut self,
+        mentions: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.mentions = mentions.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    /// Where a message was sent or read from: `chat` (the chatbox), `email`, or an integration URN such as `urn:crisp.im:slack:0` (kept in `Other`).
+    pub fn origin(
+        mut self,
+        origin: impl ::std::convert::Into<crate::types::MessageOrigin>,
+    ) -> Self {
+        self.origin = ::std::option::Option::Some(origin.into());
+        self
+    }
+    /// Where to find the original of a message (e.g. the raw email).
+    pub fn original(
+        mut self,
+        original: impl ::std::convert::Into<MessageOriginal>,
+    ) -> Self {
+        self.original = ::std::option::Option::Some(original.into());
+        self
+    }
+    ///Previews of the links in the message.
+    pub fn preview(
+        mut self,
+        preview: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<MessageLinkPreview>,
+        >,
+    ) -> Self {
+        self.preview = preview.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///Custom properties; values are strings, numbers or booleans.
+    pub fn properties(
+        mut self,
+        properties: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.properties = properties.into();
+        self
+    }
+    ///Set once the message was read; the origin it was read from (`chat`, `email`, an integration URN, ...).
+    pub fn read(
+        mut self,
+        read: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.read = ::std::option::Option::Some(read.into());
+        self
+    }
+    ///What the message refers to.
+    pub fn references(
+        mut self,
+        references: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<MessageReference>,
+        >,
+    ) -> Self {
+        self.references = references
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The conversation.
+    pub fn session_id(
+        mut self,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.session_id = ::std::option::Option::Some(session_id.into());
+        self
+    }
+    ///Whether it was stamped (e.g. by a chatbot flow).
+    pub fn stamped(mut self, stamped: bool) -> Self {
+        self.stamped = ::std::option::Option::Some(stamped);
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+    ///Whether the content is a translation.
+    pub fn translated(mut self, translated: bool) -> Self {
+        self.translated = ::std::option::Option::Some(translated);
+        self
+    }
+    /// The author shown for a message.
+    pub fn user(mut self, user: impl ::std::convert::Into<MessageUser>) -> Self {
+        self.user = ::std::option::Option::Some(user.into());
+        self
+    }
+    ///The website.
+    pub fn website_id(
+        mut self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website_id = ::std::option::Option::Some(website_id.into());
         self
     }
 }
@@ -11084,6 +17531,116 @@ impl MessageFile {
         self
     }
 }
+impl MessageIgnoredReason {
+    /// A `MessageIgnoredReason` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            reason: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `reason`.
+    pub fn reason(
+        mut self,
+        reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::std::option::Option::Some(reason.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl MessageLinkPreview {
+    /// A `MessageLinkPreview` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            preview: ::std::default::Default::default(),
+            stamped: ::std::default::Default::default(),
+            title: ::std::default::Default::default(),
+            url: ::std::default::Default::default(),
+            website: ::std::default::Default::default(),
+        }
+    }
+    /// What the link preview shows.
+    pub fn preview(
+        mut self,
+        preview: impl ::std::convert::Into<MessageLinkPreviewInformation>,
+    ) -> Self {
+        self.preview = ::std::option::Option::Some(preview.into());
+        self
+    }
+    /// Sets `stamped`.
+    pub fn stamped(mut self, stamped: bool) -> Self {
+        self.stamped = ::std::option::Option::Some(stamped);
+        self
+    }
+    /// Sets `title`.
+    pub fn title(
+        mut self,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(title.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+    /// Sets `website`.
+    pub fn website(
+        mut self,
+        website: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website = ::std::option::Option::Some(website.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl MessageLinkPreviewInformation {
+    /// A `MessageLinkPreviewInformation` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            embed: ::std::default::Default::default(),
+            excerpt: ::std::default::Default::default(),
+            image: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `embed`.
+    pub fn embed(
+        mut self,
+        embed: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.embed = ::std::option::Option::Some(embed.into());
+        self
+    }
+    /// Sets `excerpt`.
+    pub fn excerpt(
+        mut self,
+        excerpt: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.excerpt = ::std::option::Option::Some(excerpt.into());
+        self
+    }
+    /// Sets `image`.
+    pub fn image(
+        mut self,
+        image: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image = ::std::option::Option::Some(image.into());
+        self
+    }
+}
 #[cfg(any(feature = "website-conversation"))]
 impl MessageNew {
     /// A `MessageNew` from its required fields (`from`, `origin`, `content`); set the others with the methods below.
@@ -11176,6 +17733,23 @@ impl MessageNew {
     /// The author shown for a message.
     pub fn user(mut self, user: impl ::std::convert::Into<MessageUser>) -> Self {
         self.user = ::std::option::Option::Some(user.into());
+        self
+    }
+}
+impl MessageOriginal {
+    /// A `MessageOriginal` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            original_id: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `original_id`.
+    pub fn original_id(
+        mut self,
+        original_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.original_id = ::std::option::Option::Some(original_id.into());
         self
     }
 }
@@ -11305,6 +17879,48 @@ impl MessagePickerChoiceAction {
         self
     }
 }
+#[cfg(any(feature = "website-conversation"))]
+impl MessagePreview {
+    /// A `MessagePreview` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            excerpt: ::std::default::Default::default(),
+            fingerprint: ::std::default::Default::default(),
+            from: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+        }
+    }
+    ///The beginning of the message.
+    pub fn excerpt(
+        mut self,
+        excerpt: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.excerpt = ::std::option::Option::Some(excerpt.into());
+        self
+    }
+    ///The message's fingerprint.
+    pub fn fingerprint(mut self, fingerprint: i64) -> Self {
+        self.fingerprint = ::std::option::Option::Some(fingerprint);
+        self
+    }
+    /// Who a message is from: the visitor (`user`) or an operator.
+    pub fn from(
+        mut self,
+        from: impl ::std::convert::Into<crate::types::MessageFrom>,
+    ) -> Self {
+        self.from = ::std::option::Option::Some(from.into());
+        self
+    }
+    /// The kind of a message; it decides the shape of its `content`.
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::MessageType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
 impl MessageReference {
     /// A `MessageReference` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11337,6 +17953,21 @@ impl MessageReference {
         type_: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-conversation"))]
+impl MessageSent {
+    /// A `MessageSent` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            fingerprint: ::std::default::Default::default(),
+        }
+    }
+    ///The message fingerprint (wider than 32 bits).
+    pub fn fingerprint(mut self, fingerprint: i64) -> Self {
+        self.fingerprint = ::std::option::Option::Some(fingerprint);
         self
     }
 }
@@ -11433,6 +18064,74 @@ impl MessagesReadMark {
         fingerprints: impl ::std::iter::IntoIterator<Item = i64>,
     ) -> Self {
         self.fingerprints = fingerprints.into_iter().collect();
+        self
+    }
+}
+#[cfg(any(feature = "website-people"))]
+impl PeopleCampaign {
+    /// A `PeopleCampaign` from its required fields (`campaign_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(campaign_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            campaign_id: campaign_id.into(),
+            created_at: ::std::default::Default::default(),
+            dispatched_at: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            occurred_at: ::std::default::Default::default(),
+            statistics: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///When the campaign was created (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    ///When the campaign was dispatched (epoch milliseconds).
+    pub fn dispatched_at(mut self, dispatched_at: i64) -> Self {
+        self.dispatched_at = ::std::option::Option::Some(dispatched_at);
+        self
+    }
+    ///The campaign name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///When the campaign reached the person (epoch milliseconds).
+    pub fn occurred_at(mut self, occurred_at: i64) -> Self {
+        self.occurred_at = ::std::option::Option::Some(occurred_at);
+        self
+    }
+    /**What the person did with the campaign, as statistic names (such as `opened`,
+`clicked`, `unsubscribed`, the counters of a campaign's statistics).
+*/
+    pub fn statistics(
+        mut self,
+        statistics: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.statistics = statistics
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The kind of a campaign, `one-shot` or `automated` (more may come).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::PeopleCampaignType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///When the campaign was last changed (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
         self
     }
 }
@@ -11664,6 +18363,45 @@ impl PeopleEmployment {
     }
 }
 #[cfg(any(feature = "website-people"))]
+impl PeopleEvent {
+    /// A `PeopleEvent` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            color: ::std::default::Default::default(),
+            data: ::std::default::Default::default(),
+            text: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+        }
+    }
+    /// The color of a people event.
+    pub fn color(
+        mut self,
+        color: impl ::std::convert::Into<crate::types::PeopleEventColor>,
+    ) -> Self {
+        self.color = ::std::option::Option::Some(color.into());
+        self
+    }
+    ///Free key/values about the event.
+    pub fn data(mut self, data: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+        self.data = data.into();
+        self
+    }
+    /// Sets `text`.
+    pub fn text(
+        mut self,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text = ::std::option::Option::Some(text.into());
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+}
+#[cfg(any(feature = "website-people"))]
 impl PeopleEventNew {
     /// A `PeopleEventNew` from its required fields (`text`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11686,6 +18424,25 @@ impl PeopleEventNew {
     pub fn data(mut self, data: impl ::std::convert::Into<::serde_json::Value>) -> Self {
         self.data = data.into();
         self
+    }
+}
+impl PeopleFilter {
+    /// A `PeopleFilter` from its required fields (`model`, `criterion`, `operator`, `query`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        model: impl ::std::convert::Into<::std::string::String>,
+        criterion: impl ::std::convert::Into<::std::string::String>,
+        operator: impl ::std::convert::Into<::std::string::String>,
+        query: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        Self {
+            criterion: criterion.into(),
+            model: model.into(),
+            operator: operator.into(),
+            query: query.into_iter().map(::std::convert::Into::into).collect(),
+        }
     }
 }
 impl PeopleGeolocation {
@@ -11850,6 +18607,81 @@ impl PeoplePerson {
     }
 }
 #[cfg(any(feature = "website-people"))]
+impl PeopleProfile {
+    /// A `PeopleProfile` from its required fields (`people_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(people_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            active: ::std::default::Default::default(),
+            company: ::std::default::Default::default(),
+            created_at: ::std::default::Default::default(),
+            email: ::std::default::Default::default(),
+            notepad: ::std::default::Default::default(),
+            people_id: people_id.into(),
+            person: ::std::default::Default::default(),
+            score: ::std::default::Default::default(),
+            segments: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    /// Whether the visitor is online now, and when they were last seen.
+    pub fn active(mut self, active: impl ::std::convert::Into<Activity>) -> Self {
+        self.active = ::std::option::Option::Some(active.into());
+        self
+    }
+    /// The company of the person.
+    pub fn company(mut self, company: impl ::std::convert::Into<PeopleCompany>) -> Self {
+        self.company = ::std::option::Option::Some(company.into());
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    /// Sets `email`.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    /// Sets `notepad`.
+    pub fn notepad(
+        mut self,
+        notepad: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notepad = ::std::option::Option::Some(notepad.into());
+        self
+    }
+    /// Who the person is.
+    pub fn person(mut self, person: impl ::std::convert::Into<PeoplePerson>) -> Self {
+        self.person = ::std::option::Option::Some(person.into());
+        self
+    }
+    ///The profile's score (a small number; `u8` in the Go wrapper).
+    pub fn score(mut self, score: i32) -> Self {
+        self.score = ::std::option::Option::Some(score);
+        self
+    }
+    /// Sets `segments`.
+    pub fn segments(
+        mut self,
+        segments: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.segments = segments.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///Epoch milliseconds.
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
+    }
+}
+#[cfg(any(feature = "website-people"))]
 impl PeopleProfileCard {
     /// A `PeopleProfileCard` from its required fields (`email`, `person`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -11894,6 +18726,26 @@ impl PeopleProfileCard {
         self.segments = ::std::option::Option::Some(
             segments.into_iter().map(::std::convert::Into::into).collect(),
         );
+        self
+    }
+}
+#[cfg(any(feature = "website-people"))]
+impl PeopleProfileImport {
+    /// A `PeopleProfileImport` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            import_id: ::std::default::Default::default(),
+        }
+    }
+    /**The import identifier, which the RTM import events carry (read by the Go wrapper;
+the reference's answer fields could not be read).
+*/
+    pub fn import_id(
+        mut self,
+        import_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.import_id = ::std::option::Option::Some(import_id.into());
         self
     }
 }
@@ -11950,6 +18802,16 @@ impl PeopleProfileImportSetup {
             mapping: mapping.into_iter().map(::std::convert::Into::into).collect(),
             options: options.into(),
             url: url.into(),
+        }
+    }
+}
+#[cfg(any(feature = "website-people"))]
+impl PeopleProfileNew {
+    /// A `PeopleProfileNew` from its required fields (`people_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(people_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            people_id: people_id.into(),
         }
     }
 }
@@ -12011,6 +18873,30 @@ impl PeopleProfileUpdate {
         self
     }
 }
+#[cfg(any(feature = "website-people"))]
+impl PeopleSegment {
+    /// A `PeopleSegment` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            count: ::std::default::Default::default(),
+            segment: ::std::default::Default::default(),
+        }
+    }
+    ///How many profiles carry it.
+    pub fn count(mut self, count: i64) -> Self {
+        self.count = ::std::option::Option::Some(count);
+        self
+    }
+    ///The segment name.
+    pub fn segment(
+        mut self,
+        segment: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.segment = ::std::option::Option::Some(segment.into());
+        self
+    }
+}
 impl PeopleSocialProfile {
     /// A `PeopleSocialProfile` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12044,6 +18930,21 @@ impl PeopleSocialProfile {
     }
 }
 #[cfg(any(feature = "website-people"))]
+impl PeopleStatistics {
+    /// A `PeopleStatistics` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            total: ::std::default::Default::default(),
+        }
+    }
+    ///How many people profiles the website stores.
+    pub fn total(mut self, total: i64) -> Self {
+        self.total = ::std::option::Option::Some(total);
+        self
+    }
+}
+#[cfg(any(feature = "website-people"))]
 impl PeopleSubscription {
     /// A `PeopleSubscription` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12059,11 +18960,43 @@ impl PeopleSubscription {
     }
 }
 #[cfg(any(feature = "website-people"))]
+impl PeopleSuggestedDataKey {
+    /// A `PeopleSuggestedDataKey` from its required fields (`key`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(key: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            count: ::std::default::Default::default(),
+            key: key.into(),
+        }
+    }
+    ///How many profiles carry the key (`int32` in the Go wrapper).
+    pub fn count(mut self, count: i64) -> Self {
+        self.count = ::std::option::Option::Some(count);
+        self
+    }
+}
+#[cfg(any(feature = "website-people"))]
 impl PeopleSuggestedDataKeyDelete {
     /// A `PeopleSuggestedDataKeyDelete` from its required fields (`key`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(key: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self { key: key.into() }
+    }
+}
+#[cfg(any(feature = "website-people"))]
+impl PeopleSuggestedEvent {
+    /// A `PeopleSuggestedEvent` from its required fields (`text`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(text: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            count: ::std::default::Default::default(),
+            text: text.into(),
+        }
+    }
+    ///How many times the event was stacked (`int32` in the Go wrapper).
+    pub fn count(mut self, count: i64) -> Self {
+        self.count = ::std::option::Option::Some(count);
+        self
     }
 }
 #[cfg(any(feature = "website-people"))]
@@ -12083,6 +19016,132 @@ impl PeopleSuggestedSegmentDelete {
     }
 }
 #[cfg(any(feature = "plan-subscription"))]
+impl PlanSubscription {
+    /// A `PlanSubscription` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: ::std::default::Default::default(),
+            bill_period: ::std::default::Default::default(),
+            bill_valid_until: ::std::default::Default::default(),
+            card_id: ::std::default::Default::default(),
+            coupon_redeemed: ::std::default::Default::default(),
+            id: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            owner: ::std::default::Default::default(),
+            price: ::std::default::Default::default(),
+            sandbox: ::std::default::Default::default(),
+            since: ::std::default::Default::default(),
+            trial_end: ::std::default::Default::default(),
+            trial_end_date: ::std::default::Default::default(),
+            trialing: ::std::default::Default::default(),
+            website: ::std::default::Default::default(),
+        }
+    }
+    ///True while the subscription is active.
+    pub fn active(mut self, active: bool) -> Self {
+        self.active = active;
+        self
+    }
+    /// How often a subscription is paid for (`monthly` or `yearly`; more may come).
+    pub fn bill_period(
+        mut self,
+        bill_period: impl ::std::convert::Into<crate::types::PlanSubscriptionBillPeriod>,
+    ) -> Self {
+        self.bill_period = ::std::option::Option::Some(bill_period.into());
+        self
+    }
+    ///Until when the current bill period is paid (an ISO 8601 date).
+    pub fn bill_valid_until(
+        mut self,
+        bill_valid_until: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bill_valid_until = ::std::option::Option::Some(bill_valid_until.into());
+        self
+    }
+    ///The payment card that pays for the plan.
+    pub fn card_id(
+        mut self,
+        card_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.card_id = ::std::option::Option::Some(card_id.into());
+        self
+    }
+    ///True when a coupon was redeemed on the subscription.
+    pub fn coupon_redeemed(mut self, coupon_redeemed: bool) -> Self {
+        self.coupon_redeemed = coupon_redeemed;
+        self
+    }
+    ///The plan identifier.
+    pub fn id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.id = ::std::option::Option::Some(id.into());
+        self
+    }
+    ///The plan name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    /// The user who pays for a plan subscription.
+    pub fn owner(
+        mut self,
+        owner: impl ::std::convert::Into<PlanSubscriptionOwner>,
+    ) -> Self {
+        self.owner = ::std::option::Option::Some(owner.into());
+        self
+    }
+    ///The plan's price (Go reads it as a 16-bit unsigned integer).
+    pub fn price(mut self, price: u32) -> Self {
+        self.price = ::std::option::Option::Some(price);
+        self
+    }
+    ///True for a sandbox (test) subscription.
+    pub fn sandbox(mut self, sandbox: bool) -> Self {
+        self.sandbox = sandbox;
+        self
+    }
+    ///When the website subscribed to the plan (an ISO 8601 date).
+    pub fn since(
+        mut self,
+        since: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.since = ::std::option::Option::Some(since.into());
+        self
+    }
+    ///When the trial ends (an ISO 8601 date and time).
+    pub fn trial_end(
+        mut self,
+        trial_end: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.trial_end = ::std::option::Option::Some(trial_end.into());
+        self
+    }
+    ///The day the trial ends (an ISO 8601 date).
+    pub fn trial_end_date(
+        mut self,
+        trial_end_date: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.trial_end_date = ::std::option::Option::Some(trial_end_date.into());
+        self
+    }
+    ///True while the plan is in its trial period.
+    pub fn trialing(mut self, trialing: bool) -> Self {
+        self.trialing = trialing;
+        self
+    }
+    /// The website of a plan subscription.
+    pub fn website(
+        mut self,
+        website: impl ::std::convert::Into<PlanSubscriptionWebsite>,
+    ) -> Self {
+        self.website = ::std::option::Option::Some(website.into());
+        self
+    }
+}
+#[cfg(any(feature = "plan-subscription"))]
 impl PlanSubscriptionBillPeriodChange {
     /// A `PlanSubscriptionBillPeriodChange` from its required fields (`period`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12090,6 +19149,69 @@ impl PlanSubscriptionBillPeriodChange {
         period: impl ::std::convert::Into<crate::types::PlanSubscriptionBillPeriod>,
     ) -> Self {
         Self { period: period.into() }
+    }
+}
+#[cfg(any(feature = "plan-subscription"))]
+impl PlanSubscriptionCoupon {
+    /// A `PlanSubscriptionCoupon` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            code: ::std::default::Default::default(),
+            expire_at: ::std::default::Default::default(),
+            policy: ::std::default::Default::default(),
+            redeem_limit: ::std::default::Default::default(),
+        }
+    }
+    ///The coupon code.
+    pub fn code(
+        mut self,
+        code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::std::option::Option::Some(code.into());
+        self
+    }
+    ///When the coupon expires (an ISO 8601 date).
+    pub fn expire_at(
+        mut self,
+        expire_at: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expire_at = ::std::option::Option::Some(expire_at.into());
+        self
+    }
+    /// What a coupon grants.
+    pub fn policy(
+        mut self,
+        policy: impl ::std::convert::Into<PlanSubscriptionCouponPolicy>,
+    ) -> Self {
+        self.policy = ::std::option::Option::Some(policy.into());
+        self
+    }
+    ///How many times the coupon can be redeemed.
+    pub fn redeem_limit(mut self, redeem_limit: u32) -> Self {
+        self.redeem_limit = ::std::option::Option::Some(redeem_limit);
+        self
+    }
+}
+#[cfg(any(feature = "plan-subscription"))]
+impl PlanSubscriptionCouponPolicy {
+    /// A `PlanSubscriptionCouponPolicy` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            rebate_percent: ::std::default::Default::default(),
+            trial_days: ::std::default::Default::default(),
+        }
+    }
+    ///The rebate on the plan's price, in percent.
+    pub fn rebate_percent(mut self, rebate_percent: f64) -> Self {
+        self.rebate_percent = ::std::option::Option::Some(rebate_percent);
+        self
+    }
+    ///The trial days the coupon adds.
+    pub fn trial_days(mut self, trial_days: u32) -> Self {
+        self.trial_days = ::std::option::Option::Some(trial_days);
+        self
     }
 }
 #[cfg(any(feature = "plan-subscription"))]
@@ -12106,6 +19228,600 @@ impl PlanSubscriptionNew {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(plan_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self { plan_id: plan_id.into() }
+    }
+}
+#[cfg(any(feature = "plan-subscription"))]
+impl PlanSubscriptionOwner {
+    /// A `PlanSubscriptionOwner` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            email: ::std::default::Default::default(),
+            first_name: ::std::default::Default::default(),
+            last_name: ::std::default::Default::default(),
+            user_id: ::std::default::Default::default(),
+        }
+    }
+    ///The user's email.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    ///The user's first name.
+    pub fn first_name(
+        mut self,
+        first_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.first_name = ::std::option::Option::Some(first_name.into());
+        self
+    }
+    ///The user's last name.
+    pub fn last_name(
+        mut self,
+        last_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = ::std::option::Option::Some(last_name.into());
+        self
+    }
+    ///The user identifier.
+    pub fn user_id(
+        mut self,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(user_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "plan-subscription"))]
+impl PlanSubscriptionWebsite {
+    /// A `PlanSubscriptionWebsite` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            domain: ::std::default::Default::default(),
+            id: ::std::default::Default::default(),
+            logo: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+        }
+    }
+    ///The website domain.
+    pub fn domain(
+        mut self,
+        domain: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.domain = ::std::option::Option::Some(domain.into());
+        self
+    }
+    ///The website identifier.
+    pub fn id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.id = ::std::option::Option::Some(id.into());
+        self
+    }
+    ///The URL of the website's logo (may be blank).
+    pub fn logo(
+        mut self,
+        logo: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.logo = ::std::option::Option::Some(logo.into());
+        self
+    }
+    ///The website name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-connect"))]
+impl PluginConnectAccount {
+    /// A `PluginConnectAccount` from its required fields (`plugin_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(plugin_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            plugin_id: plugin_id.into(),
+        }
+    }
+}
+#[cfg(any(feature = "plugin-connect"))]
+impl PluginConnectEndpoints {
+    /// A `PluginConnectEndpoints` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            rescue: ::std::default::Default::default(),
+            socket: ::std::default::Default::default(),
+        }
+    }
+    /// The fallback real-time (RTM) endpoint, for when the main one fails.
+    pub fn rescue(
+        mut self,
+        rescue: impl ::std::convert::Into<PluginConnectEndpointsRescue>,
+    ) -> Self {
+        self.rescue = ::std::option::Option::Some(rescue.into());
+        self
+    }
+    /// A real-time (RTM) socket endpoint.
+    pub fn socket(
+        mut self,
+        socket: impl ::std::convert::Into<PluginConnectEndpointsSocket>,
+    ) -> Self {
+        self.socket = ::std::option::Option::Some(socket.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-connect"))]
+impl PluginConnectEndpointsRescue {
+    /// A `PluginConnectEndpointsRescue` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            socket: ::std::default::Default::default(),
+        }
+    }
+    /// A real-time (RTM) socket endpoint.
+    pub fn socket(
+        mut self,
+        socket: impl ::std::convert::Into<PluginConnectEndpointsSocket>,
+    ) -> Self {
+        self.socket = ::std::option::Option::Some(socket.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-connect"))]
+impl PluginConnectEndpointsSocket {
+    /// A `PluginConnectEndpointsSocket` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            app: ::std::default::Default::default(),
+        }
+    }
+    ///The URL of the RTM socket (its origin and path) to connect to.
+    pub fn app(mut self, app: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.app = ::std::option::Option::Some(app.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-connect"))]
+impl PluginConnectWebsite {
+    /// A `PluginConnectWebsite` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            difference: ::std::default::Default::default(),
+            plan: ::std::default::Default::default(),
+            price: ::std::default::Default::default(),
+            settings: ::std::default::Default::default(),
+            token: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    /**In `list_connect_websites_since`: how the website changed since the date (it
+installed, uninstalled or re-configured the plugin). Crisp does not document the
+values.
+*/
+    pub fn difference(
+        mut self,
+        difference: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.difference = ::std::option::Option::Some(difference.into());
+        self
+    }
+    /// The Crisp plan of a website (sent with `include_plan=1`).
+    pub fn plan(
+        mut self,
+        plan: impl ::std::convert::Into<PluginConnectWebsitePlan>,
+    ) -> Self {
+        self.plan = ::std::option::Option::Some(plan.into());
+        self
+    }
+    ///What the website pays for the plugin (Go reads it as a 16-bit unsigned integer).
+    pub fn price(mut self, price: u32) -> Self {
+        self.price = ::std::option::Option::Some(price);
+        self
+    }
+    /**The plugin's settings for this website: a free-form JSON object whose shape the
+plugin defines (and validates with its settings schema).
+*/
+    pub fn settings(
+        mut self,
+        settings: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.settings = settings.into();
+        self
+    }
+    ///The plugin's token for this website (a secret).
+    pub fn token(mut self, token: impl ::std::convert::Into<crate::Secret>) -> Self {
+        self.token = ::std::option::Option::Some(token.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-connect"))]
+impl PluginConnectWebsitePlan {
+    /// A `PluginConnectWebsitePlan` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            trialing: ::std::default::Default::default(),
+        }
+    }
+    ///The plan identifier.
+    pub fn id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.id = ::std::option::Option::Some(id.into());
+        self
+    }
+    ///The plan name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///True while the plan is in its trial period.
+    pub fn trialing(mut self, trialing: bool) -> Self {
+        self.trialing = trialing;
+        self
+    }
+}
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscription {
+    /// A `PluginSubscription` from its required fields (`id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            active: ::std::default::Default::default(),
+            bill_period: ::std::default::Default::default(),
+            bill_valid_until: ::std::default::Default::default(),
+            card_id: ::std::default::Default::default(),
+            category: ::std::default::Default::default(),
+            configurable: ::std::default::Default::default(),
+            contact_url: ::std::default::Default::default(),
+            help_url: ::std::default::Default::default(),
+            icon: ::std::default::Default::default(),
+            id: id.into(),
+            name: ::std::default::Default::default(),
+            plans: ::std::default::Default::default(),
+            price: ::std::default::Default::default(),
+            privacy_url: ::std::default::Default::default(),
+            since: ::std::default::Default::default(),
+            summary: ::std::default::Default::default(),
+            terms_url: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            urn: ::std::default::Default::default(),
+            video_url: ::std::default::Default::default(),
+            website_id: ::std::default::Default::default(),
+            website_url: ::std::default::Default::default(),
+        }
+    }
+    ///True while the subscription is active.
+    pub fn active(mut self, active: bool) -> Self {
+        self.active = active;
+        self
+    }
+    /// How often a subscription is paid for (`monthly` or `yearly`; more may come).
+    pub fn bill_period(
+        mut self,
+        bill_period: impl ::std::convert::Into<crate::types::PlanSubscriptionBillPeriod>,
+    ) -> Self {
+        self.bill_period = ::std::option::Option::Some(bill_period.into());
+        self
+    }
+    /**Until when the current bill period is paid (an ISO 8601 date). Go reads it; Node's
+type leaves it out.
+*/
+    pub fn bill_valid_until(
+        mut self,
+        bill_valid_until: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bill_valid_until = ::std::option::Option::Some(bill_valid_until.into());
+        self
+    }
+    ///The payment card that pays for the plugin.
+    pub fn card_id(
+        mut self,
+        card_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.card_id = ::std::option::Option::Some(card_id.into());
+        self
+    }
+    ///The marketplace category of the plugin.
+    pub fn category(
+        mut self,
+        category: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.category = ::std::option::Option::Some(category.into());
+        self
+    }
+    ///True when the plugin has settings to configure.
+    pub fn configurable(mut self, configurable: bool) -> Self {
+        self.configurable = configurable;
+        self
+    }
+    ///The URL to contact the plugin's vendor.
+    pub fn contact_url(
+        mut self,
+        contact_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.contact_url = ::std::option::Option::Some(contact_url.into());
+        self
+    }
+    ///The URL of the plugin's help.
+    pub fn help_url(
+        mut self,
+        help_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.help_url = ::std::option::Option::Some(help_url.into());
+        self
+    }
+    ///The URL of the plugin's icon.
+    pub fn icon(
+        mut self,
+        icon: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.icon = ::std::option::Option::Some(icon.into());
+        self
+    }
+    ///The plugin name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///The plans the plugin offers.
+    pub fn plans(
+        mut self,
+        plans: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<PluginSubscriptionPlan>,
+        >,
+    ) -> Self {
+        self.plans = plans.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The plugin's price (Go reads it as a 16-bit unsigned integer).
+    pub fn price(mut self, price: u32) -> Self {
+        self.price = ::std::option::Option::Some(price);
+        self
+    }
+    ///The URL of the plugin's privacy policy.
+    pub fn privacy_url(
+        mut self,
+        privacy_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.privacy_url = ::std::option::Option::Some(privacy_url.into());
+        self
+    }
+    ///When the website subscribed to the plugin (an ISO 8601 date).
+    pub fn since(
+        mut self,
+        since: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.since = ::std::option::Option::Some(since.into());
+        self
+    }
+    ///A one-line description of the plugin.
+    pub fn summary(
+        mut self,
+        summary: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.summary = ::std::option::Option::Some(summary.into());
+        self
+    }
+    ///The URL of the plugin's terms of use.
+    pub fn terms_url(
+        mut self,
+        terms_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.terms_url = ::std::option::Option::Some(terms_url.into());
+        self
+    }
+    ///The kind of plugin (Crisp does not document the values).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+    ///The plugin's URN (`urn:<vendor>:<plugin>:<version>`).
+    pub fn urn(mut self, urn: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.urn = ::std::option::Option::Some(urn.into());
+        self
+    }
+    ///The URL of a video presenting the plugin.
+    pub fn video_url(
+        mut self,
+        video_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.video_url = ::std::option::Option::Some(video_url.into());
+        self
+    }
+    ///The website that subscribed.
+    pub fn website_id(
+        mut self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website_id = ::std::option::Option::Some(website_id.into());
+        self
+    }
+    ///The URL of the plugin's website.
+    pub fn website_url(
+        mut self,
+        website_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website_url = ::std::option::Option::Some(website_url.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscriptionAttestProvenance {
+    /// A `PluginSubscriptionAttestProvenance` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            expire_at: ::std::default::Default::default(),
+            payload: ::std::default::Default::default(),
+            signed: ::std::default::Default::default(),
+        }
+    }
+    /**When the attestation expires: a timestamp, read as epoch milliseconds like Crisp's
+other timestamps (the reference does not give the unit; Go reads a 64-bit unsigned
+integer).
+*/
+    pub fn expire_at(mut self, expire_at: i64) -> Self {
+        self.expire_at = ::std::option::Option::Some(expire_at);
+        self
+    }
+    /// What the attestation vouches for.
+    pub fn payload(
+        mut self,
+        payload: impl ::std::convert::Into<PluginSubscriptionAttestProvenancePayload>,
+    ) -> Self {
+        self.payload = ::std::option::Option::Some(payload.into());
+        self
+    }
+    ///The signature of the payload, for the plugin to verify (treat it as a secret).
+    pub fn signed(mut self, signed: impl ::std::convert::Into<crate::Secret>) -> Self {
+        self.signed = ::std::option::Option::Some(signed.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscriptionAttestProvenancePayload {
+    /// A `PluginSubscriptionAttestProvenancePayload` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            plugin: ::std::default::Default::default(),
+            user: ::std::default::Default::default(),
+            website: ::std::default::Default::default(),
+        }
+    }
+    /// The plugin of the attestation.
+    pub fn plugin(
+        mut self,
+        plugin: impl ::std::convert::Into<PluginSubscriptionAttestProvenancePlugin>,
+    ) -> Self {
+        self.plugin = ::std::option::Option::Some(plugin.into());
+        self
+    }
+    /// The Crisp user of the attestation.
+    pub fn user(
+        mut self,
+        user: impl ::std::convert::Into<PluginSubscriptionAttestProvenanceUser>,
+    ) -> Self {
+        self.user = ::std::option::Option::Some(user.into());
+        self
+    }
+    /// The website of the attestation.
+    pub fn website(
+        mut self,
+        website: impl ::std::convert::Into<PluginSubscriptionAttestProvenanceWebsite>,
+    ) -> Self {
+        self.website = ::std::option::Option::Some(website.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscriptionAttestProvenancePlugin {
+    /// A `PluginSubscriptionAttestProvenancePlugin` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            plugin_id: ::std::default::Default::default(),
+        }
+    }
+    ///The plugin identifier.
+    pub fn plugin_id(
+        mut self,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.plugin_id = ::std::option::Option::Some(plugin_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscriptionAttestProvenanceUser {
+    /// A `PluginSubscriptionAttestProvenanceUser` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            role: ::std::default::Default::default(),
+            user_id: ::std::default::Default::default(),
+        }
+    }
+    /// The user's role in the website (`owner` or `member`; more may come).
+    pub fn role(
+        mut self,
+        role: impl ::std::convert::Into<crate::types::PluginSubscriptionUserRole>,
+    ) -> Self {
+        self.role = ::std::option::Option::Some(role.into());
+        self
+    }
+    ///The user identifier.
+    pub fn user_id(
+        mut self,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(user_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscriptionAttestProvenanceWebsite {
+    /// A `PluginSubscriptionAttestProvenanceWebsite` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            website_id: ::std::default::Default::default(),
+        }
+    }
+    ///The website identifier.
+    pub fn website_id(
+        mut self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website_id = ::std::option::Option::Some(website_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscriptionBillUsage {
+    /// A `PluginSubscriptionBillUsage` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: ::std::default::Default::default(),
+            price: ::std::default::Default::default(),
+            units: ::std::default::Default::default(),
+        }
+    }
+    ///The billed item, as it appears on the user's invoice.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///The price per unit, fixed when the bill was opened.
+    pub fn price(mut self, price: f64) -> Self {
+        self.price = ::std::option::Option::Some(price);
+        self
+    }
+    ///The units consumed so far on this bill.
+    pub fn units(mut self, units: u32) -> Self {
+        self.units = ::std::option::Option::Some(units);
+        self
     }
 }
 #[cfg(any(feature = "plugin-subscription"))]
@@ -12171,6 +19887,107 @@ impl PluginSubscriptionNew {
         }
     }
 }
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscriptionPlan {
+    /// A `PluginSubscriptionPlan` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            id: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            price: ::std::default::Default::default(),
+        }
+    }
+    ///The plan identifier.
+    pub fn id(mut self, id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.id = ::std::option::Option::Some(id.into());
+        self
+    }
+    ///The plan name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///The plan's price (Go reads it as a 16-bit unsigned integer).
+    pub fn price(mut self, price: u32) -> Self {
+        self.price = ::std::option::Option::Some(price);
+        self
+    }
+}
+#[cfg(any(feature = "plugin-subscription"))]
+impl PluginSubscriptionSettings {
+    /// A `PluginSubscriptionSettings` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            callback_url: ::std::default::Default::default(),
+            plugin_id: ::std::default::Default::default(),
+            schema: ::std::default::Default::default(),
+            settings: ::std::default::Default::default(),
+            settings_form_url: ::std::default::Default::default(),
+            token: ::std::default::Default::default(),
+            website_id: ::std::default::Default::default(),
+        }
+    }
+    ///The URL Crisp calls back when the settings change.
+    pub fn callback_url(
+        mut self,
+        callback_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.callback_url = ::std::option::Option::Some(callback_url.into());
+        self
+    }
+    ///The plugin identifier.
+    pub fn plugin_id(
+        mut self,
+        plugin_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.plugin_id = ::std::option::Option::Some(plugin_id.into());
+        self
+    }
+    ///The JSON Schema the plugin's settings must match.
+    pub fn schema(
+        mut self,
+        schema: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.schema = schema.into();
+        self
+    }
+    /**The settings: a free-form JSON object whose shape the plugin defines (see
+`schema`).
+*/
+    pub fn settings(
+        mut self,
+        settings: impl ::std::convert::Into<::serde_json::Value>,
+    ) -> Self {
+        self.settings = settings.into();
+        self
+    }
+    ///The URL of the plugin's settings page, shown in the Crisp dashboard.
+    pub fn settings_form_url(
+        mut self,
+        settings_form_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.settings_form_url = ::std::option::Option::Some(settings_form_url.into());
+        self
+    }
+    ///The plugin's token for this website (a secret).
+    pub fn token(mut self, token: impl ::std::convert::Into<crate::Secret>) -> Self {
+        self.token = ::std::option::Option::Some(token.into());
+        self
+    }
+    ///The website identifier.
+    pub fn website_id(
+        mut self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website_id = ::std::option::Option::Some(website_id.into());
+        self
+    }
+}
 #[cfg(any(feature = "website-batch", feature = "website-conversation"))]
 impl RoutingAssignee {
     /// A `RoutingAssignee` from its required fields (`user_id`); set the others with the methods below.
@@ -12220,6 +20037,732 @@ impl SoftwareVersion {
         version: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.version = ::std::option::Option::Some(version.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl Visitor {
+    /// A `Visitor` from its required fields (`session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(session_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            active: ::std::default::Default::default(),
+            avatar: ::std::default::Default::default(),
+            capabilities: ::std::default::Default::default(),
+            email: ::std::default::Default::default(),
+            geolocation: ::std::default::Default::default(),
+            inbox_id: ::std::default::Default::default(),
+            initiated: ::std::default::Default::default(),
+            last_page: ::std::default::Default::default(),
+            locales: ::std::default::Default::default(),
+            nickname: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            timezone: ::std::default::Default::default(),
+            useragent: ::std::default::Default::default(),
+        }
+    }
+    ///Whether the visitor is active now.
+    pub fn active(mut self, active: bool) -> Self {
+        self.active = ::std::option::Option::Some(active);
+        self
+    }
+    /// Sets `avatar`.
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    /// Sets `capabilities`.
+    pub fn capabilities(
+        mut self,
+        capabilities: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.capabilities = capabilities
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Sets `email`.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    /// Where a visitor is.
+    pub fn geolocation(
+        mut self,
+        geolocation: impl ::std::convert::Into<VisitorGeolocation>,
+    ) -> Self {
+        self.geolocation = ::std::option::Option::Some(geolocation.into());
+        self
+    }
+    /// Sets `inbox_id`.
+    pub fn inbox_id(
+        mut self,
+        inbox_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inbox_id = ::std::option::Option::Some(inbox_id.into());
+        self
+    }
+    ///Whether a conversation was started with the visitor.
+    pub fn initiated(mut self, initiated: bool) -> Self {
+        self.initiated = ::std::option::Option::Some(initiated);
+        self
+    }
+    /// The last page a visitor viewed.
+    pub fn last_page(
+        mut self,
+        last_page: impl ::std::convert::Into<VisitorLastPage>,
+    ) -> Self {
+        self.last_page = ::std::option::Option::Some(last_page.into());
+        self
+    }
+    /// Sets `locales`.
+    pub fn locales(
+        mut self,
+        locales: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.locales = locales.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    /// Sets `nickname`.
+    pub fn nickname(
+        mut self,
+        nickname: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nickname = ::std::option::Option::Some(nickname.into());
+        self
+    }
+    ///The visitor's time zone offset (a 16-bit integer).
+    pub fn timezone(mut self, timezone: i16) -> Self {
+        self.timezone = ::std::option::Option::Some(timezone);
+        self
+    }
+    /// Sets `useragent`.
+    pub fn useragent(
+        mut self,
+        useragent: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.useragent = ::std::option::Option::Some(useragent.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorBlocked {
+    /// A `VisitorBlocked` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            blocked: ::std::default::Default::default(),
+            rule: ::std::default::Default::default(),
+        }
+    }
+    ///How many visitors it blocked.
+    pub fn blocked(mut self, blocked: u32) -> Self {
+        self.blocked = ::std::option::Option::Some(blocked);
+        self
+    }
+    /**The rule, as a list of strings (both the Node and Go wrappers type it so; what the
+strings hold is not documented in the sources read).
+*/
+    pub fn rule(
+        mut self,
+        rule: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.rule = rule.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorCoordinates {
+    /// A `VisitorCoordinates` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            latitude: ::std::default::Default::default(),
+            longitude: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `latitude`.
+    pub fn latitude(mut self, latitude: f64) -> Self {
+        self.latitude = ::std::option::Option::Some(latitude);
+        self
+    }
+    /// Sets `longitude`.
+    pub fn longitude(mut self, longitude: f64) -> Self {
+        self.longitude = ::std::option::Option::Some(longitude);
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorCount {
+    /// A `VisitorCount` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            active: ::std::default::Default::default(),
+            count: ::std::default::Default::default(),
+            limited: ::std::default::Default::default(),
+        }
+    }
+    ///Visitors active now.
+    pub fn active(mut self, active: u32) -> Self {
+        self.active = ::std::option::Option::Some(active);
+        self
+    }
+    ///Visitors on the website.
+    pub fn count(mut self, count: u32) -> Self {
+        self.count = ::std::option::Option::Some(count);
+        self
+    }
+    ///True when Crisp limits the count.
+    pub fn limited(mut self, limited: bool) -> Self {
+        self.limited = ::std::option::Option::Some(limited);
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorGeolocation {
+    /// A `VisitorGeolocation` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            city: ::std::default::Default::default(),
+            coordinates: ::std::default::Default::default(),
+            country: ::std::default::Default::default(),
+            region: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `city`.
+    pub fn city(
+        mut self,
+        city: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.city = ::std::option::Option::Some(city.into());
+        self
+    }
+    /// Latitude and longitude.
+    pub fn coordinates(
+        mut self,
+        coordinates: impl ::std::convert::Into<VisitorCoordinates>,
+    ) -> Self {
+        self.coordinates = ::std::option::Option::Some(coordinates.into());
+        self
+    }
+    /// Sets `country`.
+    pub fn country(
+        mut self,
+        country: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.country = ::std::option::Option::Some(country.into());
+        self
+    }
+    /// Sets `region`.
+    pub fn region(
+        mut self,
+        region: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region = ::std::option::Option::Some(region.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorLastPage {
+    /// A `VisitorLastPage` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            page_title: ::std::default::Default::default(),
+            page_url: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `page_title`.
+    pub fn page_title(
+        mut self,
+        page_title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_title = ::std::option::Option::Some(page_title.into());
+        self
+    }
+    /// Sets `page_url`.
+    pub fn page_url(
+        mut self,
+        page_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_url = ::std::option::Option::Some(page_url.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorMapPoint {
+    /// A `VisitorMapPoint` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            geolocation: ::std::default::Default::default(),
+            visitors: ::std::default::Default::default(),
+        }
+    }
+    /// Where a visitor is.
+    pub fn geolocation(
+        mut self,
+        geolocation: impl ::std::convert::Into<VisitorGeolocation>,
+    ) -> Self {
+        self.geolocation = ::std::option::Option::Some(geolocation.into());
+        self
+    }
+    /// The visitors at a map point.
+    pub fn visitors(
+        mut self,
+        visitors: impl ::std::convert::Into<VisitorMapPointVisitors>,
+    ) -> Self {
+        self.visitors = ::std::option::Option::Some(visitors.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorMapPointVisitors {
+    /// A `VisitorMapPointVisitors` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            count: ::std::default::Default::default(),
+            sessions: ::std::default::Default::default(),
+            threshold: ::std::default::Default::default(),
+        }
+    }
+    ///How many visitors are there (approximate above `threshold`).
+    pub fn count(mut self, count: u32) -> Self {
+        self.count = ::std::option::Option::Some(count);
+        self
+    }
+    ///Some or all of the visitors there.
+    pub fn sessions(
+        mut self,
+        sessions: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<VisitorMapSession>,
+        >,
+    ) -> Self {
+        self.sessions = sessions.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The count above which Crisp approximates and lists only some sessions.
+    pub fn threshold(mut self, threshold: u32) -> Self {
+        self.threshold = ::std::option::Option::Some(threshold);
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorMapSession {
+    /// A `VisitorMapSession` from its required fields (`session_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(session_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            active: ::std::default::Default::default(),
+            avatar: ::std::default::Default::default(),
+            capabilities: ::std::default::Default::default(),
+            email: ::std::default::Default::default(),
+            initiated: ::std::default::Default::default(),
+            last_page: ::std::default::Default::default(),
+            locales: ::std::default::Default::default(),
+            nickname: ::std::default::Default::default(),
+            session_id: session_id.into(),
+            timezone: ::std::default::Default::default(),
+        }
+    }
+    ///Whether the visitor is active now.
+    pub fn active(mut self, active: bool) -> Self {
+        self.active = ::std::option::Option::Some(active);
+        self
+    }
+    ///The visitor's avatar URL, if any.
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    ///What the visitor's chatbox can do (`browsing`, `call`, ...).
+    pub fn capabilities(
+        mut self,
+        capabilities: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.capabilities = capabilities
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The visitor's email, if known.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    ///Whether a conversation was started with the visitor.
+    pub fn initiated(mut self, initiated: bool) -> Self {
+        self.initiated = ::std::option::Option::Some(initiated);
+        self
+    }
+    /// The last page a visitor viewed.
+    pub fn last_page(
+        mut self,
+        last_page: impl ::std::convert::Into<VisitorLastPage>,
+    ) -> Self {
+        self.last_page = ::std::option::Option::Some(last_page.into());
+        self
+    }
+    ///The visitor's locales, preferred first.
+    pub fn locales(
+        mut self,
+        locales: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.locales = locales.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The visitor's name, if known.
+    pub fn nickname(
+        mut self,
+        nickname: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nickname = ::std::option::Option::Some(nickname.into());
+        self
+    }
+    ///The visitor's time zone offset in minutes (`int16` in the Go wrapper).
+    pub fn timezone(mut self, timezone: i32) -> Self {
+        self.timezone = ::std::option::Option::Some(timezone);
+        self
+    }
+}
+#[cfg(any(feature = "website-visitors"))]
+impl VisitorSession {
+    /// A `VisitorSession` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            session_id: ::std::default::Default::default(),
+        }
+    }
+    /// Sets `session_id`.
+    pub fn session_id(
+        mut self,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.session_id = ::std::option::Option::Some(session_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-base"))]
+impl Website {
+    /// A `Website` from its required fields (`website_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(website_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            domain: ::std::default::Default::default(),
+            institutional: ::std::default::Default::default(),
+            logo: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            verified: ::std::default::Default::default(),
+            website_id: website_id.into(),
+        }
+    }
+    /// Sets `domain`.
+    pub fn domain(
+        mut self,
+        domain: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.domain = ::std::option::Option::Some(domain.into());
+        self
+    }
+    ///Whether the website is institutional (typed by the Node wrapper only).
+    pub fn institutional(mut self, institutional: bool) -> Self {
+        self.institutional = ::std::option::Option::Some(institutional);
+        self
+    }
+    ///The logo's URL; may be empty.
+    pub fn logo(
+        mut self,
+        logo: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.logo = ::std::option::Option::Some(logo.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///Whether the domain is verified (typed by the Node wrapper only).
+    pub fn verified(mut self, verified: bool) -> Self {
+        self.verified = ::std::option::Option::Some(verified);
+        self
+    }
+}
+#[cfg(any(feature = "website-availability"))]
+impl WebsiteAvailabilityOperator {
+    /// A `WebsiteAvailabilityOperator` from its required fields (`user_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            time: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+            user_id: user_id.into(),
+        }
+    }
+    /// When an operator's availability began, and for how long it is set.
+    pub fn time(
+        mut self,
+        time: impl ::std::convert::Into<WebsiteAvailabilityOperatorTime>,
+    ) -> Self {
+        self.time = ::std::option::Option::Some(time.into());
+        self
+    }
+    /// An operator's availability: `online`, `away` or `offline` (more may come). The Node and Go wrappers type it as a plain string.
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<crate::types::WebsiteAvailabilityType>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-availability"))]
+impl WebsiteAvailabilityOperatorTime {
+    /// A `WebsiteAvailabilityOperatorTime` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            for_: ::std::default::Default::default(),
+            since: ::std::default::Default::default(),
+        }
+    }
+    ///How long the availability is set for (`uint32` in the Go wrapper; its unit is not stated in the sources read).
+    pub fn for_(mut self, for_: u32) -> Self {
+        self.for_ = ::std::option::Option::Some(for_);
+        self
+    }
+    ///When the availability began (a timestamp; Crisp does not document its unit).
+    pub fn since(mut self, since: i64) -> Self {
+        self.since = ::std::option::Option::Some(since);
+        self
+    }
+}
+#[cfg(any(feature = "website-availability"))]
+impl WebsiteAvailabilityStatus {
+    /// A `WebsiteAvailabilityStatus` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            since: ::std::default::Default::default(),
+            status: ::std::default::Default::default(),
+        }
+    }
+    ///When the status began (a timestamp; Crisp does not document its unit).
+    pub fn since(mut self, since: i64) -> Self {
+        self.since = ::std::option::Option::Some(since);
+        self
+    }
+    /// An operator's availability: `online`, `away` or `offline` (more may come). The Node and Go wrappers type it as a plain string.
+    pub fn status(
+        mut self,
+        status: impl ::std::convert::Into<crate::types::WebsiteAvailabilityType>,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(status.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-connect"))]
+impl WebsiteConnectEndpoints {
+    /// A `WebsiteConnectEndpoints` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            rescue: ::std::default::Default::default(),
+            socket: ::std::default::Default::default(),
+        }
+    }
+    /// Fallback endpoints, for when the main ones cannot be reached.
+    pub fn rescue(
+        mut self,
+        rescue: impl ::std::convert::Into<WebsiteConnectEndpointsRescue>,
+    ) -> Self {
+        self.rescue = ::std::option::Option::Some(rescue.into());
+        self
+    }
+    /// Socket endpoints (URLs).
+    pub fn socket(
+        mut self,
+        socket: impl ::std::convert::Into<WebsiteConnectEndpointsSocket>,
+    ) -> Self {
+        self.socket = ::std::option::Option::Some(socket.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-connect"))]
+impl WebsiteConnectEndpointsRescue {
+    /// A `WebsiteConnectEndpointsRescue` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            socket: ::std::default::Default::default(),
+        }
+    }
+    /// Socket endpoints (URLs).
+    pub fn socket(
+        mut self,
+        socket: impl ::std::convert::Into<WebsiteConnectEndpointsSocket>,
+    ) -> Self {
+        self.socket = ::std::option::Option::Some(socket.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-connect"))]
+impl WebsiteConnectEndpointsSocket {
+    /// A `WebsiteConnectEndpointsSocket` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            app: ::std::default::Default::default(),
+            stream: ::std::default::Default::default(),
+        }
+    }
+    ///The RTM API endpoint to connect to (a URL; Socket.IO connects to its origin, with its path).
+    pub fn app(mut self, app: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.app = ::std::option::Option::Some(app.into());
+        self
+    }
+    ///The stream endpoint (a URL).
+    pub fn stream(
+        mut self,
+        stream: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stream = ::std::option::Option::Some(stream.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-inbox"))]
+impl WebsiteInbox {
+    /// A `WebsiteInbox` from its required fields (`inbox_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(inbox_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            conditions: ::std::default::Default::default(),
+            created_at: ::std::default::Default::default(),
+            emoji: ::std::default::Default::default(),
+            inbox_id: inbox_id.into(),
+            name: ::std::default::Default::default(),
+            operator: ::std::default::Default::default(),
+            operators: ::std::default::Default::default(),
+            order: ::std::default::Default::default(),
+            team_operators: ::std::default::Default::default(),
+            teams: ::std::default::Default::default(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///The conditions a conversation meets to be filed into the inbox.
+    pub fn conditions(
+        mut self,
+        conditions: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<WebsiteInboxCondition>,
+        >,
+    ) -> Self {
+        self.conditions = conditions
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///When the inbox was created (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    ///The emoji shown with the inbox's name.
+    pub fn emoji(
+        mut self,
+        emoji: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.emoji = ::std::option::Option::Some(emoji.into());
+        self
+    }
+    ///The inbox's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    /// How an inbox's conditions combine (all of them, or any of them).
+    pub fn operator(
+        mut self,
+        operator: impl ::std::convert::Into<crate::types::WebsiteInboxConditionsOperator>,
+    ) -> Self {
+        self.operator = ::std::option::Option::Some(operator.into());
+        self
+    }
+    ///The user identifiers of the operators who are members of the inbox.
+    pub fn operators(
+        mut self,
+        operators: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.operators = operators.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///The inbox's position among the website's inboxes.
+    pub fn order(mut self, order: u32) -> Self {
+        self.order = ::std::option::Option::Some(order);
+        self
+    }
+    ///The user identifiers of the operators who are members through `teams`.
+    pub fn team_operators(
+        mut self,
+        team_operators: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.team_operators = team_operators
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///The identifiers of the teams that are members of the inbox.
+    pub fn teams(
+        mut self,
+        teams: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.teams = teams.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///When the inbox was last changed (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
         self
     }
 }
@@ -12317,6 +20860,14 @@ impl WebsiteInboxItem {
     }
 }
 #[cfg(any(feature = "website-inbox"))]
+impl WebsiteInboxNew {
+    /// A `WebsiteInboxNew` from its required fields (`inbox_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(inbox_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { inbox_id: inbox_id.into() }
+    }
+}
+#[cfg(any(feature = "website-inbox"))]
 impl WebsiteInboxOrder {
     /// A `WebsiteInboxOrder` from its required fields (`inbox_id`, `order`); set the others with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12356,6 +20907,108 @@ impl WebsiteNew {
             domain: domain.into(),
             name: name.into(),
         }
+    }
+}
+#[cfg(any(feature = "website-operator"))]
+impl WebsiteOperator {
+    /// A `WebsiteOperator` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            availability: ::std::default::Default::default(),
+            avatar: ::std::default::Default::default(),
+            email: ::std::default::Default::default(),
+            first_name: ::std::default::Default::default(),
+            has_token: ::std::default::Default::default(),
+            identifier: ::std::default::Default::default(),
+            key: ::std::default::Default::default(),
+            last_name: ::std::default::Default::default(),
+            role: ::std::default::Default::default(),
+            title: ::std::default::Default::default(),
+            user_id: ::std::default::Default::default(),
+        }
+    }
+    ///`online`, `away` or `offline` (more may come).
+    pub fn availability(
+        mut self,
+        availability: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.availability = ::std::option::Option::Some(availability.into());
+        self
+    }
+    ///The URL of the operator's avatar.
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    ///The operator's account email.
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
+    ///The operator's first name.
+    pub fn first_name(
+        mut self,
+        first_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.first_name = ::std::option::Option::Some(first_name.into());
+        self
+    }
+    ///Whether the answer carries the operator's API token (`identifier`, `key`).
+    pub fn has_token(mut self, has_token: bool) -> Self {
+        self.has_token = ::std::option::Option::Some(has_token);
+        self
+    }
+    ///The operator's token identifier (a secret).
+    pub fn identifier(
+        mut self,
+        identifier: impl ::std::convert::Into<crate::Secret>,
+    ) -> Self {
+        self.identifier = ::std::option::Option::Some(identifier.into());
+        self
+    }
+    ///The operator's token key (a secret).
+    pub fn key(mut self, key: impl ::std::convert::Into<crate::Secret>) -> Self {
+        self.key = ::std::option::Option::Some(key.into());
+        self
+    }
+    ///The operator's last name.
+    pub fn last_name(
+        mut self,
+        last_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.last_name = ::std::option::Option::Some(last_name.into());
+        self
+    }
+    /// An operator's role in the website.
+    pub fn role(
+        mut self,
+        role: impl ::std::convert::Into<crate::types::WebsiteOperatorRole>,
+    ) -> Self {
+        self.role = ::std::option::Option::Some(role.into());
+        self
+    }
+    ///The operator's title in the team (`CEO`, `Support`, ...), if any.
+    pub fn title(
+        mut self,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(title.into());
+        self
+    }
+    ///The operator's user identifier.
+    pub fn user_id(
+        mut self,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(user_id.into());
+        self
     }
 }
 #[cfg(any(feature = "website-operator"))]
@@ -12433,6 +21086,67 @@ impl WebsiteOperatorInvite {
     }
 }
 #[cfg(any(feature = "website-operator"))]
+impl WebsiteOperatorLastActive {
+    /// A `WebsiteOperatorLastActive` from its required fields (`user_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            avatar: ::std::default::Default::default(),
+            nickname: ::std::default::Default::default(),
+            timestamp: ::std::default::Default::default(),
+            user_id: user_id.into(),
+        }
+    }
+    ///The URL of the operator's avatar.
+    pub fn avatar(
+        mut self,
+        avatar: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar = ::std::option::Option::Some(avatar.into());
+        self
+    }
+    ///The operator's name as visitors see it.
+    pub fn nickname(
+        mut self,
+        nickname: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nickname = ::std::option::Option::Some(nickname.into());
+        self
+    }
+    ///When the operator was last active (epoch milliseconds).
+    pub fn timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = ::std::option::Option::Some(timestamp);
+        self
+    }
+}
+#[cfg(any(feature = "website-operator"))]
+impl WebsiteOperatorMember {
+    /// A `WebsiteOperatorMember` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            details: ::std::default::Default::default(),
+            type_: ::std::default::Default::default(),
+        }
+    }
+    /// An operator's account and membership. `identifier` and `key` are the operator's API token, present only when `has_token` is true: keep them secret.
+    pub fn details(
+        mut self,
+        details: impl ::std::convert::Into<WebsiteOperator>,
+    ) -> Self {
+        self.details = ::std::option::Option::Some(details.into());
+        self
+    }
+    ///The kind of membership (values not documented).
+    pub fn type_(
+        mut self,
+        type_: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(type_.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-operator"))]
 impl WebsiteOperatorMembership {
     /// A `WebsiteOperatorMembership` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12488,6 +21202,110 @@ impl WebsiteRemoveVerify {
     }
 }
 #[cfg(any(feature = "website-settings"))]
+impl WebsiteSettings {
+    /// A `WebsiteSettings` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            audit: ::std::default::Default::default(),
+            chatbox: ::std::default::Default::default(),
+            contact: ::std::default::Default::default(),
+            domain: ::std::default::Default::default(),
+            domain_alternates: ::std::default::Default::default(),
+            emails: ::std::default::Default::default(),
+            inbox: ::std::default::Default::default(),
+            logo: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            website_id: ::std::default::Default::default(),
+        }
+    }
+    /// Audit settings.
+    pub fn audit(
+        mut self,
+        audit: impl ::std::convert::Into<WebsiteSettingsAudit>,
+    ) -> Self {
+        self.audit = ::std::option::Option::Some(audit.into());
+        self
+    }
+    /// Chatbox settings, named as in Crisp's settings: on/off options are booleans; the string options' value sets are not documented.
+    pub fn chatbox(
+        mut self,
+        chatbox: impl ::std::convert::Into<WebsiteSettingsChatbox>,
+    ) -> Self {
+        self.chatbox = ::std::option::Option::Some(chatbox.into());
+        self
+    }
+    /// Contact details shown to visitors.
+    pub fn contact(
+        mut self,
+        contact: impl ::std::convert::Into<WebsiteSettingsContact>,
+    ) -> Self {
+        self.contact = ::std::option::Option::Some(contact.into());
+        self
+    }
+    /// Sets `domain`.
+    pub fn domain(
+        mut self,
+        domain: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.domain = ::std::option::Option::Some(domain.into());
+        self
+    }
+    ///Other domains of the website, besides `domain` (in the Node wrapper 11.3.0's types; not in the Go wrapper's).
+    pub fn domain_alternates(
+        mut self,
+        domain_alternates: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.domain_alternates = domain_alternates
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Email settings.
+    pub fn emails(
+        mut self,
+        emails: impl ::std::convert::Into<WebsiteSettingsEmails>,
+    ) -> Self {
+        self.emails = ::std::option::Option::Some(emails.into());
+        self
+    }
+    /// Inbox settings.
+    pub fn inbox(
+        mut self,
+        inbox: impl ::std::convert::Into<WebsiteSettingsInbox>,
+    ) -> Self {
+        self.inbox = ::std::option::Option::Some(inbox.into());
+        self
+    }
+    ///The logo's URL; may be empty.
+    pub fn logo(
+        mut self,
+        logo: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.logo = ::std::option::Option::Some(logo.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    /// Sets `website_id`.
+    pub fn website_id(
+        mut self,
+        website_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.website_id = ::std::option::Option::Some(website_id.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-settings"))]
 impl WebsiteSettingsAudit {
     /// A `WebsiteSettingsAudit` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -12499,6 +21317,337 @@ impl WebsiteSettingsAudit {
     ///Whether the audit log is on.
     pub fn log(mut self, log: bool) -> Self {
         self.log = ::std::option::Option::Some(log);
+        self
+    }
+}
+#[cfg(any(feature = "website-settings"))]
+impl WebsiteSettingsChatbox {
+    /// A `WebsiteSettingsChatbox` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            activity_metrics: ::std::default::Default::default(),
+            allowed_pages: ::std::default::Default::default(),
+            audio_record: ::std::default::Default::default(),
+            availability_tooltip: ::std::default::Default::default(),
+            blocked_countries: ::std::default::Default::default(),
+            blocked_ips: ::std::default::Default::default(),
+            blocked_locales: ::std::default::Default::default(),
+            blocked_pages: ::std::default::Default::default(),
+            check_domain: ::std::default::Default::default(),
+            color_mode: ::std::default::Default::default(),
+            color_theme: ::std::default::Default::default(),
+            conversations: ::std::default::Default::default(),
+            email_visitors: ::std::default::Default::default(),
+            file_transfer: ::std::default::Default::default(),
+            force_identify: ::std::default::Default::default(),
+            guard_level: ::std::default::Default::default(),
+            helpdesk_link: ::std::default::Default::default(),
+            helpdesk_navigate: ::std::default::Default::default(),
+            helpdesk_only: ::std::default::Default::default(),
+            hide_on_away: ::std::default::Default::default(),
+            hide_on_mobile: ::std::default::Default::default(),
+            hide_vacation: ::std::default::Default::default(),
+            home: ::std::default::Default::default(),
+            ignore_privacy: ::std::default::Default::default(),
+            last_operator_face: ::std::default::Default::default(),
+            layout_theme: ::std::default::Default::default(),
+            locale: ::std::default::Default::default(),
+            mode_initial: ::std::default::Default::default(),
+            ongoing_operator_face: ::std::default::Default::default(),
+            operator_privacy: ::std::default::Default::default(),
+            overlay_mode: ::std::default::Default::default(),
+            overlay_search: ::std::default::Default::default(),
+            phone_visitors: ::std::default::Default::default(),
+            position_reverse: ::std::default::Default::default(),
+            status_health_dead: ::std::default::Default::default(),
+            text_theme: ::std::default::Default::default(),
+            tile: ::std::default::Default::default(),
+            visitor_compose: ::std::default::Default::default(),
+            visitor_privacy: ::std::default::Default::default(),
+            wait_game: ::std::default::Default::default(),
+            website_logo: ::std::default::Default::default(),
+            welcome_message: ::std::default::Default::default(),
+        }
+    }
+    ///Show the operators' response time.
+    pub fn activity_metrics(mut self, activity_metrics: bool) -> Self {
+        self.activity_metrics = ::std::option::Option::Some(activity_metrics);
+        self
+    }
+    ///Pages where the chatbox shows (URL patterns with `*`). Send an empty list to clear it.
+    pub fn allowed_pages(
+        mut self,
+        allowed_pages: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.allowed_pages = allowed_pages
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///Let visitors send voice notes.
+    pub fn audio_record(mut self, audio_record: bool) -> Self {
+        self.audio_record = ::std::option::Option::Some(audio_record);
+        self
+    }
+    ///Show a tooltip with the availability.
+    pub fn availability_tooltip(mut self, availability_tooltip: bool) -> Self {
+        self.availability_tooltip = ::std::option::Option::Some(availability_tooltip);
+        self
+    }
+    ///Country codes (ISO 3166-1 alpha-2) whose visitors do not see the chatbox. Send an empty list to clear it.
+    pub fn blocked_countries(
+        mut self,
+        blocked_countries: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.blocked_countries = blocked_countries
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///IP addresses or CIDR ranges whose visitors do not see the chatbox. Send an empty list to clear it.
+    pub fn blocked_ips(
+        mut self,
+        blocked_ips: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.blocked_ips = blocked_ips
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///Locales whose visitors do not see the chatbox. Send an empty list to clear it.
+    pub fn blocked_locales(
+        mut self,
+        blocked_locales: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.blocked_locales = blocked_locales
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///Pages where the chatbox is hidden (URL patterns with `*`). Send an empty list to clear it.
+    pub fn blocked_pages(
+        mut self,
+        blocked_pages: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.blocked_pages = blocked_pages
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self
+    }
+    ///Load the chatbox only on the website's domain.
+    pub fn check_domain(mut self, check_domain: bool) -> Self {
+        self.check_domain = ::std::option::Option::Some(check_domain);
+        self
+    }
+    ///The chatbox color mode (value set not documented).
+    pub fn color_mode(
+        mut self,
+        color_mode: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color_mode = ::std::option::Option::Some(color_mode.into());
+        self
+    }
+    ///The chatbox color (`blue`, ...; value set not documented).
+    pub fn color_theme(
+        mut self,
+        color_theme: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.color_theme = ::std::option::Option::Some(color_theme.into());
+        self
+    }
+    ///Let visitors see their past conversations.
+    pub fn conversations(mut self, conversations: bool) -> Self {
+        self.conversations = ::std::option::Option::Some(conversations);
+        self
+    }
+    ///Ask visitors for their email.
+    pub fn email_visitors(mut self, email_visitors: bool) -> Self {
+        self.email_visitors = ::std::option::Option::Some(email_visitors);
+        self
+    }
+    ///Let visitors send files.
+    pub fn file_transfer(mut self, file_transfer: bool) -> Self {
+        self.file_transfer = ::std::option::Option::Some(file_transfer);
+        self
+    }
+    ///Make visitors give their email before writing.
+    pub fn force_identify(mut self, force_identify: bool) -> Self {
+        self.force_identify = ::std::option::Option::Some(force_identify);
+        self
+    }
+    ///How strictly the chatbox guards against abuse (a string in the Node wrapper 11.3.0's types; its value set is not documented).
+    pub fn guard_level(
+        mut self,
+        guard_level: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.guard_level = ::std::option::Option::Some(guard_level.into());
+        self
+    }
+    ///Show a link to the helpdesk.
+    pub fn helpdesk_link(mut self, helpdesk_link: bool) -> Self {
+        self.helpdesk_link = ::std::option::Option::Some(helpdesk_link);
+        self
+    }
+    ///How helpdesk articles open from the chatbox (value set not documented).
+    pub fn helpdesk_navigate(
+        mut self,
+        helpdesk_navigate: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.helpdesk_navigate = ::std::option::Option::Some(helpdesk_navigate.into());
+        self
+    }
+    ///Show the helpdesk only (no chat).
+    pub fn helpdesk_only(mut self, helpdesk_only: bool) -> Self {
+        self.helpdesk_only = ::std::option::Option::Some(helpdesk_only);
+        self
+    }
+    ///Hide the chatbox when operators are away.
+    pub fn hide_on_away(mut self, hide_on_away: bool) -> Self {
+        self.hide_on_away = ::std::option::Option::Some(hide_on_away);
+        self
+    }
+    ///Hide the chatbox on mobile devices.
+    pub fn hide_on_mobile(mut self, hide_on_mobile: bool) -> Self {
+        self.hide_on_mobile = ::std::option::Option::Some(hide_on_mobile);
+        self
+    }
+    ///Hide the chatbox during vacation mode.
+    pub fn hide_vacation(mut self, hide_vacation: bool) -> Self {
+        self.hide_vacation = ::std::option::Option::Some(hide_vacation);
+        self
+    }
+    ///Show the chatbox home page.
+    pub fn home(mut self, home: bool) -> Self {
+        self.home = ::std::option::Option::Some(home);
+        self
+    }
+    ///Ignore the visitor's Do Not Track setting.
+    pub fn ignore_privacy(mut self, ignore_privacy: bool) -> Self {
+        self.ignore_privacy = ::std::option::Option::Some(ignore_privacy);
+        self
+    }
+    ///Show the last operator's face on the chatbox button.
+    pub fn last_operator_face(mut self, last_operator_face: bool) -> Self {
+        self.last_operator_face = ::std::option::Option::Some(last_operator_face);
+        self
+    }
+    ///The chatbox layout (value set not documented).
+    pub fn layout_theme(
+        mut self,
+        layout_theme: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.layout_theme = ::std::option::Option::Some(layout_theme.into());
+        self
+    }
+    ///The chatbox language (`en`, ...).
+    pub fn locale(
+        mut self,
+        locale: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.locale = ::std::option::Option::Some(locale.into());
+        self
+    }
+    ///How the chatbox opens first (value set not documented).
+    pub fn mode_initial(
+        mut self,
+        mode_initial: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mode_initial = ::std::option::Option::Some(mode_initial.into());
+        self
+    }
+    ///Show the operator's face during a conversation.
+    pub fn ongoing_operator_face(mut self, ongoing_operator_face: bool) -> Self {
+        self.ongoing_operator_face = ::std::option::Option::Some(ongoing_operator_face);
+        self
+    }
+    ///Hide operators' names and faces from visitors.
+    pub fn operator_privacy(mut self, operator_privacy: bool) -> Self {
+        self.operator_privacy = ::std::option::Option::Some(operator_privacy);
+        self
+    }
+    ///Open the chatbox over the page (overlay).
+    pub fn overlay_mode(mut self, overlay_mode: bool) -> Self {
+        self.overlay_mode = ::std::option::Option::Some(overlay_mode);
+        self
+    }
+    ///Show a search field in the overlay.
+    pub fn overlay_search(mut self, overlay_search: bool) -> Self {
+        self.overlay_search = ::std::option::Option::Some(overlay_search);
+        self
+    }
+    ///Ask visitors for their phone number.
+    pub fn phone_visitors(mut self, phone_visitors: bool) -> Self {
+        self.phone_visitors = ::std::option::Option::Some(phone_visitors);
+        self
+    }
+    ///Place the chatbox on the left.
+    pub fn position_reverse(mut self, position_reverse: bool) -> Self {
+        self.position_reverse = ::std::option::Option::Some(position_reverse);
+        self
+    }
+    ///Show a notice when the status page reports an outage.
+    pub fn status_health_dead(mut self, status_health_dead: bool) -> Self {
+        self.status_health_dead = ::std::option::Option::Some(status_health_dead);
+        self
+    }
+    ///The chatbox wording (`default`, ...; value set not documented).
+    pub fn text_theme(
+        mut self,
+        text_theme: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.text_theme = ::std::option::Option::Some(text_theme.into());
+        self
+    }
+    ///The chatbox button's icon (`default`, ...; the value set is not documented).
+    pub fn tile(
+        mut self,
+        tile: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tile = ::std::option::Option::Some(tile.into());
+        self
+    }
+    ///Show operators what visitors are typing (MagicType).
+    pub fn visitor_compose(mut self, visitor_compose: bool) -> Self {
+        self.visitor_compose = ::std::option::Option::Some(visitor_compose);
+        self
+    }
+    ///Do not collect visitors' browsing data.
+    pub fn visitor_privacy(mut self, visitor_privacy: bool) -> Self {
+        self.visitor_privacy = ::std::option::Option::Some(visitor_privacy);
+        self
+    }
+    ///Offer a game to visitors who wait.
+    pub fn wait_game(mut self, wait_game: bool) -> Self {
+        self.wait_game = ::std::option::Option::Some(wait_game);
+        self
+    }
+    ///Show the website's logo in the chatbox.
+    pub fn website_logo(mut self, website_logo: bool) -> Self {
+        self.website_logo = ::std::option::Option::Some(website_logo);
+        self
+    }
+    ///The welcome message (`default`, ...; value set not documented).
+    pub fn welcome_message(
+        mut self,
+        welcome_message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.welcome_message = ::std::option::Option::Some(welcome_message.into());
         self
     }
 }
@@ -13059,6 +22208,57 @@ impl WebsiteSettingsUpdate {
     }
 }
 #[cfg(any(feature = "website-teams"))]
+impl WebsiteTeam {
+    /// A `WebsiteTeam` from its required fields (`team_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(team_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            created_at: ::std::default::Default::default(),
+            emoji: ::std::default::Default::default(),
+            name: ::std::default::Default::default(),
+            operators: ::std::default::Default::default(),
+            team_id: team_id.into(),
+            updated_at: ::std::default::Default::default(),
+        }
+    }
+    ///When the team was created (epoch milliseconds).
+    pub fn created_at(mut self, created_at: i64) -> Self {
+        self.created_at = ::std::option::Option::Some(created_at);
+        self
+    }
+    ///The emoji shown with the team's name.
+    pub fn emoji(
+        mut self,
+        emoji: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.emoji = ::std::option::Option::Some(emoji.into());
+        self
+    }
+    ///The team's name.
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    ///The user identifiers of the team's operators.
+    pub fn operators(
+        mut self,
+        operators: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.operators = operators.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    ///When the team was last changed (epoch milliseconds).
+    pub fn updated_at(mut self, updated_at: i64) -> Self {
+        self.updated_at = ::std::option::Option::Some(updated_at);
+        self
+    }
+}
+#[cfg(any(feature = "website-teams"))]
 impl WebsiteTeamItem {
     /// A `WebsiteTeamItem` with every field unset; set them with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -13098,6 +22298,44 @@ impl WebsiteTeamItem {
         self
     }
 }
+#[cfg(any(feature = "website-teams"))]
+impl WebsiteTeamNew {
+    /// A `WebsiteTeamNew` from its required fields (`team_id`); set the others with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(team_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { team_id: team_id.into() }
+    }
+}
+#[cfg(any(feature = "website-verify"))]
+impl WebsiteVerifyKey {
+    /// A `WebsiteVerifyKey` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            secret: ::std::default::Default::default(),
+        }
+    }
+    ///The HMAC-SHA256 key user data is signed with (a secret).
+    pub fn secret(mut self, secret: impl ::std::convert::Into<crate::Secret>) -> Self {
+        self.secret = ::std::option::Option::Some(secret.into());
+        self
+    }
+}
+#[cfg(any(feature = "website-verify"))]
+impl WebsiteVerifySettings {
+    /// A `WebsiteVerifySettings` with every field unset; set them with the methods below.
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            enabled: ::std::default::Default::default(),
+        }
+    }
+    ///Whether the chatbox verifies the signature of user data.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = ::std::option::Option::Some(enabled);
+        self
+    }
+}
 #[cfg(any(feature = "website-verify"))]
 impl WebsiteVerifySettingsUpdate {
     /// A `WebsiteVerifySettingsUpdate` from its required fields (`enabled`); set the others with the methods below.
@@ -13110,6 +22348,7 @@ impl WebsiteVerifySettingsUpdate {
 
 A value this version of the SDK does not know decodes into [`CampaignFormat::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub enum CampaignFormat {
@@ -13216,6 +22455,7 @@ examples; the other values are named after the fields they go with.
 
 A value this version of the SDK does not know decodes into [`CampaignRecipientsType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub enum CampaignRecipientsType {
@@ -13330,6 +22570,7 @@ impl<'de> ::serde::Deserialize<'de> for CampaignRecipientsType {
 
 A value this version of the SDK does not know decodes into [`CampaignStatisticType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub enum CampaignStatisticType {
@@ -13439,6 +22680,7 @@ impl<'de> ::serde::Deserialize<'de> for CampaignStatisticType {
 
 A value this version of the SDK does not know decodes into [`CampaignTemplateType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub enum CampaignTemplateType {
@@ -13544,6 +22786,7 @@ impl<'de> ::serde::Deserialize<'de> for CampaignTemplateType {
 
 A value this version of the SDK does not know decodes into [`CampaignType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-campaign"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-campaign"))))]
 pub enum CampaignType {
@@ -13648,6 +22891,7 @@ impl<'de> ::serde::Deserialize<'de> for CampaignType {
 
 A value this version of the SDK does not know decodes into [`ComposeType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ComposeType {
     /// `start`
     Start,
@@ -13743,6 +22987,7 @@ impl<'de> ::serde::Deserialize<'de> for ComposeType {
 
 A value this version of the SDK does not know decodes into [`ConversationAvailability::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ConversationAvailability {
     /// `online`
     Online,
@@ -13838,6 +23083,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationAvailability {
 
 A value this version of the SDK does not know decodes into [`ConversationParticipantType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ConversationParticipantType {
     /// `email`
     Email,
@@ -13928,6 +23174,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParticipantType {
 
 A value this version of the SDK does not know decodes into [`ConversationState::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ConversationState {
     /// `pending`
     Pending,
@@ -14028,6 +23275,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationState {
 
 A value this version of the SDK does not know decodes into [`ConversationVerifyMethod::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ConversationVerifyMethod {
     /// `link`
     Link,
@@ -14118,6 +23366,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationVerifyMethod {
 
 A value this version of the SDK does not know decodes into [`EventSessionVerifyError::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EventSessionVerifyError {
     /// `unknown`
     Unknown,
@@ -14208,6 +23457,7 @@ impl<'de> ::serde::Deserialize<'de> for EventSessionVerifyError {
 
 A value this version of the SDK does not know decodes into [`EventSpamDecisionAction::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EventSpamDecisionAction {
     /// `accept`
     Accept,
@@ -14303,6 +23553,7 @@ impl<'de> ::serde::Deserialize<'de> for EventSpamDecisionAction {
 
 A value this version of the SDK does not know decodes into [`EventStatusHealth::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EventStatusHealth {
     /// `healthy`
     Healthy,
@@ -14403,6 +23654,7 @@ impl<'de> ::serde::Deserialize<'de> for EventStatusHealth {
 
 A value this version of the SDK does not know decodes into [`EventWidgetActionOutcome::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EventWidgetActionOutcome {
     /// `success`
     Success,
@@ -14498,6 +23750,7 @@ impl<'de> ::serde::Deserialize<'de> for EventWidgetActionOutcome {
 
 A value this version of the SDK does not know decodes into [`HelpdeskFeedbackRating::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-helpdesk"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-helpdesk"))))]
 pub enum HelpdeskFeedbackRating {
@@ -14602,6 +23855,7 @@ impl<'de> ::serde::Deserialize<'de> for HelpdeskFeedbackRating {
 
 A value this version of the SDK does not know decodes into [`MessageFrom::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageFrom {
     /// `user`
     User,
@@ -14697,6 +23951,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageFrom {
 
 A value this version of the SDK does not know decodes into [`MessageOrigin::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageOrigin {
     /// `chat`
     Chat,
@@ -14792,6 +24047,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageOrigin {
 
 A value this version of the SDK does not know decodes into [`MessageType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MessageType {
     /// `text`
     Text,
@@ -14922,6 +24178,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
 
 A value this version of the SDK does not know decodes into [`PeopleCampaignType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub enum PeopleCampaignType {
@@ -15026,6 +24283,7 @@ impl<'de> ::serde::Deserialize<'de> for PeopleCampaignType {
 
 A value this version of the SDK does not know decodes into [`PeopleEventColor::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-people"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-people"))))]
 pub enum PeopleEventColor {
@@ -15170,6 +24428,7 @@ impl<'de> ::serde::Deserialize<'de> for PeopleEventColor {
 
 A value this version of the SDK does not know decodes into [`PlanSubscriptionBillPeriod::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "plan-subscription", feature = "plugin-subscription"))]
 #[cfg_attr(
     docsrs,
@@ -15277,6 +24536,7 @@ impl<'de> ::serde::Deserialize<'de> for PlanSubscriptionBillPeriod {
 
 A value this version of the SDK does not know decodes into [`PluginSubscriptionUserRole::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "plugin-subscription"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "plugin-subscription"))))]
 pub enum PluginSubscriptionUserRole {
@@ -15382,6 +24642,7 @@ Go wrappers type it as a plain string.
 
 A value this version of the SDK does not know decodes into [`WebsiteAvailabilityType::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebsiteAvailabilityType {
     /// `online`
     Online,
@@ -15482,6 +24743,7 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteAvailabilityType {
 
 A value this version of the SDK does not know decodes into [`WebsiteInboxConditionModel::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub enum WebsiteInboxConditionModel {
@@ -15581,6 +24843,7 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteInboxConditionModel {
 
 A value this version of the SDK does not know decodes into [`WebsiteInboxConditionOperator::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub enum WebsiteInboxConditionOperator {
@@ -15705,6 +24968,7 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteInboxConditionOperator {
 
 A value this version of the SDK does not know decodes into [`WebsiteInboxConditionsOperator::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-inbox"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-inbox"))))]
 pub enum WebsiteInboxConditionsOperator {
@@ -15809,6 +25073,7 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteInboxConditionsOperator {
 
 A value this version of the SDK does not know decodes into [`WebsiteOperatorRole::Other`], so a value Crisp adds later never fails a call.*/
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 #[cfg(any(feature = "website-operator"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "website-operator"))))]
 pub enum WebsiteOperatorRole {
@@ -15913,6 +25178,7 @@ impl<'de> ::serde::Deserialize<'de> for WebsiteOperatorRole {
 
 It reads and writes both `type` and `content`: the field holding it is flattened into its object. A `type` this version of the SDK does not know, or a `content` that does not have the shape of its `type`, decodes into [`MessageContent::Other`] with the JSON as sent, so a new kind never fails a call.*/
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum MessageContent {
     /// `type: animation`.
     Animation(crate::types::MessageAnimation),

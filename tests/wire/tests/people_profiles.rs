@@ -191,12 +191,12 @@ async fn profiles_are_searched_sorted_and_paged() {
     add(&client, "anna@example.com", "Anna", &["customer"]).await;
     add(&client, "bob@example.com", "Bob", &["lead"]).await;
     add(&client, "carla@example.com", "Carla", &["customer"]).await;
-    let filter = serde_json::to_string(&vec![PeopleFilter {
-        model: "people".into(),
-        criterion: "segments".into(),
-        operator: "eq".into(),
-        query: vec!["customer".into()],
-    }])
+    let filter = serde_json::to_string(&vec![PeopleFilter::new(
+        "people",
+        "segments",
+        "eq",
+        ["customer"],
+    )])
     .unwrap();
     let page = client
         .list_people_profiles(WEBSITE, 1)

@@ -1,4 +1,4 @@
-//! The default TLS backend (rustls with the *ring* provider, `crisp_api::tls`) over loopback:
+//! The default TLS backend (rustls with aws-lc-rs, reqwest's own, `crisp_api::tls`) over loopback:
 //! a certificate the platform's roots trust completes the handshake and the answer decodes;
 //! a self-signed certificate and a certificate for another host name are refused with a
 //! typed error before any request is sent. The roots are the platform's, read from
