@@ -551,9 +551,10 @@ impl<'a> Builder<'a> {
         let send: ImplItem = parse_quote! {
             #[doc = #doc]
             #[doc = ""]
-            #[doc = " The same as awaiting the builder. Retries, timeouts and authentication follow"]
-            #[doc = " the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],"]
-            #[doc = " carrying the HTTP status and Crisp's `reason`."]
+            #[doc = " The same as awaiting the builder, without boxing the future (`IntoFuture` boxes"]
+            #[doc = " it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and"]
+            #[doc = " authentication follow the [`Client`](crate::Client)'s configuration. Errors are"]
+            #[doc = " [`crate::Error`], carrying the HTTP status and Crisp's `reason`."]
             pub fn send(
                 self,
             ) -> impl ::std::future::Future<Output = ::std::result::Result<#output, crate::Error>> + Send + 'static {

@@ -594,9 +594,10 @@ impl DispatchPluginEvent {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -710,9 +711,10 @@ impl ForwardPluginPayloadToChannel {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -820,9 +822,10 @@ impl GetPluginAttestProvenance {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -941,9 +944,10 @@ impl GetPluginUsageBills {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1060,9 +1064,10 @@ impl GetSubscriptionDetails {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1171,9 +1176,10 @@ impl GetSubscriptionSettings {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1276,9 +1282,10 @@ impl ListAllActiveSubscriptions {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1390,9 +1397,10 @@ impl ListSubscriptionsForWebsite {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1515,9 +1523,10 @@ impl ReportPluginUsageToBill {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1631,9 +1640,10 @@ impl SaveSubscriptionSettings {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1742,9 +1752,10 @@ impl SubscribeWebsiteToPlugin {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1850,9 +1861,10 @@ impl UnsubscribePluginFromWebsite {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1966,9 +1978,10 @@ impl UpdateSubscriptionSettings {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<

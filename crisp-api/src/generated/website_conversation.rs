@@ -2723,9 +2723,10 @@ impl AbortOngoingCallSessionForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2839,9 +2840,10 @@ impl AssignConversationRouting {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -2959,9 +2961,10 @@ impl AssistExistingBrowsingSession {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3075,9 +3078,10 @@ impl BlockIncomingMessagesForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3191,9 +3195,10 @@ impl ChangeConversationState {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3295,9 +3300,10 @@ impl CheckConversationExists {
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3411,9 +3417,10 @@ impl ComposeMessageInConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3519,9 +3526,10 @@ impl CreateNewConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3633,9 +3641,10 @@ impl DeleteSuggestedConversationDataKey {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3744,9 +3753,10 @@ impl DeleteSuggestedConversationSegment {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3864,9 +3874,10 @@ impl DeliverWidgetButtonActionForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -3993,9 +4004,10 @@ impl DeliverWidgetDataFetchActionForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4110,9 +4122,10 @@ impl GetBlockStatusForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4221,9 +4234,10 @@ impl GetConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4332,9 +4346,10 @@ impl GetConversationMetas {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4443,9 +4458,10 @@ impl GetConversationParticipants {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4560,9 +4576,10 @@ impl GetConversationRelations {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4674,9 +4691,10 @@ impl GetConversationRoutingAssign {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4791,9 +4809,10 @@ impl GetConversationState {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -4908,9 +4927,10 @@ impl GetMessageInConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5061,9 +5081,10 @@ impl GetMessagesInConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5197,9 +5218,10 @@ impl GetOngoingCallSessionForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5312,9 +5334,10 @@ impl GetOriginalMessageInConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5426,9 +5449,10 @@ impl GetVerifyStatusForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5542,9 +5566,10 @@ impl InitiateBrowsingSessionForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5655,9 +5680,10 @@ impl InitiateConversationWithExistingSession {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5771,9 +5797,10 @@ impl InitiateNewCallSessionForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -5886,9 +5913,10 @@ impl ListBrowsingSessionsForConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6010,9 +6038,10 @@ impl ListConversationEvents {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6150,9 +6179,10 @@ impl ListConversationFiles {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6290,9 +6320,10 @@ impl ListConversationPages {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6703,9 +6734,10 @@ impl ListConversations {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6854,9 +6886,10 @@ impl ListSpamConversations {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -6992,9 +7025,10 @@ impl ListSuggestedConversationDataKeys {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -7135,9 +7169,10 @@ impl ListSuggestedConversationSegments {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -7283,9 +7318,10 @@ impl MarkConversationAsUnread {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -7399,9 +7435,10 @@ impl MarkMessagesDeliveredInConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -7515,9 +7552,10 @@ impl MarkMessagesReadInConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -7631,9 +7669,10 @@ impl RedeemIdentityVerificationLinkForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -7739,9 +7778,10 @@ impl RemoveConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -7850,9 +7890,10 @@ impl RemoveMessageInConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -7966,9 +8007,10 @@ impl ReportConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -8079,9 +8121,10 @@ impl RequestChatboxBindingPurgeForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -8195,9 +8238,10 @@ impl RequestEmailTranscriptForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -8311,9 +8355,10 @@ impl RequestIdentityVerificationForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -8427,9 +8472,10 @@ impl RequestToolCallForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -8540,9 +8586,10 @@ impl RequestUserFeedbackForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -8648,9 +8695,10 @@ impl ResolveSpamConversationContent {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -8773,9 +8821,10 @@ impl SaveConversationParticipants {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -8889,9 +8938,10 @@ impl ScheduleReminderForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9009,9 +9059,10 @@ impl SendActionToExistingBrowsingSession {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9125,9 +9176,10 @@ impl SendMessageInConversation {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9244,9 +9296,10 @@ impl SubmitSpamConversationDecision {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9364,9 +9417,10 @@ impl TransmitSignalingOnOngoingCallSession {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9480,9 +9534,10 @@ impl UpdateConversationInbox {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9596,9 +9651,10 @@ impl UpdateConversationMetas {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9712,9 +9768,10 @@ impl UpdateConversationOpenState {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9831,9 +9888,10 @@ impl UpdateMessageInConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -9947,9 +10005,10 @@ impl UpdateVerifyStatusForConversation {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<

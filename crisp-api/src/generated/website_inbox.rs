@@ -352,9 +352,10 @@ impl BatchOrderInboxes {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -455,9 +456,10 @@ impl CheckInboxExists {
     }
     /// Sends the request: `true` when Crisp answers 2xx, `false` on 404.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -566,9 +568,10 @@ impl CreateNewInbox {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -676,9 +679,10 @@ impl DeleteInbox {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -783,9 +787,10 @@ impl GetInbox {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -893,9 +898,10 @@ impl ListInboxes {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1035,9 +1041,10 @@ impl SaveInbox {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<

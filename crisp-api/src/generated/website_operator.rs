@@ -383,9 +383,10 @@ impl ChangeOperatorMembership {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -486,9 +487,10 @@ impl FlushLastActiveWebsiteOperators {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -593,9 +595,10 @@ impl GetWebsiteOperator {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -707,9 +710,10 @@ impl InviteWebsiteOperator {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -814,9 +818,10 @@ impl ListLastActiveWebsiteOperators {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -932,9 +937,10 @@ impl ListWebsiteOperators {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1054,9 +1060,10 @@ impl SendEmailToWebsiteOperators {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1161,9 +1168,10 @@ impl UnlinkOperatorFromWebsite {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<

@@ -365,9 +365,10 @@ impl ClearBlockedVisitorsInRule {
     }
     /// Sends the request; Crisp's answer carries no data.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -468,9 +469,10 @@ impl CountBlockedVisitors {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -579,9 +581,10 @@ impl CountBlockedVisitorsInRule {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -688,9 +691,10 @@ impl CountVisitors {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -799,9 +803,10 @@ impl GetSessionIdByToken {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -909,9 +914,10 @@ impl ListVisitors {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
@@ -1082,9 +1088,10 @@ impl PinpointVisitorsOnMap {
     }
     /// Sends the request and returns Crisp's `data`, decoded.
     ///
-    /// The same as awaiting the builder. Retries, timeouts and authentication follow
-    /// the [`Client`](crate::Client)'s configuration. Errors are [`crate::Error`],
-    /// carrying the HTTP status and Crisp's `reason`.
+    /// The same as awaiting the builder, without boxing the future (`IntoFuture` boxes
+    /// it; see BENCHMARKS.md): the spelling for hot paths. Retries, timeouts and
+    /// authentication follow the [`Client`](crate::Client)'s configuration. Errors are
+    /// [`crate::Error`], carrying the HTTP status and Crisp's `reason`.
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
