@@ -32,8 +32,9 @@ impl Operation {
     }
 }
 
-/// A request built by a builder's `request()` (progenitor's code), with the client that
-/// sends it; progenitor's error when a required field was not set or did not convert.
+/// A request built by a builder's `request()` (generated from the spec), with the client that
+/// sends it; progenitor's error type when the body cannot be encoded or reqwest cannot build
+/// the request (required inputs are arguments: nothing can be left unset).
 pub(crate) type Built = Result<(Client, reqwest::Request), progenitor_client::Error<()>>;
 
 // progenitor's generated code asserts that the client has hooks (the xtask asks for the
@@ -335,9 +336,8 @@ pub(crate) fn json_body<T: serde::Serialize>(
     })
 }
 
-/// Checks what a builder's `request()` returned: progenitor's refusals (a required
-/// parameter or body not set, a value that does not convert) happen before sending, and its
-/// message names the field.
+/// Checks what a builder's `request()` returned: a body that cannot be encoded as JSON, or a
+/// request reqwest cannot build, is refused before sending.
 pub(crate) fn built(
     operation: &'static str,
     built: Built,
